@@ -1,0 +1,27 @@
+// The f2b-scan command line. Each command lives in its own file and loads its
+// implementation only when it runs, so an idle cron run parses little code.
+
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { globalOptions, failWith } from './common.ts';
+import { scanCommand } from './scan.ts';
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('f2b-scan')
+  .usage('$0 [command] [options]\n\nA fail2ban for cron: scan logs, ban attackers, exit.')
+  .options(globalOptions)
+  .command(scanCommand)
+  .recommendCommands()
+  .strict()
+  .help()
+  .alias('h', 'help')
+  .version()
+  .wrap(Math.min(100, process.stdout.columns || 100))
+  .fail((msg, err, y) => {
+    if (err) failWith(err);
+    process.stderr.write(`f2b-scan: ${msg}\n`);
+    process.stderr.write(`Run 'f2b-scan --help' for usage.\n`);
+    process.exit(2);
+  });
+
+await cli.parseAsync();

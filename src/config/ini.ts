@@ -1,0 +1,175 @@
+// Reads fail2ban's INI dialect (Python ConfigParser as fail2ban configures it):
+// `key = value` or `key: value`, indented continuation lines, `#`/`;` full-line
+// comments, ` ;` inline comments, case-insensitive keys, case-sensitive sections.
+// Layering, [INCLUDES] and %(name)s interpolation live in store.ts.
+
+export interface IniEntry {
+  value: string;
+  file: string;
+  /** 1-based line of the key. */
+  line: number;
+  /** Order in which the file holding it was read (later layers override earlier ones). */
+  layer: number;
+}
+
+/** Section name -> key (lower case) -> entry, in file order. */
+export type IniSections = Map<string, Map<string, IniEntry>>;
+
+export interface IniProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+const SECTION = /^\[(.+)\]$/;
+// Python's OPTCRE: the key is everything up to the first '=' or ':'.
+const OPTION = /^(.*?)\s*([=:])\s*(.*)$/;
+
+/** Strip a ` ;` inline comment (fail2ban sets inline_comment_prefixes=";"). */
+function stripInlineComment(line: string): string {
+  let from = 0;
+  for (;;) {
+    const i = line.indexOf(';', from);
+    if (i < 0) return line;
+    if (i === 0 || /\s/.test(line[i - 1]!)) return line.slice(0, i);
+    from = i + 1;
+  }
+}
+
+export function parseIni(text: string, file: string, layer = 0): { sections: IniSections; problems: IniProblem[] } {
+  const sections: IniSections = new Map();
+  const problems: IniProblem[] = [];
+  let current: Map<string, IniEntry> | null = null;
+  let key: string | null = null;
+  let parts: string[] = [];
+  let indent = Infinity;
+
+  const flush = () => {
+    if (current && key !== null) {
+      const e = current.get(key)!;
+      e.value = parts.join('\n').trimEnd();
+    }
+  };
+
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const raw = lines[n]!.replace(/\r$/, '');
+    const trimmed = raw.trim();
+    const isComment = trimmed.startsWith('#') || trimmed.startsWith(';');
+    const value = isComment ? '' : stripInlineComment(raw).trim();
+    if (!value) {
+      // An empty line inside a value is kept (dropped again if nothing follows).
+      if (!isComment && key !== null && trimmed === '') parts.push('');
+      continue;
+    }
+    const lineIndent = raw.length - raw.trimStart().length;
+    if (current && key !== null && lineIndent > indent) {
+      parts.push(value);
+      continue;
+    }
+    flush();
+    key = null;
+    parts = [];
+    indent = lineIndent;
+    const sec = SECTION.exec(value);
+    if (sec) {
+      const name = sec[1]!;
+      current = sections.get(name) ?? new Map();
+      sections.set(name, current);
+      continue;
+    }
+    const opt = OPTION.exec(value);
+    if (!current) {
+      problems.push({ file, line: n + 1, message: 'text before the first [section]' });
+      continue;
+    }
+    if (!opt || !opt[1]) {
+      problems.push({ file, line: n + 1, message: `cannot read this line: ${JSON.stringify(value.slice(0, 60))}` });
+      continue;
+    }
+    key = opt[1].trimEnd().toLowerCase();
+    parts = [opt[3]!.trim()];
+    current.set(key, { value: '', file, line: n + 1, layer });
+  }
+  flush();
+  return { sections, problems };
+}
+
+/**
+ * Split `name[key=value, key2="v, w"]` (fail2ban's option syntax for filters and actions).
+ * Values may be quoted with " or ' and may contain brackets and commas inside quotes.
+ * Returns null when the text is not of that form.
+ */
+export function splitNameOptions(text: string): { name: string; options: Record<string, string> } | null {
+  const s = text.trim();
+  const open = s.indexOf('[');
+  if (open < 0) return /^[^\s\[\]]+$/.test(s) ? { name: s, options: {} } : null;
+  if (!s.endsWith(']')) return null;
+  const name = s.slice(0, open).trim();
+  if (!name) return null;
+  const body = s.slice(open + 1, -1);
+  const options: Record<string, string> = {};
+  let i = 0;
+  while (i < body.length) {
+    while (i < body.length && /[\s,]/.test(body[i]!)) i++;
+    if (i >= body.length) break;
+    const eq = body.indexOf('=', i);
+    if (eq < 0) return null;
+    const k = body.slice(i, eq).trim();
+    if (!k || /[\s"']/.test(k)) return null;
+    i = eq + 1;
+    while (i < body.length && body[i] === ' ') i++;
+    let v = '';
+    const q = body[i];
+    if (q === '"' || q === "'") {
+      const end = body.indexOf(q, i + 1);
+      if (end < 0) return null;
+      v = body.slice(i + 1, end);
+      i = end + 1;
+    } else {
+      // Unquoted: up to the next comma that is not inside brackets.
+      let depth = 0;
+      const start = i;
+      for (; i < body.length; i++) {
+        const c = body[i];
+        if (c === '[') depth++;
+        else if (c === ']') depth--;
+        else if (c === ',' && depth <= 0) break;
+      }
+      v = body.slice(start, i).trim();
+    }
+    options[k] = v;
+  }
+  return { name, options };
+}
+
+/**
+ * Split a multi-line `action =` value into its entries. A new entry starts on a line
+ * that does not continue an open bracket or quote of the previous one.
+ */
+export function splitList(value: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let depth = 0;
+  let quote: string | null = null;
+  for (const line of value.split('\n')) {
+    const t = line.trim();
+    if (!t) continue;
+    if (depth === 0 && quote === null) {
+      if (cur) out.push(cur);
+      cur = t;
+    } else {
+      cur += ' ' + t;
+    }
+    for (const c of t) {
+      if (quote) {
+        if (c === quote) quote = null;
+      } else if (c === '"' || c === "'") {
+        if (depth > 0) quote = c;
+      } else if (c === '[') depth++;
+      else if (c === ']') depth = Math.max(0, depth - 1);
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
+}

@@ -1,0 +1,186 @@
+// Layered INI configuration as fail2ban reads it: files are read in order, each
+// with its [INCLUDES] before/after files around it; later layers override earlier
+// ones key by key; [DEFAULT] is inherited by every section; `%(name)s` is
+// interpolated in the context of the section asked for (own keys, then DEFAULT),
+// `%(known/name)s` is the value of the layers before the one that wrote it,
+// `%(section/name)s` reads another section, and `%(__name__)s` is the section name.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '../util/errors.ts';
+import { parseIni, type IniEntry, type IniProblem } from './ini.ts';
+
+export const DEFAULT = 'DEFAULT';
+const INCLUDES = 'INCLUDES';
+const MAX_DEPTH = 40;
+const REF = /%\(([^)]+)\)s|%%/g;
+
+export class IniStore {
+  /** section -> key -> every entry written for it, oldest layer first */
+  private readonly data = new Map<string, Map<string, IniEntry[]>>();
+  private layer = 0;
+  /** Files read, in order (for messages and `get`). */
+  readonly files: string[] = [];
+  readonly problems: IniProblem[] = [];
+
+  /**
+   * Read `path` (and what its [INCLUDES] name) as the next layers.
+   * A missing file is an error unless `optional`.
+   */
+  addFile(path: string, optional = false, seen: Set<string> = new Set()): void {
+    const abs = resolve(path);
+    if (!existsSync(abs)) {
+      if (optional) return;
+      throw new ConfigError({ file: abs }, 'file not found');
+    }
+    if (seen.has(abs)) throw new ConfigError({ file: abs }, 'includes itself (include loop)');
+    if (statSync(abs).isDirectory()) throw new ConfigError({ file: abs }, 'is a directory, not a file');
+    let text: string;
+    try {
+      text = readFileSync(abs, 'utf8');
+    } catch (e) {
+      throw new ConfigError({ file: abs }, `cannot read: ${(e as Error).message}`);
+    }
+    const inner = new Set(seen).add(abs);
+    const { sections, problems } = parseIni(text, abs, 0);
+    this.problems.push(...problems);
+    const inc = sections.get(INCLUDES);
+    const includeList = (k: string) =>
+      (inc?.get(k)?.value ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((f) => (isAbsolute(f) ? f : resolve(dirname(abs), f)));
+    for (const f of includeList('before')) this.addFile(f, false, inner);
+    this.merge(sections);
+    this.files.push(abs);
+    for (const f of includeList('after')) this.addFile(f, true, inner);
+  }
+
+  /** Add text as the next layer (tests, command-line overrides). */
+  addText(text: string, file = '<text>'): void {
+    const { sections, problems } = parseIni(text, file, 0);
+    this.problems.push(...problems);
+    this.merge(sections);
+  }
+
+  /** Set one value as a new layer (filter options, command-line overrides). */
+  set(section: string, key: string, value: string, file = '<option>', line = 0): void {
+    this.layer++;
+    this.push(section, key.toLowerCase(), { value, file, line, layer: this.layer });
+  }
+
+  private merge(sections: Map<string, Map<string, IniEntry>>): void {
+    this.layer++;
+    for (const [name, keys] of sections) {
+      if (name === INCLUDES) continue;
+      if (!this.data.has(name)) this.data.set(name, new Map());
+      for (const [k, e] of keys) this.push(name, k, { ...e, layer: this.layer });
+    }
+  }
+
+  private push(section: string, key: string, e: IniEntry): void {
+    let sec = this.data.get(section);
+    if (!sec) this.data.set(section, (sec = new Map()));
+    const list = sec.get(key);
+    if (list) list.push(e);
+    else sec.set(key, [e]);
+  }
+
+  /** Section names in order of first appearance, without DEFAULT. */
+  sections(): string[] {
+    return [...this.data.keys()].filter((s) => s !== DEFAULT);
+  }
+
+  hasSection(section: string): boolean {
+    return this.data.has(section);
+  }
+
+  /** Keys visible from a section: its own and DEFAULT's. */
+  keys(section: string): string[] {
+    const own = [...(this.data.get(section)?.keys() ?? [])];
+    const def = [...(this.data.get(DEFAULT)?.keys() ?? [])];
+    return [...new Set([...own, ...def])];
+  }
+
+  /** The raw (uninterpolated) entry in force for a key, from the section or DEFAULT. */
+  entry(section: string, key: string, beforeLayer = Infinity): IniEntry | undefined {
+    const k = key.toLowerCase();
+    return (
+      latest(this.data.get(section)?.get(k), beforeLayer) ??
+      (section === DEFAULT ? undefined : latest(this.data.get(DEFAULT)?.get(k), beforeLayer))
+    );
+  }
+
+  /** Every layer's entry for a key in a section (oldest first), for `f2b-scan get`. */
+  history(section: string, key: string): IniEntry[] {
+    return [...(this.data.get(section)?.get(key.toLowerCase()) ?? [])];
+  }
+
+  /** The interpolated value, or undefined when the key is not set. `vars` win over the file. */
+  get(section: string, key: string, vars?: Record<string, string>): string | undefined {
+    const k = key.toLowerCase();
+    if (vars && k in vars) return vars[k];
+    const e = this.entry(section, k);
+    if (!e) return undefined;
+    return this.interpolate(section, e, vars, 0, k);
+  }
+
+  /** Interpolate arbitrary text in the context of a section. */
+  expand(section: string, text: string, vars?: Record<string, string>): string {
+    return this.interpolate(section, { value: text, file: '<text>', line: 0, layer: Infinity }, vars, 0, '');
+  }
+
+  private interpolate(
+    section: string,
+    e: IniEntry,
+    vars: Record<string, string> | undefined,
+    depth: number,
+    key: string,
+  ): string {
+    if (depth > MAX_DEPTH) {
+      throw new ConfigError({ file: e.file, line: e.line, section, key }, 'interpolation too deep (a %(...)s loop?)');
+    }
+    if (!e.value.includes('%')) return e.value;
+    return e.value.replace(REF, (whole, ref: string | undefined) => {
+      if (ref === undefined) return '%';
+      const name = ref.toLowerCase();
+      if (name === '__name__') return section;
+      if (vars && name in vars) return vars[name]!;
+      const slash = name.indexOf('/');
+      if (slash > 0) {
+        const scope = name.slice(0, slash);
+        const opt = name.slice(slash + 1);
+        if (scope === 'known') {
+          // The value this key had in the layers before the one that wrote this entry.
+          const prev = this.entry(section, opt, e.layer);
+          if (!prev) return '';
+          return this.interpolate(section, prev, vars, depth + 1, opt);
+        }
+        const other = scope === 'default' ? DEFAULT : this.findSection(ref.slice(0, slash));
+        const target = other ? this.entry(other, opt) : undefined;
+        if (!target || !other) {
+          throw new ConfigError({ file: e.file, line: e.line, section, key }, `unknown reference %(${ref})s`);
+        }
+        return this.interpolate(other, target, undefined, depth + 1, opt);
+      }
+      // A key that refers to itself means the value from the layers before (as known/).
+      const target = name === key ? this.entry(section, name, e.layer) : this.entry(section, name);
+      if (!target) {
+        throw new ConfigError({ file: e.file, line: e.line, section, key }, `unknown reference %(${ref})s`);
+      }
+      return this.interpolate(section, target, vars, depth + 1, name);
+    });
+  }
+
+  private findSection(name: string): string | undefined {
+    if (this.data.has(name)) return name;
+    const lower = name.toLowerCase();
+    return [...this.data.keys()].find((s) => s.toLowerCase() === lower);
+  }
+}
+
+function latest(list: IniEntry[] | undefined, beforeLayer: number): IniEntry | undefined {
+  if (!list) return undefined;
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.layer < beforeLayer) return list[i];
+  return undefined;
+}

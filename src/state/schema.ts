@@ -1,0 +1,75 @@
+// The state file's shape: the single source of truth between runs.
+// Bump STATE_VERSION and add a migration in migrate.ts whenever this changes.
+
+import type { BanRecord, Epoch } from '../types.ts';
+
+export const STATE_VERSION = 1;
+
+/** Where a jail stopped reading a file: the same file is (dev, ino) with size >= offset. */
+export interface FileCursor {
+  dev: number;
+  ino: number;
+  /** Bytes consumed: always at the end of a complete line. */
+  offset: number;
+  /** Size and mtime when last read: an idle run compares them before opening anything. */
+  size: number;
+  mtimeMs: number;
+}
+
+/** Failures of one address in one jail, inside findtime. */
+export interface FailureEntry {
+  /** Epoch seconds of each failure, oldest first. */
+  times: Epoch[];
+  /** The last few matched lines (for mail with lines), capped. */
+  lines: string[];
+}
+
+/** How often an address was banned, for bantime.increment (per jail and over all jails). */
+export interface BanHistory {
+  count: number;
+  last: Epoch;
+  jails: Record<string, number>;
+}
+
+/** A ban or unban waiting to be published to the fleet. */
+export interface OutboxEntry {
+  op: 'ban' | 'unban';
+  jail: string;
+  ip: string;
+  start: Epoch;
+  until: Epoch | null;
+  failures: number;
+  queuedAt: Epoch;
+}
+
+export interface State {
+  version: number;
+  /** jail -> file path -> cursor */
+  files: Record<string, Record<string, FileCursor>>;
+  /** jail -> journal cursor (backend = systemd) */
+  journals: Record<string, { cursor: string }>;
+  /** jail -> address -> failures inside findtime */
+  failures: Record<string, Record<string, FailureEntry>>;
+  /** jail -> address -> ban */
+  bans: Record<string, Record<string, BanRecord>>;
+  /** address -> ban history */
+  banHistory: Record<string, BanHistory>;
+  /** jail -> names of the actions whose start has run (chains, sets, tables created) */
+  started: Record<string, string[]>;
+  fleet: { cursor: string | null; outbox: OutboxEntry[] };
+  lastRun: Epoch | null;
+}
+
+export function emptyState(): State {
+  return {
+    version: STATE_VERSION,
+    files: {},
+    journals: {},
+    failures: {},
+    bans: {},
+    banHistory: {},
+    started: {},
+    fleet: { cursor: null, outbox: [] },
+    lastRun: null,
+  };
+}

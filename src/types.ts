@@ -1,0 +1,146 @@
+// The values the stages of one run hand each other. Defined once, here.
+
+/** Seconds since the Unix epoch (fractions allowed). */
+export type Epoch = number;
+
+/** `name[key=value, ...]` as written in `filter =` or `action =`. */
+export interface Ref {
+  name: string;
+  options: Record<string, string>;
+}
+
+/** Where a value came from, for error messages and `f2b-scan get`. */
+export interface Place {
+  file: string;
+  line?: number;
+  section?: string;
+  key?: string;
+}
+
+/** bantime.* knobs of fail2ban 1.0 (issue "Ban policy"). */
+export interface BantimeIncrement {
+  enabled: boolean;
+  factor: number;
+  formula?: string;
+  multipliers?: number[];
+  maxtime?: number;
+  rndtime?: number;
+  overalljails: boolean;
+}
+
+/** One jail, fully resolved from the configuration layers. */
+export interface Jail {
+  name: string;
+  enabled: boolean;
+  filter: Ref;
+  /** Each entry is a glob (fast-glob syntax, fail2ban's wildcards are a subset). */
+  logpath: string[];
+  backend: string;
+  logencoding: string;
+  logtimezone?: string;
+  datepattern?: string;
+  journalmatch?: string;
+  maxretry: number;
+  /** seconds */
+  findtime: number;
+  /** seconds; negative means forever */
+  bantime: number;
+  increment: BantimeIncrement;
+  ignoreip: string[];
+  ignoreself: boolean;
+  ignorecommand?: string;
+  usedns: 'yes' | 'warn' | 'no' | 'raw';
+  maxlines?: number;
+  actions: Ref[];
+  /** Every key of the jail's section after layering and interpolation (port, protocol, chain, ...). */
+  options: Record<string, string>;
+  source: Place;
+}
+
+/** A line (or lines) a rule matched: what `rules/` hands to `run`. */
+export interface RuleMatch {
+  /** 1-based number of the line that completed the match, within what was fed to the matcher. */
+  lineNo: number;
+  /** The host as written in the log (address or name). */
+  host: string;
+  /** Normalised address when `host` is one, else null (a name, resolved later by usedns). */
+  ip: string | null;
+  /** Time read from the log; null when the line had no date and the rule wants one. */
+  time: Epoch | null;
+  user?: string;
+  /** Index of the failregex that matched. */
+  regex: number;
+  /** The log lines that make the match (several for multi-line rules). */
+  lines: string[];
+}
+
+/** A failure counted against an address in a jail: what `policy` consumes. */
+export interface Failure {
+  jail: string;
+  ip: string;
+  time: Epoch;
+  line: string;
+  user?: string;
+  source: string;
+}
+
+export type BanOrigin = 'log' | 'manual' | 'fleet' | 'import';
+
+/** A ban as the state remembers it. */
+export interface BanRecord {
+  start: Epoch;
+  /** null: banned for good. */
+  until: Epoch | null;
+  failures: number;
+  /** This is the address's n-th ban (bantime.increment). */
+  count: number;
+  origin: BanOrigin;
+  /** The fleet host that published it, for origin 'fleet'. */
+  from?: string;
+  /** What the firewall still owes: set while an action failed, retried next run. */
+  pending?: 'ban';
+  error?: string;
+  /** Matched lines kept for mail with lines (capped). */
+  lines?: string[];
+}
+
+export type Decision =
+  | {
+      kind: 'ban';
+      jail: string;
+      ip: string;
+      failures: number;
+      start: Epoch;
+      until: Epoch | null;
+      count: number;
+      origin: BanOrigin;
+      from?: string;
+      lines: string[];
+    }
+  | { kind: 'unban'; jail: string; ip: string; reason: 'expired' | 'manual' | 'fleet' };
+
+/** What one file contributed to a run. */
+export interface FileReport {
+  path: string;
+  jail: string;
+  bytesRead: number;
+  linesRead: number;
+}
+
+export interface RunSummary {
+  now: Epoch;
+  dryRun: boolean;
+  bans: { jail: string; ip: string; failures: number; until: string | null }[];
+  unbans: { jail: string; ip: string }[];
+  files: FileReport[];
+  /** Failures found in this run's new lines, per jail. */
+  failures: Record<string, number>;
+  warnings: string[];
+  errors: string[];
+  fleet?: {
+    published: number;
+    imported: { jail: string; ip: string; until: string | null; from: string }[];
+    dropped: number;
+    error: string | null;
+  };
+}
