@@ -1,0 +1,45 @@
+// `f2b-scan [scan]`: one cron run. Prints nothing when nothing happened (cron mails output).
+
+import type { CommandModule } from 'yargs';
+import { failWith, parseNow } from './common.ts';
+
+interface ScanArgs {
+  config: string;
+  state: string;
+  now?: string;
+  'dry-run': boolean;
+  json: boolean;
+  jail?: string[];
+}
+
+export const scanCommand: CommandModule<object, ScanArgs> = {
+  command: ['scan', '$0'],
+  describe: 'scan the logs once: count failures, ban and unban, then exit (the cron job)',
+  builder: (y) =>
+    y
+      .option('dry-run', { type: 'boolean', default: false, describe: 'change nothing: no firewall, no mail, no state write; print what would happen' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the run summary as one JSON object' })
+      .option('jail', { type: 'string', array: true, describe: 'only these jails' })
+      .example('$0 --dry-run --config /etc/fail2ban', 'what would be banned with an existing fail2ban setup')
+      .example('* * * * * root f2b-scan', 'the crontab line') as never,
+  handler: async (args) => {
+    try {
+      const { runScan } = await import('../run.ts');
+      const { formatRunText } = await import('../report/run-text.ts');
+      const result = await runScan({
+        configDir: args.config,
+        statePath: args.state,
+        now: parseNow(args.now),
+        dryRun: args['dry-run'],
+        jailNames: args.jail,
+      });
+      for (const w of result.summary.warnings) process.stderr.write(`f2b-scan: warning: ${w}\n`);
+      for (const e of result.summary.errors) process.stderr.write(`f2b-scan: error: ${e}\n`);
+      if (args.json) process.stdout.write(JSON.stringify(result.summary) + '\n');
+      else process.stdout.write(formatRunText(result.summary));
+      process.exitCode = result.exitCode;
+    } catch (e) {
+      failWith(e);
+    }
+  },
+};

@@ -1,0 +1,124 @@
+// One run, in the order of ARCHITECTURE.md: config, lock + state, read and match each
+// jail's new lines, decide, enforce, save, release. Everything else lives in the stages.
+
+import { loadConfig } from './config/index.ts';
+import { enforce, type ActionOutcome } from './actions/index.ts';
+import { decide } from './policy/index.ts';
+import { prepareIgnore } from './policy/ignore.ts';
+import { collectFailures } from './collect-failures.ts';
+import { acquireLock, loadState, saveState } from './state/store.ts';
+import type { State } from './state/schema.ts';
+import type { Decision, Jail, RunSummary } from './types.ts';
+import { ConfigError, EXIT } from './util/errors.ts';
+import { builtinRulesDir } from './util/paths.ts';
+
+export interface RunOptions {
+  configDir: string;
+  statePath: string;
+  /** Epoch seconds: the run's clock (--now or the real time). */
+  now: number;
+  dryRun: boolean;
+  /** Only these jails (default: every enabled jail). */
+  jailNames?: string[];
+  lockWaitMs?: number;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  outcomes: ActionOutcome[];
+  exitCode: number;
+}
+
+export async function runScan(opts: RunOptions): Promise<RunResult> {
+  const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
+  const jails = selectJails(config.jails, opts.jailNames, opts.configDir);
+  const warnings = [...config.warnings];
+
+  // A dry run writes nothing, so it needs no lock and never waits for a real run.
+  const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
+  try {
+    const loaded = await loadState(opts.statePath);
+    warnings.push(...loaded.warnings);
+    const state: State = loaded.state;
+
+    const scanned = await collectFailures({
+      jails,
+      state,
+      now: opts.now,
+      filterDirs: config.filterDirs,
+      startAtEnd: loaded.recovered,
+    });
+    warnings.push(...scanned.warnings);
+
+    const isIgnored = await prepareIgnore(jails, {});
+    const policy = decide({ state, failures: scanned.failures, jails, now: opts.now, isIgnored });
+    Object.assign(state, policy.state);
+
+    const enforced = await enforce({
+      jails,
+      state,
+      decisions: policy.decisions,
+      now: opts.now,
+      dryRun: opts.dryRun,
+      actionDirs: config.actionDirs,
+    });
+    warnings.push(...enforced.warnings);
+
+    if (!opts.dryRun) {
+      state.lastRun = opts.now;
+      await saveState(opts.statePath, state);
+    }
+
+    const summary = summarize(opts, policy.decisions, scanned, warnings, enforced.outcomes);
+    return { summary, outcomes: enforced.outcomes, exitCode: exitCodeOf(enforced.outcomes, scanned.inputProblems) };
+  } finally {
+    await release();
+  }
+}
+
+function selectJails(all: Jail[], names: string[] | undefined, configDir: string): Jail[] {
+  if (!names || names.length === 0) return all.filter((j) => j.enabled);
+  return names.map((n) => {
+    const j = all.find((x) => x.name === n);
+    if (!j) throw new ConfigError({ file: configDir, section: n }, `unknown jail "${n}"`);
+    return j;
+  });
+}
+
+function isoOrNull(t: number | null): string | null {
+  return t === null ? null : new Date(t * 1000).toISOString();
+}
+
+function summarize(
+  opts: RunOptions,
+  decisions: Decision[],
+  scanned: Awaited<ReturnType<typeof collectFailures>>,
+  warnings: string[],
+  outcomes: ActionOutcome[],
+): RunSummary {
+  const bans: RunSummary['bans'] = [];
+  const unbans: RunSummary['unbans'] = [];
+  for (const d of decisions) {
+    if (d.kind === 'ban') bans.push({ jail: d.jail, ip: d.ip, failures: d.failures, until: isoOrNull(d.until) });
+    else unbans.push({ jail: d.jail, ip: d.ip });
+  }
+  const errors = outcomes
+    .filter((o) => !o.ok)
+    .map((o) => `[${o.jail}] ${o.op} ${o.ip} failed: ${o.error ?? 'unknown error'}${o.command ? ` (${o.command})` : ''}`);
+  return {
+    now: opts.now,
+    dryRun: opts.dryRun,
+    bans,
+    unbans,
+    files: scanned.files,
+    failures: scanned.perJail,
+    warnings,
+    errors,
+  };
+}
+
+function exitCodeOf(outcomes: ActionOutcome[], inputProblems: number): number {
+  if (outcomes.some((o) => !o.ok)) return EXIT.actionFailed;
+  if (inputProblems > 0) return EXIT.inputWarning;
+  return EXIT.ok;
+}
