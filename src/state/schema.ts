@@ -14,6 +14,12 @@ export interface FileCursor {
   /** Size and mtime when last read: an idle run compares them before opening anything. */
   size: number;
   mtimeMs: number;
+  /**
+   * Fingerprint of the file's first `headBytes` bytes (up to 1 KiB): recognises a truncated-and-rewritten
+   * file with the same inode, and the copy copytruncate left. Optional: cursors without it still work.
+   */
+  headBytes?: number;
+  headHash?: string;
 }
 
 /** Failures of one address in one jail, inside findtime. */
