@@ -10,6 +10,8 @@ export interface IniEntry {
   line: number;
   /** Order in which the file holding it was read (later layers override earlier ones). */
   layer: number;
+  /** Section the key was written in. */
+  section?: string;
 }
 
 /** Section name -> key (lower case) -> entry, in file order. */
@@ -19,6 +21,8 @@ export interface IniProblem {
   file: string;
   line: number;
   message: string;
+  /** Section the bad line sits in (undefined: before the first section). */
+  section?: string;
 }
 
 const SECTION = /^\[(.+)\]$/;
@@ -40,6 +44,7 @@ export function parseIni(text: string, file: string, layer = 0): { sections: Ini
   const sections: IniSections = new Map();
   const problems: IniProblem[] = [];
   let current: Map<string, IniEntry> | null = null;
+  let currentName: string | undefined;
   let key: string | null = null;
   let parts: string[] = [];
   let indent = Infinity;
@@ -51,7 +56,8 @@ export function parseIni(text: string, file: string, layer = 0): { sections: Ini
     }
   };
 
-  const lines = text.split('\n');
+  // A byte-order mark would hide the first section header.
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
   for (let n = 0; n < lines.length; n++) {
     const raw = lines[n]!.replace(/\r$/, '');
     const trimmed = raw.trim();
@@ -74,6 +80,7 @@ export function parseIni(text: string, file: string, layer = 0): { sections: Ini
     const sec = SECTION.exec(value);
     if (sec) {
       const name = sec[1]!;
+      currentName = name;
       current = sections.get(name) ?? new Map();
       sections.set(name, current);
       continue;
@@ -84,12 +91,18 @@ export function parseIni(text: string, file: string, layer = 0): { sections: Ini
       continue;
     }
     if (!opt || !opt[1]) {
-      problems.push({ file, line: n + 1, message: `cannot read this line: ${JSON.stringify(value.slice(0, 60))}` });
+      problems.push({
+        file,
+        line: n + 1,
+        section: currentName,
+        message: `cannot read this line: ${JSON.stringify(value.slice(0, 60))}`,
+      });
       continue;
     }
     key = opt[1].trimEnd().toLowerCase();
     parts = [opt[3]!.trim()];
-    current.set(key, { value: '', file, line: n + 1, layer });
+    // A key written twice in one file: the last one wins, at its own line.
+    current.set(key, { value: '', file, line: n + 1, layer, section: currentName });
   }
   flush();
   return { sections, problems };
@@ -97,8 +110,11 @@ export function parseIni(text: string, file: string, layer = 0): { sections: Ini
 
 /**
  * Split `name[key=value, key2="v, w"]` (fail2ban's option syntax for filters and actions).
- * Values may be quoted with " or ' and may contain brackets and commas inside quotes.
- * Returns null when the text is not of that form.
+ * Values may be quoted with " or ' and then hold brackets and commas; unquoted values end
+ * at a comma or at the closing bracket (balanced brackets inside are kept). Several option
+ * groups `name[a=1][b=2]` merge, later ones win: the stock jail.conf builds those when a
+ * jail appends options to `%(default/action_)s`.
+ * Returns null when the text is not of that form; never throws.
  */
 export function splitNameOptions(text: string): { name: string; options: Record<string, string> } | null {
   const s = text.trim();
@@ -106,41 +122,96 @@ export function splitNameOptions(text: string): { name: string; options: Record<
   if (open < 0) return /^[^\s\[\]]+$/.test(s) ? { name: s, options: {} } : null;
   if (!s.endsWith(']')) return null;
   const name = s.slice(0, open).trim();
-  if (!name) return null;
+  if (!name || /[\s\]"']/.test(name)) return null;
   const body = s.slice(open + 1, -1);
-  const options: Record<string, string> = {};
+  const options: Record<string, string> = Object.create(null);
   let i = 0;
+  const skipSpace = () => {
+    while (i < body.length && /\s/.test(body[i]!)) i++;
+  };
   while (i < body.length) {
     while (i < body.length && /[\s,]/.test(body[i]!)) i++;
     if (i >= body.length) break;
+    if (body[i] === ']') {
+      // `][`: the next option group
+      i++;
+      skipSpace();
+      if (body[i] !== '[') return null;
+      i++;
+      continue;
+    }
     const eq = body.indexOf('=', i);
     if (eq < 0) return null;
     const k = body.slice(i, eq).trim();
-    if (!k || /[\s"']/.test(k)) return null;
+    if (!k || /[\s"'\[\],]/.test(k)) return null;
     i = eq + 1;
-    while (i < body.length && body[i] === ' ') i++;
-    let v = '';
+    skipSpace();
+    let v: string;
     const q = body[i];
     if (q === '"' || q === "'") {
       const end = body.indexOf(q, i + 1);
       if (end < 0) return null;
       v = body.slice(i + 1, end);
       i = end + 1;
+      skipSpace();
+      // After a quoted value only a separator may follow.
+      if (i < body.length && body[i] !== ',' && body[i] !== ']') return null;
     } else {
-      // Unquoted: up to the next comma that is not inside brackets.
       let depth = 0;
       const start = i;
       for (; i < body.length; i++) {
         const c = body[i];
         if (c === '[') depth++;
-        else if (c === ']') depth--;
-        else if (c === ',' && depth <= 0) break;
+        else if (c === ']') {
+          if (depth === 0) break;
+          depth--;
+        } else if (c === ',' && depth === 0) break;
       }
       v = body.slice(start, i).trim();
     }
     options[k] = v;
   }
-  return { name, options };
+  return { name, options: { ...options } };
+}
+
+/**
+ * Split a list of references (`action =`, `filter =` values) into entries as fail2ban
+ * does: entries are separated by newlines or whitespace outside brackets and quotes;
+ * `name [opts]` with a space before the bracket stays one entry.
+ */
+export function splitRefs(value: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let depth = 0;
+  let quote: string | null = null;
+  const s = value;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quote) {
+      if (c === quote) quote = null;
+      cur += c;
+    } else if (depth > 0) {
+      if (c === '"' || c === "'") quote = c;
+      else if (c === '[') depth++;
+      else if (c === ']') depth--;
+      cur += /\s/.test(c) ? (cur.endsWith(' ') ? '' : ' ') : c;
+    } else if (/\s/.test(c)) {
+      let j = i;
+      while (j < s.length && /\s/.test(s[j]!)) j++;
+      if (s[j] === '[' && cur) {
+        i = j - 1;
+        continue;
+      }
+      if (cur) out.push(cur);
+      cur = '';
+      i = j - 1;
+    } else {
+      if (c === '[') depth++;
+      cur += c;
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
 }
 
 /**

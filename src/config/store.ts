@@ -1,12 +1,16 @@
 // Layered INI configuration as fail2ban reads it: files are read in order, each
 // with its [INCLUDES] before/after files around it; later layers override earlier
 // ones key by key; [DEFAULT] is inherited by every section; `%(name)s` is
-// interpolated in the context of the section asked for (own keys, then DEFAULT),
+// interpolated in the context of the section asked for (own keys, then DEFAULT).
 // `%(known/name)s` is the value of the layers before the one that wrote it,
-// `%(section/name)s` reads another section, and `%(__name__)s` is the section name.
+// `%(default/name)s` DEFAULT's value and `%(section/name)s` another section's (falling
+// back to DEFAULT); like fail2ban, those are taken raw and interpolated in the context
+// of the section asked for, so DEFAULT's `action_` sees the jail's own `port`.
+// `%(__name__)s` is the name of the section asked for.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Place } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
 import { parseIni, type IniEntry, type IniProblem } from './ini.ts';
 
@@ -66,7 +70,7 @@ export class IniStore {
   /** Set one value as a new layer (filter options, command-line overrides). */
   set(section: string, key: string, value: string, file = '<option>', line = 0): void {
     this.layer++;
-    this.push(section, key.toLowerCase(), { value, file, line, layer: this.layer });
+    this.push(section, key.toLowerCase(), { value, file, line, layer: this.layer, section });
   }
 
   private merge(sections: Map<string, Map<string, IniEntry>>): void {
@@ -95,6 +99,11 @@ export class IniStore {
     return this.data.has(section);
   }
 
+  /** Keys written in the section itself (any layer), without DEFAULT's. */
+  ownKeys(section: string): string[] {
+    return [...(this.data.get(section)?.keys() ?? [])];
+  }
+
   /** Keys visible from a section: its own and DEFAULT's. */
   keys(section: string): string[] {
     const own = [...(this.data.get(section)?.keys() ?? [])];
@@ -119,7 +128,7 @@ export class IniStore {
   /** The interpolated value, or undefined when the key is not set. `vars` win over the file. */
   get(section: string, key: string, vars?: Record<string, string>): string | undefined {
     const k = key.toLowerCase();
-    if (vars && k in vars) return vars[k];
+    if (vars && Object.hasOwn(vars, k)) return vars[k];
     const e = this.entry(section, k);
     if (!e) return undefined;
     return this.interpolate(section, e, vars, 0, k);
@@ -138,14 +147,14 @@ export class IniStore {
     key: string,
   ): string {
     if (depth > MAX_DEPTH) {
-      throw new ConfigError({ file: e.file, line: e.line, section, key }, 'interpolation too deep (a %(...)s loop?)');
+      throw new ConfigError(this.placeOf(e, section, key), 'interpolation too deep (a %(...)s loop?)');
     }
     if (!e.value.includes('%')) return e.value;
     return e.value.replace(REF, (whole, ref: string | undefined) => {
       if (ref === undefined) return '%';
       const name = ref.toLowerCase();
       if (name === '__name__') return section;
-      if (vars && name in vars) return vars[name]!;
+      if (vars && Object.hasOwn(vars, name)) return vars[name]!;
       const slash = name.indexOf('/');
       if (slash > 0) {
         const scope = name.slice(0, slash);
@@ -157,19 +166,26 @@ export class IniStore {
           return this.interpolate(section, prev, vars, depth + 1, opt);
         }
         const other = scope === 'default' ? DEFAULT : this.findSection(ref.slice(0, slash));
-        const target = other ? this.entry(other, opt) : undefined;
-        if (!target || !other) {
-          throw new ConfigError({ file: e.file, line: e.line, section, key }, `unknown reference %(${ref})s`);
-        }
-        return this.interpolate(other, target, undefined, depth + 1, opt);
+        const target = other === undefined ? undefined : this.entry(other, opt);
+        if (!target) throw this.missing(e, section, key, ref);
+        return this.interpolate(section, target, vars, depth + 1, opt);
       }
       // A key that refers to itself means the value from the layers before (as known/).
       const target = name === key ? this.entry(section, name, e.layer) : this.entry(section, name);
-      if (!target) {
-        throw new ConfigError({ file: e.file, line: e.line, section, key }, `unknown reference %(${ref})s`);
-      }
+      if (!target) throw this.missing(e, section, key, ref);
       return this.interpolate(section, target, vars, depth + 1, name);
     });
+  }
+
+  /** Where an entry was written; names the section asked for when it was inherited. */
+  private placeOf(e: IniEntry, section: string, key: string): Place {
+    const written = e.section ?? section;
+    return { file: e.file, line: e.line || undefined, section: written, key };
+  }
+
+  private missing(e: IniEntry, section: string, key: string, ref: string): ConfigError {
+    const via = e.section !== undefined && e.section !== section ? ` (for [${section}])` : '';
+    return new ConfigError(this.placeOf(e, section, key), `unknown reference %(${ref})s${via}`);
   }
 
   private findSection(name: string): string | undefined {

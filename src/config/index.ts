@@ -1,0 +1,133 @@
+// Load a fail2ban configuration: the jail layers in fail2ban's order, our main file
+// (f2b-scan.conf/.local), and every jail section resolved into a typed `Jail`.
+// Synchronous and small: it runs at the start of every cron run.
+
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Jail } from '../types.ts';
+import { ConfigError, formatPlace } from '../util/errors.ts';
+import { isEnabled, resolveJail } from './jail.ts';
+import { DEFAULT, IniStore } from './store.ts';
+
+export { parseDuration, tryParseDuration } from './duration.ts';
+export { IniStore, DEFAULT } from './store.ts';
+export { parseIni, splitList, splitNameOptions, splitRefs } from './ini.ts';
+export { placeOfKey } from './jail.ts';
+
+export interface LoadedConfig {
+  /** Every jail section, enabled or not, in file order. */
+  jails: Jail[];
+  /** The layered jail configuration (for `f2b-scan get`, action tag values). */
+  store: IniStore;
+  /** f2b-scan.conf then f2b-scan.local, from builtinDir then configDir; may be empty. */
+  main: IniStore;
+  configDir: string;
+  builtinDir: string;
+  /** [configDir/filter.d, builtinDir/filter.d]: first match wins. */
+  filterDirs: string[];
+  actionDirs: string[];
+  /** One line each, naming file, section, key. */
+  warnings: string[];
+}
+
+/** The fail2ban version whose configuration format we read (stock jail.conf uses it in an agent string). */
+const FAIL2BAN_VERSION = '1.0.2';
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `dir/*<ext>` in alphabetical order (code-point order, as Python's sorted()). */
+function listSorted(dir: string, ext: string): string[] {
+  if (!isDir(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(ext) && isFile(join(dir, f)))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((f) => join(dir, f));
+}
+
+/**
+ * The jail layers in fail2ban's order: jail.conf (the user's, else ours), jail.d/*.conf,
+ * jail.local, jail.d/*.local. Only the base file must exist.
+ */
+export function jailLayers(configDir: string, builtinDir: string): string[] {
+  const own = join(configDir, 'jail.conf');
+  const base = isFile(own) ? own : join(builtinDir, 'jail.conf');
+  if (!isFile(base)) {
+    throw new ConfigError({ file: own }, `no jail.conf here nor in the shipped rules (${builtinDir})`);
+  }
+  const local = join(configDir, 'jail.local');
+  return [
+    base,
+    ...listSorted(join(configDir, 'jail.d'), '.conf'),
+    ...(isFile(local) ? [local] : []),
+    ...listSorted(join(configDir, 'jail.d'), '.local'),
+  ];
+}
+
+const escapePercent = (s: string) => s.replace(/%/g, '%%');
+
+export function loadConfig(opts: { configDir: string; builtinDir: string }): LoadedConfig {
+  const configDir = resolve(opts.configDir);
+  const builtinDir = resolve(opts.builtinDir);
+  const warnings: string[] = [];
+  const haveConfig = isDir(configDir);
+  if (!haveConfig) {
+    warnings.push(`${configDir}: configuration directory not found; using the shipped rules (${builtinDir}) alone`);
+  }
+
+  const store = new IniStore();
+  // Values fail2ban itself provides to its configuration.
+  store.set(DEFAULT, 'fail2ban_version', FAIL2BAN_VERSION, '<f2b-scan>');
+  store.set(DEFAULT, 'fail2ban_confpath', escapePercent(haveConfig ? configDir : builtinDir), '<f2b-scan>');
+  for (const file of jailLayers(configDir, builtinDir)) store.addFile(file);
+
+  const main = new IniStore();
+  const seen = new Set<string>();
+  for (const dir of [builtinDir, configDir]) {
+    for (const name of ['f2b-scan.conf', 'f2b-scan.local']) {
+      const file = join(dir, name);
+      if (seen.has(file)) continue;
+      seen.add(file);
+      main.addFile(file, true);
+    }
+  }
+
+  const names = store.sections();
+  const enabled = new Map(names.map((n) => [n, isEnabled(store, n)]));
+
+  // A line we cannot read is an error where it matters (an enabled jail, DEFAULT,
+  // [INCLUDES], before any section) and a warning elsewhere.
+  for (const p of [...store.problems, ...main.problems]) {
+    const place = { file: p.file, line: p.line, section: p.section };
+    const fatal = p.section === undefined || p.section === DEFAULT || p.section === 'INCLUDES' || enabled.get(p.section);
+    if (fatal && store.problems.includes(p)) throw new ConfigError(place, p.message);
+    warnings.push(`${formatPlace(place)}: ${p.message} (line ignored)`);
+  }
+
+  const jails = names.map((n) => resolveJail(store, n, enabled.get(n)!, warnings));
+
+  const dirs = (sub: string) => [...new Set([join(configDir, sub), join(builtinDir, sub)])];
+  return {
+    jails,
+    store,
+    main,
+    configDir,
+    builtinDir,
+    filterDirs: dirs('filter.d'),
+    actionDirs: dirs('action.d'),
+    warnings: [...new Set(warnings)],
+  };
+}
