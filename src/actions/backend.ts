@@ -1,0 +1,83 @@
+// The interface every ban backend implements (iptables now; nftables, ipset, hostsdeny,
+// route, mail and fail2ban action files later). A backend is created for one jail with
+// its resolved options and knows nothing about the state file: `enforce` decides what to
+// ban, unban and restore, and the backend only talks to its tool.
+
+import type { Epoch } from '../types.ts';
+import type { Family } from '../net/address.ts';
+
+/** Options of one action of one jail, after the Ref's options were laid over the jail's. */
+export interface ActionParams {
+  /** The jail this action works for. */
+  jail: string;
+  /** The action name as configured (`iptables-multiport`). */
+  action: string;
+  /** Resolved options: port, protocol, chain, blocktype, name, ... (defaults not filled in). */
+  options: Record<string, string>;
+}
+
+/** One address to ban, with what notifying backends (mail) want to say about it. */
+export interface BanItem {
+  ip: string;
+  failures: number;
+  start: Epoch;
+  until: Epoch | null;
+  lines: string[];
+  /** Put back after a reboot or flush, not a new ban: a mail backend stays silent. */
+  restore: boolean;
+}
+
+/** What one step did: the printable command(s) and, when it failed, why. */
+export interface StepResult {
+  ok: boolean;
+  command: string;
+  error?: string;
+}
+
+export interface Backend {
+  readonly action: string;
+  /**
+   * Whether a failure of this backend leaves the ban pending (firewalls: yes) or is only
+   * reported (notifications such as mail: a failed mail never holds back a ban).
+   */
+  readonly enforcing: boolean;
+  /** Create what bans live in (chain, set, table) for one address family; safe to repeat. */
+  start(family: Family): Promise<StepResult>;
+  /** Is what start made still there (false after a reboot or flush)? */
+  check(family: Family): Promise<boolean>;
+  /**
+   * The addresses the firewall holds for this jail, so a run can reconcile it with the
+   * state. Absent on backends that cannot tell (mail, shell action files).
+   */
+  list?(family: Family): Promise<string[]>;
+  /** Ban addresses of one family, in one batch where the tool allows; one result per address. */
+  ban(family: Family, items: BanItem[]): Promise<Map<string, StepResult>>;
+  /** Lift bans of one family, in one batch where the tool allows; one result per address. */
+  unban(family: Family, ips: string[]): Promise<Map<string, StepResult>>;
+  /** Remove every ban and what start created. */
+  stop(family: Family): Promise<StepResult>;
+  /** The command one ban would run, for --dry-run and messages. */
+  describeBan(ip: string): string;
+  describeUnban(ip: string): string;
+}
+
+/** Builds a backend for one jail's action; throws ActionParamError on an unusable option. */
+export type BackendFactory = (params: ActionParams) => Backend;
+
+/** An option value a backend cannot use (would break a command or its batch input). */
+export class ActionParamError extends Error {
+  constructor(
+    readonly action: string,
+    readonly jail: string,
+    readonly key: string,
+    message: string,
+  ) {
+    super(`action ${action} of jail ${jail}: ${key}: ${message}`);
+    this.name = 'ActionParamError';
+  }
+}
+
+/** Same result for every address: a batch succeeds or fails as a whole. */
+export function sameResultForAll(ips: readonly string[], r: StepResult): Map<string, StepResult> {
+  return new Map(ips.map((ip) => [ip, r]));
+}

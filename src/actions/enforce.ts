@@ -1,0 +1,256 @@
+// Makes the firewall agree with the state, once per run. For every jail with bans or
+// decisions: start its backends where they are missing (first use, reboot, flush), apply
+// the run's bans and unbans in batches, put back bans the state holds but the firewall
+// lost ('restore'), remove rules for addresses the state no longer holds. A failed command
+// never loses a ban: the BanRecord is marked pending with the error and retried next run.
+
+import type { BanRecord, Decision, Jail, Ref } from '../types.ts';
+import type { State } from '../state/schema.ts';
+import { addressFamily, type Family } from '../net/address.ts';
+import type { Backend, BanItem, StepResult } from './backend.ts';
+import { resolveActionParams } from './params.ts';
+import { loadBackend } from './registry.ts';
+
+export interface ActionOutcome {
+  jail: string;
+  ip: string;
+  op: 'ban' | 'unban' | 'restore';
+  ok: boolean;
+  error?: string;
+  command?: string;
+  /** The action that produced it, when a jail has several. */
+  action?: string;
+}
+
+export interface EnforceInput {
+  /** Enabled jails. */
+  jails: Jail[];
+  /** Already holds the run's new bans; bans the run lifted are gone and appear in decisions as unban. */
+  state: State;
+  decisions: Decision[];
+  now: number;
+  dryRun: boolean;
+  /** Where fail2ban action files are looked up (issue "Actions"); unused by native backends. */
+  actionDirs: string[];
+}
+
+export interface EnforceResult {
+  outcomes: ActionOutcome[];
+  warnings: string[];
+}
+
+const FAMILIES: Family[] = [4, 6];
+
+/** The state.started entry for an action's start in one family. */
+export function startedKey(action: string, family: Family): string {
+  return family === 4 ? action : `${action}/inet6`;
+}
+
+/** What one jail asks of its actions this run. */
+interface JailWork {
+  jail: Jail;
+  bans: Record<string, BanRecord>;
+  banDecisions: Map<string, Extract<Decision, { kind: 'ban' }>>;
+  unbanDecisions: Set<string>;
+  /** Error per address from any enforcing action this run: the ban stays pending. */
+  failed: Map<string, string>;
+  /** Addresses an enforcing action applied or found in place this run. */
+  enforced: Set<string>;
+}
+
+export async function enforce(input: EnforceInput): Promise<EnforceResult> {
+  const outcomes: ActionOutcome[] = [];
+  const warnings: string[] = [];
+  for (const jail of input.jails) {
+    const work = jailWork(jail, input.state, input.decisions);
+    if (Object.keys(work.bans).length === 0 && work.banDecisions.size === 0 && work.unbanDecisions.size === 0) continue;
+    for (const ref of jail.actions) {
+      const backend = await createBackend(ref, jail, warnings);
+      if (backend === 'unsupported') continue;
+      if (typeof backend === 'string') {
+        failEverything(work, ref.name, backend, outcomes);
+        continue;
+      }
+      for (const family of FAMILIES) {
+        if (input.dryRun) dryRunFamily(work, backend, family, outcomes);
+        else await enforceFamily(work, backend, family, input.state, outcomes);
+      }
+    }
+    if (!input.dryRun) settlePending(work);
+  }
+  return { outcomes, warnings };
+}
+
+function jailWork(jail: Jail, state: State, decisions: Decision[]): JailWork {
+  const work: JailWork = {
+    jail,
+    bans: state.bans[jail.name] ?? {},
+    banDecisions: new Map(),
+    unbanDecisions: new Set(),
+    failed: new Map(),
+    enforced: new Set(),
+  };
+  for (const d of decisions) {
+    if (d.jail !== jail.name) continue;
+    if (d.kind === 'ban') work.banDecisions.set(d.ip, d);
+    else work.unbanDecisions.add(d.ip);
+  }
+  return work;
+}
+
+/** A backend, 'unsupported' (warned), or the error that makes it unusable. */
+async function createBackend(ref: Ref, jail: Jail, warnings: string[]): Promise<Backend | string> {
+  const factory = await loadBackend(ref.name);
+  if (!factory) {
+    warnings.push(`jail ${jail.name}: action ${ref.name}: not supported yet`);
+    return 'unsupported';
+  }
+  try {
+    return factory(resolveActionParams(ref, jail));
+  } catch (e) {
+    const msg = (e as Error).message;
+    warnings.push(msg);
+    return msg;
+  }
+}
+
+function inFamily(ips: Iterable<string>, family: Family): string[] {
+  return [...ips].filter((ip) => addressFamily(ip) === family);
+}
+
+/** Bans this run must apply whatever the firewall holds: new decisions and earlier failures. */
+function owed(work: JailWork, family: Family): string[] {
+  const ips = new Set(work.banDecisions.keys());
+  for (const [ip, rec] of Object.entries(work.bans)) if (rec.pending === 'ban') ips.add(ip);
+  // A ban decision the policy later dropped from the state is not owed.
+  return inFamily(ips, family).filter((ip) => work.bans[ip] !== undefined);
+}
+
+function opFor(work: JailWork, ip: string): 'ban' | 'restore' {
+  return work.banDecisions.has(ip) || work.bans[ip]?.pending === 'ban' ? 'ban' : 'restore';
+}
+
+function failEverything(work: JailWork, action: string, error: string, outcomes: ActionOutcome[]): void {
+  for (const family of FAMILIES) {
+    for (const ip of owed(work, family)) {
+      work.failed.set(ip, error);
+      outcomes.push({ jail: work.jail.name, ip, op: 'ban', ok: false, error, action });
+    }
+  }
+}
+
+function dryRunFamily(work: JailWork, backend: Backend, family: Family, outcomes: ActionOutcome[]): void {
+  const jail = work.jail.name;
+  for (const ip of inFamily(work.unbanDecisions, family)) {
+    outcomes.push({ jail, ip, op: 'unban', ok: true, command: backend.describeUnban(ip), action: backend.action });
+  }
+  for (const ip of owed(work, family)) {
+    outcomes.push({ jail, ip, op: 'ban', ok: true, command: backend.describeBan(ip), action: backend.action });
+  }
+}
+
+async function enforceFamily(
+  work: JailWork,
+  backend: Backend,
+  family: Family,
+  state: State,
+  outcomes: ActionOutcome[],
+): Promise<void> {
+  const jail = work.jail.name;
+  const wanted = inFamily(Object.keys(work.bans), family);
+  const unbans = inFamily(work.unbanDecisions, family);
+  if (wanted.length === 0 && unbans.length === 0) return;
+  const record = (ip: string, op: ActionOutcome['op'], r: StepResult) => {
+    const o: ActionOutcome = { jail, ip, op, ok: r.ok, action: backend.action };
+    if (r.command) o.command = r.command;
+    if (!r.ok) o.error = r.error ?? 'failed';
+    outcomes.push(o);
+    if (op === 'unban' || !backend.enforcing) return;
+    if (r.ok) work.enforced.add(ip);
+    else work.failed.set(ip, o.error!);
+  };
+
+  // Start where this action never started here, or where its check finds it gone.
+  const key = startedKey(backend.action, family);
+  const started = (state.started[jail] ??= []);
+  let fresh = false;
+  if (!started.includes(key) || !(await backend.check(family))) {
+    if (wanted.length === 0) {
+      // Nothing to hold and nothing in place: the unbans are already true.
+      for (const ip of unbans) record(ip, 'unban', { ok: true, command: '' });
+      return;
+    }
+    const r = await backend.start(family);
+    if (!r.ok) {
+      const error = `start failed: ${r.error ?? 'failed'}`;
+      for (const ip of wanted) record(ip, opFor(work, ip), { ok: false, command: r.command, error });
+      return;
+    }
+    if (!started.includes(key)) started.push(key);
+    fresh = true;
+  }
+
+  // What to add and remove: from the firewall's own listing where the backend has one.
+  let toAdd: string[];
+  let toRemove: string[];
+  if (backend.list) {
+    let held: Set<string>;
+    try {
+      held = new Set(await backend.list(family));
+    } catch (e) {
+      const error = `cannot list: ${(e as Error).message}`;
+      for (const ip of owed(work, family)) record(ip, 'ban', { ok: false, command: '', error });
+      return;
+    }
+    toAdd = wanted.filter((ip) => !held.has(ip));
+    toRemove = [...held].filter((ip) => work.bans[ip] === undefined);
+    for (const ip of wanted) if (held.has(ip) && backend.enforcing) work.enforced.add(ip);
+    // Unban decisions already absent from the firewall are done.
+    for (const ip of unbans) if (!held.has(ip)) record(ip, 'unban', { ok: true, command: '' });
+  } else {
+    // Cannot see the firewall: apply what is owed, and everything after a fresh start.
+    toAdd = fresh ? wanted : owed(work, family);
+    toRemove = unbans;
+  }
+
+  if (toRemove.length > 0) {
+    const results = await backend.unban(family, toRemove);
+    for (const ip of toRemove) record(ip, 'unban', results.get(ip) ?? missing(ip));
+  }
+  if (toAdd.length > 0) {
+    const items = toAdd.map((ip) => banItem(work, ip));
+    const results = await backend.ban(family, items);
+    for (const ip of toAdd) record(ip, opFor(work, ip), results.get(ip) ?? missing(ip));
+  }
+}
+
+function missing(ip: string): StepResult {
+  return { ok: false, command: '', error: `no result for ${ip}` };
+}
+
+function banItem(work: JailWork, ip: string): BanItem {
+  const rec = work.bans[ip]!;
+  const d = work.banDecisions.get(ip);
+  return {
+    ip,
+    failures: rec.failures,
+    start: rec.start,
+    until: rec.until,
+    lines: d?.lines ?? rec.lines ?? [],
+    restore: opFor(work, ip) === 'restore',
+  };
+}
+
+/** Write this run's verdict into the BanRecords: pending with the error, or cleared. */
+function settlePending(work: JailWork): void {
+  for (const [ip, rec] of Object.entries(work.bans)) {
+    const error = work.failed.get(ip);
+    if (error !== undefined) {
+      rec.pending = 'ban';
+      rec.error = error;
+    } else if (work.enforced.has(ip)) {
+      delete rec.pending;
+      delete rec.error;
+    }
+  }
+}

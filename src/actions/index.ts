@@ -1,0 +1,7 @@
+// The actions stage as the run sees it. Backends themselves load lazily (registry.ts).
+
+export { enforce, startedKey, type ActionOutcome, type EnforceInput, type EnforceResult } from './enforce.ts';
+export { stopActions } from './stop.ts';
+export { resolveActionParams } from './params.ts';
+export { knownActions } from './registry.ts';
+export type { Backend, BackendFactory, BanItem, StepResult, ActionParams } from './backend.ts';

@@ -1,0 +1,23 @@
+// Backends by action name. Each entry loads its module only when a jail needs it, so a
+// run that bans nothing loads no firewall code. Adding a backend is one line here.
+
+import type { BackendFactory } from './backend.ts';
+
+type Loader = () => Promise<BackendFactory>;
+
+const backends: Record<string, Loader> = {
+  'iptables-multiport': () => import('./iptables.ts').then((m) => m.multiport),
+  'iptables-allports': () => import('./iptables.ts').then((m) => m.allports),
+  iptables: () => import('./iptables.ts').then((m) => m.oneport),
+  dummy: () => import('./dummy.ts').then((m) => m.dummy),
+};
+
+/** The factory for an action name, or null when f2b-scan has no backend of that name. */
+export async function loadBackend(action: string): Promise<BackendFactory | null> {
+  const load = Object.hasOwn(backends, action) ? backends[action] : undefined;
+  return load ? load() : null;
+}
+
+export function knownActions(): string[] {
+  return Object.keys(backends).sort();
+}

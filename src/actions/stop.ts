@@ -1,0 +1,48 @@
+// `f2b-scan stop [jail]`: lift every ban the firewall holds for the jails and remove what
+// start created (chains, files). The state keeps its bans, so `f2b-scan start` (which is
+// enforce with no decisions) or the next run puts them back.
+
+import type { Jail } from '../types.ts';
+import type { State } from '../state/schema.ts';
+import type { ActionOutcome, EnforceResult } from './enforce.ts';
+import { startedKey } from './enforce.ts';
+import { resolveActionParams } from './params.ts';
+import { loadBackend } from './registry.ts';
+import type { Family } from '../net/address.ts';
+
+export async function stopActions(input: { jails: Jail[]; state: State; dryRun: boolean }): Promise<EnforceResult> {
+  const outcomes: ActionOutcome[] = [];
+  const warnings: string[] = [];
+  for (const jail of input.jails) {
+    const started = input.state.started[jail.name] ?? [];
+    for (const ref of jail.actions) {
+      const factory = await loadBackend(ref.name);
+      if (!factory) continue;
+      let backend;
+      try {
+        backend = factory(resolveActionParams(ref, jail));
+      } catch (e) {
+        warnings.push((e as Error).message);
+        continue;
+      }
+      for (const family of [4, 6] as Family[]) {
+        const key = startedKey(ref.name, family);
+        if (!started.includes(key)) continue;
+        const first = outcomes.length;
+        const held = backend.list ? await backend.list(family).catch(() => []) : [];
+        for (const ip of held) {
+          outcomes.push({ jail: jail.name, ip, op: 'unban', ok: true, command: backend.describeUnban(ip), action: ref.name });
+        }
+        if (input.dryRun) continue;
+        const r = await backend.stop(family);
+        if (!r.ok) {
+          warnings.push(`jail ${jail.name}: action ${ref.name}: stop failed: ${r.error} (${r.command})`);
+          for (const o of outcomes.slice(first)) Object.assign(o, { ok: false, error: r.error });
+          continue;
+        }
+        started.splice(started.indexOf(key), 1);
+      }
+    }
+  }
+  return { outcomes, warnings };
+}
