@@ -35,6 +35,11 @@ export interface BanHistory {
   count: number;
   last: Epoch;
   jails: Record<string, number>;
+  /**
+   * Seconds the last ban lasted (-1: forever). Optional: with it the count is kept as long as fail2ban
+   * keeps it (last + 3 * bantime + dbpurgeage); without it, until dbpurgeage after the last ban ends.
+   */
+  bantime?: number;
 }
 
 /** A ban or unban waiting to be published to the fleet. */
