@@ -5,12 +5,14 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { globalOptions, failWith } from './common.ts';
 import { scanCommand } from './scan.ts';
+import { reportCommand } from './report.ts';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('f2b-scan')
   .usage('$0 [command] [options]\n\nA fail2ban for cron: scan logs, ban attackers, exit.')
   .options(globalOptions)
   .command(scanCommand)
+  .command(reportCommand)
   .recommendCommands()
   .strict()
   .help()
