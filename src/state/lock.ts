@@ -1,0 +1,156 @@
+// The run lock: one f2b-scan at a time per state file. The lock is `<state>.lock`, created atomically by
+// hard-linking a fully written temp file (so a lock is never seen empty), holding the holder's pid, its
+// process start time (pid reuse) and when it was taken. A lock whose process is gone is taken over.
+
+import { link, lstat, mkdir, open, readFile, unlink, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LockedError } from '../util/errors.ts';
+
+export const DEFAULT_LOCK_WAIT_MS = 5000;
+const POLL_MS = 50;
+/** A lock file we cannot parse (not written by us) counts as stale once it is this old. */
+const GARBAGE_GRACE_MS = 10_000;
+/** A takeover guard left by a process killed during the takeover (microseconds) counts as stale after this. */
+const GUARD_GRACE_MS = 2000;
+
+interface LockInfo {
+  pid: number;
+  /** /proc/<pid>/stat start time (clock ticks since boot): tells a reused pid from the holder. */
+  start?: string;
+  since?: string;
+  host?: string;
+}
+
+interface Held {
+  info?: LockInfo;
+  ino: number;
+  mtimeMs: number;
+  text: string;
+}
+
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s.slice(s.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function holderAlive(info: LockInfo): boolean {
+  try {
+    process.kill(info.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (info.host && info.host !== hostname()) return true; // another machine (shared disk): cannot tell, assume alive
+  const start = processStartTime(info.pid);
+  return !(info.start && start && start !== info.start);
+}
+
+async function readHeld(path: string): Promise<Held | undefined> {
+  try {
+    const st = await stat(path);
+    const text = await readFile(path, 'utf8');
+    let info: LockInfo | undefined;
+    try {
+      const v = JSON.parse(text) as LockInfo;
+      if (Number.isInteger(v?.pid) && v.pid > 0) info = v;
+    } catch { /* not ours: judged by age */ }
+    return { info, ino: st.ino, mtimeMs: st.mtimeMs, text };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+function isStale(h: Held): boolean {
+  return h.info ? !holderAlive(h.info) : Date.now() - h.mtimeMs > GARBAGE_GRACE_MS;
+}
+
+async function tryLink(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+/**
+ * Remove a stale lock without racing another process doing the same: the takeover happens under a second
+ * lock (the guard), and the lock is removed only if it is still the very stale one we looked at. Otherwise
+ * two processes could both see the dead lock, one remove it and take a fresh one, and the other then remove
+ * that fresh lock too.
+ */
+async function removeStale(lockPath: string, mine: string, stale: Held): Promise<boolean> {
+  const guard = `${lockPath}.takeover`;
+  if (!(await tryLink(mine, guard))) {
+    const g = await readHeld(guard);
+    // The guard's holder died during its takeover: clear it (only after a grace period, see GUARD_GRACE_MS).
+    if (g && isStale(g) && Date.now() - g.mtimeMs > GUARD_GRACE_MS) await unlink(guard).catch(() => {});
+    return false;
+  }
+  try {
+    const now = await readHeld(lockPath);
+    if (now && now.ino === stale.ino && now.text === stale.text) await unlink(lockPath).catch(() => {});
+    return true;
+  } finally {
+    await unlink(guard).catch(() => {});
+  }
+}
+
+function describeHolder(h: Held | undefined): string {
+  if (!h?.info) return 'another process';
+  const since = h.info.since ? `, since ${h.info.since}` : '';
+  return `another f2b-scan run (pid ${h.info.pid}${since})`;
+}
+
+/**
+ * Take the exclusive lock of the state at `statePath`, waiting up to `waitMs` for the holder to finish.
+ * Throws LockedError naming the holder's pid when it does not. Returns the function that releases it.
+ */
+export async function acquireLock(statePath: string, opts: { waitMs?: number } = {}): Promise<() => Promise<void>> {
+  const waitMs = opts.waitMs ?? DEFAULT_LOCK_WAIT_MS;
+  const lockPath = `${statePath}.lock`;
+  await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+  const info: LockInfo = { pid: process.pid, start: processStartTime(process.pid), since: new Date().toISOString(), host: hostname() };
+  const mine = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2, 10)}`;
+  const fh = await open(mine, 'wx', 0o600);
+  try {
+    await fh.writeFile(`${JSON.stringify(info)}\n`);
+  } finally {
+    await fh.close();
+  }
+  const myIno = (await lstat(mine)).ino;
+  const deadline = Date.now() + waitMs;
+  let last: Held | undefined;
+  try {
+    for (;;) {
+      if (await tryLink(mine, lockPath)) break;
+      last = await readHeld(lockPath);
+      if (!last) continue; // released between our link and our look: try again at once
+      if (isStale(last) && (await removeStale(lockPath, mine, last))) continue;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new LockedError(`${describeHolder(last)} holds the lock ${lockPath}; gave up after ${(waitMs / 1000).toFixed(1)} s`);
+      }
+      await sleep(Math.min(POLL_MS, left));
+    }
+  } finally {
+    await unlink(mine).catch(() => {});
+  }
+
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    // Remove the lock only while it is still ours (same inode as the file we linked).
+    const st = await lstat(lockPath).catch(() => undefined);
+    if (st && st.ino === myIno) await unlink(lockPath).catch(() => {});
+  };
+}

@@ -1,0 +1,54 @@
+// The state store: lowdb holding the State, with our atomic adapter, migrations on load, and recovery
+// from a file we cannot read (moved aside, fresh state, the caller told so it can start files at their end).
+
+import { Low } from 'lowdb';
+import { rename } from 'node:fs/promises';
+import { emptyState, type State } from './schema.ts';
+import { AtomicJsonFile } from './adapter.ts';
+import { migrateState, StateFormatError } from './migrate.ts';
+
+export { acquireLock } from './lock.ts';
+export { migrate, StateFormatError } from './migrate.ts';
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[:.]/g, '-');
+}
+
+/**
+ * Load the state. Missing file: empty state. A corrupt, truncated or newer-version file is moved aside to
+ * `<path>.corrupt-<time>` with a warning, and a fresh state comes back with `recovered: true`.
+ * Other I/O errors (permission denied, EIO) are thrown: guessing there could lose every ban.
+ */
+export async function loadState(path: string): Promise<{ state: State; warnings: string[]; recovered: boolean }> {
+  let warnings: string[] = [];
+  const db = new Low<State>(new AtomicJsonFile<State>(path, (text) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new StateFormatError(text.trim() === '' ? 'state file is empty' : `state file is not valid JSON (${(e as Error).message})`);
+    }
+    const m = migrateState(raw);
+    warnings = m.warnings;
+    return m.state;
+  }), emptyState());
+  try {
+    await db.read();
+    return { state: db.data, warnings, recovered: false };
+  } catch (e) {
+    if (!(e instanceof StateFormatError)) throw e;
+    const aside = `${path}.corrupt-${stamp(new Date())}`;
+    await rename(path, aside);
+    return {
+      state: emptyState(),
+      warnings: [`${path}: ${e.message}; moved aside to ${aside}, starting from a fresh state (files are read from their end)`],
+      recovered: true,
+    };
+  }
+}
+
+/** Save the state atomically (temp file, fsync, rename, fsync of the directory), mode 0600. */
+export async function saveState(path: string, state: State): Promise<void> {
+  const db = new Low<State>(new AtomicJsonFile<State>(path, () => state), state);
+  await db.write();
+}
