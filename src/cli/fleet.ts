@@ -1,0 +1,42 @@
+// `f2b-scan fleet status [--json]`: the shared ban stream as this host sees it.
+// The Redis code is loaded only when the command runs.
+
+import type { CommandModule } from 'yargs';
+import { failWith, parseNow } from './common.ts';
+
+interface FleetStatusArgs {
+  config: string;
+  state: string;
+  now?: string;
+  json: boolean;
+}
+
+const statusCommand: CommandModule<object, FleetStatusArgs> = {
+  command: 'status',
+  describe: 'stream length, first and last entry, this host\'s cursor lag, hosts seen, outbox size',
+  builder: (y) =>
+    y.option('json', { type: 'boolean', default: false, describe: 'print the status as one JSON object' }) as never,
+  handler: async (args) => {
+    try {
+      const { runFleetStatus } = await import('../fleet/status-command.ts');
+      const r = await runFleetStatus({
+        configDir: args.config,
+        statePath: args.state,
+        json: args.json,
+        now: parseNow(args.now),
+      });
+      for (const w of r.warnings) process.stderr.write(`f2b-scan: warning: ${w}\n`);
+      process.stdout.write(r.output);
+      process.exitCode = r.exitCode;
+    } catch (e) {
+      failWith(e);
+    }
+  },
+};
+
+export const fleetCommand: CommandModule = {
+  command: 'fleet <command>',
+  describe: 'the fleet: hosts sharing their bans through Redis ([fleet] in f2b-scan.conf)',
+  builder: (y) => y.command(statusCommand as CommandModule).demandCommand(1, 'name a fleet command: status'),
+  handler: () => {},
+};

@@ -1,0 +1,225 @@
+// One run's exchange with the fleet: queue this run's bans and unbans in the state's
+// outbox, publish the whole outbox in one pipelined batch, then read every entry after
+// the stored cursor, the way a jail reads a log file after its stored offset.
+// The cursor moves in the in-memory state only; the run saves it with everything else
+// (atomically), so a crash re-reads entries rather than skipping them.
+
+import { parseAddress } from '../net/address.ts';
+import type { OutboxEntry, State } from '../state/schema.ts';
+import { compareIds, decodeEntry, encodeEntry, type DropReason } from './entry.ts';
+import { connectRedis, describe, FleetUnreachable, type Redis } from './redis.ts';
+import { redactUrl, type FleetSettings } from './settings.ts';
+import { addAll, readAfter, streamInfo } from './stream.ts';
+
+export interface NewBan {
+  jail: string;
+  ip: string;
+  start: number;
+  until: number | null;
+  failures: number;
+}
+
+export interface ImportedBan {
+  jail: string;
+  ip: string;
+  /** Capped by maxtime; null: for good. */
+  until: number | null;
+  start: number;
+  failures: number;
+  /** The publishing host. */
+  from: string;
+}
+
+export interface ImportedUnban {
+  jail: string;
+  ip: string;
+  from: string;
+}
+
+export interface FleetExchangeResult {
+  /** Entries written to the stream by this exchange. */
+  published: number;
+  /** Bans from other hosts, still running; at most one per (jail, ip): the latest word. */
+  imported: ImportedBan[];
+  /** Unbans from other hosts whose latest word on (jail, ip) was an unban. */
+  unbans: ImportedUnban[];
+  /** Entries not acted on: bad or missing signature, bad address, time far ahead. */
+  dropped: number;
+  droppedReasons: Partial<Record<DropReason, number>>;
+  /** Valid bans from others that had already run out (nothing to do). */
+  expired: number;
+  /** Entries read from the stream (own and others', valid or not). */
+  read: number;
+  /** Outbox entries still waiting after this exchange (dry run: that would be waiting). */
+  outbox: number;
+  /** Redis unreachable or a command failed: one line. The run still bans locally. */
+  error: string | null;
+  /** The stream was trimmed past our cursor: entries may have been missed. */
+  cursorWarning?: string;
+}
+
+export interface ExchangeOptions {
+  dryRun: boolean;
+  /** Epoch seconds. */
+  now: number;
+  /** Unbans to publish (`f2b-scan unban --fleet`). */
+  unbans?: { jail: string; ip: string }[];
+}
+
+/** XREAD COUNT: entries per round trip. */
+const BATCH = 1000;
+
+export async function exchange(
+  settings: FleetSettings,
+  state: State,
+  newBans: NewBan[],
+  opts: ExchangeOptions,
+): Promise<FleetExchangeResult> {
+  const result: FleetExchangeResult = {
+    published: 0,
+    imported: [],
+    unbans: [],
+    dropped: 0,
+    droppedReasons: {},
+    expired: 0,
+    read: 0,
+    outbox: 0,
+    error: null,
+  };
+
+  const queued = toOutbox(settings, newBans, opts);
+  // A dry run works on a copy: it neither queues nor clears anything in the state.
+  let outbox = opts.dryRun ? [...state.fleet.outbox, ...queued] : capOutbox(state.fleet.outbox.concat(queued), settings.maxlen);
+  if (!opts.dryRun) state.fleet.outbox = outbox;
+  result.outbox = outbox.length;
+
+  let redis: Redis;
+  try {
+    redis = await connectRedis(settings);
+  } catch (e) {
+    result.error = e instanceof FleetUnreachable ? e.message : describe(e as Error);
+    return result;
+  }
+  try {
+    if (!opts.dryRun && outbox.length > 0) {
+      outbox = await publish(redis, settings, outbox, result);
+      state.fleet.outbox = outbox;
+      result.outbox = outbox.length;
+    }
+    if (settings.import) await importSince(redis, settings, state, opts, result);
+  } catch (e) {
+    result.error ??= `Redis at ${redactUrl(settings.url)}: ${describe(e as Error)}`;
+  } finally {
+    redis.disconnect();
+  }
+  return result;
+}
+
+function publishes(settings: FleetSettings, jail: string): boolean {
+  return settings.publish === 'all' || settings.publish.includes(jail);
+}
+
+function toOutbox(settings: FleetSettings, bans: NewBan[], opts: ExchangeOptions): OutboxEntry[] {
+  const out: OutboxEntry[] = [];
+  for (const b of bans) {
+    const ip = parseAddress(b.ip)?.ip;
+    if (!ip || !publishes(settings, b.jail)) continue;
+    out.push({ op: 'ban', jail: b.jail, ip, start: b.start, until: b.until, failures: b.failures, queuedAt: opts.now });
+  }
+  // An unban asked for with --fleet goes out whatever `publish` says: the admin asked for it.
+  for (const u of opts.unbans ?? []) {
+    const ip = parseAddress(u.ip)?.ip;
+    if (!ip) continue;
+    out.push({ op: 'unban', jail: u.jail, ip, start: opts.now, until: null, failures: 0, queuedAt: opts.now });
+  }
+  return out;
+}
+
+/** Keep the outbox no longer than the stream would keep anyway (Redis away for weeks). */
+function capOutbox(outbox: OutboxEntry[], maxlen: number): OutboxEntry[] {
+  return maxlen > 0 && outbox.length > maxlen ? outbox.slice(outbox.length - maxlen) : outbox;
+}
+
+/** Publish in one pipelined batch; what failed stays in the returned outbox. */
+async function publish(redis: Redis, settings: FleetSettings, outbox: OutboxEntry[], result: FleetExchangeResult): Promise<OutboxEntry[]> {
+  const key = settings.keys[0]!;
+  const encoded = outbox.map((o) =>
+    encodeEntry({ op: o.op, jail: o.jail, ip: o.ip, start: o.start, until: o.until, failures: o.failures, host: settings.host }, key),
+  );
+  const replies = await addAll(redis, settings.stream, settings.maxlen, encoded);
+  const left: OutboxEntry[] = [];
+  replies.forEach((r, i) => {
+    if ('id' in r) result.published++;
+    else {
+      left.push(outbox[i]!);
+      result.error ??= `publishing to ${settings.stream}: ${describe(r.error)}`;
+    }
+  });
+  return left;
+}
+
+async function importSince(
+  redis: Redis,
+  settings: FleetSettings,
+  state: State,
+  opts: ExchangeOptions,
+  result: FleetExchangeResult,
+): Promise<void> {
+  const info = await streamInfo(redis, settings.stream);
+  if (!info) return; // nobody has published yet
+  let cursor = state.fleet.cursor ?? '0-0';
+  if (state.fleet.cursor !== null) {
+    if (info.lastGeneratedId && compareIds(cursor, info.lastGeneratedId) > 0) {
+      // Ids only grow, so a cursor ahead of the stream means it was deleted and made anew.
+      result.cursorWarning = `fleet cursor ${cursor} is after the last entry of ${settings.stream} (${info.lastGeneratedId}): the stream was recreated; reading it from the oldest entry`;
+      cursor = '0-0';
+    } else if (info.firstId && compareIds(cursor, info.firstId) < 0 && (info.entriesAdded === null || info.entriesAdded > info.length)) {
+      result.cursorWarning = `fleet cursor ${cursor} is older than the first entry of ${settings.stream} (${info.firstId}): the stream was trimmed while this host was away and entries may have been missed; reading from the oldest entry`;
+    }
+  }
+
+  // The latest word per (jail, ip) wins: a ban then an unban leaves nothing banned.
+  const latest = new Map<string, { kind: 'ban'; ban: ImportedBan } | { kind: 'unban'; unban: ImportedUnban }>();
+  const drop = (reason: DropReason) => {
+    result.dropped++;
+    result.droppedReasons[reason] = (result.droppedReasons[reason] ?? 0) + 1;
+  };
+  try {
+    for (;;) {
+      const batch = await readAfter(redis, settings.stream, cursor, BATCH);
+      for (const [id, fields] of batch) {
+        cursor = id;
+        result.read++;
+        const d = decodeEntry(fields, settings.keys, opts.now);
+        if (!d.ok) {
+          drop(d.reason);
+          continue;
+        }
+        const e = d.entry;
+        if (e.host === settings.host) continue; // our own: never re-imported (no echo)
+        const k = `${e.jail}\u0000${e.ip}`;
+        if (e.op === 'unban') {
+          latest.delete(k); // re-insert: the map keeps the order of each pair's latest word
+          latest.set(k, { kind: 'unban', unban: { jail: e.jail, ip: e.ip, from: e.host } });
+          continue;
+        }
+        let until = e.until;
+        if (settings.maxtime !== null) until = Math.min(until ?? Infinity, e.start + settings.maxtime);
+        if (until !== null && until <= opts.now) {
+          result.expired++; // over already: changes nothing here
+          continue;
+        }
+        latest.delete(k);
+        latest.set(k, { kind: 'ban', ban: { jail: e.jail, ip: e.ip, until, start: e.start, failures: e.failures, from: e.host } });
+      }
+      if (batch.length < BATCH) break;
+    }
+  } finally {
+    // What was read is returned and its cursor kept even when a later batch failed.
+    for (const v of latest.values()) {
+      if (v.kind === 'ban') result.imported.push(v.ban);
+      else result.unbans.push(v.unban);
+    }
+    if (!opts.dryRun && result.read > 0) state.fleet.cursor = cursor;
+  }
+}

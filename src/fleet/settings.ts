@@ -1,0 +1,178 @@
+// The [fleet] section of f2b-scan.conf / f2b-scan.local, read into typed settings.
+// No url, no fleet: the caller then never loads the Redis code at all.
+
+import { readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { tryParseDuration } from '../config/duration.ts';
+import type { IniStore } from '../config/store.ts';
+import { readBool, readInt } from '../config/values.ts';
+import type { Place } from '../types.ts';
+import { ConfigError } from '../util/errors.ts';
+
+export const SECTION = 'fleet';
+
+export interface FleetSettings {
+  url: string;
+  stream: string;
+  host: string;
+  /** Shared secrets: the first signs, every one verifies (key rotation). */
+  keys: Buffer[];
+  timeoutMs: number;
+  /** Approximate stream length kept by XADD MAXLEN ~ (0: never trim). */
+  maxlen: number;
+  /** Cap in seconds on the ban time an imported entry may ask for; null: no cap. */
+  maxtime: number | null;
+  /** Jails whose bans are published. */
+  publish: string[] | 'all';
+  import: boolean;
+  /** Things worth saying that do not stop the run (a key file others can read). */
+  warnings?: string[];
+}
+
+const DEFAULTS = {
+  stream: 'f2b-scan:bans',
+  timeout: 2,
+  maxlen: 100000,
+};
+
+/** A key shorter than this is guessable; `openssl rand -hex 32` gives 64 characters. */
+const MIN_KEY_LENGTH = 16;
+
+// A stream name and a host name end up in Redis commands and in messages; whitespace
+// and control characters there are a typo, not a name.
+const NAME = /^[^\s\x00-\x1f\x7f]{1,255}$/;
+
+export function readFleetSettings(main: IniStore, file = 'f2b-scan.conf'): FleetSettings | null {
+  const placeOf = (key: string): Place => {
+    const e = main.entry(SECTION, key);
+    return e ? { file: e.file, line: e.line || undefined, section: SECTION, key } : { file, section: SECTION, key };
+  };
+  const value = (key: string): string | undefined => {
+    const v = main.get(SECTION, key)?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const fail = (key: string, message: string): never => {
+    throw new ConfigError(placeOf(key), message);
+  };
+
+  const url = value('url');
+  if (url === undefined) return null;
+  checkUrl(url, (m) => fail('url', m));
+
+  const stream = value('stream') ?? DEFAULTS.stream;
+  if (!NAME.test(stream)) fail('stream', `${JSON.stringify(stream)} is not a stream name (no spaces)`);
+
+  const host = value('host') ?? hostname();
+  if (!NAME.test(host)) fail('host', `${JSON.stringify(host)} is not a host name (no spaces)`);
+
+  const seconds = (key: string, text: string): number => {
+    const v = tryParseDuration(text);
+    if (typeof v === 'string') return fail(key, `${JSON.stringify(text)} is not a duration (${v}); write seconds or e.g. 10m, 1h, 1d`);
+    return v;
+  };
+
+  const timeoutText = value('timeout');
+  const timeout = timeoutText === undefined ? DEFAULTS.timeout : seconds('timeout', timeoutText);
+  if (!(timeout > 0) || timeout > 300) fail('timeout', `${JSON.stringify(timeoutText)} must be more than 0 and at most 300 seconds`);
+
+  let maxlen = DEFAULTS.maxlen;
+  const maxlenText = value('maxlen');
+  if (maxlenText !== undefined) {
+    const r = readInt(maxlenText);
+    if (!r.ok) fail('maxlen', r.why);
+    else if (r.value < 0) fail('maxlen', `${JSON.stringify(maxlenText)} must be 0 (never trim) or more`);
+    else maxlen = r.value;
+  }
+
+  let maxtime: number | null = null;
+  const maxtimeText = value('maxtime');
+  if (maxtimeText !== undefined) {
+    maxtime = seconds('maxtime', maxtimeText);
+    if (maxtime < 0) maxtime = null; // fail2ban's negative time: no limit
+    else if (maxtime === 0) fail('maxtime', `${JSON.stringify(maxtimeText)} would make every imported ban end at once`);
+  }
+
+  const publishText = value('publish');
+  let publish: string[] | 'all' = 'all';
+  if (publishText !== undefined && publishText.toLowerCase() !== 'all') {
+    publish = publishText.split(/[\s,]+/).filter(Boolean);
+    if (publish.includes('all')) fail('publish', 'write either "all" or a list of jail names');
+  }
+
+  let doImport = true;
+  const importText = value('import');
+  if (importText !== undefined) {
+    const r = readBool(importText);
+    if (!r.ok) fail('import', r.why);
+    else doImport = r.value;
+  }
+
+  const warnings: string[] = [];
+  const keyFile = value('key_file');
+  if (keyFile === undefined) {
+    fail('key_file', 'missing: a fleet needs a shared key to sign and verify entries (e.g. `openssl rand -hex 32 > /etc/f2b-scan/fleet.key`)');
+  }
+  const keyPlace = placeOf('key_file');
+  const keyPath = isAbsolute(keyFile!) ? keyFile! : resolve(dirname(keyPlace.file), keyFile!);
+  const keys = readKeys(keyPath, (m) => fail('key_file', m), warnings);
+
+  return {
+    url,
+    stream,
+    host,
+    keys,
+    timeoutMs: Math.round(timeout * 1000),
+    maxlen,
+    maxtime,
+    publish,
+    import: doImport,
+    ...(warnings.length ? { warnings } : {}),
+  };
+}
+
+function checkUrl(url: string, fail: (m: string) => never): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    fail(`${JSON.stringify(redactUrl(url))} is not a URL; write redis://[user:password@]host:port[/db] or rediss:// for TLS`);
+  }
+  if (u!.protocol !== 'redis:' && u!.protocol !== 'rediss:') {
+    fail(`${JSON.stringify(u!.protocol)} is not supported; write redis://host:port[/db] or rediss:// for TLS`);
+  }
+  if (!u!.hostname) fail('has no host; write redis://host:port[/db]');
+  const db = u!.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) fail(`database ${JSON.stringify(db)} is not a number`);
+}
+
+/** One key per line; blank lines and # comments ignored. */
+function readKeys(path: string, fail: (m: string) => never, warnings: string[]): Buffer[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return fail(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  if (lines.length === 0) fail(`${path} holds no key`);
+  for (const [i, l] of lines.entries()) {
+    if (l.length < MIN_KEY_LENGTH) fail(`key ${i + 1} in ${path} is shorter than ${MIN_KEY_LENGTH} characters (use e.g. openssl rand -hex 32)`);
+  }
+  try {
+    if (statSync(path).mode & 0o004) {
+      warnings.push(`${path}: the fleet key is readable by every user, and whoever holds it can ban on every host (chmod 600)`);
+    }
+  } catch {
+    // readable a moment ago; the mode check is advice only
+  }
+  return lines.map((l) => Buffer.from(l, 'utf8'));
+}
+
+/** The url without its password, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(\w+:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
+}
