@@ -197,3 +197,12 @@ function pruneHistory(state: PolicyState, before: Epoch): void {
     if (h.last + OUTDATED_FACTOR * (h.bantime ?? 0) < before) delete state.banHistory[ip];
   }
 }
+
+/**
+ * The (jail, address) pairs this run would ban if nothing were ignored: what ignorecommand needs
+ * to be asked about before the real decide() (see prepareIgnore).
+ */
+export function banCandidates(input: DecideInput): { jail: string; ip: string }[] {
+  const { decisions } = decide({ ...input, isIgnored: undefined, random: () => 0 });
+  return decisions.flatMap((d) => (d.kind === 'ban' ? [{ jail: d.jail, ip: d.ip }] : []));
+}
