@@ -47,21 +47,30 @@ function versionOf(raw: Obj): number {
   return raw.version as number;
 }
 
-/** Keep only the entries of a jail -> key -> value map whose values pass `ok`; count the others. */
+/**
+ * Keep only the entries of a jail -> key -> value map whose values pass `ok`; name the others.
+ * Plain for-in loops: this runs over every address of a large state on each load.
+ */
 function cleanNested(section: string, v: unknown, ok: (x: unknown) => boolean, dropped: string[]): Record<string, Record<string, never>> {
   if (v === undefined) return {};
   if (!isObj(v)) throw new StateFormatError(`state section "${section}" is not an object`);
-  for (const [jail, inner] of Object.entries(v)) {
+  for (const jail in v) {
+    const inner = v[jail];
     if (!isObj(inner)) { delete v[jail]; dropped.push(`${section}.${jail}`); continue; }
-    for (const [k, x] of Object.entries(inner)) {
-      if (!ok(x)) { delete inner[k]; dropped.push(`${section}.${jail}.${k}`); }
+    for (const k in inner) {
+      if (!ok(inner[k])) { delete inner[k]; dropped.push(`${section}.${jail}.${k}`); }
     }
   }
   return v as Record<string, Record<string, never>>;
 }
 
+function allNumbers(a: unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return false;
+  return true;
+}
+
 const okCursor = (c: unknown) => isObj(c) && isNum(c.dev) && isNum(c.ino) && isNum(c.offset) && c.offset >= 0 && isNum(c.size) && isNum(c.mtimeMs);
-const okFailure = (f: unknown) => isObj(f) && Array.isArray(f.times) && f.times.every(isNum) && (f.lines === undefined || Array.isArray(f.lines));
+const okFailure = (f: unknown) => isObj(f) && Array.isArray(f.times) && allNumbers(f.times) && (f.lines === undefined || Array.isArray(f.lines));
 const okBan = (b: unknown) => isObj(b) && isNum(b.start) && (b.until === null || isNum(b.until));
 
 /** Like `migrate`, also saying which malformed entries were dropped. */
