@@ -6,7 +6,7 @@
 
 import type { BanRecord, Decision, Jail, Ref } from '../types.ts';
 import type { State } from '../state/schema.ts';
-import { addressFamily, type Family } from '../net/address.ts';
+import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
 import type { Backend, BanItem, StepResult } from './backend.ts';
 import { resolveActionParams } from './params.ts';
 import { loadBackend } from './registry.ts';
@@ -202,11 +202,13 @@ async function enforceFamily(
       for (const ip of owed(work, family)) record(ip, 'ban', { ok: false, command: '', error });
       return;
     }
-    toAdd = wanted.filter((ip) => !held.has(ip));
-    toRemove = [...held].filter((ip) => work.bans[ip] === undefined);
-    for (const ip of wanted) if (held.has(ip) && backend.enforcing) work.enforced.add(ip);
+    // Compare canonical forms: the firewall prints `2001:db8::1` whatever the state wrote.
+    const wantedCanon = new Set(wanted.map(canonical));
+    toAdd = wanted.filter((ip) => !held.has(canonical(ip)));
+    toRemove = [...held].filter((ip) => !wantedCanon.has(ip));
+    for (const ip of wanted) if (held.has(canonical(ip)) && backend.enforcing) work.enforced.add(ip);
     // Unban decisions already absent from the firewall are done.
-    for (const ip of unbans) if (!held.has(ip)) record(ip, 'unban', { ok: true, command: '' });
+    for (const ip of unbans) if (!held.has(canonical(ip))) record(ip, 'unban', { ok: true, command: '' });
   } else {
     // Cannot see the firewall: apply what is owed, and everything after a fresh start.
     toAdd = fresh ? wanted : owed(work, family);
@@ -222,6 +224,10 @@ async function enforceFamily(
     const results = await backend.ban(family, items);
     for (const ip of toAdd) record(ip, opFor(work, ip), results.get(ip) ?? missing(ip));
   }
+}
+
+function canonical(ip: string): string {
+  return normalizeAddress(ip) ?? ip;
 }
 
 function missing(ip: string): StepResult {

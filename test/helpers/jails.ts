@@ -1,0 +1,38 @@
+// Jails, bans and decisions as tests need them, with fail2ban's defaults filled in.
+
+import type { Decision, Jail, Ref } from '../../src/types.ts';
+import type { State } from '../../src/state/schema.ts';
+
+export function makeJail(name: string, actions: Ref[], options: Record<string, string> = {}): Jail {
+  return {
+    name,
+    enabled: true,
+    filter: { name, options: {} },
+    logpath: [],
+    backend: 'auto',
+    logencoding: 'auto',
+    maxretry: 5,
+    findtime: 600,
+    bantime: 600,
+    increment: { enabled: false, factor: 1, overalljails: false },
+    ignoreip: [],
+    ignoreself: true,
+    usedns: 'warn',
+    actions,
+    options,
+    source: { file: 'test', section: name },
+  };
+}
+
+/** Puts a ban into the state the way policy does and returns the matching decision. */
+export function addBan(state: State, jail: string, ip: string, now: number, bantime = 600): Decision {
+  state.bans[jail] ??= {};
+  state.bans[jail]![ip] = { start: now, until: now + bantime, failures: 5, count: 1, origin: 'log' };
+  return { kind: 'ban', jail, ip, failures: 5, start: now, until: now + bantime, count: 1, origin: 'log', lines: [] };
+}
+
+/** Removes a ban from the state the way policy does when it expires, and returns the decision. */
+export function liftBan(state: State, jail: string, ip: string): Decision {
+  delete state.bans[jail]?.[ip];
+  return { kind: 'unban', jail, ip, reason: 'expired' };
+}
