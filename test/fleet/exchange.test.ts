@@ -1,0 +1,290 @@
+// Three hosts (three settings, three states) sharing bans through one real redis-server.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeEntry } from '../../src/fleet/entry.ts';
+import { exchange, type FleetSettings, type NewBan } from '../../src/fleet/index.ts';
+import { emptyState, type State } from '../../src/state/schema.ts';
+import { noRedis, RedisServer } from './redis-server.ts';
+
+const KEY = Buffer.from('test-key-0123456789abcdef');
+const NOW = 1_800_000_000; // 2027-01-15, the run's --now
+
+let redis: RedisServer;
+let streams = 0;
+
+before(async () => {
+  if (!noRedis) redis = await RedisServer.start();
+});
+after(async () => {
+  await redis?.close();
+});
+
+interface Host {
+  settings: FleetSettings;
+  state: State;
+}
+
+/** Hosts a, b, c ... on a stream of their own (each test gets a fresh stream). */
+function fleet(names: string[], over: Partial<FleetSettings> = {}, url = redis.url): Host[] {
+  const stream = `f2b-test:${++streams}`;
+  return names.map((host) => ({
+    settings: { url, stream, host, keys: [KEY], timeoutMs: 1000, maxlen: 100000, maxtime: null, publish: 'all', import: true, ...over },
+    state: emptyState(),
+  }));
+}
+
+const ban = (ip: string, over: Partial<NewBan> = {}): NewBan => ({ jail: 'sshd', ip, start: NOW, until: NOW + 600, failures: 5, ...over });
+const run = (h: Host, bans: NewBan[] = [], more: { unbans?: { jail: string; ip: string }[]; dryRun?: boolean; now?: number } = {}) =>
+  exchange(h.settings, h.state, bans, { dryRun: more.dryRun ?? false, now: more.now ?? NOW, unbans: more.unbans });
+
+const skip = noRedis;
+
+test('a ban published by host a reaches b and c with a\'s expiry', { skip }, async () => {
+  const [a, b, c] = fleet(['a', 'b', 'c']);
+  const pub = await run(a!, [ban('192.0.2.10')]);
+  assert.equal(pub.error, null);
+  assert.equal(pub.published, 1);
+  assert.deepEqual(a!.state.fleet.outbox, []);
+
+  for (const h of [b!, c!]) {
+    const r = await run(h);
+    assert.equal(r.error, null);
+    assert.deepEqual(r.imported, [{ jail: 'sshd', ip: '192.0.2.10', start: NOW, until: NOW + 600, failures: 5, from: 'a' }]);
+    assert.equal(r.dropped, 0);
+    assert.ok(h.state.fleet.cursor, 'the cursor moved');
+  }
+  // The cursor works like a file offset: the next run reads nothing again.
+  const again = await run(b!);
+  assert.deepEqual(again.imported, []);
+  assert.equal(again.read, 0);
+});
+
+test('an entry written by hand with redis-cli without a valid signature is dropped and counted', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b']);
+  const s = a!.settings.stream;
+  const fields = ['op', 'ban', 'jail', 'sshd', 'ip', '192.0.2.66', 'start', String(NOW), 'until', String(NOW + 600), 'failures', '5', 'host', 'evil'];
+  await redis.cli('XADD', s, '*', ...fields);
+  await redis.cli('XADD', s, '*', ...fields, 'sig', 'f'.repeat(64));
+  const other = encodeEntry({ op: 'ban', jail: 'sshd', ip: '192.0.2.67', start: NOW, until: null, failures: 5, host: 'evil' }, Buffer.from('some-other-key-0123456789'));
+  await redis.cli('XADD', s, '*', ...other);
+  await run(a!, [ban('192.0.2.11')]);
+
+  const r = await run(b!);
+  assert.deepEqual(r.imported.map((i) => i.ip), ['192.0.2.11']);
+  assert.equal(r.dropped, 3);
+  assert.deepEqual(r.droppedReasons, { 'bad signature': 3 });
+});
+
+test('signed entries with an address that does not parse or a start far in the future are dropped', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b']);
+  const s = a!.settings.stream;
+  const entry = (ip: string, start: number) => encodeEntry({ op: 'ban', jail: 'sshd', ip, start, until: start + 600, failures: 5, host: 'a' }, KEY);
+  await redis.cli('XADD', s, '*', ...entry('192.0.2.300', NOW));
+  await redis.cli('XADD', s, '*', ...entry('$(reboot)', NOW));
+  await redis.cli('XADD', s, '*', ...entry('192.0.2.12', NOW + 3 * 86400));
+  await redis.cli('XADD', s, '*', ...entry('::ffff:192.0.2.13', NOW)); // valid, normalised
+
+  const r = await run(b!);
+  assert.deepEqual(r.imported.map((i) => i.ip), ['192.0.2.13']);
+  assert.equal(r.dropped, 3);
+  assert.deepEqual(r.droppedReasons, { 'bad address': 2, 'time in the future': 1 });
+});
+
+test('with Redis stopped the exchange fails fast and keeps the ban; once it is back the ban goes out and b imports it', { skip }, async () => {
+  const own = await RedisServer.start();
+  try {
+    const [a, b] = fleet(['a', 'b'], {}, own.url);
+    await run(b!); // b has been in the fleet before
+    await own.stop();
+
+    const t0 = performance.now();
+    const down = await run(a!, [ban('192.0.2.20')]);
+    const seconds = (performance.now() - t0) / 1000;
+    assert.match(down.error ?? '', /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/);
+    assert.ok(seconds < 3, `took ${seconds.toFixed(2)} s`);
+    assert.equal(down.published, 0);
+    assert.deepEqual(a!.state.fleet.outbox.map((o) => [o.op, o.jail, o.ip, o.until]), [['ban', 'sshd', '192.0.2.20', NOW + 600]]);
+    assert.equal(down.outbox, 1);
+
+    await own.start();
+    const up = await run(a!, [], { now: NOW + 60 });
+    assert.equal(up.error, null);
+    assert.equal(up.published, 1);
+    assert.deepEqual(a!.state.fleet.outbox, []);
+
+    const r = await run(b!, [], { now: NOW + 60 });
+    assert.deepEqual(r.imported, [{ jail: 'sshd', ip: '192.0.2.20', start: NOW, until: NOW + 600, failures: 5, from: 'a' }]);
+  } finally {
+    await own.close();
+  }
+});
+
+test('a Redis that accepts connections but never answers gives an error within the timeout', { skip }, async () => {
+  const { createServer } = await import('node:net');
+  const sockets: import('node:net').Socket[] = [];
+  const silent = createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const port = (silent.address() as { port: number }).port;
+  try {
+    const [a] = fleet(['a'], { timeoutMs: 500 }, `redis://127.0.0.1:${port}`);
+    const t0 = performance.now();
+    const r = await run(a!, [ban('192.0.2.21')]);
+    const seconds = (performance.now() - t0) / 1000;
+    assert.match(r.error ?? '', /cannot reach Redis/);
+    assert.ok(seconds < 2, `took ${seconds.toFixed(2)} s`);
+    assert.equal(a!.state.fleet.outbox.length, 1);
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  }
+});
+
+test('an unban published by a reaches b', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b']);
+  await run(a!, [ban('2001:db8::1')]);
+  assert.equal((await run(b!)).imported.length, 1);
+
+  const u = await run(a!, [], { unbans: [{ jail: 'sshd', ip: '2001:0db8::0001' }], now: NOW + 30 });
+  assert.equal(u.published, 1);
+  const r = await run(b!, [], { now: NOW + 30 });
+  assert.deepEqual(r.imported, []);
+  assert.deepEqual(r.unbans, [{ jail: 'sshd', ip: '2001:db8::1', from: 'a' }]);
+});
+
+test('a ban and its unban read in one exchange leave only the unban', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b']);
+  await run(a!, [ban('192.0.2.30'), ban('192.0.2.31')]);
+  await run(a!, [], { unbans: [{ jail: 'sshd', ip: '192.0.2.30' }] });
+  const r = await run(b!);
+  assert.deepEqual(r.imported.map((i) => i.ip), ['192.0.2.31']);
+  assert.deepEqual(r.unbans.map((u) => u.ip), ['192.0.2.30']);
+});
+
+test('a stream trimmed past the cursor gives a warning and is read from its oldest entry', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b'], { maxlen: 50 });
+  await run(a!, [ban('192.0.2.40')]);
+  await run(b!);
+  // Four runs of 50 bans while b is away: XADD MAXLEN ~ 50 drops the oldest entries.
+  for (let n = 0; n < 4; n++) await run(a!, Array.from({ length: 50 }, (_, i) => ban(`198.51.100.${n * 50 + i}`)));
+  const length = Number(await redis.cli('XLEN', a!.settings.stream));
+  assert.ok(length < 201, `trimmed to ${length}`);
+
+  const r = await run(b!);
+  assert.match(r.cursorWarning ?? '', /older than the first entry .* trimmed .* may have been missed; reading from the oldest entry/);
+  assert.equal(r.read, length);
+  assert.equal(r.imported.length, length);
+});
+
+test('a fresh stream after a Redis restart gives no trimming warning', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b']);
+  await run(a!, [ban('192.0.2.41')]);
+  await run(b!);
+  await redis.cli('DEL', a!.settings.stream); // as a restarted Redis without persistence
+  await run(a!, [ban('192.0.2.42')]);
+  const r = await run(b!);
+  assert.equal(r.cursorWarning, undefined);
+  assert.deepEqual(r.imported.map((i) => i.ip), ['192.0.2.42']);
+});
+
+test('10,000 bans published by a in one exchange are imported by b in one exchange', { skip }, async (t) => {
+  const [a, b] = fleet(['a', 'b']);
+  const bans: NewBan[] = [];
+  for (let i = 0; i < 10_000; i++) bans.push(ban(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, { until: NOW + 3600 }));
+
+  let t0 = performance.now();
+  const pub = await run(a!, bans);
+  const publishS = (performance.now() - t0) / 1000;
+  assert.equal(pub.error, null);
+  assert.equal(pub.published, 10_000);
+  assert.equal(a!.state.fleet.outbox.length, 0);
+
+  t0 = performance.now();
+  const r = await run(b!);
+  const importS = (performance.now() - t0) / 1000;
+  assert.equal(r.error, null);
+  assert.equal(r.imported.length, 10_000);
+  assert.equal(new Set(r.imported.map((i) => i.ip)).size, 10_000);
+  t.diagnostic(`10,000 bans: publish ${publishS.toFixed(2)} s, import ${importS.toFixed(2)} s`);
+  assert.ok(publishS + importS < 30, `took ${publishS.toFixed(1)} + ${importS.toFixed(1)} s`);
+});
+
+test('entries from the own host are skipped, also by a reinstalled host reading from the start', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b']);
+  await run(a!, [ban('192.0.2.50')]);
+  await run(b!, [ban('192.0.2.51')]);
+  const mine = await run(a!);
+  assert.deepEqual(mine.imported.map((i) => [i.ip, i.from]), [['192.0.2.51', 'b']]);
+
+  const reinstalled: Host = { settings: a!.settings, state: emptyState() };
+  const r = await run(reinstalled);
+  assert.equal(r.read, 2);
+  assert.deepEqual(r.imported.map((i) => i.from), ['b']);
+});
+
+test('key rotation: b holds [new, old] and accepts a\'s entries signed with old; a only old drops b\'s', { skip }, async () => {
+  const OLD = Buffer.from('old-key-0123456789abcdef');
+  const NEW = Buffer.from('new-key-0123456789abcdef');
+  const [a, b, c] = fleet(['a', 'b', 'c']);
+  a!.settings.keys = [OLD];
+  b!.settings.keys = [NEW, OLD];
+  c!.settings.keys = [NEW];
+
+  await run(a!, [ban('192.0.2.60')]);
+  const atB = await run(b!, [ban('192.0.2.61')]); // b signs with NEW, the first key
+  assert.deepEqual(atB.imported.map((i) => i.ip), ['192.0.2.60']);
+
+  const atA = await run(a!);
+  assert.deepEqual(atA.imported, []);
+  assert.equal(atA.dropped, 1);
+  const atC = await run(c!);
+  assert.deepEqual(atC.imported.map((i) => i.ip), ['192.0.2.61']);
+  assert.equal(atC.dropped, 1, 'a\'s entry signed with the retired key');
+});
+
+test('maxtime caps the ban time an imported entry asks for, also a ban for good', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b']);
+  b!.settings.maxtime = 3600;
+  await run(a!, [ban('192.0.2.70', { until: NOW + 7 * 86400 }), ban('192.0.2.71', { until: null })]);
+  const r = await run(b!);
+  assert.deepEqual(r.imported.map((i) => [i.ip, i.until]), [['192.0.2.70', NOW + 3600], ['192.0.2.71', NOW + 3600]]);
+  const later = await run(b!, [], { now: NOW + 7200 });
+  assert.equal(later.read, 0);
+});
+
+test('bans already over when read are not imported', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b']);
+  await run(a!, [ban('192.0.2.72', { until: NOW + 60 })]);
+  const r = await run(b!, [], { now: NOW + 120 });
+  assert.deepEqual(r.imported, []);
+  assert.equal(r.expired, 1);
+  assert.equal(r.dropped, 0);
+});
+
+test('publish = sshd sends only sshd bans; import = no reads nothing', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b']);
+  a!.settings.publish = ['sshd'];
+  const pub = await run(a!, [ban('192.0.2.80'), ban('192.0.2.81', { jail: 'nginx-http-auth' })]);
+  assert.equal(pub.published, 1);
+  b!.settings.import = false;
+  const r = await run(b!);
+  assert.equal(r.read, 0);
+  assert.equal(b!.state.fleet.cursor, null);
+  b!.settings.import = true;
+  assert.deepEqual((await run(b!)).imported.map((i) => i.jail), ['sshd']);
+});
+
+test('a dry run reads the stream but publishes nothing and leaves the state alone', { skip }, async () => {
+  const [a, b] = fleet(['a', 'b']);
+  await run(a!, [ban('192.0.2.90')]);
+  const before = JSON.stringify(a!.state);
+  const dry = await run(a!, [ban('192.0.2.91')], { dryRun: true });
+  assert.equal(dry.published, 0);
+  assert.equal(dry.outbox, 1, 'one would wait to be published');
+  assert.equal(JSON.stringify(a!.state), before);
+  assert.equal(await redis.cli('XLEN', a!.settings.stream), '1');
+
+  const r = await run(b!, [], { dryRun: true });
+  assert.deepEqual(r.imported.map((i) => i.ip), ['192.0.2.90']);
+  assert.equal(b!.state.fleet.cursor, null);
+});
