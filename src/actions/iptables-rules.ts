@@ -37,10 +37,10 @@ export function iptablesConfig(params: ActionParams, mode: PortMode): IptablesCo
     throw new ActionParamError(params.action, params.jail, key, why);
   };
   const chain = o.chain ?? 'INPUT';
-  if (!CHAIN.test(chain)) bad('chain', `"${chain}" is not an iptables chain name`);
+  if (!CHAIN.test(chain)) bad('chain', `${JSON.stringify(chain)} is not an iptables chain name`);
   const name = o.name ?? params.jail;
   const target = `f2b-${name}`;
-  if (!CHAIN.test(target)) bad('name', `chain "${target}" is not a valid iptables chain name (at most 28 characters, letters, digits, _ . -)`);
+  if (!CHAIN.test(target)) bad('name', `chain ${JSON.stringify(target)} is not a valid iptables chain name (at most 28 characters, letters, digits, _ . -)`);
 
   const port = (o.port ?? 'ssh')
     .split(',')
@@ -50,20 +50,20 @@ export function iptablesConfig(params: ActionParams, mode: PortMode): IptablesCo
     .map((p) => p.replace(/^(\d+)-(\d+)$/, '$1:$2'));
   if (mode !== 'allports') {
     if (port.length === 0) bad('port', 'is empty');
-    for (const p of port) if (!PORT_ITEM.test(p)) bad('port', `"${p}" is not a port, service name or range a:b`);
+    for (const p of port) if (!PORT_ITEM.test(p)) bad('port', `${JSON.stringify(p)} is not a port, service name or range a:b`);
     if (mode === 'oneport' && port.length > 1) bad('port', `action ${params.action} takes one port or range, not "${port.join(',')}"`);
   }
 
   const protocols = (o.protocol ?? 'tcp').split(/[\s,]+/).filter((p) => p !== '');
   if (protocols.length === 0) bad('protocol', 'is empty');
-  for (const p of protocols) if (!PROTOCOL.test(p)) bad('protocol', `"${p}" is not a protocol name`);
+  for (const p of protocols) if (!PROTOCOL.test(p)) bad('protocol', `${JSON.stringify(p)} is not a protocol name`);
 
   const blocktype = (o.blocktype ?? DEFAULT_BLOCKTYPE).split(/\s+/).filter((w) => w !== '');
   if (blocktype.length === 0) bad('blocktype', 'is empty');
-  for (const w of blocktype) if (!WORD.test(w)) bad('blocktype', `"${w}" is not allowed here (plain iptables target words only)`);
+  for (const w of blocktype) if (!WORD.test(w)) bad('blocktype', `${JSON.stringify(w)} is not allowed here (plain iptables target words only)`);
 
   const returntype = o.returntype ?? 'RETURN';
-  if (!CHAIN.test(returntype)) bad('returntype', `"${returntype}" is not an iptables target`);
+  if (!CHAIN.test(returntype)) bad('returntype', `${JSON.stringify(returntype)} is not an iptables target`);
 
   return { mode, chain, target, port: port.join(','), protocols, blocktype, returntype };
 }

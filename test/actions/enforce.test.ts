@@ -1,0 +1,83 @@
+// enforce() with the dummy backend (a file is its firewall): the life cycle every backend
+// shares, without needing root.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { enforce, stopActions } from '../../src/actions/index.ts';
+import { emptyState } from '../../src/state/schema.ts';
+import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
+
+const NOW = 1_700_000_000;
+
+function tempFile(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-dummy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'bans');
+}
+
+test('the dummy action writes one line per ban and unban', async (t) => {
+  const file = tempFile(t);
+  const jail = makeJail('sshd', [{ name: 'dummy', options: { target: file } }]);
+  const state = emptyState();
+  await enforce({ jails: [jail], state, decisions: [addBan(state, 'sshd', '192.0.2.2', NOW), addBan(state, 'sshd', '2001:db8::2', NOW)], now: NOW, dryRun: false, actionDirs: [] });
+  await enforce({ jails: [jail], state, decisions: [liftBan(state, 'sshd', '192.0.2.2')], now: NOW + 600, dryRun: false, actionDirs: [] });
+  assert.equal(readFileSync(file, 'utf8'), '+192.0.2.2\n+2001:db8::2\n-192.0.2.2\n');
+});
+
+test('when what start made is gone, the next run starts again and restores the bans', async (t) => {
+  const file = tempFile(t);
+  const jail = makeJail('sshd', [{ name: 'dummy', options: { target: file } }]);
+  const state = emptyState();
+  await enforce({ jails: [jail], state, decisions: [addBan(state, 'sshd', '192.0.2.2', NOW)], now: NOW, dryRun: false, actionDirs: [] });
+  rmSync(file);
+  const r = await enforce({ jails: [jail], state, decisions: [], now: NOW + 60, dryRun: false, actionDirs: [] });
+  assert.deepEqual(r.outcomes.map((o) => [o.op, o.ip, o.ok]), [['restore', '192.0.2.2', true]]);
+  assert.equal(readFileSync(file, 'utf8'), '+192.0.2.2\n');
+});
+
+test('an action f2b-scan does not have yet gives one warning per jail and the ban stays in the state', async () => {
+  const jail = makeJail('sshd', [{ name: 'sendmail-whois', options: { dest: 'root' } }]);
+  const state = emptyState();
+  const decisions = [addBan(state, 'sshd', '192.0.2.2', NOW), addBan(state, 'sshd', '192.0.2.3', NOW)];
+  const r = await enforce({ jails: [jail], state, decisions, now: NOW, dryRun: false, actionDirs: [] });
+  assert.deepEqual(r.warnings, ['jail sshd: action sendmail-whois: not supported yet']);
+  assert.deepEqual(r.outcomes, []);
+  assert.deepEqual(Object.keys(state.bans.sshd!), ['192.0.2.2', '192.0.2.3']);
+});
+
+test('a jail without bans or decisions runs no action at all', async (t) => {
+  const file = tempFile(t);
+  const jail = makeJail('sshd', [{ name: 'dummy', options: { target: file } }]);
+  const state = emptyState();
+  const r = await enforce({ jails: [jail], state, decisions: [], now: NOW, dryRun: false, actionDirs: [] });
+  assert.deepEqual(r, { outcomes: [], warnings: [] });
+  assert.equal(existsSync(file), false);
+  assert.deepEqual(state.started, {});
+});
+
+test('a misconfigured action keeps the ban pending with the reason', async () => {
+  const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh;reboot' } }]);
+  const state = emptyState();
+  const r = await enforce({ jails: [jail], state, decisions: [addBan(state, 'sshd', '192.0.2.2', NOW)], now: NOW, dryRun: false, actionDirs: [] });
+  assert.equal(r.outcomes.length, 1);
+  assert.equal(r.outcomes[0]!.ok, false);
+  assert.match(r.warnings[0]!, /jail sshd: port: "ssh;reboot" is not a port/);
+  assert.equal(state.bans.sshd!['192.0.2.2']!.pending, 'ban');
+});
+
+test('stop lifts the bans and removes what start made; the state keeps the bans for the next start', async (t) => {
+  const file = tempFile(t);
+  const jail = makeJail('sshd', [{ name: 'dummy', options: { target: file } }]);
+  const state = emptyState();
+  await enforce({ jails: [jail], state, decisions: [addBan(state, 'sshd', '192.0.2.2', NOW)], now: NOW, dryRun: false, actionDirs: [] });
+  const r = await stopActions({ jails: [jail], state, dryRun: false });
+  assert.deepEqual(r.outcomes.map((o) => [o.op, o.ip, o.ok]), [['unban', '192.0.2.2', true]]);
+  assert.equal(existsSync(file), false);
+  assert.deepEqual(state.started.sshd, []);
+  assert.ok(state.bans.sshd!['192.0.2.2']);
+  const again = await enforce({ jails: [jail], state, decisions: [], now: NOW, dryRun: false, actionDirs: [] });
+  assert.deepEqual(again.outcomes.map((o) => [o.op, o.ip]), [['restore', '192.0.2.2']]);
+});
