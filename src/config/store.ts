@@ -16,7 +16,11 @@ import { parseIni, type IniEntry, type IniProblem } from './ini.ts';
 
 export const DEFAULT = 'DEFAULT';
 const INCLUDES = 'INCLUDES';
-const MAX_DEPTH = 40;
+// Python stops at depth 10; the stock jail.conf needs 5. The budget and the length cap stop
+// `a = %(b)s%(b)s`, `b = %(a)s%(a)s` style fan-out from taking forever or all memory.
+const MAX_DEPTH = 20;
+const MAX_STEPS = 20_000;
+const MAX_LENGTH = 1 << 20;
 const REF = /%\(([^)]+)\)s|%%/g;
 
 export class IniStore {
@@ -131,12 +135,12 @@ export class IniStore {
     if (vars && Object.hasOwn(vars, k)) return vars[k];
     const e = this.entry(section, k);
     if (!e) return undefined;
-    return this.interpolate(section, e, vars, 0, k);
+    return this.interpolate(section, e, vars, 0, k, { steps: 0 });
   }
 
   /** Interpolate arbitrary text in the context of a section. */
   expand(section: string, text: string, vars?: Record<string, string>): string {
-    return this.interpolate(section, { value: text, file: '<text>', line: 0, layer: Infinity }, vars, 0, '');
+    return this.interpolate(section, { value: text, file: '<text>', line: 0, layer: Infinity }, vars, 0, '', { steps: 0 });
   }
 
   private interpolate(
@@ -145,12 +149,16 @@ export class IniStore {
     vars: Record<string, string> | undefined,
     depth: number,
     key: string,
+    budget: { steps: number },
   ): string {
     if (depth > MAX_DEPTH) {
       throw new ConfigError(this.placeOf(e, section, key), 'interpolation too deep (a %(...)s loop?)');
     }
     if (!e.value.includes('%')) return e.value;
-    return e.value.replace(REF, (whole, ref: string | undefined) => {
+    const out = e.value.replace(REF, (whole, ref: string | undefined) => {
+      if (++budget.steps > MAX_STEPS) {
+        throw new ConfigError(this.placeOf(e, section, key), 'too many %(...)s substitutions (a loop?)');
+      }
       if (ref === undefined) return '%';
       const name = ref.toLowerCase();
       if (name === '__name__') return section;
@@ -163,18 +171,20 @@ export class IniStore {
           // The value this key had in the layers before the one that wrote this entry.
           const prev = this.entry(section, opt, e.layer);
           if (!prev) return '';
-          return this.interpolate(section, prev, vars, depth + 1, opt);
+          return this.interpolate(section, prev, vars, depth + 1, opt, budget);
         }
         const other = scope === 'default' ? DEFAULT : this.findSection(ref.slice(0, slash));
         const target = other === undefined ? undefined : this.entry(other, opt);
         if (!target) throw this.missing(e, section, key, ref);
-        return this.interpolate(section, target, vars, depth + 1, opt);
+        return this.interpolate(section, target, vars, depth + 1, opt, budget);
       }
       // A key that refers to itself means the value from the layers before (as known/).
       const target = name === key ? this.entry(section, name, e.layer) : this.entry(section, name);
       if (!target) throw this.missing(e, section, key, ref);
-      return this.interpolate(section, target, vars, depth + 1, name);
+      return this.interpolate(section, target, vars, depth + 1, name, budget);
     });
+    if (out.length > MAX_LENGTH) throw new ConfigError(this.placeOf(e, section, key), 'value longer than 1 MiB after interpolation');
+    return out;
   }
 
   /** Where an entry was written; names the section asked for when it was inherited. */

@@ -112,3 +112,16 @@ test('a file that includes itself is a config error, not a hang', (t) => {
   const s = new IniStore();
   assert.throws(() => s.addFile(join(dir, 'a.conf')), (e: unknown) => e instanceof ConfigError && /include loop/.test(e.message));
 });
+
+test('references that fan out in a loop fail fast with a ConfigError', () => {
+  const s = layers('[x]\na = %(b)s%(b)s%(b)s%(b)s\nb = %(a)s%(a)s%(a)s%(a)s\n');
+  const started = Date.now();
+  assert.throws(() => s.get('x', 'a'), ConfigError);
+  assert.ok(Date.now() - started < 1000);
+});
+
+test('references that double a value 30 times fail instead of filling memory', () => {
+  const keys = Array.from({ length: 30 }, (_, i) => `v${i + 1} = %(v${i})s%(v${i})s`).join('\n');
+  const s = layers(`[x]\nv0 = xxxxxxxxxxxxxxxx\n${keys}\n`);
+  assert.throws(() => s.get('x', 'v30'), ConfigError);
+});
