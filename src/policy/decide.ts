@@ -57,7 +57,7 @@ function clone(s: PolicyState): PolicyState {
 
 /**
  * How much one failure weighs for an address banned before in this jail, with bantime.increment:
- * fail2ban counts a known offender's failure as (2^count)/2 + 1 tries (1.5, 3, 5, 9, ...), at most maxretry.
+ * fail2ban counts a known offender's failure as 2^count / 2 + 1 tries (2, 3, 5, 9, ...), at most maxretry.
  */
 export function failureWeight(jail: Jail, jailBans: number): number {
   if (!jail.increment.enabled || jailBans <= 0) return 1;
