@@ -195,7 +195,9 @@ export class IniStore {
 
   private missing(e: IniEntry, section: string, key: string, ref: string): ConfigError {
     const via = e.section !== undefined && e.section !== section ? ` (for [${section}])` : '';
-    return new ConfigError(this.placeOf(e, section, key), `unknown reference %(${ref})s${via}`);
+    // A reference spanning lines would break the one-line message: show it quoted.
+    const shown = /\s/.test(ref) ? JSON.stringify(`%(${ref})s`) : `%(${ref})s`;
+    return new ConfigError(this.placeOf(e, section, key), `unknown reference ${shown}${via}`);
   }
 
   private findSection(name: string): string | undefined {
