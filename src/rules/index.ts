@@ -1,0 +1,46 @@
+// The rule engine: fail2ban filter files in, failures out.
+//   loadFilter(ref, { searchDirs })  -> Filter (compiled; throws RuleError with file:line)
+//   createMatcher(filter, { now })   -> Matcher: push(line) -> RuleMatch[]
+
+import { createDateReader } from '../time/index.ts';
+import type { Ref } from '../types.ts';
+import { compileFilter, type Filter } from './compile.ts';
+import { readFilter } from './filter-load.ts';
+import { createMatcherWith, type Matcher } from './matcher.ts';
+
+export type { Filter, CompiledRegex } from './compile.ts';
+export type { Matcher, MatcherStats, DateReader, DateHit } from './matcher.ts';
+export { createMatcherWith } from './matcher.ts';
+export { findFilterFile } from './filter-load.ts';
+export { translatePyRegex, type JsRegex } from './pyregex.ts';
+export { expandRegexTags } from './tags.ts';
+
+export interface LoadFilterOptions {
+  /** filter.d directories, first match wins; ref.name may also be a path to a .conf file. */
+  searchDirs: string[];
+  jailDatepattern?: string;
+  jailMaxlines?: number;
+}
+
+export function loadFilter(ref: Ref, opts: LoadFilterOptions): Filter {
+  return compileFilter(readFilter(ref, opts.searchDirs), opts);
+}
+
+export interface MatcherOptions {
+  /** The current time (epoch seconds): year-less dates are resolved against it. */
+  now: number;
+  timezone?: string;
+  /** The jail's datepattern, overriding the filter's. */
+  datepattern?: string;
+}
+
+/** One matcher per stream (file): it holds the date reader and multi-line state. */
+export function createMatcher(filter: Filter, opts: MatcherOptions): Matcher {
+  const reader = createDateReader({
+    datepattern: opts.datepattern ?? filter.datepattern,
+    timezone: opts.timezone,
+    now: opts.now,
+    place: { file: filter.file },
+  });
+  return createMatcherWith(filter, reader);
+}

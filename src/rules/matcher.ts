@@ -1,0 +1,221 @@
+// Matches a stream of log lines against a compiled filter, as fail2ban does: the date
+// is read and cut out of the line, the rest goes through prefregex (its <F-CONTENT>
+// is what failregexes see), the failregexes in order, then ignoreregex. Lines that
+// cannot match (the prefilter says no) cost one regex test and no allocation.
+// With maxlines > 1 the last lines are kept in a buffer and matched together.
+
+import type { RuleMatch } from '../types.ts';
+import type { CompiledRegex, Filter } from './compile.ts';
+import { readGroups, SessionCache, toRuleMatch, type Groups } from './failure.ts';
+
+export interface DateHit {
+  time: number;
+  start: number;
+  end: number;
+  /** Name of the date template that matched, when the reader tells. */
+  template?: string;
+}
+
+export interface DateReader {
+  read(line: string): DateHit | null;
+}
+
+export interface MatcherStats {
+  lines: number;
+  /** Lines a failregex matched (failures, F-NOFAIL helper lines included). */
+  matched: number;
+  ignored: number;
+  missed: number;
+  failregexHits: number[];
+  ignoreregexHits: number[];
+  /** Date template -> lines whose date it read (lines the prefilter dropped are not read). */
+  dateHits: Map<string, number>;
+  /** Lines read for a date that had none. */
+  noDate: number;
+  /** Line numbers ignoreregex dropped (kept for test-rule; capped). */
+  ignoredLines: number[];
+  /** Line numbers a failregex matched without a failure being reported. */
+  helperLines: number;
+}
+
+export interface Matcher {
+  push(line: string): RuleMatch[];
+  readonly stats: MatcherStats;
+}
+
+const NONE: RuleMatch[] = [];
+Object.freeze(NONE);
+const MAX_IGNORED_KEPT = 100000;
+
+type Names = [string, string[]][];
+interface Prepared {
+  r: CompiledRegex;
+  names: Names;
+}
+
+function prep(r: CompiledRegex): Prepared {
+  return { r, names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')) };
+}
+
+export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
+  const pref = filter.prefregex ? prep(filter.prefregex) : null;
+  const prefContent = filter.prefregex?.groups.get('content') ?? [];
+  const fails = filter.failregex.map(prep);
+  const ignores = filter.ignoreregex.map((r) => r.re);
+  const prefilter = filter.prefilter;
+  const sessions = filter.mlfid ? new SessionCache() : null;
+  const stats: MatcherStats = {
+    lines: 0,
+    matched: 0,
+    ignored: 0,
+    missed: 0,
+    failregexHits: fails.map(() => 0),
+    ignoreregexHits: ignores.map(() => 0),
+    dateHits: new Map(),
+    noDate: 0,
+    ignoredLines: [],
+    helperLines: 0,
+  };
+  let lastTime: number | null = null;
+  const multi = filter.maxlines > 1;
+  const buffer: { text: string; line: string }[] = [];
+
+  /** The line with its date cut out, and its time (the last date seen when it has none). */
+  function cut(line: string): { text: string; time: number | null } {
+    const d = reader.read(line);
+    if (!d) {
+      stats.noDate++;
+      return { text: line, time: lastTime };
+    }
+    const key = d.template ?? 'date';
+    stats.dateHits.set(key, (stats.dateHits.get(key) ?? 0) + 1);
+    lastTime = d.time;
+    return { text: d.start === 0 ? line.slice(d.end) : line.slice(0, d.start) + line.slice(d.end), time: d.time };
+  }
+
+  function content(text: string, g: Groups): string | null {
+    if (!pref) return text;
+    const m = pref.r.re.exec(text);
+    if (!m) return null;
+    readGroups(m, pref.names, g);
+    for (const j of prefContent) {
+      const v = m.groups?.[j];
+      if (v !== undefined) return v;
+    }
+    return '';
+  }
+
+  function ignored(c: string, lineNo: number): boolean {
+    for (let k = 0; k < ignores.length; k++) {
+      ignores[k]!.lastIndex = 0;
+      if (ignores[k]!.test(c)) {
+        stats.ignoreregexHits[k]!++;
+        stats.ignored++;
+        if (stats.ignoredLines.length < MAX_IGNORED_KEPT) stats.ignoredLines.push(lineNo);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function report(g: Groups, j: number, lineNo: number, time: number | null, lines: string[]): RuleMatch[] {
+    stats.matched++;
+    let groups: Groups | null = g;
+    let ls = lines;
+    if (sessions && g.mlfid !== undefined) {
+      const merged = sessions.merge(g.mlfid, g, lines);
+      groups = merged?.groups ?? null;
+      ls = merged?.lines ?? lines;
+    } else if (g.nofail !== undefined || g.mlfgained !== undefined) groups = null;
+    const r = groups ? toRuleMatch(groups, j, lineNo, time, ls) : null;
+    if (!r) {
+      stats.helperLines++;
+      return NONE;
+    }
+    return [r];
+  }
+
+  function pushSingle(line: string, lineNo: number): RuleMatch[] {
+    if (prefilter !== null && !prefilter.test(line)) {
+      stats.missed++;
+      return NONE;
+    }
+    const { text, time } = cut(line);
+    const g: Groups = {};
+    const c = content(text, g);
+    if (c !== null) {
+      for (let j = 0; j < fails.length; j++) {
+        const f = fails[j]!;
+        const m = f.r.re.exec(c);
+        if (!m) continue;
+        stats.failregexHits[j]!++;
+        if (ignored(c, lineNo)) return NONE;
+        readGroups(m, f.names, g);
+        return report(g, j, lineNo, time, [line]);
+      }
+    }
+    stats.missed++;
+    return NONE;
+  }
+
+  function pushMulti(line: string, lineNo: number): RuleMatch[] {
+    const { text, time } = cut(line);
+    buffer.push({ text, line });
+    if (buffer.length > filter.maxlines) buffer.shift();
+    const joined = buffer.map((b) => b.text).join('\n');
+    const g: Groups = {};
+    const c = content(joined, g);
+    if (c !== null) {
+      for (let j = 0; j < fails.length; j++) {
+        const f = fails[j]!;
+        const m = f.r.re.exec(c);
+        if (!m) continue;
+        stats.failregexHits[j]!++;
+        const used = usedLines(c, joined, m);
+        if (ignored(c, lineNo)) {
+          removeLines(used);
+          return NONE;
+        }
+        readGroups(m, f.names, g);
+        const lines = used.map((k) => buffer[k]!.line);
+        removeLines(used);
+        return report(g, j, lineNo, time, lines);
+      }
+    }
+    stats.missed++;
+    return NONE;
+  }
+
+  /** Buffer indexes the match covers, without the lines <SKIPLINES> stepped over. */
+  function usedLines(c: string, joined: string, m: RegExpExecArray): number[] {
+    const base = joined.indexOf(c);
+    const start = base + m.index;
+    const end = start + m[0].length;
+    const skipped: [number, number][] = [];
+    const ind = m.indices?.groups;
+    if (ind) for (const [k, v] of Object.entries(ind)) if (k.startsWith('skiplines') && v) skipped.push([base + v[0], base + v[1]]);
+    const out: number[] = [];
+    let pos = 0;
+    for (let k = 0; k < buffer.length; k++) {
+      const a = pos;
+      const b = pos + buffer[k]!.text.length;
+      pos = b + 1;
+      if (b < start || a > end || (a === end && end > start)) continue;
+      if (skipped.some(([s, e]) => a >= s && b <= e && b > a)) continue;
+      out.push(k);
+    }
+    return out;
+  }
+
+  function removeLines(used: number[]): void {
+    for (let k = used.length - 1; k >= 0; k--) buffer.splice(used[k]!, 1);
+  }
+
+  return {
+    stats,
+    push(line: string): RuleMatch[] {
+      const n = ++stats.lines;
+      return multi ? pushMulti(line, n) : pushSingle(line, n);
+    },
+  };
+}
