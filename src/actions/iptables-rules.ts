@@ -58,7 +58,10 @@ export function iptablesConfig(params: ActionParams, mode: PortMode): IptablesCo
   if (protocols.length === 0) bad('protocol', 'is empty');
   for (const p of protocols) if (!PROTOCOL.test(p)) bad('protocol', `${JSON.stringify(p)} is not a protocol name`);
 
-  const blocktype = (o.blocktype ?? DEFAULT_BLOCKTYPE).split(/\s+/).filter((w) => w !== '');
+  const rawBlocktype = o.blocktype ?? DEFAULT_BLOCKTYPE;
+  // One rule per line in a batch: a multi-line blocktype is a mistake, or an attempt at a second rule.
+  if (/[\r\n]/.test(rawBlocktype)) bad('blocktype', `${JSON.stringify(rawBlocktype)} spans several lines`);
+  const blocktype = rawBlocktype.split(/\s+/).filter((w) => w !== '');
   if (blocktype.length === 0) bad('blocktype', 'is empty');
   for (const w of blocktype) if (!WORD.test(w)) bad('blocktype', `${JSON.stringify(w)} is not allowed here (plain iptables target words only)`);
 
