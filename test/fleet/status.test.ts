@@ -1,0 +1,104 @@
+// `f2b-scan fleet status [--json]`: cursor lag, hosts, outbox, from a real config dir,
+// state file and redis-server.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exchange } from '../../src/fleet/exchange.ts';
+import { readFleetSettings } from '../../src/fleet/settings.ts';
+import { runFleetStatus } from '../../src/fleet/status-command.ts';
+import { IniStore } from '../../src/config/store.ts';
+import { emptyState } from '../../src/state/schema.ts';
+import { saveState } from '../../src/state/store.ts';
+import { EXIT } from '../../src/util/errors.ts';
+import { freePort, noRedis, RedisServer } from './redis-server.ts';
+
+const NOW = 1_800_000_000;
+let redis: RedisServer;
+let tmp: string;
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'f2b-fleet-status-'));
+  if (!noRedis) redis = await RedisServer.start();
+});
+after(async () => {
+  await redis?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A config directory for host `name` (the shipped jail.conf is used) and its state path. */
+function hostDir(name: string, url: string) {
+  const dir = join(tmp, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'fleet.key'), 'status-test-key-0123456789abcdef\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'f2b-scan.conf'), `[fleet]\nurl = ${url}\nstream = status-test\nhost = ${name}\nkey_file = fleet.key\ntimeout = 1\n`);
+  const main = new IniStore();
+  main.addFile(join(dir, 'f2b-scan.conf'));
+  return { configDir: dir, statePath: join(dir, 'state.json'), settings: readFleetSettings(main)! };
+}
+
+const ban = (ip: string) => ({ jail: 'sshd', ip, start: NOW, until: NOW + 600, failures: 5 });
+
+test('fleet status --json reports the stream, the cursor lag, the hosts seen and the outbox', { skip: noRedis }, async () => {
+  const a = hostDir('a', redis.url);
+  const b = hostDir('b', redis.url);
+  const stateA = emptyState();
+  const stateB = emptyState();
+  await exchange(a.settings, stateA, [ban('192.0.2.1'), ban('192.0.2.2')], { dryRun: false, now: NOW });
+  await exchange(b.settings, stateB, [ban('192.0.2.3')], { dryRun: false, now: NOW });
+  await exchange(a.settings, stateA, [ban('192.0.2.4')], { dryRun: false, now: NOW });
+  // b has read up to its own entry; a's third ban is after b's cursor. One unban waits in b's outbox.
+  stateB.fleet.outbox.push({ op: 'unban', jail: 'sshd', ip: '192.0.2.9', start: NOW, until: null, failures: 0, queuedAt: NOW });
+  await saveState(b.statePath, stateB);
+
+  const r = await runFleetStatus({ configDir: b.configDir, statePath: b.statePath, json: true, now: NOW });
+  assert.equal(r.exitCode, EXIT.ok);
+  const s = JSON.parse(r.output);
+  assert.equal(s.error, null);
+  assert.equal(s.stream, 'status-test');
+  assert.equal(s.host, 'b');
+  assert.equal(s.length, 4);
+  assert.match(s.first.id, /^\d+-\d+$/);
+  assert.ok(Date.parse(s.last.time) >= Date.parse(s.first.time));
+  assert.equal(s.cursor, stateB.fleet.cursor);
+  assert.equal(s.lag, 1);
+  assert.equal(s.outbox, 1);
+  assert.deepEqual(
+    s.hosts.map((h: { host: string; entries: number }) => [h.host, h.entries]),
+    [['a', 3], ['b', 1]],
+  );
+  assert.equal(s.hosts[0].lastId, s.last.id);
+
+  const text = await runFleetStatus({ configDir: b.configDir, statePath: b.statePath, json: false, now: NOW });
+  assert.match(text.output, /entries: 4\n/);
+  assert.match(text.output, /1 entries behind/);
+  assert.match(text.output, /outbox: 1 waiting/);
+});
+
+test('fleet status of a host that never ran counts the whole stream as lag', { skip: noRedis }, async () => {
+  const c = hostDir('c', redis.url);
+  const s = JSON.parse((await runFleetStatus({ configDir: c.configDir, statePath: c.statePath, json: true, now: NOW })).output);
+  assert.equal(s.cursor, null);
+  assert.equal(s.lag, s.length);
+  assert.equal(s.outbox, 0);
+});
+
+test('fleet status with Redis down says so and exits with the fleet code', { skip: noRedis }, async () => {
+  const d = hostDir('d', `redis://127.0.0.1:${await freePort()}`);
+  const r = await runFleetStatus({ configDir: d.configDir, statePath: d.statePath, json: true, now: NOW });
+  assert.equal(r.exitCode, EXIT.fleetUnreachable);
+  const s = JSON.parse(r.output);
+  assert.match(s.error, /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+  assert.equal(s.outbox, 0);
+});
+
+test('fleet status without [fleet] url is a configuration error naming the key', async () => {
+  const dir = mkdtempSync(join(tmp, 'nofleet-'));
+  await assert.rejects(
+    runFleetStatus({ configDir: dir, statePath: join(dir, 'state.json'), json: false, now: NOW }),
+    /f2b-scan\.conf \[fleet\] url: not set/,
+  );
+});
