@@ -132,7 +132,7 @@ export function resolveJail(store: IniStore, name: string, enabled: boolean, war
   } else {
     const refs = splitRefs(filterText);
     if (refs.length > 1) {
-      r.problem(new ConfigError(placeOfKey(store, name, 'filter'), `one filter expected, found ${refs.length}: ${filterText}`));
+      r.problem(new ConfigError(placeOfKey(store, name, 'filter'), `one filter expected, found ${refs.length}: ${JSON.stringify(filterText)}`));
     } else {
       filter = r.ref('filter', refs[0]!) ?? filter;
     }
@@ -146,13 +146,13 @@ export function resolveJail(store: IniStore, name: string, enabled: boolean, war
 
   const backend = r.optional('backend') ?? 'auto';
   if (enabled && !(BACKENDS as readonly string[]).includes(backendName(backend))) {
-    warnings.push(`${formatPlace(placeOfKey(store, name, 'backend'))}: backend "${backend}" is not supported, files are read by polling`);
+    warnings.push(`${formatPlace(placeOfKey(store, name, 'backend'))}: backend ${JSON.stringify(backend)} is not supported, files are read by polling`);
   }
   let usedns: UseDns = 'warn';
   const dns = r.optional('usedns')?.toLowerCase();
   if (dns !== undefined) {
     if ((USEDNS as readonly string[]).includes(dns)) usedns = dns as UseDns;
-    else if (enabled) warnings.push(`${formatPlace(placeOfKey(store, name, 'usedns'))}: usedns "${dns}" is not one of yes, warn, no, raw; using warn`);
+    else if (enabled) warnings.push(`${formatPlace(placeOfKey(store, name, 'usedns'))}: usedns ${JSON.stringify(dns)} is not one of yes, warn, no, raw; using warn`);
   }
 
   const increment: BantimeIncrement = {

@@ -2,7 +2,8 @@
 // with its [INCLUDES] before/after files around it; later layers override earlier
 // ones key by key; [DEFAULT] is inherited by every section; `%(name)s` is
 // interpolated in the context of the section asked for (own keys, then DEFAULT).
-// `%(known/name)s` is the value of the layers before the one that wrote it,
+// `%(known/name)s` is the section's own value in the layers before the one that wrote
+// the reference (else DEFAULT's),
 // `%(default/name)s` DEFAULT's value and `%(section/name)s` another section's (falling
 // back to DEFAULT); like fail2ban, those are taken raw and interpolated in the context
 // of the section asked for, so DEFAULT's `action_` sees the jail's own `port`.
@@ -168,8 +169,12 @@ export class IniStore {
         const scope = name.slice(0, slash);
         const opt = name.slice(slash + 1);
         if (scope === 'known') {
-          // The value this key had in the layers before the one that wrote this entry.
-          const prev = this.entry(section, opt, e.layer);
+          // The section's own value from the layers before the one that wrote this entry;
+          // failing that, as fail2ban, DEFAULT's value (its earlier one when this entry is it).
+          const def = this.entry(DEFAULT, opt);
+          const prev =
+            latest(this.data.get(section)?.get(opt), e.layer) ??
+            (def && def !== e ? def : this.entry(DEFAULT, opt, e.layer));
           if (!prev) return '';
           return this.interpolate(section, prev, vars, depth + 1, opt, budget);
         }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig, parseDuration } from '../../src/config/index.ts';
@@ -98,49 +98,107 @@ function hasCommand(cmd: string): boolean {
   }
 }
 
-test('every stock jail, enabled, reads as fail2ban 1.0.2 itself reads it', (t) => {
-  if (!haveStock) return t.skip(`no stock configuration at ${STOCK}`);
-  if (!hasCommand('fail2ban-client') || !hasCommand('python3') || !existsSync('/etc/fail2ban/fail2ban.conf')) {
-    return t.skip('fail2ban (Debian package) not installed: nothing to compare with');
-  }
-  const names = loadConfig({ configDir: STOCK, builtinDir: tree(t, BUILTIN) }).jails.map((j) => j.name);
-  const log = join(tmpdir(), `f2b-stock-${process.pid}.log`);
-  writeFileSync(log, '');
-  t.after(() => rmSync(log, { force: true }));
-  const dir = stockCopy(t, names.map((n) => `[${n}]\nenabled = true\nlogpath = ${log}\n`).join(''));
-  copyFileSync('/etc/fail2ban/fail2ban.conf', join(dir, 'fail2ban.conf'));
+const canCompare = () =>
+  hasCommand('fail2ban-client') && hasCommand('python3') && existsSync('/etc/fail2ban/fail2ban.conf');
+const NO_FAIL2BAN = 'fail2ban (Debian package) not installed: nothing to compare with';
 
+/** Load `dir` with f2b-scan and with fail2ban, and compare every enabled jail key by key. */
+function assertSameAsFail2ban(t: Parameters<typeof tree>[0], dir: string): number {
+  copyFileSync('/etc/fail2ban/fail2ban.conf', join(dir, 'fail2ban.conf'));
   const theirs = new Map<string, { set: Record<string, unknown>; actions: Record<string, string>[] }>();
   for (const cmd of fail2banDump(dir)) {
     const [verb, jail, what] = cmd as [string, string, string];
     if (verb === 'add') theirs.set(jail, { set: {}, actions: [] });
     const j = theirs.get(jail);
     if (!j) continue;
-    if (verb === 'set') j.set[what] = cmd[3];
+    if (verb === 'set') j.set[what] = what === 'addignoreip' ? cmd.slice(3) : cmd[3];
     if (verb === 'multi-set' && what === 'action') {
       const opts: Record<string, string> = {};
-      for (const [k, v] of cmd[4] as [string, string][]) if (!(k in opts)) opts[k] = v;
+      for (const [k, v] of cmd[4] as [string, string][]) if (!(k in opts)) opts[k] = String(v);
       j.actions.push(opts);
     }
   }
 
   const ours = loadConfig({ configDir: dir, builtinDir: tree(t, BUILTIN) });
   assert.deepEqual(ours.warnings, []);
-  assert.equal(ours.jails.length, theirs.size);
+  const enabled = ours.jails.filter((j) => j.enabled);
+  assert.deepEqual(enabled.map((j) => j.name), [...theirs.keys()]);
   const here = { file: 'fail2ban-client -d' };
-  for (const j of ours.jails) {
-    const f = theirs.get(j.name);
-    assert.ok(f, `fail2ban has jail ${j.name}`);
+  const seconds = (v: unknown) => (v === undefined ? undefined : parseDuration(String(v), here));
+  for (const j of enabled) {
+    const f = theirs.get(j.name)!;
     assert.equal(j.maxretry, f.set.maxretry, `${j.name} maxretry`);
-    assert.equal(j.findtime, parseDuration(String(f.set.findtime), here), `${j.name} findtime`);
-    assert.equal(j.bantime, parseDuration(String(f.set.bantime), here), `${j.name} bantime`);
+    assert.equal(j.findtime, seconds(f.set.findtime), `${j.name} findtime`);
+    assert.equal(j.bantime, seconds(f.set.bantime), `${j.name} bantime`);
     assert.equal(j.usedns, f.set.usedns, `${j.name} usedns`);
     assert.equal(j.logencoding, f.set.logencoding, `${j.name} logencoding`);
     assert.equal(j.ignorecommand ?? '', f.set.ignorecommand, `${j.name} ignorecommand`);
+    assert.deepEqual(j.ignoreip, f.set.addignoreip ?? [], `${j.name} ignoreip`);
     assert.equal(j.options.maxmatches, String(f.set.maxmatches), `${j.name} maxmatches`);
+    assert.equal(j.increment.enabled, f.set['bantime.increment'] ?? false, `${j.name} bantime.increment`);
+    if (f.set['bantime.factor'] !== undefined) assert.equal(j.increment.factor, Number(f.set['bantime.factor']));
+    if (f.set['bantime.multipliers'] !== undefined) {
+      assert.deepEqual(j.increment.multipliers, String(f.set['bantime.multipliers']).split(/\s+/).map(Number));
+    }
+    assert.equal(j.increment.maxtime, seconds(f.set['bantime.maxtime']), `${j.name} bantime.maxtime`);
+    assert.equal(j.increment.rndtime, seconds(f.set['bantime.rndtime']), `${j.name} bantime.rndtime`);
     assert.equal(j.actions.length, f.actions.length, `${j.name} number of actions`);
     j.actions.forEach((a, i) => {
-      for (const [k, v] of Object.entries(a.options)) assert.equal(v, String(f.actions[i]![k]), `${j.name} action ${a.name} ${k}`);
+      for (const [k, v] of Object.entries(a.options)) assert.equal(v, f.actions[i]![k], `${j.name} action ${a.name} ${k}`);
     });
   }
+  return enabled.length;
+}
+
+test('every stock jail, enabled, reads as fail2ban 1.0.2 itself reads it', (t) => {
+  if (!haveStock) return t.skip(`no stock configuration at ${STOCK}`);
+  if (!canCompare()) return t.skip(NO_FAIL2BAN);
+  const names = loadConfig({ configDir: STOCK, builtinDir: tree(t, BUILTIN) }).jails.map((j) => j.name);
+  const log = join(tmpdir(), `f2b-stock-${process.pid}.log`);
+  writeFileSync(log, '');
+  t.after(() => rmSync(log, { force: true }));
+  const dir = stockCopy(t, names.map((n) => `[${n}]\nenabled = true\nlogpath = ${log}\n`).join(''));
+  assert.equal(assertSameAsFail2ban(t, dir), 91);
+});
+
+test('a typical jail.local with jail.d overrides, known/ and section/ references reads as fail2ban reads it', (t) => {
+  if (!haveStock) return t.skip(`no stock configuration at ${STOCK}`);
+  if (!canCompare()) return t.skip(NO_FAIL2BAN);
+  const log = join(tmpdir(), `f2b-stock-${process.pid}-b.log`);
+  writeFileSync(log, '');
+  t.after(() => rmSync(log, { force: true }));
+  const dir = stockCopy(
+    t,
+    [
+      '[DEFAULT]',
+      'banaction = iptables-allports',
+      'bantime = 1h',
+      'ignoreip = 127.0.0.1/8, ::1 192.0.2.0/24',
+      '[sshd]',
+      'enabled = true',
+      `logpath = ${log}`,
+      'port = ssh,2222',
+      'action = %(known/action)s',
+      '         %(action_mw)s',
+      'ignoreip = %(known/ignoreip)s 198.51.100.7',
+      'bantime.increment = true',
+      'bantime.factor = 2',
+      'bantime.multipliers = 1 2 4',
+      'bantime.maxtime = 1w',
+      '[dropbear]',
+      'enabled = true',
+      `logpath = ${log}`,
+      'port = %(sshd/port)s',
+      'maxretry = %(sshd/maxretry)s',
+      '[nsd]',
+      'enabled = true',
+      `logpath = ${log}`,
+      'port = 5353',
+      '',
+    ].join('\n'),
+  );
+  mkdirSync(join(dir, 'jail.d'));
+  writeFileSync(join(dir, 'jail.d', 'a.conf'), '[sshd]\nmaxretry = 2\nbantime.rndtime = 5m\n');
+  writeFileSync(join(dir, 'jail.d', 'b.local'), '[sshd]\nfindtime = 2h\n');
+  assert.equal(assertSameAsFail2ban(t, dir), 3);
 });
