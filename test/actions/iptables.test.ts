@@ -208,28 +208,30 @@ test('--dry-run reports the bans it would make and touches neither the firewall 
   });
 });
 
-test('5,000 bans in one run go in as one batch per family', async (t) => {
+test('10,000 bans in one run go in as one batch per family, in well under a minute', async (t) => {
   await withLab(t, 'bulk', [], async (lab) => {
     const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh' } }]);
     const state = emptyState();
     const decisions: Decision[] = [];
-    for (let i = 0; i < 2500; i++) {
-      decisions.push(addBan(state, 'sshd', `198.51.${100 + (i >> 8)}.${i & 255}`, NOW));
+    // 198.18.0.0/15 is reserved for benchmarks (RFC 2544): never a real host, and no packet is sent.
+    for (let i = 0; i < 5000; i++) {
+      decisions.push(addBan(state, 'sshd', `198.18.${i >> 8}.${i & 255}`, NOW));
       decisions.push(addBan(state, 'sshd', `2001:db8:1::${(i + 1).toString(16)}`, NOW));
     }
     const t0 = performance.now();
     const r = await runOnce([jail], state, decisions);
     const ms = performance.now() - t0;
-    t.diagnostic(`5000 bans applied in ${Math.round(ms)} ms`);
+    t.diagnostic(`10000 bans applied in ${Math.round(ms)} ms`);
     assert.equal(failedOutcomes(r.outcomes).length, 0);
-    assert.equal(r.outcomes.length, 5000);
+    assert.equal(r.outcomes.length, 10000);
+    assert.ok(ms < 30_000, `took ${ms} ms`);
     const v4 = (await lab.exec(lab.server.ns, 'iptables', ['-S', 'f2b-sshd'])).split('\n').filter((l) => l.includes(' -s '));
     const v6 = (await lab.exec(lab.server.ns, 'ip6tables', ['-S', 'f2b-sshd'])).split('\n').filter((l) => l.includes(' -s '));
-    assert.equal(v4.length, 2500);
-    assert.equal(v6.length, 2500);
+    assert.equal(v4.length, 5000);
+    assert.equal(v6.length, 5000);
     const t1 = performance.now();
     const quiet = await runOnce([jail], state, []);
-    t.diagnostic(`reconcile of 5000 held bans in ${Math.round(performance.now() - t1)} ms`);
+    t.diagnostic(`reconcile of 10000 held bans in ${Math.round(performance.now() - t1)} ms`);
     assert.deepEqual(quiet.outcomes, []);
   });
 });
