@@ -1,0 +1,57 @@
+// A `datepattern` value (filter or jail) → the templates a reader searches. One pattern per line;
+// the special values and prefixes are fail2ban's: {DEFAULT}, {^LN-BEG}, {NONE}, {DATE}, {UNB},
+// EPOCH, LEPOCH, TAI64N, ISO8601.
+
+import type { Place } from '../types.ts';
+import { RuleError } from '../util/errors.ts';
+import { dateSubstitutions, defaultTemplates, epochTemplate, lineStartTemplates } from './defaults.ts';
+import { parseIso } from './fastparse.ts';
+import { DirectiveError } from './strptime.ts';
+import { anchoredTemplate, customTemplate, PatternError, TAI64N_CORE, type Template } from './template.ts';
+
+export interface CompiledDatePattern {
+  templates: Template[];
+  /** `{NONE}`: lines carry no date; each gets "now". */
+  none: boolean;
+}
+
+const ISO_CORE = '%ExY(?P<_sep>[-/.])%m(?P=_sep)%d(?:T|  ?)%H:%M:%S(?:[.,]%f)?(?:\\s*%z)?';
+
+function special(line: string): Template[] | null {
+  const m = /^(\{\^LN-BEG\})?(EPOCH|LEPOCH|TAI64N|ISO8601)$/i.exec(line);
+  if (!m) return null;
+  const lnbeg = m[1] !== undefined;
+  switch (m[2]!.toUpperCase()) {
+    case 'EPOCH': return [epochTemplate('epoch', lnbeg)];
+    case 'LEPOCH': return [epochTemplate('lepoch', lnbeg)];
+    case 'TAI64N': return [anchoredTemplate('TAI64N', TAI64N_CORE, lnbeg ? 'lnbeg' : 'word', 'tai64n')];
+    default: return [anchoredTemplate('ISO8601', ISO_CORE, lnbeg ? 'lnbeg' : 'word', 'fields', parseIso)];
+  }
+}
+
+function compileLine(line: string): Template[] {
+  if (line === '{DEFAULT}') return defaultTemplates();
+  if (line === '{^LN-BEG}') return lineStartTemplates();
+  const sp = special(line);
+  if (sp) return sp;
+  if (line.includes('{DATE}')) return dateSubstitutions(line);
+  return [customTemplate(line)];
+}
+
+/** Throws RuleError (naming `place` and the offending pattern or directive) for a bad pattern. */
+export function compileDatePattern(datepattern: string | undefined, place?: Place): CompiledDatePattern {
+  const lines = (datepattern ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length === 0) return { templates: defaultTemplates(), none: false };
+  if (lines.some((l) => l === '{NONE}')) return { templates: [], none: true };
+  const templates: Template[] = [];
+  for (const line of lines) {
+    try {
+      templates.push(...compileLine(line));
+    } catch (e) {
+      // any failure to compile is the pattern's fault: report it as such, with its place
+      const why = e instanceof PatternError || e instanceof DirectiveError ? e.message : `cannot compile: ${String(e)}`;
+      throw new RuleError(place ?? { file: '(datepattern)', key: 'datepattern' }, `datepattern ${JSON.stringify(line)}: ${why}`);
+    }
+  }
+  return { templates, none: false };
+}

@@ -1,0 +1,89 @@
+// The default template set: every date form fail2ban 1.0's detector reads, in its order of
+// preference, then the structured forms f2b-scan reads beyond it (JSON/logfmt epoch fields,
+// systemd short-full, W3C with a tab, RFC 2822). Order only breaks ties between templates that
+// match at the same column; otherwise the leftmost date in the line wins.
+
+import { parseIso, parseSyslog } from './fastparse.ts';
+import {
+  anchoredTemplate, customTemplate, EPOCH_CORE, freeTemplate, LEPOCH_CORE, TAI64N_CORE,
+  type Kind, type Template,
+} from './template.ts';
+import type { FastParser } from './fastparse.ts';
+
+interface Def {
+  name: string;
+  /** datepattern syntax; for special kinds a plain JS regex of the date text */
+  core: string;
+  kind?: Kind;
+  /** `caret`: only at column 0; `lnbeg`: only at the line start, also in the unanchored set */
+  only?: 'caret' | 'lnbeg';
+  fast?: FastParser;
+  /** false: not part of what `{DATE}` stands for */
+  inDate?: boolean;
+}
+
+const SYSLOG_TAIL = '%b %d %k:%M:%S(?:\\.%f)?(?: %ExY)?';
+
+const DEFS: Def[] = [
+  { name: 'ISO 8601', core: '%ExY(?P<_sep>[-/.])%m(?P=_sep)%d(?:T|  ?)%H:%M:%S(?:[.,]%f)?(?:\\s*%z)?', fast: parseIso },
+  { name: 'syslog', core: `(?:%a )?${SYSLOG_TAIL}`, fast: parseSyslog },
+  { name: 'syslog with year before time', core: '(?:%a )?%b %d %ExY %k:%M:%S(?:\\.%f)?' },
+  { name: 'day/month/year', core: '%d(?P<_sep>[-/])%m(?P=_sep)(?:%ExY|%Exy) %k:%M:%S' },
+  { name: 'Apache/BIND', core: '%d(?P<_sep>[-/])%b(?P=_sep)%ExY[ :]?%H:%M:%S(?:\\.%f)?(?: %z)?' },
+  { name: 'month/day/year:time', core: '%m/%d/%ExY:%H:%M:%S' },
+  { name: 'month-day-year', core: '%m-%d-%ExY %k:%M:%S(?:\\.%f)?' },
+  { name: 'epoch', core: EPOCH_CORE, kind: 'epoch' },
+  { name: 'MySQL', core: '%Exy%Exm%Exd  ?%H:%M:%S' },
+  { name: 'Tomcat', core: '%b %d, %ExY %I:%M:%S %p' },
+  { name: 'short ISO', core: '%ExY%Exm%Exd(?:T|  ?)%ExH%ExM%ExS(?:[.,]%f)?(?:\\s*%z)?' },
+  { name: 'zone name + syslog', core: `(?:%Z )?(?:%a )?${SYSLOG_TAIL}` },
+  { name: 'offset + syslog', core: `(?:%z )?(?:%a )?${SYSLOG_TAIL}` },
+  { name: 'TAI64N', core: TAI64N_CORE, kind: 'tai64n' },
+  { name: 'time only', core: '%H:%M:%S', only: 'lnbeg' },
+  { name: '<month/day/yy@time>', core: '<%m/%d/%Exy@%H:%M:%S>', only: 'caret' },
+  { name: 'ASSP', core: '%b-%d-%Exy %k:%M:%S', only: 'caret' },
+  // beyond fail2ban
+  { name: 'systemd short-full', core: '%a %ExY-%Exm-%Exd %ExH:%ExM:%ExS %Z', inDate: false },
+  { name: 'W3C date<TAB>time', core: '%ExY-%Exm-%Exd\\t%ExH:%ExM:%ExS(?:\\.%f)?', inDate: false },
+  { name: 'RFC 2822', core: '(?:%a, )?%d %b %ExY %H:%M:%S(?: %z)?', inDate: false },
+];
+
+const EPOCH_PREFIX_LNBEG = (core: string): string => `^(?:\\W{0,2})?(?:(?<!^\\[)|(?=${core}\\]))`;
+const EPOCH_PREFIX_AUDIT = (core: string): string => `(?<=\\baudit\\()(?=${core}:\\d+\\))`;
+
+/** EPOCH / LEPOCH as fail2ban reads them: at the line start, inside `[…]` at the start, or in SELinux `audit(…:n)`. */
+export function epochTemplate(kind: 'epoch' | 'lepoch', lnbegOnly: boolean): Template {
+  const core = kind === 'epoch' ? EPOCH_CORE : LEPOCH_CORE;
+  const start = lnbegOnly
+    ? EPOCH_PREFIX_LNBEG(core)
+    : `(?:${EPOCH_PREFIX_LNBEG(core)}|${EPOCH_PREFIX_AUDIT(core)})`;
+  return freeTemplate(kind === 'epoch' ? 'EPOCH' : 'LEPOCH', `${start}(${core})(?=\\b|\\W|$)`, '', kind, 1, true);
+}
+
+/** `"ts": 1106513999.5`, `"time":"1106513999"`, `ts=1106513999123` (JSON and logfmt, seconds or ms). */
+function fieldEpochTemplate(): Template {
+  const key = '(?:"(?:ts|time|timestamp|@timestamp)"\\s*:\\s*"?|\\b(?:ts|time|timestamp)="?)';
+  return freeTemplate('JSON/logfmt epoch field', `${key}(\\d{13}(?:\\.\\d{1,6})?|\\d{10,11}(?:\\.\\d{1,9})?)(?=\\b|\\W|$)`, '', 'fieldEpoch', 1, true);
+}
+
+function build(def: Def, lineStart: boolean): Template {
+  const kind = def.kind ?? 'fields';
+  if (kind === 'epoch') return epochTemplate('epoch', lineStart);
+  const anchor = def.only === 'caret' ? 'caret' : def.only === 'lnbeg' || lineStart ? 'lnbeg' : 'word';
+  return anchoredTemplate(def.name, def.core, anchor, kind, def.fast ?? null);
+}
+
+/** The default set (fail2ban's default detector and more), searched anywhere in the line. */
+export function defaultTemplates(): Template[] {
+  return [...DEFS.map((d) => build(d, false)), fieldEpochTemplate()];
+}
+
+/** `{^LN-BEG}`: the default set, but only at the start of a line. */
+export function lineStartTemplates(): Template[] {
+  return DEFS.map((d) => build(d, true));
+}
+
+/** `…{DATE}…`: one template per default form, with `{DATE}` standing for that form. */
+export function dateSubstitutions(line: string): Template[] {
+  return DEFS.filter((d) => d.inDate !== false).map((d) => customTemplate(line.split('{DATE}').join(d.core), d.kind ?? 'fields'));
+}

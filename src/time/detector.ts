@@ -1,0 +1,157 @@
+// The per-file date detector. A line's date is the leftmost match of any template (ties go to the
+// earlier template), as fail2ban's detector finds it. The template and column that matched last
+// are tried first on the next line: for a file in one format that is a fixed-position parse
+// (hand-written for syslog and ISO, a sticky regex otherwise) and no scan of the template set.
+
+import { DateFields, Clock } from './fields.ts';
+import type { Template } from './template.ts';
+
+/** What `read` returns; `line.slice(start, end)` is the date text (cut out before rule matching). */
+export interface DateHit {
+  /** epoch seconds, fractions allowed */
+  time: number;
+  start: number;
+  end: number;
+}
+
+const TAI64_HIGH = 0x40000000; // 2^62 seen from the upper 32 bits
+
+export class Detector {
+  /** Reused for every line (see DateReader.read). */
+  private readonly hit: DateHit = { time: 0, start: 0, end: 0 };
+  private readonly f = new DateFields();
+  private learned: Template | null = null;
+  private learnedPos = 0;
+  private lastTime = NaN;
+  private readonly needsDigit: boolean;
+
+  constructor(
+    private readonly templates: readonly Template[],
+    private readonly clock: Clock,
+  ) {
+    this.needsDigit = templates.length > 0 && templates.every((t) => t.needsDigit);
+  }
+
+  read(line: string): DateHit | null {
+    const t = this.learned;
+    if (t !== null && t.sticky !== null) {
+      const pos = this.learnedPos;
+      if (pos < line.length && startAllowed(t, line, pos)) {
+        const f = this.f;
+        f.reset();
+        let end = t.fast === null ? -1 : t.fast(line, pos, f);
+        if (end < 0) {
+          f.reset();
+          t.sticky.lastIndex = pos;
+          const m = t.sticky.exec(line);
+          if (m !== null) {
+            if (m.groups !== undefined) f.fromGroups(m.groups);
+            end = pos + m[0].length;
+          }
+        }
+        if (end >= 0) return this.finish(t, line, pos, end);
+      }
+    }
+    return this.scan(line);
+  }
+
+  /** Try every template; keep the leftmost date. */
+  private scan(line: string): DateHit | null {
+    if (this.needsDigit && !/\d/.test(line)) return null;
+    let best: Template | null = null;
+    let bestMatch: RegExpExecArray | null = null;
+    let bestStart = Infinity;
+    for (const t of this.templates) {
+      t.search.lastIndex = 0;
+      const m = t.search.exec(line);
+      if (m === null) continue;
+      const span = m.indices?.[t.group];
+      const start = span === undefined ? m.index : span[0];
+      if (start < bestStart) {
+        best = t;
+        bestMatch = m;
+        bestStart = start;
+      }
+    }
+    if (best === null || bestMatch === null) return null;
+    const span = bestMatch.indices?.[best.group];
+    const start = span === undefined ? bestMatch.index : span[0];
+    const end = span === undefined ? bestMatch.index + bestMatch[0].length : span[1];
+    this.learned = best;
+    this.learnedPos = start;
+    this.f.reset();
+    if (bestMatch.groups !== undefined) this.f.fromGroups(bestMatch.groups);
+    return this.finish(best, line, start, end);
+  }
+
+  private finish(t: Template, line: string, start: number, end: number): DateHit | null {
+    let time: number;
+    switch (t.kind) {
+      case 'fields':
+        // a template that matched without reading any field (fail2ban's `^WARNING:()**`) marks a
+        // line that belongs to the previous one: it takes the last time read
+        time = this.f.any ? this.clock.toEpoch(this.f) : Number.isNaN(this.lastTime) ? this.clock.now : this.lastTime;
+        break;
+      case 'epoch':
+        time = Number(line.slice(start, end));
+        break;
+      case 'lepoch':
+        time = longEpoch(line.slice(start, end));
+        break;
+      case 'fieldEpoch': {
+        const s = line.slice(start, end);
+        time = /^\d{13}/.test(s) ? Number(s) / 1000 : Number(s);
+        break;
+      }
+      case 'tai64n':
+        time = tai64n(line, start);
+        break;
+    }
+    if (!Number.isFinite(time)) return null;
+    this.lastTime = time;
+    const hit = this.hit;
+    hit.time = time;
+    hit.start = start;
+    hit.end = end;
+    return hit;
+  }
+}
+
+/** Whether a template learned at `pos` may start there in this line (its anchor still holds). */
+function startAllowed(t: Template, line: string, pos: number): boolean {
+  switch (t.anchor) {
+    case 'caret':
+      return pos === 0;
+    case 'lnbeg':
+      if (pos > 2) return false;
+      for (let i = 0; i < pos; i++) if (isWord(line.charCodeAt(i))) return false;
+      return true;
+    case 'word':
+      // (?=^|\b|\W): column 0, a non-word character, or a word character after a non-word one
+      return pos === 0 || !isWord(line.charCodeAt(pos)) || !isWord(line.charCodeAt(pos - 1));
+    default:
+      return false;
+  }
+}
+
+function isWord(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** LEPOCH: seconds, milliseconds (13 digits) or microseconds (16 digits), with an optional fraction. */
+function longEpoch(s: string): number {
+  const dot = s.indexOf('.');
+  const int = dot < 0 ? s : s.slice(0, dot);
+  const frac = dot < 0 ? '' : s.slice(dot);
+  const scale = int.length >= 16 ? 1e6 : int.length >= 13 ? 1e3 : 1;
+  return Number(int + frac) / scale;
+}
+
+/** `@4000000041f4104f00000000`: 2^62 + TAI seconds, then nanoseconds (read as UTC like fail2ban). */
+function tai64n(line: string, start: number): number {
+  // 2^62 + seconds does not fit a double exactly: take the two 32-bit halves apart
+  const high = parseInt(line.slice(start + 1, start + 9), 16) - TAI64_HIGH;
+  const secs = high * 4294967296 + parseInt(line.slice(start + 9, start + 17), 16);
+  const nanos = parseInt(line.slice(start + 17, start + 25), 16);
+  return secs + nanos / 1e9;
+}

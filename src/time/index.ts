@@ -1,0 +1,67 @@
+// Reading the time of a log line (issue "Timestamps"): the rule engine creates one DateReader per
+// log file or stream and asks it for each line's date.
+
+import type { Place } from '../types.ts';
+import { ConfigError } from '../util/errors.ts';
+import { compileDatePattern } from './datepattern.ts';
+import { Detector, type DateHit } from './detector.ts';
+import { Clock } from './fields.ts';
+import { parseTimezone } from './zone.ts';
+
+export type { DateHit } from './detector.ts';
+export { compileDatePattern } from './datepattern.ts';
+export { parseTimezone, parseOffset } from './zone.ts';
+
+export interface DateReaderOptions {
+  /** A fail2ban `datepattern` value (filter or jail): one or several patterns on separate lines,
+   *  `{DEFAULT}`, `{NONE}`, `{^LN-BEG}…`, `{UNB}…`, `…{DATE}…`, EPOCH, LEPOCH, TAI64N, ISO8601. */
+  datepattern?: string;
+  /** A jail's `logtimezone`: `UTC`, `UTC+0200`, `UTC-5`, `+0100`, `CET`, an IANA name. Absent:
+   *  the machine's zone (TZ works). Dates that carry an offset or `Z` keep theirs. */
+  timezone?: string;
+  /** Epoch seconds: the reference for dates without a year or without a day (from --now). */
+  now: number;
+  /** Where the datepattern (and timezone) were written, for errors. */
+  place?: Place;
+}
+
+export interface DateReader {
+  /**
+   * The date of a line, or null when it has none. `line.slice(hit.start, hit.end)` is the date
+   * text as fail2ban cuts it out before matching failregex.
+   *
+   * The returned object is REUSED: the same DateHit instance is overwritten by the next call on
+   * this reader (so reading a date allocates nothing). Copy `time`/`start`/`end` if you keep them.
+   * Never throws.
+   */
+  read(line: string): DateHit | null;
+}
+
+/**
+ * A date reader for one log file or stream: it learns the file's format from the lines it reads.
+ * Throws RuleError (with `place`) for a bad datepattern, ConfigError for a timezone that names
+ * no zone.
+ */
+export function createDateReader(opts: DateReaderOptions): DateReader {
+  const zone = parseTimezone(opts.timezone);
+  if (zone === null) {
+    throw new ConfigError({ ...(opts.place ?? { file: '(jail)' }), key: 'logtimezone' }, `unknown time zone ${JSON.stringify(opts.timezone)}`);
+  }
+  const compiled = compileDatePattern(opts.datepattern, opts.place);
+  const now = opts.now;
+  if (compiled.none) {
+    // {NONE}: no date in the lines; each one happens "now"
+    const hit: DateHit = { time: now, start: 0, end: 0 };
+    return { read: () => { hit.time = now; hit.start = 0; hit.end = 0; return hit; } };
+  }
+  const detector = new Detector(compiled.templates, new Clock(zone, now));
+  return {
+    read(line: string): DateHit | null {
+      try {
+        return detector.read(line);
+      } catch {
+        return null; // a date we cannot read is no date; a log line must never stop a run
+      }
+    },
+  };
+}

@@ -1,0 +1,118 @@
+// A date template: one way a date can appear in a line, compiled to the regexes the detector
+// runs. Built from a pattern in datepattern syntax (strptime directives inside a Python-style
+// regex) or from one of the special kinds (EPOCH, LEPOCH, TAI64N, a JSON/logfmt epoch field).
+
+import type { FastParser } from './fastparse.ts';
+import { firstPlainGroup, translatePythonRegex } from './pyregex.ts';
+import { expandDirectives } from './strptime.ts';
+
+/** How the date text becomes an instant. */
+export type Kind = 'fields' | 'epoch' | 'lepoch' | 'tai64n' | 'fieldEpoch';
+
+/**
+ * Where a template may start: `lnbeg` at the line start after at most two non-word characters
+ * (fail2ban's `{^LN-BEG}`), `word` anywhere at a word boundary, `caret` only at column 0, `free`
+ * wherever its own regex says.
+ */
+export type Anchor = 'lnbeg' | 'word' | 'caret' | 'free';
+
+export interface Template {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly anchor: Anchor;
+  /** Flags `gd`: exec from 0 gives this template's leftmost match, with group indices. */
+  readonly search: RegExp;
+  /** The capture group that holds the date text. */
+  readonly group: number;
+  /** Flag `y`: the date text alone (+ end boundary), to re-read at a learned position; null
+   *  when the template's own regex decides where it may start. */
+  readonly sticky: RegExp | null;
+  readonly fast: FastParser | null;
+  /** Whether every match needs a digit (lets the detector skip lines without one). */
+  readonly needsDigit: boolean;
+}
+
+const END = '(?=\\b|\\W|$)';
+const START_WORD = '(?=^|\\b|\\W)';
+const LNBEG = '^(?:\\W{0,2})?';
+
+/** Core regexes of the special kinds (the date text only). */
+export const EPOCH_CORE = '\\d{10,11}\\b(?:\\.\\d{3,6})?';
+export const LEPOCH_CORE = '\\d{10,11}(?:\\d{3}(?:\\.\\d{1,6}|\\d{3})?)?';
+export const TAI64N_CORE = '@[0-9a-fA-F]{24}';
+
+/** Thrown with a short reason; the caller adds the place. */
+export class PatternError extends Error {}
+
+function regex(source: string, flags: string): RegExp {
+  try {
+    return new RegExp(source, flags);
+  } catch (e) {
+    throw new PatternError(`not a valid regex: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+  }
+}
+
+/** Turn datepattern text (directives + Python regex) into a JS regex source and flags. */
+export function coreSource(pattern: string): { source: string; flags: string; hasDirectives: boolean } {
+  let py;
+  try {
+    py = translatePythonRegex(pattern);
+  } catch (e) {
+    throw new PatternError((e as Error).message);
+  }
+  const dir = expandDirectives(py.source);
+  let flags = py.flags;
+  if (dir.ignoreCase && !flags.includes('i')) flags += 'i';
+  return { source: dir.source, flags, hasDirectives: dir.source !== py.source };
+}
+
+/** A template whose core is the whole date text, at a fixed kind of position. */
+export function anchoredTemplate(
+  name: string, core: string, anchor: Exclude<Anchor, 'free'>, kind: Kind = 'fields', fast: FastParser | null = null,
+): Template {
+  const { source, flags } = kind === 'fields' ? coreSource(core) : { source: core, flags: '' };
+  const before = anchor === 'lnbeg' ? LNBEG : anchor === 'word' ? START_WORD : '^';
+  return {
+    name, kind, anchor, fast,
+    search: regex(`${before}(${source})${END}`, 'gd' + flags),
+    group: 1,
+    sticky: regex(`(?:${source})${END}`, 'y' + flags),
+    needsDigit: true,
+  };
+}
+
+/** A template from a full regex source (JS dialect) whose group `group` is the date text. */
+export function freeTemplate(name: string, source: string, flags: string, kind: Kind, group: number, needsDigit: boolean): Template {
+  return { name, kind, anchor: 'free', fast: null, search: regex(source, 'gd' + flags), group, sticky: null, needsDigit };
+}
+
+/**
+ * A custom datepattern line (after `{DATE}` was replaced), as fail2ban reads it: word boundaries
+ * are added around it unless it starts with `^`/`**` or ends with `$`/`\b`/`\s`/`**`, or carries
+ * `{UNB}`; `{^LN-BEG}` anchors it at the line start. A plain group marks the date text, else the
+ * whole match is the date.
+ */
+export function customTemplate(line: string, kind: Kind = 'fields'): Template {
+  let p = line;
+  let unbounded = false;
+  let lnbeg = false;
+  for (;;) {
+    if (p.startsWith('{UNB}')) { unbounded = true; p = p.slice(5); continue; }
+    if (p.startsWith('{^LN-BEG}')) { lnbeg = true; p = p.slice(9); continue; }
+    break;
+  }
+  let noStart = unbounded || lnbeg || /^\(*(?:\(\?[a-zA-Z]+\))?(?:\^|\(\?:\^)/.test(p);
+  let noEnd = unbounded || /(?<!\\)(?:\$\)*|\\b|\\s)$/.test(p);
+  if (/^\(*\*\*/.test(p)) { noStart = true; p = p.replace(/^(\(*)\*\*/, '$1'); }
+  if (/(?<!\\)\*\*\)*$/.test(p)) { noEnd = true; p = p.replace(/(?<!\\)\*\*(\)*)$/, '$1'); }
+  const { source, flags } = coreSource(p);
+  let group = firstPlainGroup(source);
+  let body = source;
+  if (group === 0) {
+    body = `(${source})`;
+    group = 1;
+  }
+  const before = lnbeg ? LNBEG : noStart ? '' : START_WORD;
+  const after = noEnd ? '' : END;
+  return freeTemplate(line, before + body + after, flags, kind, group, false);
+}
