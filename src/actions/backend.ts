@@ -25,6 +25,8 @@ export interface BanItem {
   lines: string[];
   /** Put back after a reboot or flush, not a new ban: a mail backend stays silent. */
   restore: boolean;
+  /** Owed since an earlier run whose firewall command failed: a mail about it went out then. */
+  retry: boolean;
 }
 
 /** What one step did: the printable command(s) and, when it failed, why. */

@@ -244,6 +244,7 @@ function banItem(work: JailWork, ip: string): BanItem {
     until: rec.until,
     lines: d?.lines ?? rec.lines ?? [],
     restore: opFor(work, ip) === 'restore',
+    retry: !work.banDecisions.has(ip) && rec.pending === 'ban',
   };
 }
 
