@@ -34,6 +34,8 @@ export interface ImportedUnban {
   jail: string;
   ip: string;
   from: string;
+  /** Epoch seconds the unban was made: lift only bans that started before it (a replayed old unban lifts nothing newer). */
+  at: number;
 }
 
 export interface FleetExchangeResult {
@@ -102,7 +104,7 @@ export async function exchange(
   }
   try {
     if (!opts.dryRun && outbox.length > 0) {
-      outbox = await publish(redis, settings, outbox, result);
+      outbox = await publish(redis, settings, outbox.filter((o) => !isOver(o, opts.now)), result);
       state.fleet.outbox = outbox;
       result.outbox = outbox.length;
     }
@@ -133,6 +135,11 @@ function toOutbox(settings: FleetSettings, bans: NewBan[], opts: ExchangeOptions
     out.push({ op: 'unban', jail: u.jail, ip, start: opts.now, until: null, failures: 0, queuedAt: opts.now });
   }
   return out;
+}
+
+/** A ban that ran out while Redis was away is not worth sending. */
+function isOver(o: OutboxEntry, now: number): boolean {
+  return o.op === 'ban' && o.until !== null && o.until <= now;
 }
 
 /** Keep the outbox no longer than the stream would keep anyway (Redis away for weeks). */
@@ -200,7 +207,7 @@ async function importSince(
         const k = `${e.jail}\u0000${e.ip}`;
         if (e.op === 'unban') {
           latest.delete(k); // re-insert: the map keeps the order of each pair's latest word
-          latest.set(k, { kind: 'unban', unban: { jail: e.jail, ip: e.ip, from: e.host } });
+          latest.set(k, { kind: 'unban', unban: { jail: e.jail, ip: e.ip, from: e.host, at: e.start } });
           continue;
         }
         let until = e.until;

@@ -56,9 +56,11 @@ export function readFleetSettings(main: IniStore, file = 'f2b-scan.conf'): Fleet
     throw new ConfigError(placeOf(key), message);
   };
 
-  const url = value('url');
-  if (url === undefined) return null;
-  checkUrl(url, (m) => fail('url', m));
+  const written = value('url');
+  if (written === undefined) return null;
+  checkUrl(written, (m) => fail('url', m));
+  // ioredis turns TLS on only for a lower-case "rediss://": never fall back to plain text on REDISS://.
+  const url = written.replace(/^[a-z]+:/i, (scheme) => scheme.toLowerCase());
 
   const stream = value('stream') ?? DEFAULTS.stream;
   if (!NAME.test(stream)) fail('stream', `${JSON.stringify(stream)} is not a stream name (no spaces)`);

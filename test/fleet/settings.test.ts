@@ -63,9 +63,10 @@ test('a [fleet] section with url and key_file gets the documented defaults; .loc
 });
 
 test('publish, import, timeout, host and stream are read as written', () => {
-  const c = configDir('[fleet]\nurl = rediss://redis.example:6380\nkey_file = fleet.key\nhost = web-1\nstream = bans:prod\ntimeout = 0.5\nmaxlen = 5000\npublish = sshd, nginx-http-auth\nimport = no\n');
+  const c = configDir('[fleet]\nurl = REDISS://redis.example:6380\nkey_file = fleet.key\nhost = web-1\nstream = bans:prod\ntimeout = 0.5\nmaxlen = 5000\npublish = sshd, nginx-http-auth\nimport = no\n');
   try {
     const s = readFleetSettings(c.main)!;
+    assert.equal(s.url, 'rediss://redis.example:6380', 'TLS stays on whatever the case of the scheme');
     assert.deepEqual(
       [s.host, s.stream, s.timeoutMs, s.maxlen, s.publish, s.import],
       ['web-1', 'bans:prod', 500, 5000, ['sshd', 'nginx-http-auth'], false],
