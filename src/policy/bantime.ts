@@ -42,7 +42,8 @@ export function checkBantimePolicy(jails: Jail[]): void {
 /** How many bans of this address count for the jail's increment: this jail's, or all jails' with overalljails. */
 export function priorBans(jail: Jail, history: { count: number; jails: Record<string, number> } | undefined): number {
   if (!history) return 0;
-  return jail.increment.overalljails ? history.count : (history.jails[jail.name] ?? 0);
+  if (jail.increment.overalljails) return history.count;
+  return Object.hasOwn(history.jails, jail.name) ? history.jails[jail.name]! : 0;
 }
 
 export interface BanTime {

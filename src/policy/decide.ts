@@ -125,8 +125,8 @@ export function decide(input: DecideInput): PolicyResult {
       noteIgnored(f.jail, ip, why);
       continue;
     }
-    if (state.bans[f.jail]?.[ip]) continue; // already banned: nothing more to count
-    const byIp = (state.failures[f.jail] ??= {});
+    if (getOwn(state.bans, f.jail)?.[ip]) continue; // already banned: nothing more to count
+    const byIp = slot(state.failures, f.jail, (): Record<string, FailureEntry> => ({}));
     const entry: FailureEntry = (byIp[ip] ??= { times: [], lines: [] });
     insertSorted(entry.times, f.time);
     entry.lines.push(f.line);
@@ -135,18 +135,18 @@ export function decide(input: DecideInput): PolicyResult {
 
   // 4. Count inside findtime; ban at maxretry.
   for (const jail of input.jails) {
-    const byIp = state.failures[jail.name];
+    const byIp = getOwn(state.failures, jail.name);
     if (!byIp) continue;
     for (const [ip, entry] of Object.entries(byIp)) {
       const times = entry.times.filter((t) => t > now - jail.findtime && t <= now + FUTURE_SLACK);
-      if (times.length === 0 || state.bans[jail.name]?.[ip]) {
+      if (times.length === 0 || getOwn(state.bans, jail.name)?.[ip]) {
         delete byIp[ip];
         continue;
       }
       entry.times = times;
       if (entry.lines.length > times.length) entry.lines = entry.lines.slice(-times.length);
       const history = state.banHistory[ip];
-      const weight = failureWeight(jail, history?.jails[jail.name] ?? 0);
+      const weight = failureWeight(jail, history ? (getOwn(history.jails, jail.name) ?? 0) : 0);
       if (times.length * weight < Math.max(1, jail.maxretry)) continue;
       delete byIp[ip];
       const why = whyIgnored(jail, ip);
@@ -160,7 +160,7 @@ export function decide(input: DecideInput): PolicyResult {
       const until = banUntil(now, d.seconds);
       const count = prior + 1;
       const ban: BanRecord = { start: now, until, failures: times.length, count, origin: 'log', lines: [...entry.lines] };
-      (state.bans[jail.name] ??= {})[ip] = ban;
+      slot(state.bans, jail.name, (): Record<string, BanRecord> => ({}))[ip] = ban;
       state.banHistory[ip] = remember(history, jail.name, now, d.seconds);
       decisions.push({ kind: 'ban', jail: jail.name, ip, failures: times.length, start: now, until, count, origin: 'log', lines: [...entry.lines] });
     }
@@ -174,6 +174,21 @@ export function decide(input: DecideInput): PolicyResult {
   return { decisions, state, ignored, warnings };
 }
 
+// State records are keyed by jail names from the config: a jail called `constructor` must get its
+// own entry, never reach what Object.prototype holds under that name.
+function getOwn<T>(r: Record<string, T>, k: string): T | undefined {
+  return Object.hasOwn(r, k) ? r[k] : undefined;
+}
+function put<T>(r: Record<string, T>, k: string, v: T): void {
+  Object.defineProperty(r, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+function slot<T>(r: Record<string, T>, k: string, make: () => T): T {
+  if (Object.hasOwn(r, k)) return r[k]!;
+  const v = make();
+  put(r, k, v);
+  return v;
+}
+
 function insertSorted(times: Epoch[], t: Epoch): void {
   let i = times.length;
   while (i > 0 && times[i - 1]! > t) i--;
@@ -182,7 +197,7 @@ function insertSorted(times: Epoch[], t: Epoch): void {
 
 function remember(h: BanHistory | undefined, jail: string, now: Epoch, seconds: number | null): BanHistory {
   const jails = { ...(h?.jails ?? {}) };
-  jails[jail] = (jails[jail] ?? 0) + 1;
+  put(jails, jail, (getOwn(jails, jail) ?? 0) + 1);
   return { count: (h?.count ?? 0) + 1, last: now, jails, bantime: seconds ?? -1 };
 }
 

@@ -34,18 +34,19 @@ type Node =
   | { t: 'if'; cond: Node; then: Node; else: Node }
   | { t: 'call'; fn: string; args: Node[] };
 
-const VARIABLES: Record<string, keyof FormulaVars> = {
+// Maps, not object literals: a name like `valueOf` or `__proto__` must not find Object.prototype.
+const VARIABLES = new Map<string, keyof FormulaVars>(Object.entries({
   'ban.Time': 'banTime',
   'ban.Count': 'banCount',
   banFactor: 'banFactor',
   banTime: 'banTime',
   banCount: 'banCount',
-};
+} as Record<string, keyof FormulaVars>));
 
-const CONSTANTS: Record<string, number> = { True: 1, False: 0, 'math.e': Math.E, 'math.pi': Math.PI };
+const CONSTANTS = new Map<string, number>(Object.entries({ True: 1, False: 0, 'math.e': Math.E, 'math.pi': Math.PI }));
 
 /** Allowed functions and their argument counts [min, max]. */
-const FUNCTIONS: Record<string, [number, number]> = {
+const FUNCTIONS = new Map<string, [number, number]>(Object.entries({
   min: [2, 16],
   max: [2, 16],
   abs: [1, 1],
@@ -60,7 +61,13 @@ const FUNCTIONS: Record<string, [number, number]> = {
   'math.pow': [2, 2],
   'math.floor': [1, 1],
   'math.ceil': [1, 1],
-};
+} as Record<string, [number, number]>));
+
+const KNOWN = [...VARIABLES.keys(), ...CONSTANTS.keys(), ...FUNCTIONS.keys()];
+/** `name` is a known name, or the start of one (`math` of `math.exp`). */
+function knownOrPrefix(name: string): boolean {
+  return KNOWN.some((k) => k === name || k.startsWith(name + '.'));
+}
 
 const ALLOWED_HINT =
   'allowed: numbers, ban.Time, ban.Count, banFactor, + - * / // % ** << >> & | ^ ~, comparisons, and/or/not, ' +
@@ -217,21 +224,19 @@ class Parser {
       return n;
     }
     if (t.kind === 'name') {
-      // A dotted name is read whole and must be one we know: `ban.Time.__class__` stops at `__class__`.
+      // A dotted name is read whole and must be one we know, checked part by part before looking
+      // further: `ban.Time.__class__` stops at `__class__`, `lambda: 1` at `lambda`.
       let name = t.text;
+      if (!knownOrPrefix(name)) throw new FormulaSyntaxError(name, t.pos, 'is not allowed');
       while (this.isOp('.')) {
         this.next();
         const part = this.next();
         if (part.kind !== 'name') throw new FormulaSyntaxError(part.text, part.pos, 'is unexpected after "."');
-        const longer = `${name}.${part.text}`;
-        const known = [...Object.keys(VARIABLES), ...Object.keys(CONSTANTS), ...Object.keys(FUNCTIONS)];
-        if (!known.some((k) => k === longer || k.startsWith(longer + '.'))) {
-          throw new FormulaSyntaxError(longer, t.pos, 'is not allowed');
-        }
-        name = longer;
+        name = `${name}.${part.text}`;
+        if (!knownOrPrefix(name)) throw new FormulaSyntaxError(name, t.pos, 'is not allowed');
       }
       if (this.isOp('(')) {
-        const arity = FUNCTIONS[name];
+        const arity = FUNCTIONS.get(name);
         if (!arity) throw new FormulaSyntaxError(name, t.pos, 'is not a function we allow');
         this.next();
         const args: Node[] = [];
@@ -250,10 +255,11 @@ class Parser {
         this.refuseTrailer();
         return { t: 'call', fn: name, args };
       }
-      const v = VARIABLES[name];
+      const v = VARIABLES.get(name);
       if (v) return { t: 'var', name: v };
-      if (name in CONSTANTS) return { t: 'const', v: CONSTANTS[name]! };
-      throw new FormulaSyntaxError(name, t.pos, FUNCTIONS[name] ? 'must be called' : 'is not allowed');
+      const c = CONSTANTS.get(name);
+      if (c !== undefined) return { t: 'const', v: c };
+      throw new FormulaSyntaxError(name, t.pos, FUNCTIONS.has(name) ? 'must be called' : 'is not allowed');
     }
     if (t.kind === 'end') throw new FormulaSyntaxError(t.text, t.pos, 'comes too early: a value is missing');
     throw new FormulaSyntaxError(t.text, t.pos, 'is unexpected');

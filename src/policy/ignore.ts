@@ -46,23 +46,25 @@ export interface PreparedIgnore {
   commands: Record<string, string>;
 }
 
+const own = <T>(r: Record<string, T>, k: string): T | undefined => (Object.hasOwn(r, k) ? r[k] : undefined);
+
 export function commandKey(jail: string, ip: string): string {
   return `${jail}\0${ip}`;
 }
 
 /** `(jail, ip) => reason | null` over prepared data: pure, and cheap enough to call per failure. */
 export function makeIsIgnored(p: PreparedIgnore): (jail: Jail, ip: string) => string | null {
-  const own = new CidrSet();
+  const self = new CidrSet();
   for (const ip of p.own) {
     const c = parseCidr(ip);
-    if (c) own.add(c);
+    if (c) self.add(c);
   }
   const rules = new Map<string, Rule[]>();
   const rulesFor = (jail: string): Rule[] => {
     let r = rules.get(jail);
     if (r) return r;
     r = [];
-    const e = p.ignoreip[jail];
+    const e = own(p.ignoreip, jail);
     for (const text of e?.cidrs ?? []) {
       const set = new CidrSet();
       set.add(parseCidr(text)!);
@@ -70,7 +72,7 @@ export function makeIsIgnored(p: PreparedIgnore): (jail: Jail, ip: string) => st
     }
     for (const name of e?.names ?? []) {
       const set = new CidrSet();
-      for (const ip of p.resolved[name] ?? []) {
+      for (const ip of own(p.resolved, name) ?? []) {
         const c = parseCidr(ip);
         if (c) set.add(c);
       }
@@ -84,9 +86,9 @@ export function makeIsIgnored(p: PreparedIgnore): (jail: Jail, ip: string) => st
     const a = parseAddress(ip);
     if (!a) return 'not an address';
     if (isLoopback(a)) return 'loopback';
-    if (jail.ignoreself && own.has(a)) return 'own address (ignoreself)';
+    if (jail.ignoreself && self.has(a)) return 'own address (ignoreself)';
     for (const rule of rulesFor(jail.name)) if (rule.set.has(a)) return rule.reason;
-    if (p.commandAnswers[commandKey(jail.name, a.ip)]) return `ignorecommand ${p.commands[jail.name] ?? ''} exited 0`.trim();
+    if (own(p.commandAnswers, commandKey(jail.name, a.ip))) return `ignorecommand ${own(p.commands, jail.name) ?? ''} exited 0`.trim();
     return null;
   };
 }

@@ -30,7 +30,9 @@ export interface PrepareIgnoreOptions {
 /** Throws ConfigError for an ignorecommand that cannot run without a shell. */
 export async function prepareIgnore(jails: Jail[], opts: PrepareIgnoreOptions = {}): Promise<IsIgnored> {
   const warn = opts.warn ?? (() => {});
-  const p: PreparedIgnore = { own: [], ignoreip: {}, resolved: {}, commandAnswers: {}, commands: {} };
+  // Null-prototype records: keys are names from the config (a host called `constructor` is a key, not a method).
+  const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+  const p: PreparedIgnore = { own: [], ignoreip: dict(), resolved: dict(), commandAnswers: dict(), commands: dict() };
 
   const commands = new Map<string, IgnoreCommand>();
   for (const j of jails) {

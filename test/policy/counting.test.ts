@@ -141,3 +141,12 @@ test('an address written in another form is the same attacker', () => {
   const r = runPolicy(emptyPolicyState(), fs, [sshd], T0);
   assert.deepEqual(bansOf(r), ['sshd 192.0.2.1']);
 });
+
+test('a jail named like an Object property (constructor) gets its own entries', () => {
+  const odd = jail('constructor', { maxretry: 2 });
+  const r = runPolicy(emptyPolicyState(), [...failures('192.0.2.95', 1, T0, 'constructor'), ...failures('192.0.2.96', 2, T0, 'constructor')], [odd], T0);
+  assert.deepEqual(bansOf(r), ['constructor 192.0.2.96']);
+  assert.ok(Object.hasOwn(r.state.failures, 'constructor'));
+  assert.equal(({} as Record<string, unknown>)['192.0.2.95'], undefined, 'nothing written to Object.prototype');
+  assert.equal(typeof Object.prototype.constructor, 'function');
+});
