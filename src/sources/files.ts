@@ -1,5 +1,16 @@
 // Log files with cursors: each run resumes a file where the last stopped, reads only complete new lines,
 // and follows rotation (rename-and-create and copytruncate) so lines written just before it are not lost.
+//
+// What survives rotation, and what cannot:
+// - rename-and-create: the old inode is looked up by device + inode among the log's siblings whose names
+//   start with the log's name (auth.log.1, auth.log-20261124, ...) and read from the cursor to its end.
+//   Lost: lines in a rotated file that is already compressed or moved elsewhere (olddir), with a warning;
+//   lines the daemon writes to the old inode after we finished it (before its HUP), as with any tailer.
+// - copytruncate: the same inode shrinks (or restarts with other first bytes, seen through the head
+//   fingerprint in the cursor). The copy is recognised by its first bytes and read from the cursor first.
+//   Lost: lines written between the copy and the truncation (copytruncate's own gap), and everything after
+//   the cursor when no uncompressed copy is left, with a warning. Logs whose first 1 KiB is the same
+//   after every rotation (a fixed banner) defeat the fingerprint: only the size check is left for them.
 
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
