@@ -4,4 +4,4 @@ export type { PolicyState, PolicyResult, DecideInput, IsIgnored, Ignored } from 
 export { banDuration, banUntil, priorBans, checkBantimePolicy, DEFAULT_FORMULA } from './bantime.ts';
 export { compileFormula, type Formula, type FormulaVars } from './formula.ts';
 export { makeIsIgnored, parseIgnoreIp, type PreparedIgnore } from './ignore.ts';
-export { prepareIgnore, type PrepareIgnoreOptions } from './prepare-ignore.ts';
+export { prepareIgnore, prepareIgnoreData, type PrepareIgnoreOptions } from './prepare-ignore.ts';

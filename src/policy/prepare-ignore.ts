@@ -27,8 +27,13 @@ export interface PrepareIgnoreOptions {
   ownAddresses?: string[];
 }
 
-/** Throws ConfigError for an ignorecommand that cannot run without a shell. */
+/** The run's `isIgnored`, all look-ups done. Throws ConfigError for an ignorecommand that cannot run without a shell. */
 export async function prepareIgnore(jails: Jail[], opts: PrepareIgnoreOptions = {}): Promise<IsIgnored> {
+  return makeIsIgnored(await prepareIgnoreData(jails, opts));
+}
+
+/** The same, as data (what was resolved, what the commands said), for `status` and tests. */
+export async function prepareIgnoreData(jails: Jail[], opts: PrepareIgnoreOptions = {}): Promise<PreparedIgnore> {
   const warn = opts.warn ?? (() => {});
   // Null-prototype records: keys are names from the config (a host called `constructor` is a key, not a method).
   const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
@@ -89,6 +94,5 @@ export async function prepareIgnore(jails: Jail[], opts: PrepareIgnoreOptions = 
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, asks.length)) }, worker));
-
-  return makeIsIgnored(p);
+  return p;
 }
