@@ -94,7 +94,7 @@ export function formatFleetStatus(s: FleetStatus): string {
   lines.push(`fleet: stream ${s.stream} at ${s.url}, this host is ${s.host}`);
   if (s.error) lines.push(`error: ${s.error}`);
   else {
-    lines.push(`entries: ${s.length}`);
+    lines.push(`entries: ${s.length}${s.last ? '' : ' (nothing published yet)'}`);
     if (s.first) lines.push(`first: ${s.first.id} (${s.first.time})`);
     if (s.last) lines.push(`last: ${s.last.id} (${s.last.time})`);
     lines.push(`cursor: ${s.cursor ?? '(none: the next run reads the whole stream)'}, ${s.lag} entries behind`);

@@ -3,9 +3,11 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { exchange } from '../../src/fleet/exchange.ts';
 import { readFleetSettings } from '../../src/fleet/settings.ts';
 import { runFleetStatus } from '../../src/fleet/status-command.ts';
@@ -101,4 +103,41 @@ test('fleet status without [fleet] url is a configuration error naming the key',
     runFleetStatus({ configDir: dir, statePath: join(dir, 'state.json'), json: false, now: NOW }),
     /f2b-scan\.conf \[fleet\] url: not set/,
   );
+});
+
+const root = resolve(fileURLToPath(import.meta.url), '../../..');
+/** The real CLI once main.ts registers the fleet command; until then the same module under yargs. */
+const cliEntry = readFileSync(join(root, 'src/cli/main.ts'), 'utf8').includes('fleetCommand')
+  ? 'src/cli/main.ts'
+  : 'test/fleet/fixtures/fleet-cli.ts';
+
+function f2bScan(...args: string[]) {
+  const now = ['--now', new Date(NOW * 1000).toISOString()];
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cliEntry, ...args, ...now], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('f2b-scan fleet status --json on the command line shows the lag and the outbox; Redis down exits 6', { skip: noRedis }, async () => {
+  const own = await RedisServer.start();
+  try {
+    const a = hostDir('cli-a', own.url);
+    const e = hostDir('cli-e', own.url);
+    await exchange(a.settings, emptyState(), [ban('192.0.2.5'), ban('192.0.2.6')], { dryRun: false, now: NOW });
+    const stateE = emptyState();
+    stateE.fleet.outbox.push({ op: 'ban', jail: 'sshd', ip: '192.0.2.7', start: NOW, until: NOW + 600, failures: 5, queuedAt: NOW });
+    await saveState(e.statePath, stateE);
+
+    const up = f2bScan('fleet', 'status', '--json', '--config', e.configDir, '--state', e.statePath);
+    assert.equal(up.code, 0, up.err);
+    const s = JSON.parse(up.out);
+    assert.deepEqual([s.length, s.lag, s.outbox, s.hosts.map((h: { host: string }) => h.host)], [2, 2, 1, ['cli-a']]);
+
+    await own.stop();
+    const down = f2bScan('fleet', 'status', '--config', e.configDir, '--state', e.statePath);
+    assert.equal(down.code, EXIT.fleetUnreachable);
+    assert.match(down.out, /error: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/);
+    assert.match(down.out, /outbox: 1 waiting/);
+  } finally {
+    await own.close();
+  }
 });
