@@ -25,7 +25,8 @@ export interface IniProblem {
   section?: string;
 }
 
-const SECTION = /^\[(.+)\]$/;
+// As Python: text after the last "]" is ignored, so `[sshd] # ssh jail` is a header.
+const SECTION = /^\[(.+)\]/;
 // Python's OPTCRE: the key is everything up to the first '=' or ':'.
 const OPTION = /^(.*?)\s*([=:])\s*(.*)$/;
 

@@ -169,12 +169,15 @@ export class IniStore {
         const scope = name.slice(0, slash);
         const opt = name.slice(slash + 1);
         if (scope === 'known') {
-          // The section's own value from the layers before the one that wrote this entry;
-          // failing that, as fail2ban, DEFAULT's value (its earlier one when this entry is it).
+          // fail2ban: the section's own value before its last override, else DEFAULT's.
+          // For the key itself (`action = %(known/action)s ...`) we take the value before
+          // the layer that wrote this entry, so several layers can each extend it.
+          const own = this.data.get(section)?.get(opt);
           const def = this.entry(DEFAULT, opt);
           const prev =
-            latest(this.data.get(section)?.get(opt), e.layer) ??
-            (def && def !== e ? def : this.entry(DEFAULT, opt, e.layer));
+            opt === key
+              ? (latest(own, e.layer) ?? (def && def !== e ? def : this.entry(DEFAULT, opt, e.layer)))
+              : (own && own.length >= 2 ? own[own.length - 2] : def);
           if (!prev) return '';
           return this.interpolate(section, prev, vars, depth + 1, opt, budget);
         }
@@ -183,8 +186,10 @@ export class IniStore {
         if (!target) throw this.missing(e, section, key, ref);
         return this.interpolate(section, target, vars, depth + 1, opt, budget);
       }
-      // A key that refers to itself means the value from the layers before (as known/).
-      const target = name === key ? this.entry(section, name, e.layer) : this.entry(section, name);
+      // A key that refers to itself (the reference would resolve to this very entry) means
+      // the value from the layers before, as known/: `port = %(port)s,2222`.
+      const current = this.entry(section, name);
+      const target = name === key && current === e ? this.entry(section, name, e.layer) : current;
       if (!target) throw this.missing(e, section, key, ref);
       return this.interpolate(section, target, vars, depth + 1, name, budget);
     });
