@@ -3,7 +3,7 @@
 // (an unknown or looping reference) we may be more lenient; where it gives a value we
 // must give the same one.
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ const PYTHON = ['/usr/bin/python3', 'python3'].find((p) => {
 const NO_FAIL2BAN = "fail2ban's Python package is not installed: nothing to compare with";
 
 /** Run fail2ban's reader over cases written to files; returns its JSON answer. */
-function fail2ban<T>(t: Parameters<Parameters<typeof test>[1]>[0], cases: string[][], script: string): T[] {
+function fail2ban<T>(t: TestContext, cases: string[][], script: string): T[] {
   const dir = mkdtempSync(join(tmpdir(), 'f2b-diff-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const files = cases.map((layers, i) =>
