@@ -13,6 +13,8 @@ export interface CompiledDatePattern {
   templates: Template[];
   /** `{NONE}`: lines carry no date; each gets "now". */
   none: boolean;
+  /** False for the default set, whose templates never read one date two ways. */
+  tiesMatter: boolean;
 }
 
 const ISO_CORE = '%ExY(?P<_sep>[-/.])%m(?P=_sep)%d(?:T|  ?)%H:%M:%S(?:[.,]%f)?(?:\\s*%z)?';
@@ -41,8 +43,10 @@ function compileLine(line: string): Template[] {
 /** Throws RuleError (naming `place` and the offending pattern or directive) for a bad pattern. */
 export function compileDatePattern(datepattern: string | undefined, place?: Place): CompiledDatePattern {
   const lines = (datepattern ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length === 0) return { templates: defaultTemplates(), none: false };
-  if (lines.some((l) => l === '{NONE}')) return { templates: [], none: true };
+  if (lines.length === 0 || (lines.length === 1 && (lines[0] === '{DEFAULT}' || lines[0] === '{^LN-BEG}'))) {
+    return { templates: compileLine(lines[0] ?? '{DEFAULT}'), none: false, tiesMatter: false };
+  }
+  if (lines.some((l) => l === '{NONE}')) return { templates: [], none: true, tiesMatter: false };
   const templates: Template[] = [];
   for (const line of lines) {
     try {
@@ -53,5 +57,5 @@ export function compileDatePattern(datepattern: string | undefined, place?: Plac
       throw new RuleError(place ?? { file: '(datepattern)', key: 'datepattern' }, `datepattern ${JSON.stringify(line)}: ${why}`);
     }
   }
-  return { templates, none: false };
+  return { templates, none: false, tiesMatter: true };
 }

@@ -83,7 +83,22 @@ export function lineStartTemplates(): Template[] {
   return DEFS.map((d) => build(d, true));
 }
 
-/** `…{DATE}…`: one template per default form, with `{DATE}` standing for that form. */
+/**
+ * `…{DATE}…`: one template per default form, with `{DATE}` standing for that form. The special
+ * forms (epoch, TAI64N) only take part as `^{DATE}`, where they are read at the line start; inside
+ * a longer pattern fail2ban 1.0 substitutes their bare names, which never match a real date.
+ */
 export function dateSubstitutions(line: string): Template[] {
-  return DEFS.filter((d) => d.inDate !== false).map((d) => customTemplate(line.split('{DATE}').join(d.core), d.kind ?? 'fields'));
+  const out: Template[] = [];
+  for (const d of DEFS) {
+    if (d.inDate === false) continue;
+    const kind = d.kind ?? 'fields';
+    if (kind !== 'fields') {
+      if (line !== '^{DATE}') continue;
+      out.push(kind === 'epoch' ? epochTemplate('epoch', true) : anchoredTemplate(d.name, d.core, 'lnbeg', kind));
+      continue;
+    }
+    out.push(customTemplate(line.split('{DATE}').join(d.core), kind));
+  }
+  return out;
 }

@@ -21,6 +21,7 @@ export class Detector {
   private readonly hit: DateHit = { time: 0, start: 0, end: 0 };
   private readonly f = new DateFields();
   private learned: Template | null = null;
+  private learnedIndex = -1;
   private learnedPos = 0;
   private lastTime = NaN;
   private readonly needsDigit: boolean;
@@ -28,6 +29,9 @@ export class Detector {
   constructor(
     private readonly templates: readonly Template[],
     private readonly clock: Clock,
+    /** Whether two templates of the set may read one date differently (a custom datepattern
+     *  list): then the learned template must not take a column an earlier template also takes. */
+    private readonly tiesMatter: boolean,
   ) {
     this.needsDigit = templates.length > 0 && templates.every((t) => t.needsDigit);
   }
@@ -36,7 +40,7 @@ export class Detector {
     const t = this.learned;
     if (t !== null && t.sticky !== null) {
       const pos = this.learnedPos;
-      if (pos < line.length && startAllowed(t, line, pos)) {
+      if (pos < line.length && startAllowed(t, line, pos) && !this.earlierTakes(line, pos)) {
         const f = this.f;
         f.reset();
         let end = t.fast === null ? -1 : t.fast(line, pos, f);
@@ -55,13 +59,27 @@ export class Detector {
     return this.scan(line);
   }
 
+  /** Whether a template before the learned one matches at or before `pos` (it would win). */
+  private earlierTakes(line: string, pos: number): boolean {
+    if (!this.tiesMatter) return false;
+    for (let i = 0; i < this.learnedIndex; i++) {
+      const t = this.templates[i]!;
+      t.search.lastIndex = 0;
+      const m = t.search.exec(line);
+      if (m !== null && (m.indices?.[t.group]?.[0] ?? m.index) <= pos) return true;
+    }
+    return false;
+  }
+
   /** Try every template; keep the leftmost date. */
   private scan(line: string): DateHit | null {
     if (this.needsDigit && !/\d/.test(line)) return null;
     let best: Template | null = null;
+    let bestIndex = -1;
     let bestMatch: RegExpExecArray | null = null;
     let bestStart = Infinity;
-    for (const t of this.templates) {
+    for (let i = 0; i < this.templates.length; i++) {
+      const t = this.templates[i]!;
       t.search.lastIndex = 0;
       const m = t.search.exec(line);
       if (m === null) continue;
@@ -69,6 +87,7 @@ export class Detector {
       const start = span === undefined ? m.index : span[0];
       if (start < bestStart) {
         best = t;
+        bestIndex = i;
         bestMatch = m;
         bestStart = start;
       }
@@ -78,6 +97,7 @@ export class Detector {
     const start = span === undefined ? bestMatch.index : span[0];
     const end = span === undefined ? bestMatch.index + bestMatch[0].length : span[1];
     this.learned = best;
+    this.learnedIndex = bestIndex;
     this.learnedPos = start;
     this.f.reset();
     if (bestMatch.groups !== undefined) this.f.fromGroups(bestMatch.groups);

@@ -79,7 +79,9 @@ export class Clock {
     }
     if (hour > 23 || f.M > 59 || f.S > 59) return NaN;
     const secs = hour * 3600 + f.M * 60 + f.S;
+    // two-digit years as strptime reads them: 69-99 → 1969-1999, 00-68 → 2000-2068
     const year = f.Y >= 0 ? f.Y : f.y >= 0 ? (f.y < 69 ? 2000 + f.y : 1900 + f.y) : -1;
+    if (f.Y === 0) return NaN; // there is no year 0
 
     if (f.j > 0 && (f.m < 0 || f.d < 0)) {
       const y = year >= 0 ? year : this.nowYear;

@@ -54,7 +54,7 @@ export function createDateReader(opts: DateReaderOptions): DateReader {
     const hit: DateHit = { time: now, start: 0, end: 0 };
     return { read: () => { hit.time = now; hit.start = 0; hit.end = 0; return hit; } };
   }
-  const detector = new Detector(compiled.templates, new Clock(zone, now));
+  const detector = new Detector(compiled.templates, new Clock(zone, now), compiled.tiesMatter);
   return {
     read(line: string): DateHit | null {
       try {
