@@ -55,19 +55,24 @@ test('a state file from a newer f2b-scan is moved aside, not misread', async (t)
   assert.equal(readdirSync(dir).filter((n) => n.startsWith('state.json.corrupt-')).length, 1);
 });
 
-// The design target is 300 ms (see test/state/bench-store.ts); the bound here leaves room for a busy CI machine.
-test('a state with 100,000 addresses loads and saves in under a second', async (t) => {
+// The design target is 300 ms of wall time on a quiet machine (see test/state/bench-store.ts). CI machines
+// are shared, so this guard measures our own CPU time (not time spent waiting for a CPU) with room to spare.
+test('a state with 100,000 addresses loads and saves in under a second of CPU time', async (t) => {
   const path = join(tempDir(t), 'state.json');
   const s = bigState(100_000);
   await saveState(path, s); // warm-up
   await loadState(path);
   let best = Infinity;
+  let bestWall = Infinity;
   for (let i = 0; i < 5; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await loadState(path);
     await saveState(path, r.state);
-    best = Math.min(best, performance.now() - t0);
+    bestWall = Math.min(bestWall, performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / 1000);
   }
-  t.diagnostic(`load + save of 100,000 addresses (${(statSync(path).size / 1e6).toFixed(1)} MB): ${best.toFixed(0)} ms`);
-  assert.ok(best < 1000, `took ${best.toFixed(0)} ms`);
+  t.diagnostic(`load + save of 100,000 addresses (${(statSync(path).size / 1e6).toFixed(1)} MB): ${best.toFixed(0)} ms CPU, ${bestWall.toFixed(0)} ms wall`);
+  assert.ok(best < 1000, `took ${best.toFixed(0)} ms of CPU`);
 });
