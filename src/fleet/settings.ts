@@ -111,6 +111,10 @@ export function readFleetSettings(main: IniStore, file = 'f2b-scan.conf'): Fleet
   }
 
   const warnings: string[] = [];
+  if (value('host') === undefined && /^localhost(\.|$)/i.test(host)) {
+    // Hosts skip entries carrying their own name: two "localhost" would never hear each other.
+    warnings.push(`${file} [fleet] host: the machine calls itself "${host}"; set host = <a name unique in the fleet>`);
+  }
   const keyFile = value('key_file');
   if (keyFile === undefined) {
     fail('key_file', 'missing: a fleet needs a shared key to sign and verify entries (e.g. `openssl rand -hex 32 > /etc/f2b-scan/fleet.key`)');
