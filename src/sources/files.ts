@@ -196,6 +196,8 @@ export async function readNewLines(
       : await fingerprint(fh, cur.size);
     return done(cursorOf(cur, offset, head), rotatedFrom);
   } catch (e) {
+    // A file problem (EIO, ...) is a warning; anything else (onLine threw) is a bug for the caller to see.
+    if (typeof (e as NodeJS.ErrnoException)?.code !== 'string') throw e;
     tally.warnings.push(`${path}: ${describeFsError(e)}; stopped reading it`);
     return done(cursor ?? NO_FILE);
   } finally {

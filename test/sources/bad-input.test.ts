@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdirSync, chmodSync, unlinkSync } from 'node:fs';
+import { writeFileSync, mkdirSync, chmodSync, unlinkSync, symlinkSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { read, tempDir } from './helpers.ts';
+import { readNewLines } from '../../src/sources/files.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -66,8 +67,12 @@ test('a log that vanished is a warning, and its cursor is kept for when it comes
   assert.deepEqual(second.cursor, first.cursor);
 });
 
-test('a directory or a FIFO at a log path is skipped with a warning, without blocking', async (t) => {
+test('a directory, a FIFO or a symlink loop at a log path is skipped with a warning, without blocking', async (t) => {
   const dir = tempDir(t);
+  symlinkSync(join(dir, 'loop2'), join(dir, 'loop1'));
+  symlinkSync(join(dir, 'loop1'), join(dir, 'loop2'));
+  const l = await read(join(dir, 'loop1'));
+  assert.deepEqual(l.warnings, [`${join(dir, 'loop1')}: symlink loop; skipped`]);
   mkdirSync(join(dir, 'adir'));
   execFileSync('mkfifo', [join(dir, 'fifo')]);
   const d = await read(join(dir, 'adir'));
@@ -102,4 +107,10 @@ test('a log we may not read is a "permission denied" warning, not a crash', asyn
   }
   assert.equal(out.status, 0, out.stderr);
   assert.deepEqual(JSON.parse(out.stdout), [`${log}: permission denied; skipped`]);
+});
+
+test('an error thrown by the line consumer is not disguised as a file warning', async (t) => {
+  const log = join(tempDir(t), 'auth.log');
+  writeFileSync(log, 'a\nb\n');
+  await assert.rejects(readNewLines(log, undefined, () => { throw new TypeError('rule bug'); }), /rule bug/);
 });
