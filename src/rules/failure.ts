@@ -69,12 +69,13 @@ export class SessionCache {
     let s = this.sessions.get(id);
     let merged: Groups;
     let newUser = false;
+    const user = userOf(g) || undefined;
     if (s) {
       merged = { ...s.groups };
       for (const k in g) if (!FLAGS.includes(k) && (g[k] !== '' || merged[k] === undefined)) merged[k] = g[k]!;
-      if (g.user !== undefined && !s.users.has(g.user)) {
+      if (user !== undefined && !s.users.has(user)) {
         newUser = s.users.size > 0;
-        s.users.add(g.user);
+        s.users.add(user);
       }
       // Refresh the order: the session is alive.
       this.sessions.delete(id);
@@ -83,7 +84,7 @@ export class SessionCache {
       merged = {};
       for (const k in g) if (!FLAGS.includes(k)) merged[k] = g[k]!;
       if (!forget) {
-        s = { groups: merged, users: new Set(g.user !== undefined ? [g.user] : []), pending: false, lines: [] };
+        s = { groups: merged, users: new Set(user !== undefined ? [user] : []), pending: false, lines: [] };
         this.sessions.set(id, s);
         if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
       }

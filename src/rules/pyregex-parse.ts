@@ -231,7 +231,7 @@ export function parsePyRegex(src: string, multiline: boolean): ParsedPattern {
     const ch = String.fromCodePoint(code);
     if (ch.length === 1) {
       const n = lit(ch, ctx);
-      return n.lit !== undefined ? { k: 'raw', s: hexEsc(code), lit: ch } : n;
+      return n.k === 'raw' && n.lit !== undefined ? { k: 'raw', s: hexEsc(code), lit: ch } : n;
     }
     return { k: 'raw', s: hexEsc(code) };
   }
