@@ -298,3 +298,18 @@ test('a dry run reads the stream but publishes nothing and leaves the state alon
   assert.deepEqual(r.imported.map((i) => i.ip), ['192.0.2.90']);
   assert.equal(b!.state.fleet.cursor, null);
 });
+
+test('a Redis user allowed only the fleet\'s commands on its stream can publish and read', { skip }, async () => {
+  const [a0, b0] = fleet(['a', 'b']);
+  const stream = a0!.settings.stream;
+  await redis.cli('ACL', 'SETUSER', 'fleet', 'on', '>fleet-password', `~${stream}`, '+xadd', '+xread', '+xrange', '+xinfo', '+info');
+  const url = redis.url.replace('redis://', 'redis://fleet:fleet-password@');
+  const [a, b] = [a0!, b0!].map((h) => ({ ...h, settings: { ...h.settings, url } }));
+  const pub = await run(a!, [ban('192.0.2.95')]);
+  assert.equal(pub.error, null);
+  assert.deepEqual((await run(b!)).imported.map((i) => i.ip), ['192.0.2.95']);
+
+  const wrong = await run({ ...a!, settings: { ...a!.settings, url: url.replace('fleet-password', 'guess') } });
+  assert.match(wrong.error ?? '', /cannot reach Redis at redis:\/\/fleet:\*\*\*@127\.0\.0\.1:\d+: .*WRONGPASS/);
+  assert.ok(!wrong.error!.includes('guess'), 'no password in the message');
+});
