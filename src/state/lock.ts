@@ -2,10 +2,10 @@
 // hard-linking a fully written temp file (so a lock is never seen empty), holding the holder's pid, its
 // process start time (pid reuse) and when it was taken. A lock whose process is gone is taken over.
 
-import { link, lstat, mkdir, open, readFile, unlink, stat } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readFile, readdir, unlink, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockedError } from '../util/errors.ts';
 
@@ -104,6 +104,19 @@ async function removeStale(lockPath: string, mine: string, stale: Held): Promise
   }
 }
 
+/** Our temp files are `<lock>.<pid>.<random>`: remove those of processes killed before they cleaned up. */
+async function removeLeftovers(lockPath: string): Promise<void> {
+  const dir = dirname(lockPath);
+  const prefix = `${basename(lockPath)}.`;
+  let names: string[];
+  try { names = await readdir(dir); } catch { return; }
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-z]+$/.exec(n.slice(prefix.length));
+    if (m && !holderAlive({ pid: Number(m[1]) })) await unlink(join(dir, n)).catch(() => {});
+  }
+}
+
 function describeHolder(h: Held | undefined): string {
   if (!h?.info) return 'another process';
   const since = h.info.since ? `, since ${h.info.since}` : '';
@@ -118,6 +131,7 @@ export async function acquireLock(statePath: string, opts: { waitMs?: number } =
   const waitMs = opts.waitMs ?? DEFAULT_LOCK_WAIT_MS;
   const lockPath = `${statePath}.lock`;
   await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+  await removeLeftovers(lockPath);
   const info: LockInfo = { pid: process.pid, start: processStartTime(process.pid), since: new Date().toISOString(), host: hostname() };
   const mine = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2, 10)}`;
   const fh = await open(mine, 'wx', 0o600);

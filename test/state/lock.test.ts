@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireLock } from '../../src/state/store.ts';
@@ -62,8 +62,10 @@ test('a run waiting for the lock gets it as soon as the holder ends', async (t) 
   assert.ok(!existsSync(`${state}.lock`), 'released lock file is gone');
 });
 
-test('a lock left by a run killed with SIGKILL is taken over', async (t) => {
-  const state = join(tempDir(t), 'state.json');
+test('a lock left by a run killed with SIGKILL is taken over, and nothing of it is left behind', async (t) => {
+  const dir = tempDir(t);
+  const state = join(dir, 'state.json');
+  writeFileSync(`${state}.lock.${deadPid()}.k1ll3d`, 'temp file of a run killed while taking the lock');
   const holder = await holding(state);
   holder.kill('SIGKILL');
   await once(holder, 'exit');
@@ -72,6 +74,7 @@ test('a lock left by a run killed with SIGKILL is taken over', async (t) => {
   assert.ok(Date.now() - t0 < 1000, 'taken over at once, not after the wait');
   assert.equal(JSON.parse(readFileSync(`${state}.lock`, 'utf8')).pid, process.pid);
   await release();
+  assert.deepEqual(readdirSync(dir), []);
 });
 
 test('a lock whose pid now belongs to another process (pid reused) is taken over', async (t) => {
