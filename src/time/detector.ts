@@ -55,6 +55,14 @@ export class Detector {
         }
         if (end >= 0) return this.finish(t, line, pos, end);
       }
+      // The format's date moved (an access log's date comes after a client address of varying
+      // length): look for the learned template elsewhere before trying all templates. As in
+      // fail2ban, the format a file uses wins over a second date further left.
+      if (t.anchor === 'word' && !this.tiesMatter) {
+        t.search.lastIndex = 0;
+        const m = t.search.exec(line);
+        if (m !== null) return this.take(t, this.learnedIndex, m, line);
+      }
     }
     return this.scan(line);
   }
@@ -93,15 +101,20 @@ export class Detector {
       }
     }
     if (best === null || bestMatch === null) return null;
-    const span = bestMatch.indices?.[best.group];
-    const start = span === undefined ? bestMatch.index : span[0];
-    const end = span === undefined ? bestMatch.index + bestMatch[0].length : span[1];
-    this.learned = best;
-    this.learnedIndex = bestIndex;
+    return this.take(best, bestIndex, bestMatch, line);
+  }
+
+  /** Read the date a template's match found and learn the template and its column. */
+  private take(t: Template, index: number, m: RegExpExecArray, line: string): DateHit | null {
+    const span = m.indices?.[t.group];
+    const start = span === undefined ? m.index : span[0];
+    const end = span === undefined ? m.index + m[0].length : span[1];
+    this.learned = t;
+    this.learnedIndex = index;
     this.learnedPos = start;
     this.f.reset();
-    if (bestMatch.groups !== undefined) this.f.fromGroups(bestMatch.groups);
-    return this.finish(best, line, start, end);
+    if (m.groups !== undefined) this.f.fromGroups(m.groups);
+    return this.finish(t, line, start, end);
   }
 
   private finish(t: Template, line: string, start: number, end: number): DateHit | null {
