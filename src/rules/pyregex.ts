@@ -232,18 +232,27 @@ function requiredNeedles(alts: Node[][]): string[] {
   return [...out];
 }
 
+/**
+ * The longest word (letters, digits, _) inside the literal runs of a sequence. Only a
+ * word: the matcher tests needles on the raw line, before the date is cut out, and
+ * cutting can join text ("[" + "]LOGIN") that the raw line does not hold.
+ */
 function longestRun(seq: Node[]): string {
-  let best = '';
+  const runs: string[] = [];
   let run = '';
   for (const n of seq) {
     const l = literalOf(n);
-    if (l !== undefined) {
-      run += l;
-      if (run.length > best.length) best = run;
-    } else if (n.k === 'raw' && (n.s === '^' || n.s === '$' || n.s === '\\b' || n.s === '\\B')) {
+    if (l !== undefined) run += l;
+    else if (n.k === 'raw' && (n.s === '^' || n.s === '$' || n.s === '\\b' || n.s === '\\B')) {
       // zero-width: does not break a run
-    } else run = '';
+    } else {
+      runs.push(run);
+      run = '';
+    }
   }
+  runs.push(run);
+  let best = '';
+  for (const r of runs) for (const w of r.match(/\w+/g) ?? []) if (w.length > best.length) best = w;
   return best;
 }
 
