@@ -1,8 +1,11 @@
 // DNS look-ups with a timeout: ignoreip host names (once per run) and usedns for rules that
-// capture host names. The system resolver (getaddrinfo: /etc/hosts, then DNS) answers; a slow
-// one must not hold up a cron run, so every look-up gives up after `timeoutMs`.
+// capture host names. Names are looked up as nsswitch's usual "files dns" does: /etc/hosts
+// first, then DNS through c-ares. Not getaddrinfo: a stalled resolver would hold a threadpool
+// request that keeps a cron run from exiting until glibc gives up; a c-ares query is cancelled
+// when our timeout fires.
 
-import { lookup as dnsLookup } from 'node:dns/promises';
+import { readFile } from 'node:fs/promises';
+import { Resolver } from 'node:dns/promises';
 import { normalizeAddress } from './address.ts';
 
 export const DEFAULT_RESOLVE_TIMEOUT_MS = 3000;
@@ -13,31 +16,79 @@ export interface ResolveOptions {
   timeoutMs?: number;
   /** Called with one line for usedns = warn, and when a look-up fails or times out. */
   warn?: (message: string) => void;
+  /** DNS servers (`addr` or `addr:port`) instead of /etc/resolv.conf's. */
+  servers?: string[];
+  /** Default /etc/hosts. */
+  hostsFile?: string;
 }
 
 export class ResolveTimeout extends Error {}
 
-/** Addresses of a host name (normalised, no duplicates); [] when it has none. Rejects on timeout. */
-export async function resolveHost(name: string, timeoutMs = DEFAULT_RESOLVE_TIMEOUT_MS): Promise<string[]> {
+/** Addresses /etc/hosts gives a name (normalised), in file order. Pure. */
+export function hostsFileAddresses(text: string, name: string): string[] {
+  const want = name.toLowerCase().replace(/\.$/, '');
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const [addr, ...names] = raw.replace(/#.*/, '').trim().split(/\s+/);
+    if (!addr || !names.some((n) => n.toLowerCase() === want)) continue;
+    const ip = normalizeAddress(addr);
+    if (ip && !out.includes(ip)) out.push(ip);
+  }
+  return out;
+}
+
+async function readHosts(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+const NO_ANSWER = new Set(['ENOTFOUND', 'ENODATA', 'ENONAME', 'NOTFOUND', 'NODATA', 'ESERVFAIL', 'EREFUSED', 'EFORMERR', 'EBADNAME']);
+
+/**
+ * Addresses of a host name (normalised, no duplicates); [] when it has none.
+ * Rejects with ResolveTimeout when no answer came within the timeout.
+ */
+export async function resolveHost(name: string, opts: ResolveOptions | number = {}): Promise<string[]> {
+  const o = typeof opts === 'number' ? { timeoutMs: opts } : opts;
+  const timeoutMs = o.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS;
+  const fromHosts = hostsFileAddresses(await readHosts(o.hostsFile ?? '/etc/hosts'), name);
+  if (fromHosts.length) return fromHosts;
+
+  const resolver = new Resolver({ timeout: Math.max(1, timeoutMs), tries: 1 });
+  if (o.servers?.length) resolver.setServers(o.servers);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ResolveTimeout(`resolving ${name} took longer than ${timeoutMs} ms`)), timeoutMs);
-    // getaddrinfo cannot be cancelled; the timer must not keep the process alive after the run.
-    timer.unref();
+  let timedOut = false;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      resolver.cancel(); // pending queries reject with ECANCELLED; nothing keeps the process alive
+      resolve();
+    }, timeoutMs);
   });
   try {
-    const found = await Promise.race([dnsLookup(name, { all: true, verbatim: true }), timeout]);
+    const answers = Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
+    const [v4, v6] = await Promise.race([answers, deadline.then(() => answers)]);
     const out: string[] = [];
-    for (const f of found) {
-      const ip = normalizeAddress(f.address);
-      if (ip && !out.includes(ip)) out.push(ip);
+    const errors: string[] = [];
+    for (const r of [v4, v6]) {
+      if (r.status === 'fulfilled') {
+        for (const a of r.value) {
+          const ip = normalizeAddress(a);
+          if (ip && !out.includes(ip)) out.push(ip);
+        }
+      } else {
+        const code = (r.reason as NodeJS.ErrnoException).code ?? '';
+        if (!NO_ANSWER.has(code)) errors.push(code || String(r.reason));
+      }
     }
-    return out;
-  } catch (e) {
-    if (e instanceof ResolveTimeout) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOTFOUND' || code === 'ENODATA' || code === 'EAI_NONAME' || code === 'EAI_AGAIN') return [];
-    throw e;
+    if (out.length || errors.length === 0) return out;
+    if (timedOut || errors.some((c) => c === 'ETIMEOUT' || c === 'ECANCELLED')) {
+      throw new ResolveTimeout(`resolving ${name} took longer than ${timeoutMs} ms`);
+    }
+    throw new Error(`resolving ${name} failed: ${errors.join(', ')}`);
   } finally {
     clearTimeout(timer);
   }
@@ -61,7 +112,7 @@ export async function resolveHostForBan(host: string, usedns: UseDns, opts: Reso
   if (usedns === 'no' || usedns === 'raw' || !looksLikeHostName(host)) return [];
   if (usedns === 'warn') opts.warn?.(`Determined IP using DNS lookup: ${host} (usedns = warn)`);
   try {
-    return await resolveHost(host, opts.timeoutMs);
+    return await resolveHost(host, opts);
   } catch (e) {
     opts.warn?.(`cannot resolve ${host}: ${(e as Error).message}`);
     return [];

@@ -18,6 +18,8 @@ export interface PrepareIgnoreOptions {
    */
   candidates?: Iterable<{ jail: string; ip: string }>;
   resolveTimeoutMs?: number;
+  /** DNS servers for host names (`addr:port`), instead of /etc/resolv.conf's. */
+  dnsServers?: string[];
   commandTimeoutMs?: number;
   /** How many ignorecommands run at once. */
   concurrency?: number;
@@ -59,7 +61,7 @@ export async function prepareIgnoreData(jails: Jail[], opts: PrepareIgnoreOption
   await Promise.all(
     [...names].map(async (name) => {
       try {
-        p.resolved[name] = await resolveHost(name, timeout);
+        p.resolved[name] = await resolveHost(name, { timeoutMs: timeout, ...(opts.dnsServers ? { servers: opts.dnsServers } : {}) });
         if (p.resolved[name]!.length === 0) warn(`ignoreip ${name}: the name has no address`);
       } catch (e) {
         p.resolved[name] = [];

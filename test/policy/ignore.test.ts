@@ -11,6 +11,7 @@ import { prepareIgnore, prepareIgnoreData } from '../../src/policy/prepare-ignor
 import { decide } from '../../src/policy/decide.ts';
 import { readOwnAddresses } from '../../src/net/self.ts';
 import { isLoopback, parseAddress } from '../../src/net/address.ts';
+import { startDnsServer } from './dns-server.ts';
 
 function prepared(over: Partial<PreparedIgnore> = {}): PreparedIgnore {
   return { own: [], ignoreip: {}, resolved: {}, commandAnswers: {}, commands: {}, ...over };
@@ -61,6 +62,19 @@ test('an ignoreip host name is resolved once for the run (localhost through the 
   const addrs = data.resolved.localhost!;
   assert.ok(addrs.length > 0 && addrs.every((ip) => isLoopback(parseAddress(ip)!)), `localhost resolved to ${addrs.join(', ')}`);
   assert.deepEqual(warnings, []);
+});
+
+test('an address an ignoreip host name resolves to is never banned', async () => {
+  const dns = await startDnsServer({ 'office.test': ['203.0.113.9'] });
+  try {
+    const sshd = jail('sshd', { ignoreip: ['office.test'], ignoreself: false });
+    const isIgnored = await prepareIgnore([sshd], { dnsServers: [dns.server], ownAddresses: [] });
+    const r = runPolicy(emptyPolicyState(), flood(['203.0.113.9', '203.0.113.10']), [sshd], T0, { isIgnored });
+    assert.deepEqual(bansOf(r), ['sshd 203.0.113.10']);
+    assert.deepEqual(r.ignored, [{ jail: 'sshd', ip: '203.0.113.9', reason: 'ignoreip office.test' }]);
+  } finally {
+    await dns.close();
+  }
 });
 
 test('an address a name resolved to is ignored with the name as the reason', () => {

@@ -1,0 +1,106 @@
+// ignorecommand: runs without a shell, `<ip>` passed as one argument, exit 0 = ignore, 1 = ban,
+// anything else a warning; asked once per (jail, address) in a run.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { T0, jail, emptyPolicyState, failures, bansOf, runPolicy } from './helpers.ts';
+import { parseIgnoreCommand, runIgnoreCommand, ignoreCommandArgv } from '../../src/exec/ignorecommand.ts';
+import { prepareIgnore } from '../../src/policy/prepare-ignore.ts';
+import { banCandidates } from '../../src/policy/decide.ts';
+import { ConfigError } from '../../src/util/errors.ts';
+
+const place = { file: '/etc/f2b-scan/jail.local', section: 'sshd', key: 'ignorecommand' };
+// A checker a user might write: 203.0.113.0/25 is "ours" (0), 198.51.100.x is not (1), anything else fails (3).
+const CHECKER = `/bin/sh -c 'case "$1" in 203.0.113.*) exit 0;; 198.51.100.*) exit 1;; *) echo "unknown $1" >&2; exit 3;; esac' checker <ip>`;
+
+test('the command line is split into words like a shell would, without expanding anything', () => {
+  const c = parseIgnoreCommand(`/usr/local/bin/check --zone "office net" 'a b' c\\ d <ip>`, place);
+  assert.deepEqual(c.argv, ['/usr/local/bin/check', '--zone', 'office net', 'a b', 'c d', '<ip>']);
+  assert.deepEqual(ignoreCommandArgv(c, '203.0.113.9'), ['/usr/local/bin/check', '--zone', 'office net', 'a b', 'c d', '203.0.113.9']);
+});
+
+test('shell syntax and misplaced tags are refused with the command named', () => {
+  const refused: [string, RegExp][] = [
+    ['check <ip> | grep x', /"\|" is shell syntax/],
+    ['check <ip>; rm -rf /', /";" is shell syntax/],
+    ['check $(whoami) <ip>', /"\$" is shell syntax/],
+    ['check "$HOME" <ip>', /"\$" asks for shell expansion/],
+    ['check --ip=<ip>', /<ip> must be a word of its own, not part of "--ip=<ip>"/],
+    ['check <host>', /<host> is not supported \(only <ip>\)/],
+    ["check 'unclosed <ip>", /single quote is not closed/],
+    ['   ', /is empty/],
+  ];
+  for (const [cmd, why] of refused) {
+    assert.throws(
+      () => parseIgnoreCommand(cmd, place),
+      (e: unknown) => e instanceof ConfigError && e.message.startsWith(`/etc/f2b-scan/jail.local [sshd] ignorecommand: ignorecommand "${cmd}": `) && why.test(e.message),
+      cmd,
+    );
+  }
+});
+
+test('exit 0 ignores, exit 1 does not, any other exit is a warning and does not ignore', async () => {
+  const cmd = parseIgnoreCommand(CHECKER, place);
+  assert.deepEqual(await runIgnoreCommand(cmd, '203.0.113.5'), { ignore: true });
+  assert.deepEqual(await runIgnoreCommand(cmd, '198.51.100.5'), { ignore: false });
+  const other = await runIgnoreCommand(cmd, '2001:db8::5');
+  assert.ok('error' in other);
+  assert.match(other.error, /exit code 3: unknown 2001:db8::5/);
+});
+
+test('the address reaches the command verbatim as one argument, never through a shell', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-ignorecmd-'));
+  try {
+    const marker = join(dir, 'pwned');
+    for (const evil of [`$(touch ${marker})`, `\`touch ${marker}\``, `x; touch ${marker}`, `x && touch ${marker} #`]) {
+      // test(1) exits 0 only when its first argument is exactly the text given.
+      const cmd = parseIgnoreCommand(`/usr/bin/test <ip> = '${evil}'`, place);
+      assert.deepEqual(await runIgnoreCommand(cmd, evil), { ignore: true }, evil);
+      assert.equal(existsSync(marker), false, `${evil} ran a shell`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a command that hangs is stopped after its timeout and does not ignore', async () => {
+  const cmd = parseIgnoreCommand('/bin/sleep 30', place);
+  const started = Date.now();
+  const r = await runIgnoreCommand(cmd, '203.0.113.5', 300);
+  assert.ok(Date.now() - started < 5000);
+  assert.ok('error' in r);
+  assert.match(r.error, /no answer within 300 ms/);
+});
+
+test('a missing program is a warning, not a crash', async () => {
+  const r = await runIgnoreCommand(parseIgnoreCommand('/nonexistent/check <ip>', place), '203.0.113.5');
+  assert.ok('error' in r);
+  assert.match(r.error, /\/nonexistent\/check/);
+});
+
+test('in a run, the command is asked once per (jail, address) about to be banned and its answer kept', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-ignorecmd-'));
+  try {
+    const calls = join(dir, 'calls');
+    const sshd = jail('sshd', {
+      ignoreself: false,
+      ignorecommand: `/bin/sh -c 'echo "$1" >> "$0"; case "$1" in 203.0.113.*) exit 0;; *) exit 1;; esac' ${calls} <ip>`,
+    });
+    const fs = [...failures('203.0.113.5', 6, T0), ...failures('198.51.100.5', 6, T0), ...failures('198.51.100.6', 2, T0)];
+    const input = { state: emptyPolicyState(), failures: fs, jails: [sshd], now: T0 };
+    const candidates = banCandidates(input);
+    assert.deepEqual(candidates.map((c) => c.ip).sort(), ['198.51.100.5', '203.0.113.5']);
+    const warnings: string[] = [];
+    const isIgnored = await prepareIgnore([sshd], { candidates: [...candidates, ...candidates], warn: (m) => warnings.push(m) });
+    const r = runPolicy(input.state, fs, [sshd], T0, { isIgnored });
+    assert.deepEqual(bansOf(r), ['sshd 198.51.100.5']);
+    assert.deepEqual(r.ignored, [{ jail: 'sshd', ip: '203.0.113.5', reason: `ignorecommand ${sshd.ignorecommand} exited 0` }]);
+    assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n').sort(), ['198.51.100.5', '203.0.113.5']);
+    assert.deepEqual(warnings, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
