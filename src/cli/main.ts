@@ -6,6 +6,8 @@ import { hideBin } from 'yargs/helpers';
 import { globalOptions, failWith } from './common.ts';
 import { scanCommand } from './scan.ts';
 import { reportCommand } from './report.ts';
+import { testRuleCommand } from './test-rule.ts';
+import { fleetCommand } from './fleet.ts';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('f2b-scan')
@@ -13,6 +15,8 @@ const cli = yargs(hideBin(process.argv))
   .options(globalOptions)
   .command(scanCommand)
   .command(reportCommand)
+  .command(testRuleCommand)
+  .command(fleetCommand)
   .recommendCommands()
   .strict()
   .help()
