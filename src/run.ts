@@ -3,8 +3,7 @@
 
 import { loadConfig } from './config/index.ts';
 import { enforce, type ActionOutcome } from './actions/index.ts';
-import { decide } from './policy/index.ts';
-import { prepareIgnore } from './policy/ignore.ts';
+import { decide, prepareIgnore } from './policy/index.ts';
 import { collectFailures } from './collect-failures.ts';
 import { acquireLock, loadState, saveState } from './state/store.ts';
 import type { State } from './state/schema.ts';
