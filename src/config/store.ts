@@ -170,14 +170,18 @@ export class IniStore {
         const opt = name.slice(slash + 1);
         if (scope === 'known') {
           // fail2ban: the section's own value before its last override, else DEFAULT's.
-          // For the key itself (`action = %(known/action)s ...`) we take the value before
-          // the layer that wrote this entry, so several layers can each extend it.
+          // When this entry is itself one of the key's layers we take the layer before it,
+          // so several layers can each extend a value (`action = %(known/action)s ...`).
           const own = this.data.get(section)?.get(opt);
           const def = this.entry(DEFAULT, opt);
+          const i = own ? own.indexOf(e) : -1;
           const prev =
-            opt === key
-              ? (latest(own, e.layer) ?? (def && def !== e ? def : this.entry(DEFAULT, opt, e.layer)))
-              : (own && own.length >= 2 ? own[own.length - 2] : def);
+            i >= 1
+              ? own![i - 1]
+              : i === 0
+                ? def
+                : ((own && own.length >= 2 ? own[own.length - 2] : undefined) ??
+                  (def !== e ? def : this.entry(DEFAULT, opt, e.layer)));
           if (!prev) return '';
           return this.interpolate(section, prev, vars, depth + 1, opt, budget);
         }

@@ -100,10 +100,12 @@ test('layered %(x)s, %(known/x)s, %(default/x)s, %(section/x)s and %(__name__)s 
   const kv = fc.tuple(fc.constantFrom('k', 'x', 'y'), fc.array(piece, { minLength: 1, maxLength: 3 })).map(
     ([k, v]) => `${k} = ${v.join('')}`,
   );
-  const section = fc.tuple(fc.constantFrom('[a]', '[b]', '[DEFAULT]'), fc.array(kv, { maxLength: 3 })).map(([h, l]) =>
-    [h, ...l].join('\n'),
-  );
-  const layer = fc.array(section, { minLength: 1, maxLength: 3 }).map((s) => s.join('\n') + '\n');
+  // fail2ban refuses a section or key written twice in one file: keep them unique.
+  const keys = fc.uniqueArray(kv, { maxLength: 3, selector: (l) => l[0] });
+  const section = fc.tuple(fc.constantFrom('[a]', '[b]', '[DEFAULT]'), keys).map(([h, l]) => [h, ...l].join('\n'));
+  const layer = fc
+    .uniqueArray(section, { minLength: 1, maxLength: 3, selector: (s) => s.split('\n')[0] })
+    .map((s) => s.join('\n') + '\n');
   const cases = fc.sample(fc.array(layer, { minLength: 1, maxLength: 3 }), { numRuns: 3000, seed: 7 });
   const theirs = fail2ban<Record<string, string | null> | null>(
     t,
