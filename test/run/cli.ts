@@ -1,0 +1,52 @@
+// Run the built CLI (bin/f2b-scan -> dist/) as a user would, in a scratch directory.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const BIN = join(REPO, 'bin/f2b-scan');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function f2b(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? REPO,
+    encoding: 'utf8',
+    env: { ...process.env, TZ: 'UTC', ...opts.env },
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function scratch(prefix = 'f2b-run-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A config dir whose jail.local enables sshd on `log` with the given extra lines. */
+export function sshdConfig(dir: string, log: string, extra = ''): string {
+  const conf = join(dir, 'conf');
+  mkdirSync(conf, { recursive: true });
+  writeFileSync(join(conf, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${log}\n${extra}\n`);
+  return conf;
+}
+
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** An sshd syslog line at an ISO time (UTC; tests run the CLI with TZ=UTC). */
+export function sshdLine(iso: string, message: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${MON[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} host sshd[${1000 + d.getUTCSeconds()}]: ${message}`;
+}
+
+export function failedPasswords(ip: string, n: number, startIso: string, stepSeconds = 5): string[] {
+  const t0 = Date.parse(startIso);
+  return Array.from({ length: n }, (_, i) =>
+    sshdLine(new Date(t0 + i * stepSeconds * 1000).toISOString(), `Failed password for root from ${ip} port ${40000 + i} ssh2`),
+  );
+}

@@ -1,0 +1,144 @@
+// The cron run end to end through the real CLI: config, rule, offsets, state, bans, expiry.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { f2b, failedPasswords, scratch, sshdConfig, sshdLine } from './cli.ts';
+
+const NOW = '2026-11-24T10:05:00Z';
+
+function scenario(maxretry: number, extra = '') {
+  const dir = scratch();
+  const log = join(dir, 'auth.log');
+  writeFileSync(log, failedPasswords('192.0.2.7', 5, '2026-11-24T10:00:00Z').join('\n') + '\n');
+  const conf = sshdConfig(dir, log, `maxretry = ${maxretry}\n${extra}`);
+  return { dir, log, conf, state: join(dir, 'state.json'), banned: join(dir, 'banned.txt') };
+}
+
+test('five failed sshd logins from one address with maxretry 5 would ban it', () => {
+  const s = scenario(5);
+  const r = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--json', '--now', NOW]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.bans.map((b: { jail: string; ip: string; failures: number }) => [b.jail, b.ip, b.failures]), [['sshd', '192.0.2.7', 5]]);
+  assert.equal(out.bans[0].until, '2026-11-24T10:15:00.000Z');
+  assert.deepEqual(out.files.map((f: { linesRead: number }) => f.linesRead), [5]);
+});
+
+test('the same five failures with maxretry 6 ban nobody', () => {
+  const s = scenario(6);
+  const r = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--json', '--now', NOW]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).bans, []);
+});
+
+test('a dry run changes nothing: no state file, no firewall change', () => {
+  const banned = join(scratch(), 'banned.txt');
+  const s = scenario(5, `action = dummy[target="${banned}"]`);
+  const r = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--now', NOW]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^would ban 192\.0\.2\.7 in sshd: 5 failures, until 2026-11-24T10:15:00\.000Z$/m);
+  assert.equal(existsSync(s.state), false);
+  assert.equal(existsSync(banned), false);
+});
+
+test('a real run bans, remembers the offset, and a second run over the unchanged log reads 0 bytes', () => {
+  const s = scenario(5);
+  writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8') + `action = dummy[target="${s.banned}"]\n`);
+  const first = f2b(['--config', s.conf, '--state', s.state, '--json', '--now', NOW]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(JSON.parse(first.stdout).bans.length, 1);
+  assert.equal(readFileSync(s.banned, 'utf8'), '+192.0.2.7\n');
+  const state = JSON.parse(readFileSync(s.state, 'utf8'));
+  assert.ok(state.bans.sshd['192.0.2.7']);
+  assert.equal(statSync(s.state).mode & 0o777, 0o600);
+
+  const second = f2b(['--config', s.conf, '--state', s.state, '--json', '--now', '2026-11-24T10:06:00Z']);
+  assert.equal(second.code, 0, second.stderr);
+  const out = JSON.parse(second.stdout);
+  assert.deepEqual(out.files.map((f: { bytesRead: number }) => f.bytesRead), [0]);
+  assert.deepEqual(out.bans, []);
+  assert.equal(readFileSync(s.banned, 'utf8'), '+192.0.2.7\n', 'the ban is not applied twice');
+});
+
+test('a ban is lifted once its time is over', () => {
+  const s = scenario(5, 'bantime = 10m');
+  writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8') + `action = dummy[target="${s.banned}"]\n`);
+  assert.equal(f2b(['--config', s.conf, '--state', s.state, '--now', NOW]).code, 0);
+  const early = f2b(['--config', s.conf, '--state', s.state, '--json', '--now', '2026-11-24T10:14:59Z']);
+  assert.deepEqual(JSON.parse(early.stdout).unbans, []);
+  const late = f2b(['--config', s.conf, '--state', s.state, '--json', '--now', '2026-11-24T10:15:01Z']);
+  assert.equal(late.code, 0, late.stderr);
+  assert.deepEqual(JSON.parse(late.stdout).unbans, [{ jail: 'sshd', ip: '192.0.2.7' }]);
+  assert.equal(readFileSync(s.banned, 'utf8'), '+192.0.2.7\n-192.0.2.7\n');
+  assert.deepEqual(JSON.parse(readFileSync(s.state, 'utf8')).bans.sshd ?? {}, {});
+});
+
+test('failures older than findtime do not count and leave the state', () => {
+  const s = scenario(5, 'findtime = 10m');
+  writeFileSync(s.log, failedPasswords('192.0.2.8', 3, '2026-11-24T09:00:00Z').join('\n') + '\n');
+  writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8') + `action = dummy[target="${s.banned}"]\n`);
+  assert.equal(f2b(['--config', s.conf, '--state', s.state, '--now', '2026-11-24T09:01:00Z']).code, 0);
+  assert.equal(Object.keys(JSON.parse(readFileSync(s.state, 'utf8')).failures.sshd ?? {}).length, 1);
+  // Two more failures 20 minutes later: 5 in total, but only 2 inside findtime.
+  appendFileSync(s.log, failedPasswords('192.0.2.8', 2, '2026-11-24T09:20:00Z').join('\n') + '\n');
+  const r = f2b(['--config', s.conf, '--state', s.state, '--json', '--now', '2026-11-24T09:21:00Z']);
+  assert.deepEqual(JSON.parse(r.stdout).bans, []);
+  assert.equal(JSON.parse(readFileSync(s.state, 'utf8')).failures.sshd['192.0.2.8'].times.length, 2);
+  const later = f2b(['--config', s.conf, '--state', s.state, '--now', '2026-11-24T10:00:00Z']);
+  assert.equal(later.code, 0);
+  assert.deepEqual(JSON.parse(readFileSync(s.state, 'utf8')).failures.sshd ?? {}, {});
+});
+
+test('a partial last line is read by the next run, once it is complete', () => {
+  const s = scenario(5);
+  writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8') + `action = dummy[target="${s.banned}"]\n`);
+  writeFileSync(s.log, failedPasswords('192.0.2.9', 4, '2026-11-24T10:00:00Z').join('\n') + '\n');
+  const half = sshdLine('2026-11-24T10:00:30Z', 'Failed password for root from 192.0.2.9 port 1 ssh2');
+  appendFileSync(s.log, half.slice(0, 30));
+  const r1 = f2b(['--config', s.conf, '--state', s.state, '--json', '--now', NOW]);
+  assert.deepEqual(JSON.parse(r1.stdout).files.map((f: { linesRead: number }) => f.linesRead), [4]);
+  assert.deepEqual(JSON.parse(r1.stdout).bans, []);
+  appendFileSync(s.log, half.slice(30) + '\n');
+  const r2 = f2b(['--config', s.conf, '--state', s.state, '--json', '--now', NOW]);
+  assert.deepEqual(JSON.parse(r2.stdout).files.map((f: { linesRead: number }) => f.linesRead), [1]);
+  assert.deepEqual(JSON.parse(r2.stdout).bans.map((b: { ip: string }) => b.ip), ['192.0.2.9']);
+});
+
+test('a bad value in the config exits 2 with one line naming file, section and key', () => {
+  const s = scenario(5);
+  writeFileSync(join(s.conf, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${s.log}\nmaxretry = lots\n`);
+  const r = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--now', NOW]);
+  assert.equal(r.code, 2);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /jail\.local:4 \[sshd\] maxretry/);
+});
+
+test('an unknown jail on the command line is a one-line error', () => {
+  const s = scenario(5);
+  const r = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--jail', 'nope', '--now', NOW]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown jail "nope"/);
+});
+
+test("the README's demo command shows the bans it would make", () => {
+  const r = f2b(['--config', 'rules/demo', '--state', 'state/demo.json', '--now', '2026-11-24T10:05:00Z', '--dry-run']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    'would ban 192.0.2.10 in sshd: 6 failures, until 2026-11-24T11:05:00.000Z\n' +
+      'would ban 2001:db8::bad in sshd: 5 failures, until 2026-11-24T11:05:00.000Z\n',
+  );
+});
+
+test("fail2ban 1.0.2's stock configuration loads unchanged and its sshd jail bans", () => {
+  const s = scenario(5);
+  const conf = join(s.dir, 'fail2ban');
+  const stock = join(import.meta.dirname, '../../../shared/conformance/fail2ban-1.0.2');
+  cpSync(stock, conf, { recursive: true, filter: (src) => !src.includes('/samples') });
+  writeFileSync(join(conf, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${s.log}\n`);
+  const r = f2b(['--config', conf, '--state', s.state, '--dry-run', '--json', '--now', NOW]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).bans.map((b: { ip: string }) => b.ip), ['192.0.2.7']);
+});
