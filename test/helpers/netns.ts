@@ -28,6 +28,20 @@ const live = new Set<string>();
 let exitHookInstalled = false;
 
 function deleteNamespaceSync(ns: string): void {
+  // Processes started inside the namespace (servers, sshd children) would keep it alive
+  // after `ip netns del`: end them, by pid, first. Only our namespaces are ever listed.
+  try {
+    const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    for (const pid of pids.split(/\s+/).filter((p) => /^\d+$/.test(p))) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  } catch {
+    /* no such namespace */
+  }
   try {
     execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
   } catch {

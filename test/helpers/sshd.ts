@@ -59,6 +59,8 @@ export async function startSshd(ns: string, dir: string, hostname = 'server'): P
       'PubkeyAuthentication no',
       'PermitRootLogin no',
       'LogLevel INFO',
+      // Half-open sessions of the tests end soon, not after the default two minutes.
+      'LoginGraceTime 10',
       '',
     ].join('\n'),
   );
@@ -69,6 +71,7 @@ export async function startSshd(ns: string, dir: string, hostname = 'server'): P
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let pending = '';
+  let stopped = false;
   let ready: () => void;
   const listening = new Promise<void>((r) => (ready = r));
   child.stderr!.setEncoding('utf8');
@@ -81,14 +84,15 @@ export async function startSshd(ns: string, dir: string, hostname = 'server'): P
       .filter((l) => l.trim() !== '')
       .map((l) => `${stamp} ${hostname} sshd[${child.pid}]: ${l}\n`)
       .join('');
-    if (text) appendFileSync(logPath, text);
+    // Per-connection sshd children may still write after stop(): their lines are not wanted.
+    if (text && !stopped) appendFileSync(logPath, text);
     if (/Server listening on/.test(text)) ready();
   });
   const exited = new Promise<number | null>((r) => child.once('exit', r));
   const started = await Promise.race([
     listening.then(() => true),
     exited.then(() => false),
-    new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
   ]);
   if (!started) {
     child.kill('SIGTERM');
@@ -98,9 +102,13 @@ export async function startSshd(ns: string, dir: string, hostname = 'server'): P
     logPath,
     log: () => readFileSync(logPath, 'utf8'),
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
+      stopped = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      // Connection children (their own sessions) keep the pipe open; Lab.cleanup() ends them.
+      child.stderr!.destroy();
     },
   };
 }
