@@ -51,8 +51,41 @@ export const MAX_LINES = 20;
 export const FUTURE_SLACK = 86_400;
 export const DEFAULT_HISTORY_AGE = 86_400;
 
-function clone(s: PolicyState): PolicyState {
-  return structuredClone({ failures: s.failures, bans: s.bans, banHistory: s.banHistory });
+/**
+ * Copy on write: the input state is shared, never changed. A jail's map is copied the first time
+ * this run changes it and entries are replaced, not edited, so an idle run over a large state
+ * copies next to nothing.
+ */
+class Draft {
+  readonly state: PolicyState;
+  private readonly copied = new Set<object>();
+  constructor(s: PolicyState) {
+    this.state = { failures: { ...s.failures }, bans: { ...s.bans }, banHistory: { ...s.banHistory } };
+  }
+  private writable<T>(rec: Record<string, Record<string, T>>, jail: string): Record<string, T> {
+    const cur = getOwn(rec, jail);
+    if (cur && this.copied.has(cur)) return cur;
+    const w: Record<string, T> = { ...(cur ?? {}) };
+    this.copied.add(w);
+    put(rec, jail, w);
+    return w;
+  }
+  bans(jail: string): Record<string, BanRecord> {
+    return this.writable(this.state.bans, jail);
+  }
+  failures(jail: string): Record<string, FailureEntry> {
+    return this.writable(this.state.failures, jail);
+  }
+  /** The entry of (jail, ip), ready to be changed. */
+  failureEntry(jail: string, ip: string): FailureEntry {
+    const byIp = this.failures(jail);
+    const cur = byIp[ip];
+    if (cur && this.copied.has(cur)) return cur;
+    const e: FailureEntry = { times: [...(cur?.times ?? [])], lines: [...(cur?.lines ?? [])] };
+    this.copied.add(e);
+    byIp[ip] = e;
+    return e;
+  }
 }
 
 /**
@@ -67,7 +100,8 @@ export function failureWeight(jail: Jail, jailBans: number): number {
 export function decide(input: DecideInput): PolicyResult {
   const { now } = input;
   const random = input.random ?? Math.random;
-  const state = clone(input.state);
+  const draft = new Draft(input.state);
+  const state = draft.state;
   const decisions: Decision[] = [];
   const warnings: string[] = [];
   const ignored: Ignored[] = [];
@@ -97,16 +131,17 @@ export function decide(input: DecideInput): PolicyResult {
     for (const [ip, ban] of Object.entries(byIp)) {
       if (ban.until !== null && ban.until <= now) {
         decisions.push({ kind: 'unban', jail, ip, reason: 'expired' });
-        delete byIp[ip];
+        delete draft.bans(jail)[ip];
       }
     }
-    if (Object.keys(byIp).length === 0) delete state.bans[jail];
+    if (Object.keys(getOwn(state.bans, jail)!).length === 0) delete state.bans[jail];
   }
 
   // 2. Failures of jails no longer enabled leave the state.
   for (const jail of Object.keys(state.failures)) if (!jails.has(jail)) delete state.failures[jail];
 
   // 3. This run's failures join the state, in time order.
+  const canonical = new Map<string, string>(); // a log repeats its addresses: parse each once
   const sorted = [...input.failures].sort((a, b) => a.time - b.time);
   for (const f of sorted) {
     const jail = jails.get(f.jail);
@@ -114,7 +149,8 @@ export function decide(input: DecideInput): PolicyResult {
       noteIgnored(f.jail, f.ip, 'jail is not enabled');
       continue;
     }
-    const ip = parseAddress(f.ip)?.ip ?? f.ip;
+    let ip = canonical.get(f.ip);
+    if (ip === undefined) canonical.set(f.ip, (ip = parseAddress(f.ip)?.ip ?? f.ip));
     if (!Number.isFinite(f.time) || f.time > now + FUTURE_SLACK) {
       noteIgnored(f.jail, ip, 'time more than a day in the future');
       continue;
@@ -126,8 +162,7 @@ export function decide(input: DecideInput): PolicyResult {
       continue;
     }
     if (getOwn(state.bans, f.jail)?.[ip]) continue; // already banned: nothing more to count
-    const byIp = slot(state.failures, f.jail, (): Record<string, FailureEntry> => ({}));
-    const entry: FailureEntry = (byIp[ip] ??= { times: [], lines: [] });
+    const entry = draft.failureEntry(f.jail, ip);
     insertSorted(entry.times, f.time);
     entry.lines.push(f.line);
     if (entry.lines.length > MAX_LINES) entry.lines.splice(0, entry.lines.length - MAX_LINES);
@@ -137,18 +172,22 @@ export function decide(input: DecideInput): PolicyResult {
   for (const jail of input.jails) {
     const byIp = getOwn(state.failures, jail.name);
     if (!byIp) continue;
+    const cutoff = now - jail.findtime;
     for (const [ip, entry] of Object.entries(byIp)) {
-      const times = entry.times.filter((t) => t > now - jail.findtime && t <= now + FUTURE_SLACK);
+      // Times are sorted: most entries need no filtering at all.
+      const inside = entry.times.length > 0 && entry.times[0]! > cutoff && entry.times.at(-1)! <= now + FUTURE_SLACK;
+      const times = inside ? entry.times : entry.times.filter((t) => t > cutoff && t <= now + FUTURE_SLACK);
       if (times.length === 0 || getOwn(state.bans, jail.name)?.[ip]) {
-        delete byIp[ip];
+        delete draft.failures(jail.name)[ip];
         continue;
       }
-      entry.times = times;
-      if (entry.lines.length > times.length) entry.lines = entry.lines.slice(-times.length);
+      if (times !== entry.times || entry.lines.length > times.length) {
+        draft.failures(jail.name)[ip] = { times, lines: entry.lines.slice(-times.length) };
+      }
       const history = state.banHistory[ip];
       const weight = failureWeight(jail, history ? (getOwn(history.jails, jail.name) ?? 0) : 0);
       if (times.length * weight < Math.max(1, jail.maxretry)) continue;
-      delete byIp[ip];
+      delete draft.failures(jail.name)[ip];
       const why = whyIgnored(jail, ip);
       if (why) {
         noteIgnored(jail.name, ip, why);
@@ -159,12 +198,13 @@ export function decide(input: DecideInput): PolicyResult {
       if (d.warning) warnings.push(d.warning);
       const until = banUntil(now, d.seconds);
       const count = prior + 1;
-      const ban: BanRecord = { start: now, until, failures: times.length, count, origin: 'log', lines: [...entry.lines] };
-      slot(state.bans, jail.name, (): Record<string, BanRecord> => ({}))[ip] = ban;
+      const lines = entry.lines.slice(-times.length);
+      const ban: BanRecord = { start: now, until, failures: times.length, count, origin: 'log', lines };
+      draft.bans(jail.name)[ip] = ban;
       state.banHistory[ip] = remember(history, jail.name, now, d.seconds);
-      decisions.push({ kind: 'ban', jail: jail.name, ip, failures: times.length, start: now, until, count, origin: 'log', lines: [...entry.lines] });
+      decisions.push({ kind: 'ban', jail: jail.name, ip, failures: times.length, start: now, until, count, origin: 'log', lines: [...lines] });
     }
-    if (Object.keys(byIp).length === 0) delete state.failures[jail.name];
+    if (Object.keys(getOwn(state.failures, jail.name)!).length === 0) delete state.failures[jail.name];
   }
 
   // 5. Ban counts are forgotten some time after the last ban, as fail2ban purges its database.
@@ -181,12 +221,6 @@ function getOwn<T>(r: Record<string, T>, k: string): T | undefined {
 }
 function put<T>(r: Record<string, T>, k: string, v: T): void {
   Object.defineProperty(r, k, { value: v, enumerable: true, writable: true, configurable: true });
-}
-function slot<T>(r: Record<string, T>, k: string, make: () => T): T {
-  if (Object.hasOwn(r, k)) return r[k]!;
-  const v = make();
-  put(r, k, v);
-  return v;
 }
 
 function insertSorted(times: Epoch[], t: Epoch): void {
