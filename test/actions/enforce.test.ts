@@ -11,6 +11,9 @@ import { emptyState } from '../../src/state/schema.ts';
 import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
 
 const NOW = 1_700_000_000;
+// Safety net: should a firewall command ever run from these tests, aim it at a namespace
+// that does not exist, so it fails instead of touching the host's firewall.
+process.env.F2B_SCAN_NETNS = `f2b-scan-test-none-${process.pid}`;
 
 function tempFile(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'f2b-dummy-'));
