@@ -24,8 +24,8 @@ function special(line: string): Template[] | null {
   if (!m) return null;
   const lnbeg = m[1] !== undefined;
   switch (m[2]!.toUpperCase()) {
-    case 'EPOCH': return [epochTemplate('epoch', lnbeg)];
-    case 'LEPOCH': return [epochTemplate('lepoch', lnbeg)];
+    case 'EPOCH': return [epochTemplate('epoch', lnbeg ? 'line' : 'plain')];
+    case 'LEPOCH': return [epochTemplate('lepoch', lnbeg ? 'line' : 'plain')];
     case 'TAI64N': return [anchoredTemplate('TAI64N', TAI64N_CORE, lnbeg ? 'lnbeg' : 'word', 'tai64n')];
     default: return [anchoredTemplate('ISO8601', ISO_CORE, lnbeg ? 'lnbeg' : 'word', 'fields', parseIso)];
   }

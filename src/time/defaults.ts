@@ -48,15 +48,19 @@ const DEFS: Def[] = [
   { name: 'RFC 2822', core: '(?:%a, )?%d %b %ExY %H:%M:%S(?: %z)?', inDate: false },
 ];
 
-const EPOCH_PREFIX_LNBEG = (core: string): string => `^(?:\\W{0,2})?(?:(?<!^\\[)|(?=${core}\\]))`;
-const EPOCH_PREFIX_AUDIT = (core: string): string => `(?<=\\baudit\\()(?=${core}:\\d+\\))`;
-
-/** EPOCH / LEPOCH as fail2ban reads them: at the line start, inside `[…]` at the start, or in SELinux `audit(…:n)`. */
-export function epochTemplate(kind: 'epoch' | 'lepoch', lnbegOnly: boolean): Template {
+/**
+ * EPOCH / LEPOCH where fail2ban reads them. `line`: at the line start after at most two non-word
+ * characters, and a lone `[` before it needs its `]` (`{^LN-BEG}EPOCH`); `plain`: at column 0,
+ * after a `[` at column 0 or after `audit(` (fail2ban 1.0 does not check the closing `]` or `:n)`
+ * there); `default`: both, as the default set holds both.
+ */
+export function epochTemplate(kind: 'epoch' | 'lepoch', where: 'line' | 'plain' | 'default'): Template {
   const core = kind === 'epoch' ? EPOCH_CORE : LEPOCH_CORE;
-  const start = lnbegOnly
-    ? EPOCH_PREFIX_LNBEG(core)
-    : `(?:${EPOCH_PREFIX_LNBEG(core)}|${EPOCH_PREFIX_AUDIT(core)})`;
+  const start = where === 'line'
+    ? `^(?:\\W{0,2})?(?:(?<!^\\[)|(?=${core}\\]))`
+    : where === 'plain'
+      ? '(?:^|(?<=^\\[)|(?<=\\baudit\\())'
+      : '(?:^(?:\\W{0,2})?|(?<=\\baudit\\())';
   return freeTemplate(kind === 'epoch' ? 'EPOCH' : 'LEPOCH', `${start}(${core})(?=\\b|\\W|$)`, '', kind, 1, true);
 }
 
@@ -68,7 +72,7 @@ function fieldEpochTemplate(): Template {
 
 function build(def: Def, lineStart: boolean): Template {
   const kind = def.kind ?? 'fields';
-  if (kind === 'epoch') return epochTemplate('epoch', lineStart);
+  if (kind === 'epoch') return epochTemplate('epoch', lineStart ? 'line' : 'default');
   const anchor = def.only === 'caret' ? 'caret' : def.only === 'lnbeg' || lineStart ? 'lnbeg' : 'word';
   return anchoredTemplate(def.name, def.core, anchor, kind, def.fast ?? null);
 }
@@ -95,7 +99,7 @@ export function dateSubstitutions(line: string): Template[] {
     const kind = d.kind ?? 'fields';
     if (kind !== 'fields') {
       if (line !== '^{DATE}') continue;
-      out.push(kind === 'epoch' ? epochTemplate('epoch', true) : anchoredTemplate(d.name, d.core, 'lnbeg', kind));
+      out.push(kind === 'epoch' ? epochTemplate('epoch', 'line') : anchoredTemplate(d.name, d.core, 'lnbeg', kind));
       continue;
     }
     out.push(customTemplate(line.split('{DATE}').join(d.core), kind));
