@@ -17,7 +17,11 @@ export interface Ignored {
 
 export interface PolicyResult {
   decisions: Decision[];
-  /** A new state: failures pruned/added, bans added/removed, history updated. */
+  /**
+   * A new state: failures pruned/added, bans added/removed, history updated. It shares the parts
+   * this run did not change with the input (copy on write): treat both as read-only, or mutate
+   * only the result once the input is no longer needed.
+   */
   state: PolicyState;
   /** Addresses whose failures were not counted, once per (jail, address, reason). */
   ignored: Ignored[];
