@@ -112,7 +112,7 @@ export function parseIni(text: string, file: string, layer = 0): { sections: Ini
 /**
  * Split `name[key=value, key2="v, w"]` (fail2ban's option syntax for filters and actions).
  * Values may be quoted with " or ' and then hold brackets and commas; unquoted values end
- * at a comma or at the closing bracket (balanced brackets inside are kept). Several option
+ * at a comma or a closing bracket, and all values are trimmed, as in fail2ban. Several option
  * groups `name[a=1][b=2]` merge, later ones win: the stock jail.conf builds those when a
  * jail appends options to `%(default/action_)s`.
  * Returns null when the text is not of that form; never throws.
@@ -146,28 +146,21 @@ export function splitNameOptions(text: string): { name: string; options: Record<
     const k = body.slice(i, eq).trim();
     if (!k || /[\s"'\[\],]/.test(k)) return null;
     i = eq + 1;
-    skipSpace();
+    // No space may come between = and a quote (as fail2ban: `k= "v"` keeps its quotes).
     let v: string;
     const q = body[i];
-    if (q === '"' || q === "'") {
-      const end = body.indexOf(q, i + 1);
-      if (end < 0) return null;
-      v = body.slice(i + 1, end);
+    // A quote that is never closed is part of an unquoted value, as in fail2ban.
+    const end = q === '"' || q === "'" ? body.indexOf(q, i + 1) : -1;
+    if (end > 0) {
+      v = body.slice(i + 1, end).trim(); // fail2ban strips quoted values too
       i = end + 1;
       skipSpace();
       // After a quoted value only a separator may follow.
       if (i < body.length && body[i] !== ',' && body[i] !== ']') return null;
     } else {
-      let depth = 0;
+      // As fail2ban: an unquoted value ends at the next comma or closing bracket.
       const start = i;
-      for (; i < body.length; i++) {
-        const c = body[i];
-        if (c === '[') depth++;
-        else if (c === ']') {
-          if (depth === 0) break;
-          depth--;
-        } else if (c === ',' && depth === 0) break;
-      }
+      while (i < body.length && body[i] !== ',' && body[i] !== ']') i++;
       v = body.slice(start, i).trim();
     }
     options[k] = v;

