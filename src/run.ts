@@ -5,6 +5,7 @@ import { loadConfig } from './config/index.ts';
 import { enforce, type ActionOutcome } from './actions/index.ts';
 import { decide, prepareIgnore } from './policy/index.ts';
 import { collectFailures } from './collect-failures.ts';
+import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from './state/store.ts';
 import type { State } from './state/schema.ts';
 import type { Decision, Jail, RunSummary } from './types.ts';
@@ -20,6 +21,8 @@ export interface RunOptions {
   /** Only these jails (default: every enabled jail). */
   jailNames?: string[];
   lockWaitMs?: number;
+  /** `unban --fleet`: unbans to publish to the other hosts. */
+  fleetUnbans?: { jail: string; ip: string }[];
 }
 
 export interface RunResult {
@@ -49,14 +52,27 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     });
     warnings.push(...scanned.warnings);
 
-    const isIgnored = await prepareIgnore(jails, {});
-    const policy = decide({ state, failures: scanned.failures, jails, now: opts.now, isIgnored });
+    // With a fleet, imported bans of jails not enabled here land in the built-in `fleet` jail.
+    const fleetMod = config.main.get('fleet', 'url')?.trim() ? await import('./run-fleet.ts') : null;
+    const fleetJail = fleetMod?.fleetJail(config);
+    const policyJails = fleetJail && !jails.some((j) => j.name === fleetJail.name) ? [...jails, fleetJail] : jails;
+
+    const isIgnored = await prepareIgnore(policyJails, {});
+    const policy = decide({ state, failures: scanned.failures, jails: policyJails, now: opts.now, isIgnored });
     Object.assign(state, policy.state);
+    const decisions = [...policy.decisions];
+
+    let fleet: FleetStep | undefined;
+    if (fleetMod && fleetJail) {
+      fleet = await fleetMod.fleetStep({ config, state, jails: policyJails, decisions, now: opts.now, dryRun: opts.dryRun, isIgnored, fleetJail, unbans: opts.fleetUnbans });
+      decisions.push(...fleet.decisions);
+      warnings.push(...fleet.warnings);
+    }
 
     const enforced = await enforce({
-      jails,
+      jails: jailsToEnforce(config.jails, policyJails, state, decisions),
       state,
-      decisions: policy.decisions,
+      decisions,
       now: opts.now,
       dryRun: opts.dryRun,
       actionDirs: config.actionDirs,
@@ -68,8 +84,10 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       await saveState(opts.statePath, state);
     }
 
-    const summary = summarize(opts, policy.decisions, scanned, warnings, enforced.outcomes);
-    return { summary, outcomes: enforced.outcomes, exitCode: exitCodeOf(enforced.outcomes, scanned.inputProblems) };
+    const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
+    if (fleet) summary.fleet = fleet.summary;
+    const exitCode = exitCodeOf(enforced.outcomes, scanned.inputProblems, fleet?.unreachable ?? false);
+    return { summary, outcomes: enforced.outcomes, exitCode };
   } finally {
     await release();
   }
@@ -116,8 +134,24 @@ function summarize(
   };
 }
 
-function exitCodeOf(outcomes: ActionOutcome[], inputProblems: number): number {
+/**
+ * The jails whose actions run: the run's own, plus any jail (disabled since, say) that still
+ * holds bans in the state or has a decision, so its bans are reconciled and lifted on time.
+ */
+function jailsToEnforce(all: Jail[], run: Jail[], state: State, decisions: Decision[]): Jail[] {
+  const out = new Map(run.map((j) => [j.name, j]));
+  const wanted = new Set([...Object.keys(state.bans), ...decisions.map((d) => d.jail)]);
+  for (const name of wanted) {
+    if (out.has(name)) continue;
+    const j = all.find((x) => x.name === name);
+    if (j) out.set(name, j);
+  }
+  return [...out.values()];
+}
+
+function exitCodeOf(outcomes: ActionOutcome[], inputProblems: number, fleetUnreachable: boolean): number {
   if (outcomes.some((o) => !o.ok)) return EXIT.actionFailed;
+  if (fleetUnreachable) return EXIT.fleetUnreachable;
   if (inputProblems > 0) return EXIT.inputWarning;
   return EXIT.ok;
 }

@@ -18,7 +18,8 @@ export function f2b(args: string[], opts: { cwd?: string; env?: Record<string, s
     cwd: opts.cwd ?? REPO,
     encoding: 'utf8',
     env: { ...process.env, TZ: 'UTC', ...opts.env },
-    timeout: 60_000,
+    timeout: 120_000,
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
