@@ -5,3 +5,4 @@ export { banDuration, banUntil, priorBans, checkBantimePolicy, DEFAULT_FORMULA }
 export { compileFormula, type Formula, type FormulaVars } from './formula.ts';
 export { makeIsIgnored, parseIgnoreIp, type PreparedIgnore } from './ignore.ts';
 export { prepareIgnore, prepareIgnoreData, type PrepareIgnoreOptions } from './prepare-ignore.ts';
+export { checkPolicy } from './check.ts';

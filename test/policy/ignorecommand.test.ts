@@ -104,3 +104,15 @@ test('in a run, the command is asked once per (jail, address) about to be banned
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('checkPolicy refuses a bad ignorecommand or formula at load time and lists skipped ignoreip entries', async () => {
+  const { checkPolicy } = await import('../../src/policy/check.ts');
+  assert.deepEqual(checkPolicy([jail('sshd', { ignorecommand: CHECKER, ignoreip: ['203.0.113.0/24', '300.1.1.1'] })]), [
+    '[sshd] ignoreip 300.1.1.1: not an address, CIDR range or host name; skipped',
+  ]);
+  assert.throws(() => checkPolicy([jail('sshd', { ignorecommand: 'check <ip> | logger' })]), /\[sshd\] ignorecommand: ignorecommand "check <ip> \| logger": "\|" is shell syntax/);
+  assert.throws(
+    () => checkPolicy([jail('sshd', { increment: { enabled: true, factor: 1, overalljails: false, formula: 'ban.Time.__class__' } })]),
+    /bantime\.formula: formula "ban\.Time\.__class__": "ban\.Time\.__class__"/,
+  );
+});
