@@ -41,8 +41,14 @@ function stripInlineComment(line: string): string {
   }
 }
 
-export function parseIni(text: string, file: string, layer = 0): { sections: IniSections; problems: IniProblem[] } {
+export function parseIni(
+  text: string,
+  file: string,
+  layer = 0,
+): { sections: IniSections; problems: IniProblem[]; headers: Map<string, number> } {
   const sections: IniSections = new Map();
+  /** Section -> 1-based line of its first header in this file. */
+  const headers = new Map<string, number>();
   const problems: IniProblem[] = [];
   let current: Map<string, IniEntry> | null = null;
   let currentName: string | undefined;
@@ -84,6 +90,7 @@ export function parseIni(text: string, file: string, layer = 0): { sections: Ini
       currentName = name;
       current = sections.get(name) ?? new Map();
       sections.set(name, current);
+      if (!headers.has(name)) headers.set(name, n + 1);
       continue;
     }
     const opt = OPTION.exec(value);
@@ -106,7 +113,7 @@ export function parseIni(text: string, file: string, layer = 0): { sections: Ini
     current.set(key, { value: '', file, line: n + 1, layer, section: currentName });
   }
   flush();
-  return { sections, problems };
+  return { sections, problems, headers };
 }
 
 /**

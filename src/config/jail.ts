@@ -227,12 +227,8 @@ function jailOptions(store: IniStore, name: string): Record<string, string> {
   return { ...out };
 }
 
-/** The file that first defines the jail's section. */
+/** The file and line of the jail's section header. */
 function jailSource(store: IniStore, name: string): Place {
-  let best: { file: string; line: number; layer: number } | undefined;
-  for (const key of store.ownKeys(name)) {
-    const first = store.history(name, key)[0];
-    if (first && (!best || first.layer < best.layer || (first.layer === best.layer && first.line < best.line))) best = first;
-  }
-  return best ? { file: best.file, line: best.line || undefined, section: name } : { file: '<config>', section: name };
+  const at = store.sectionPlace(name);
+  return at ? { file: at.file, line: at.line, section: name } : { file: '<config>', section: name };
 }

@@ -31,6 +31,8 @@ export class IniStore {
   /** Files read, in order (for messages and `get`). */
   readonly files: string[] = [];
   readonly problems: IniProblem[] = [];
+  /** Where each section's header first appeared (file, line). */
+  private readonly headers = new Map<string, { file: string; line: number }>();
 
   /**
    * Read `path` (and what its [INCLUDES] name) as the next layers.
@@ -51,8 +53,9 @@ export class IniStore {
       throw new ConfigError({ file: abs }, `cannot read: ${(e as Error).message}`);
     }
     const inner = new Set(seen).add(abs);
-    const { sections, problems } = parseIni(text, abs, 0);
+    const { sections, problems, headers } = parseIni(text, abs, 0);
     this.problems.push(...problems);
+    this.noteHeaders(abs, headers);
     const inc = sections.get(INCLUDES);
     const includeList = (k: string) =>
       (inc?.get(k)?.value ?? '')
@@ -67,8 +70,9 @@ export class IniStore {
 
   /** Add text as the next layer (tests, command-line overrides). */
   addText(text: string, file = '<text>'): void {
-    const { sections, problems } = parseIni(text, file, 0);
+    const { sections, problems, headers } = parseIni(text, file, 0);
     this.problems.push(...problems);
+    this.noteHeaders(file, headers);
     this.merge(sections);
   }
 
@@ -93,6 +97,15 @@ export class IniStore {
     const list = sec.get(key);
     if (list) list.push(e);
     else sec.set(key, [e]);
+  }
+
+  private noteHeaders(file: string, headers: Map<string, number>): void {
+    for (const [name, line] of headers) if (!this.headers.has(name)) this.headers.set(name, { file, line });
+  }
+
+  /** The file and line where a section's header was first read. */
+  sectionPlace(section: string): { file: string; line: number } | undefined {
+    return this.headers.get(section);
   }
 
   /** Section names in order of first appearance, without DEFAULT. */

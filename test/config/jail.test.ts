@@ -12,7 +12,7 @@ function load(t: Parameters<typeof tree>[0], local: string, extra: Record<string
 }
 
 test('every jail key reaches the typed Jail', (t) => {
-  const { jails } = load(
+  const { jails, local } = load(
     t,
     [
       '[web]',
@@ -78,7 +78,7 @@ test('every jail key reaches the typed Jail', (t) => {
   assert.equal(web.options.port, 'http,https');
   assert.equal(web.options.destemail, 'admin@example.org');
   assert.equal(web.options.protocol, 'tcp');
-  assert.equal(web.source.section, 'web');
+  assert.deepEqual(web.source, { file: local, line: 1, section: 'web' });
 });
 
 test('a jail that sets nothing gets the DEFAULT values and fail2ban defaults', (t) => {
