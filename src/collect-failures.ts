@@ -82,7 +82,7 @@ async function collectJail(jail: Jail, input: CollectInput, out: Collected): Pro
   for (const { match, file } of names) {
     let ips = resolved.get(match.host);
     if (!ips) {
-      ips = await resolveHostForBan(match.host, jail.usedns);
+      ips = await resolveHostForBan(match.host, jail.usedns, { warn: (m) => out.warnings.push(`[${jail.name}] ${m}`) });
       resolved.set(match.host, ips);
     }
     for (const ip of ips) out.failures.push(toFailure(jail, match, ip, file, input.now));

@@ -3,7 +3,7 @@
 
 import { loadConfig } from './config/index.ts';
 import { enforce, type ActionOutcome } from './actions/index.ts';
-import { decide, prepareIgnore } from './policy/index.ts';
+import { banCandidates, checkPolicy, decide, prepareIgnore } from './policy/index.ts';
 import { collectFailures } from './collect-failures.ts';
 import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from './state/store.ts';
@@ -35,6 +35,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
   const jails = selectJails(config.jails, opts.jailNames, opts.configDir);
   const warnings = [...config.warnings];
+  // A bad bantime formula or ignorecommand stops the run here (exit 2), before any work.
+  warnings.push(...checkPolicy(jails));
 
   // A dry run writes nothing, so it needs no lock and never waits for a real run.
   const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
@@ -57,9 +59,12 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const fleetJail = fleetMod?.fleetJail(config);
     const policyJails = fleetJail && !jails.some((j) => j.name === fleetJail.name) ? [...jails, fleetJail] : jails;
 
-    const isIgnored = await prepareIgnore(policyJails, {});
+    // ignorecommand runs only for the addresses this run would ban.
+    const candidates = banCandidates({ state, failures: scanned.failures, jails: policyJails, now: opts.now });
+    const isIgnored = await prepareIgnore(policyJails, { candidates, warn: (m) => warnings.push(m) });
     const policy = decide({ state, failures: scanned.failures, jails: policyJails, now: opts.now, isIgnored });
     Object.assign(state, policy.state);
+    warnings.push(...policy.warnings);
     const decisions = [...policy.decisions];
 
     let fleet: FleetStep | undefined;
