@@ -61,8 +61,12 @@ class JailReader {
   problem(err: ConfigError): void {
     if (this.enabled) throw err;
     const p = err.place;
-    const inherited = p.section !== undefined && p.section !== this.name ? ` (in disabled jail [${this.name}])` : '';
-    this.warnings.push(`${err.message}${inherited}`);
+    if (p.section !== undefined && p.section !== this.name) {
+      // A bad DEFAULT value shows in every disabled jail: one warning (deduplicated) says it.
+      this.warnings.push(err.message.replace(/ \(for (jail )?\[[^\]]*\]\)$/, '') + ' (jails using it are disabled)');
+    } else {
+      this.warnings.push(err.message);
+    }
   }
 
   /** Interpolated text of a key; undefined when unset or when its interpolation failed (disabled jail). */
@@ -128,11 +132,15 @@ export function resolveJail(store: IniStore, name: string, enabled: boolean, war
   let filter: Ref = { name: '', options: {} };
   const filterText = r.optional('filter');
   if (filterText === undefined) {
-    if (enabled) warnings.push(`${formatPlace({ file: placeOfKey(store, name, 'filter').file, section: name, key: 'filter' })}: no filter set, the jail finds no failures`);
+    if (enabled) {
+      const at = formatPlace({ file: placeOfKey(store, name, 'filter').file, section: name, key: 'filter' });
+      warnings.push(`${at}: no filter set, the jail finds no failures`);
+    }
   } else {
     const refs = splitRefs(filterText);
     if (refs.length > 1) {
-      r.problem(new ConfigError(placeOfKey(store, name, 'filter'), `one filter expected, found ${refs.length}: ${JSON.stringify(filterText)}`));
+      const why = `one filter expected, found ${refs.length}: ${JSON.stringify(filterText)}`;
+      r.problem(new ConfigError(placeOfKey(store, name, 'filter'), why));
     } else {
       filter = r.ref('filter', refs[0]!) ?? filter;
     }

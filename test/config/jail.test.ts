@@ -195,3 +195,16 @@ test('options left unused (an action_ wanting an unset API key) do not break the
   assert.equal(jails[0]!.options.action_blocklist, undefined);
   assert.equal(jails[0]!.options.port, 'ssh');
 });
+
+test('a bad DEFAULT value with only disabled jails using it is one warning, not one per jail', (t) => {
+  const builtinDir = tree(t, BUILTIN);
+  const configDir = tree(t, {
+    'jail.conf': '[DEFAULT]\nmaxretry = lots\nlogpath = %(nope)s\n[a]\n[b]\n[c]\n',
+  });
+  const { warnings } = loadConfig({ configDir, builtinDir });
+  const file = join(configDir, 'jail.conf');
+  assert.deepEqual(warnings, [
+    `${file}:3 [DEFAULT] logpath: unknown reference %(nope)s (jails using it are disabled)`,
+    `${file}:2 [DEFAULT] maxretry: "lots" is not a whole number (jails using it are disabled)`,
+  ]);
+});
