@@ -35,29 +35,77 @@ export function userOf(g: Groups): string | undefined {
   return undefined;
 }
 
+// Attackers repeat: remember the normal form of the last few thousand hosts.
+const normalCache = new Map<string, string | null>();
+function normalized(host: string): string | null {
+  let n = normalCache.get(host);
+  if (n === undefined) {
+    if (normalCache.size >= 4096) normalCache.clear();
+    n = normalizeAddress(host);
+    normalCache.set(host, n);
+  }
+  return n;
+}
+
 export function toRuleMatch(g: Groups, regex: number, lineNo: number, time: number | null, lines: string[]): RuleMatch | null {
   const host = hostOf(g) ?? (g.fid !== undefined && g.fid !== '' ? g.fid : undefined);
   if (host === undefined) return null;
-  const r: RuleMatch = { lineNo, host, ip: normalizeAddress(host), time, regex, lines };
+  const r: RuleMatch = { lineNo, host, ip: normalized(host), time, regex, lines };
   const user = userOf(g);
   if (user !== undefined) r.user = user;
   return r;
 }
 
+const NO_LINES: string[] = [];
+
 interface Session {
   groups: Groups;
-  users: Set<string>;
+  users: string[];
   /** A failure was seen before any line of the session named the address. */
   pending: boolean;
   lines: string[];
 }
 
-const FLAGS = ['nofail', 'mlfforget', 'mlfgained', 'mlfid', 'content'];
+const FLAGS = new Set(['nofail', 'mlfforget', 'mlfgained', 'mlfid', 'content']);
 const MAX_SESSIONS = 2000;
+
+/**
+ * Sessions kept in two generations: when the young map is full it becomes the old one
+ * and the former old one is dropped, so a session seen recently (moved back into the
+ * young map on use) survives. O(1) per line, nothing ever iterates the maps.
+ */
+class SessionMap {
+  private young = new Map<string, Session>();
+  private old = new Map<string, Session>();
+
+  get(id: string): Session | undefined {
+    const s = this.young.get(id);
+    if (s !== undefined) return s;
+    const o = this.old.get(id);
+    if (o !== undefined) {
+      this.old.delete(id);
+      this.set(id, o);
+    }
+    return o;
+  }
+
+  set(id: string, s: Session): void {
+    if (this.young.size >= MAX_SESSIONS) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(id, s);
+  }
+
+  delete(id: string): void {
+    this.young.delete(id);
+    this.old.delete(id);
+  }
+}
 
 /** Failures merged per multi-line failure id (F-MLFID). */
 export class SessionCache {
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new SessionMap();
 
   /**
    * Merge one match into its session; returns the groups to report as a failure,
@@ -66,47 +114,43 @@ export class SessionCache {
   merge(id: string, g: Groups, lines: string[]): { groups: Groups; lines: string[] } | null {
     let nofail = g.nofail !== undefined || g.mlfgained !== undefined;
     const forget = g.mlfforget !== undefined;
-    let s = this.sessions.get(id);
-    let merged: Groups;
-    let newUser = false;
     const user = userOf(g) || undefined;
+    let s = this.sessions.get(id);
+    let newUser = false;
+    let merged: Groups;
     if (s) {
-      merged = { ...s.groups };
-      for (const k in g) if (!FLAGS.includes(k) && (g[k] !== '' || merged[k] === undefined)) merged[k] = g[k]!;
-      if (user !== undefined && !s.users.has(user)) {
-        newUser = s.users.size > 0;
-        s.users.add(user);
+      // The session's fields, updated by this line's (the session object is reused).
+      merged = s.groups;
+      for (const k in g) if (!FLAGS.has(k) && (g[k] !== '' || merged[k] === undefined)) merged[k] = g[k]!;
+      if (user !== undefined && !s.users.includes(user)) {
+        newUser = s.users.length > 0;
+        s.users.push(user);
       }
-      // Refresh the order: the session is alive.
-      this.sessions.delete(id);
-      this.sessions.set(id, s);
     } else {
       merged = {};
-      for (const k in g) if (!FLAGS.includes(k)) merged[k] = g[k]!;
+      for (const k in g) if (!FLAGS.has(k)) merged[k] = g[k]!;
       if (!forget) {
-        s = { groups: merged, users: new Set(user !== undefined ? [user] : []), pending: false, lines: [] };
+        s = { groups: merged, users: user !== undefined ? [user] : [], pending: false, lines: NO_LINES };
         this.sessions.set(id, s);
-        if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
       }
     }
     // A failure waiting for its address, or attempts with several user names, count
     // even when this line alone would not.
     if (s && (s.pending || newUser)) nofail = false;
-    const hasId = hostOf(merged) !== undefined || (merged.fid !== undefined && merged.fid !== '');
     let out: { groups: Groups; lines: string[] } | null = null;
     if (!nofail) {
+      const hasId = hostOf(merged) !== undefined || (merged.fid !== undefined && merged.fid !== '');
       if (hasId) {
-        out = { groups: merged, lines: s ? [...s.lines, ...lines] : lines };
+        out = { groups: merged, lines: s && s.lines.length ? [...s.lines, ...lines] : lines };
         if (s) {
           s.pending = false;
-          s.lines = [];
+          s.lines = NO_LINES;
         }
       } else if (s) {
         s.pending = true;
-        s.lines.push(...lines);
+        s.lines = [...s.lines, ...lines];
       }
     }
-    if (s) s.groups = merged;
     if (forget) this.sessions.delete(id);
     return out;
   }

@@ -51,10 +51,17 @@ type Names = [string, string[]][];
 interface Prepared {
   r: CompiledRegex;
   names: Names;
+  /** The regex cannot match a line holding none of these words (empty: no shortcut). */
+  needles: string[];
 }
 
 function prep(r: CompiledRegex): Prepared {
-  return { r, names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')) };
+  return { r, names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles };
+}
+
+function holdsAny(line: string, needles: string[]): boolean {
+  for (let k = 0; k < needles.length; k++) if (line.includes(needles[k]!)) return true;
+  return false;
 }
 
 export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
@@ -89,8 +96,11 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     }
     const key = d.template ?? 'date';
     stats.dateHits.set(key, (stats.dateHits.get(key) ?? 0) + 1);
-    lastTime = d.time;
-    return { text: d.start === 0 ? line.slice(d.end) : line.slice(0, d.start) + line.slice(d.end), time: d.time };
+    // A date that matched a template but is not a real date (year 0) is still cut out,
+    // as fail2ban does; the line then has no time.
+    const time = Number.isFinite(d.time) ? d.time : null;
+    if (time !== null) lastTime = time;
+    return { text: d.start === 0 ? line.slice(d.end) : line.slice(0, d.start) + line.slice(d.end), time };
   }
 
   function content(text: string, g: Groups): string | null {
@@ -146,6 +156,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     if (c !== null) {
       for (let j = 0; j < fails.length; j++) {
         const f = fails[j]!;
+        if (f.needles.length !== 0 && !holdsAny(line, f.needles)) continue;
         const m = f.r.re.exec(c);
         if (!m) continue;
         stats.failregexHits[j]!++;

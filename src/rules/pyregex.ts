@@ -219,17 +219,27 @@ function isSingleAtom(s: string): boolean {
 function requiredNeedles(alts: Node[][]): string[] {
   const out = new Set<string>();
   for (const alt of alts) {
-    const best = longestRun(alt);
-    if (best.length < 3) {
-      // Look one level down: a mandatory group whose every alternative has a needle.
-      const sub = mandatoryGroupNeedles(alt);
-      if (!sub) return [];
-      sub.forEach((x) => out.add(x));
-      continue;
-    }
-    out.add(best);
+    const flat = flatten(alt);
+    const word = longestRun(flat);
+    // A mandatory group whose every alternative has a word may be more selective
+    // ("llegal"/"nvalid" rather than "user").
+    const sub = mandatoryGroupNeedles(flat);
+    const subMin = sub ? Math.min(...sub.map((x) => x.length)) : 0;
+    if (word.length >= 3 && word.length >= subMin) out.add(word);
+    else if (sub && subMin >= 3) sub.forEach((x) => out.add(x));
+    else return [];
   }
   return [...out];
+}
+
+/** Inline groups that must match exactly once with a single alternative. */
+function flatten(seq: Node[]): Node[] {
+  const out: Node[] = [];
+  for (const n of seq) {
+    if (n.k === 'group' && (n.kind === 'cap' || n.kind === 'nocap') && n.alts.length === 1) out.push(...flatten(n.alts[0]!));
+    else out.push(n);
+  }
+  return out;
 }
 
 /**
@@ -278,7 +288,7 @@ function literalOf(n: Node): string | undefined {
 function mandatoryGroupNeedles(seq: Node[]): string[] | null {
   let best: string[] | null = null;
   for (const n of seq) {
-    if (n.k !== 'group' || n.kind === 'look') continue;
+    if (n.k !== 'group' || n.kind === 'look' || n.alts.length < 2) continue;
     const sub = requiredNeedles(n.alts);
     if (sub.length && (!best || Math.min(...sub.map((x) => x.length)) > Math.min(...best.map((x) => x.length)))) best = sub;
   }
