@@ -96,3 +96,15 @@ test('an action continued over lines inside its brackets is one entry', () => {
   assert.deepEqual(splitRefs(value), ['iptables[blocktype=RETURN, actionstart_on_demand=false]', 'mail']);
   assert.deepEqual(splitList(value), ['iptables[blocktype=RETURN, actionstart_on_demand=false]', 'mail']);
 });
+
+test('text after a section header is ignored, as Python does: [sshd] # my jail', () => {
+  const s = store('[sshd] # my jail\nport = ssh\n');
+  assert.equal(s.get('sshd', 'port'), 'ssh');
+  assert.deepEqual(s.problems, []);
+});
+
+test('a key written twice in one file: the last one wins', () => {
+  const s = store('[sshd]\nport = 1\nport = 2\n');
+  assert.equal(s.get('sshd', 'port'), '2');
+  assert.equal(s.entry('sshd', 'port')!.line, 3);
+});
