@@ -128,14 +128,14 @@ class JailReader {
 
 export function resolveJail(store: IniStore, name: string, enabled: boolean, warnings: string[]): Jail {
   const r = new JailReader(store, name, enabled, warnings);
+  const warn = (key: string, message: string) => {
+    if (enabled) warnings.push(`${formatPlace(placeOfKey(store, name, key))}: ${message}`);
+  };
 
   let filter: Ref = { name: '', options: {} };
   const filterText = r.optional('filter');
   if (filterText === undefined) {
-    if (enabled) {
-      const at = formatPlace({ file: placeOfKey(store, name, 'filter').file, section: name, key: 'filter' });
-      warnings.push(`${at}: no filter set, the jail finds no failures`);
-    }
+    warn('filter', 'no filter set, the jail finds no failures');
   } else {
     const refs = splitRefs(filterText);
     if (refs.length > 1) {
@@ -153,14 +153,14 @@ export function resolveJail(store: IniStore, name: string, enabled: boolean, war
   }
 
   const backend = r.optional('backend') ?? 'auto';
-  if (enabled && !(BACKENDS as readonly string[]).includes(backendName(backend))) {
-    warnings.push(`${formatPlace(placeOfKey(store, name, 'backend'))}: backend ${JSON.stringify(backend)} is not supported, files are read by polling`);
+  if (!(BACKENDS as readonly string[]).includes(backendName(backend))) {
+    warn('backend', `backend ${JSON.stringify(backend)} is not supported, files are read by polling`);
   }
   let usedns: UseDns = 'warn';
   const dns = r.optional('usedns')?.toLowerCase();
   if (dns !== undefined) {
     if ((USEDNS as readonly string[]).includes(dns)) usedns = dns as UseDns;
-    else if (enabled) warnings.push(`${formatPlace(placeOfKey(store, name, 'usedns'))}: usedns ${JSON.stringify(dns)} is not one of yes, warn, no, raw; using warn`);
+    else warn('usedns', `usedns ${JSON.stringify(dns)} is not one of yes, warn, no, raw; using warn`);
   }
 
   const increment: BantimeIncrement = {
