@@ -57,9 +57,15 @@ function atBoundary(line: string, i: number): boolean {
 /** `[Sun ]Jan 23 21:59:59[.123]` — the syslog form without a year. */
 export const parseSyslog: FastParser = (line, pos, f) => {
   let i = pos;
-  if (line.charCodeAt(i + 3) === 32 && isWeekdayAbbrev(line, i) && line.charCodeAt(i + 7) === 32) i += 4;
-  const month = monthFromAbbrev(line, i);
-  if (month === 0 || line.charCodeAt(i + 3) !== 32) return -1;
+  if (line.charCodeAt(i + 3) !== 32) return -1;
+  let month = monthFromAbbrev(line, i);
+  if (month === 0) {
+    // "Sun Jan 23 …": a weekday first
+    if (!isWeekdayAbbrev(line, i) || line.charCodeAt(i + 7) !== 32) return -1;
+    i += 4;
+    month = monthFromAbbrev(line, i);
+    if (month === 0) return -1;
+  }
   i += 4;
   let day: number;
   const c = line.charCodeAt(i);

@@ -70,3 +70,45 @@ test('no datepattern makes createDateReader throw anything but a RuleError', () 
     { numRuns: 2000 },
   );
 });
+
+const digits = (n: number) => fc.array(fc.constantFrom('0', '1', '2', '3', '5', '9'), { minLength: n, maxLength: n }).map((a) => a.join(''));
+/** Mostly what logs hold, sometimes an edge: the readers must agree on both. */
+const usually = <T,>(common: fc.Arbitrary<T>, edge: fc.Arbitrary<T>) => fc.oneof({ arbitrary: common, weight: 12 }, { arbitrary: edge, weight: 1 });
+const num = (max: number) => fc.integer({ min: 1, max }).map((n) => String(n).padStart(2, '0'));
+const edgeNum = fc.constantFrom('00', '24', '31', '32', '60', '61', '99', '9', ' 9', '1x');
+const tail = usually(fc.constantFrom(' host x', ' ', '', ']'), fc.constantFrom('x', '.', ' 2005 host', ' 20055', ' 2035 x', ',5', '.1234567 x', 'Z', 'Zx', ' UTC', ' GMT x', '_'));
+
+const syslogLike = fc
+  .tuple(usually(fc.constantFrom('', 'Sun '), fc.constantFrom('sun ', 'Xyz ', 'Sun  ')), usually(fc.constantFrom('Jan', 'Feb', 'Dec'), fc.constantFrom('feb', 'DEC', 'Foo')),
+    usually(num(31), fc.oneof(edgeNum, fc.constantFrom(' 3', ' 0', '3'))), usually(fc.constant(' '), fc.constant('  ')),
+    usually(num(23), edgeNum), usually(num(59), edgeNum), usually(num(59), edgeNum),
+    usually(fc.oneof(fc.constant(''), digits(3).map((d) => '.' + d), digits(6).map((d) => '.' + d)), fc.oneof(digits(1).map((d) => '.' + d), digits(7).map((d) => '.' + d), fc.constant('.'))), tail)
+  .map(([w, mon, d, s2, h, m, s, frac, t]) => `${w}${mon} ${d}${s2}${h}:${m}:${s}${frac}${t}`);
+
+const isoLike = fc
+  .tuple(usually(fc.constantFrom('2005', '2019'), fc.constantFrom('1999', '20x5')), usually(fc.constantFrom('-', '/', '.'), fc.constant('_')),
+    usually(num(12), edgeNum), usually(num(28), edgeNum),
+    usually(fc.constantFrom('T', ' '), fc.constantFrom('  ', 't', '   ')), usually(num(23), edgeNum), usually(num(59), edgeNum), usually(num(59), edgeNum),
+    usually(fc.oneof(fc.constant(''), fc.tuple(fc.constantFrom('.', ','), fc.integer({ min: 1, max: 6 })).map(([c, n]) => c + '7'.repeat(n))), fc.constantFrom('.', ',', '.1234567', ',12345678')),
+    usually(fc.constantFrom('', ' '), fc.constantFrom('\t', '  ')),
+    usually(fc.constantFrom('', 'Z', '+01', '+0100', '+01:00', '-05:30'), fc.constantFrom('UTC', 'GMT', '+25', '+1', '+01:0', '-0099', 'z', '+0100x', 'Zulu')),
+    tail)
+  .map(([y, sep, mo, d, t, h, m, s, frac, ws, z, rest]) => `${y}${sep}${mo}${sep === '_' ? '-' : sep}${d}${t}${h}:${m}:${s}${frac}${ws}${z}${rest}`);
+
+test('the hand-written syslog and ISO readers read exactly what the template regexes read', () => {
+  const primed = (first: string) => {
+    const r = bareReader(undefined);
+    r.read(first);
+    return r;
+  };
+  for (const [gen, first] of [[syslogLike, 'Jan 23 21:59:59 host x'], [isoLike, '2005-01-23 21:59:59 host x']] as const) {
+    fc.assert(
+      fc.property(gen, (line) => {
+        const fast = primed(first).read(line); // learned: tries the hand-written reader first
+        const slow = bareReader(undefined).read(line); // fresh: the regexes alone
+        assert.deepEqual(fast && { ...fast }, slow && { ...slow }, JSON.stringify(line));
+      }),
+      { numRuns: 3000 },
+    );
+  }
+});
