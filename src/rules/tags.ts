@@ -29,7 +29,8 @@ const FIXED: Record<string, string> = {
 export function expandRegexTags(re: string): string {
   let skip = 0;
   return re.replace(/<(\/?)F-([A-Za-z][A-Za-z0-9_]*)>|<(HOST|ADDR|IP4|IP6|DNS|CIDR|SUBNET|SKIPLINES)>/g, (_m, close: string, f: string, tag: string) => {
-    if (f !== undefined) return close ? ')' : `(?P<${f.toLowerCase()}>`;
+    // <F-ID> is the failure id (group "fid"); every other field keeps its own name.
+    if (f !== undefined) return close ? ')' : `(?P<${f === 'ID' ? 'fid' : f.toLowerCase()}>`;
     if (tag === 'SKIPLINES') return String.raw`\n(?P<skiplines${skip++}>(?:(?:.*\n)*?))`;
     return FIXED[tag]!;
   });
