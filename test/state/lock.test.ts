@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acquireLock } from '../../src/state/store.ts';
+import { acquireLock, loadState } from '../../src/state/store.ts';
 import { LockedError } from '../../src/util/errors.ts';
 import { tempDir } from './helpers.ts';
 
@@ -107,4 +107,15 @@ test('runs racing to take over the same stale lock never both hold it', { timeou
     assert.deepEqual(codes, [0, 0, 0]);
   }
   assert.equal(assertNeverBoth(log), 3 * iterations);
+});
+
+test('two runs updating the same state together never lose each other\'s failures', { timeout: 90_000 }, async (t) => {
+  const state = join(tempDir(t), 'state.json');
+  const rounds = 30;
+  const kids = [child(['update', state, String(rounds)]), child(['update', state, String(rounds)])];
+  const codes = await Promise.all(kids.map(async (k) => (await once(k, 'exit'))[0]));
+  assert.deepEqual(codes, [0, 0]);
+  const { state: s, recovered } = await loadState(state);
+  assert.equal(recovered, false);
+  assert.equal(Object.keys(s.failures.sshd!).length, 2 * rounds);
 });
