@@ -8,6 +8,7 @@ import { scanCommand } from './scan.ts';
 import { reportCommand } from './report.ts';
 import { testRuleCommand } from './test-rule.ts';
 import { fleetCommand } from './fleet.ts';
+import { installCommand } from './install.ts';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('f2b-scan')
@@ -17,6 +18,7 @@ const cli = yargs(hideBin(process.argv))
   .command(reportCommand)
   .command(testRuleCommand)
   .command(fleetCommand)
+  .command(installCommand)
   .recommendCommands()
   .strict()
   .help()

@@ -1,0 +1,119 @@
+// What `f2b-scan install` writes: the systemd units shipped in packaging/systemd with
+// the command line of this installation put in, the /etc/cron.d line, and the
+// commented jail.local. Pure text functions; only packagingDir() and readUnits() read files.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The unit files, in the order they are written. */
+export const UNIT_NAMES = ['f2b-scan.service', 'f2b-scan.timer', 'f2b-scan-restore.service'] as const;
+
+/** The path the shipped units name the program by; replaced by the real command line. */
+export const UNIT_PLACEHOLDER = '/usr/local/bin/f2b-scan';
+
+export const DEFAULT_CONFIG_DIR = '/etc/f2b-scan';
+export const DEFAULT_STATE_FILE = '/var/lib/f2b-scan/state.json';
+
+/** packaging/systemd next to this code (repository, dist/ bundle or an npm install). */
+export function packagingDir(): string {
+  if (process.env.F2B_SCAN_PACKAGING) return process.env.F2B_SCAN_PACKAGING;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const p = join(dir, 'packaging', 'systemd');
+    if (existsSync(join(p, 'f2b-scan.service'))) return p;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find packaging/systemd next to f2b-scan (set F2B_SCAN_PACKAGING)');
+}
+
+export function readUnits(dir = packagingDir()): Record<string, string> {
+  return Object.fromEntries(UNIT_NAMES.map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
+}
+
+/** How this installation is started: the node binary and the f2b-scan script, absolute. */
+export interface Program {
+  node: string;
+  script: string;
+  /** Extra arguments every scheduled run gets (--config, --state when not the defaults). */
+  args: string[];
+}
+
+/**
+ * One word of a systemd command line. systemd splits on spaces and expands `%x`
+ * specifiers and `$VAR`, so those are escaped; anything unusual gets double quotes.
+ */
+export function systemdWord(s: string): string {
+  const e = s.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  return /^[A-Za-z0-9_@%+=:,./$-]+$/.test(e) ? e : `"${e.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/** One word for /bin/sh in a crontab line; cron also turns an unescaped % into a newline. */
+export function cronWord(s: string): string {
+  const q = /^[A-Za-z0-9_@+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return q.replace(/%/g, '\\%');
+}
+
+/** The shipped unit with `/usr/local/bin/f2b-scan <cmd>` replaced by this installation's command. */
+export function renderUnit(template: string, program: Program, stateDir: string): string {
+  const cmd = [program.node, program.script].map(systemdWord).join(' ');
+  const extra = program.args.map(systemdWord).join(' ');
+  return template
+    .split('\n')
+    .map((line) => {
+      const m = /^(Exec\w+=)(\S+)(.*)$/.exec(line);
+      if (m && m[2] === UNIT_PLACEHOLDER) return `${m[1]}${cmd}${m[3]}${extra ? ' ' + extra : ''}`;
+      // A state file outside /var/lib/f2b-scan must stay writable under ProtectSystem=strict.
+      if (line.startsWith('ReadWritePaths=') && stateDir !== '/var/lib/f2b-scan') return `${line} ${systemdWord(stateDir)}`;
+      return line;
+    })
+    .join('\n');
+}
+
+export function renderCron(program: Program): string {
+  const cmd = [program.node, program.script].map(cronWord).join(' ');
+  const extra = program.args.map(cronWord).join(' ');
+  const tail = extra ? ' ' + extra : '';
+  return [
+    '# f2b-scan: scan the logs every minute; at boot, put the recorded bans back into the firewall.',
+    '# Written by `f2b-scan install --cron`; `f2b-scan install --cron --uninstall` removes it.',
+    '# A run prints nothing unless it banned something or went wrong (cron mails what it prints).',
+    'SHELL=/bin/sh',
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    `* * * * * root ${cmd} scan${tail}`,
+    `@reboot root ${cmd} start${tail}`,
+    '',
+  ].join('\n');
+}
+
+/** The commented jail.local `install` puts in a new configuration directory. */
+export function defaultJailLocal(): string {
+  return `# f2b-scan: your changes to the shipped jails (jail.conf next to the f2b-scan package).
+#
+# Files are read in this order, each overriding the one before:
+#   jail.conf, jail.d/*.conf, jail.local (this file), jail.d/*.local
+# The format is fail2ban's: an existing fail2ban jail.local works here as it is.
+# \`f2b-scan init\` looks at this machine's logs and suggests which jails to enable.
+# Check the result with: f2b-scan --dry-run
+
+[DEFAULT]
+# never ban these (add your own networks, space separated)
+#ignoreip = 127.0.0.1/8 ::1 192.0.2.0/24
+
+# an address with maxretry failures within findtime is banned for bantime
+#bantime  = 10m
+#findtime = 10m
+#maxretry = 5
+
+# the firewall: iptables-multiport (default), nftables-multiport, ...
+#banaction = iptables-multiport
+
+# [sshd] is enabled by the shipped jail.conf; turn it off with
+#[sshd]
+#enabled = false
+
+# enable another jail:
+#[nginx-http-auth]
+#enabled = true
+`;
+}
