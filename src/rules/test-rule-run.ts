@@ -2,11 +2,11 @@
 // and say what it matched — fail2ban-regex's job. --json prints the contract other
 // tools read: {filter, lines, matched: [{line, time, host, user?, regex}], ignored, missed}.
 
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import split2 from 'split2';
-import { RuleError } from '../util/errors.ts';
+import { ConfigError, RuleError } from '../util/errors.ts';
 import { builtinRulesDir } from '../util/paths.ts';
 import { createMatcher, loadFilter } from './index.ts';
 
@@ -49,7 +49,16 @@ export async function runTestRule(a: TestRuleArgs): Promise<number> {
   const out = a.out ?? process.stdout;
   const filter = loadFilter({ name: a.rule, options: parseFilterOptions(a.filterOptions) }, { searchDirs: ruleSearchDirs(a.configDir) });
   const matcher = createMatcher(filter, { now: a.now });
-  const input: Readable = a.log === '-' ? (a.stdin ?? process.stdin) : createReadStream(a.log);
+  // yargs hands a lone '-' over as ''.
+  const fromStdin = a.log === '-' || a.log === '';
+  if (!fromStdin) {
+    try {
+      closeSync(openSync(a.log, 'r'));
+    } catch (e) {
+      throw new ConfigError({ file: a.log }, `cannot read the log: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const input: Readable = fromStdin ? (a.stdin ?? process.stdin) : createReadStream(a.log);
   const started = process.hrtime.bigint();
   const matched: { line: number; time: number | null; host: string; user?: string; regex: number }[] = [];
   const matchedText: string[] = [];
@@ -79,7 +88,7 @@ export async function runTestRule(a: TestRuleArgs): Promise<number> {
   if (Object.keys(filter.options).length) w(`Use       options : ${JSON.stringify(filter.options)}`);
   if (filter.datepattern) w(`Use   datepattern : ${filter.datepattern}`);
   if (filter.maxlines > 1) w(`Use      maxlines : ${filter.maxlines}`);
-  w(`Use      log file : ${a.log === '-' ? '<stdin>' : a.log}`);
+  w(`Use      log file : ${fromStdin ? '<stdin>' : a.log}`);
   w();
   w('Results');
   w('=======');
