@@ -9,27 +9,30 @@ import { ConfigError } from '../util/errors.ts';
 
 const DAY = 24 * 60 * 60;
 
-/** Unit words, case-insensitive, and their length in seconds (a month is 30 days, a year 365). */
+/**
+ * Unit words (case-insensitive) as fail2ban spells them, and their length in seconds. Like
+ * fail2ban, a year is 365.25 days and a month a twelfth of that (30.4375 days).
+ */
 const UNITS: Record<string, number> = {};
+const YEAR = 365.25 * DAY;
 for (const [words, seconds] of [
-  ['year years y yy', 365 * DAY],
-  ['month months mo', 30 * DAY],
-  ['week weeks w ww', 7 * DAY],
-  ['day days d dd', DAY],
-  ['hour hours h hh', 60 * 60],
-  ['minute minutes min mins m mm', 60],
-  ['second seconds sec secs s ss', 1],
+  ['year years ye yea y yy', YEAR],
+  ['month months mo mon', YEAR / 12],
+  ['week weeks we wee w ww', 7 * DAY],
+  ['day days da d dd', DAY],
+  ['hour hours ho hou h hh', 60 * 60],
+  ['minute minutes mi min m mm', 60],
+  ['second seconds se sec s ss', 1],
 ] as const) {
   for (const w of words.split(' ')) UNITS[w] = seconds;
 }
 
-type Token = { kind: 'num'; value: number } | { kind: 'op'; value: string };
+type Token = { kind: 'num'; value: number } | { kind: 'unit'; value: number; word: string } | { kind: 'op'; value: string };
 
-const TOKEN = /\s*(?:(\d+(?:\.\d*)?|\.\d+)\s*([a-z]+)?|([-+*/()]))/iy;
+const TOKEN = /\s*(?:(\d+(?:\.\d*)?|\.\d+)|([a-z]+)|([-+*/()]))/iy;
 
 function tokenize(text: string): Token[] | string {
   const out: Token[] = [];
-  TOKEN.lastIndex = 0;
   let at = 0;
   while (at < text.length) {
     if (/^\s*$/.test(text.slice(at))) break;
@@ -37,53 +40,62 @@ function tokenize(text: string): Token[] | string {
     const m = TOKEN.exec(text);
     if (!m) return `unexpected ${JSON.stringify(text.slice(at).trim().slice(0, 20))}`;
     at = TOKEN.lastIndex;
-    if (m[3]) {
-      out.push({ kind: 'op', value: m[3] });
-      continue;
+    if (m[1] !== undefined) out.push({ kind: 'num', value: Number(m[1]) });
+    else if (m[3] !== undefined) out.push({ kind: 'op', value: m[3] });
+    else {
+      const word = m[2]!;
+      const factor = UNITS[word.toLowerCase()];
+      if (factor === undefined) return `unknown unit "${word}"`;
+      // As fail2ban, a unit follows a number or a space ("1h", "1 hour", "(1+2) d").
+      const before = text[at - word.length - 1];
+      if (before === undefined || !/[\d\s]/.test(before)) return `unexpected "${word}"`;
+      out.push({ kind: 'unit', value: factor, word });
     }
-    let value = Number(m[1]);
-    if (m[2]) {
-      const unit = UNITS[m[2].toLowerCase()];
-      if (unit === undefined) return `unknown unit "${m[2]}"`;
-      value *= unit;
-    }
-    out.push({ kind: 'num', value });
   }
   return out;
 }
 
 /**
  * Recursive descent over: sum := product ((+|-)? product)*  (no operator: added, as
- * "1h 30m"), product := unary ((*|/) unary)*, unary := (-|+) unary | num | ( sum ).
+ * "1h 30m"), product := unary ((*|/) unary | unit)*  (a unit multiplies what precedes it),
+ * unary := (-|+) unary | num | ( sum ).
  */
 function evaluate(tokens: Token[]): number | string {
   let i = 0;
   const peek = () => tokens[i];
   const isOp = (v: string) => peek()?.kind === 'op' && peek()!.value === v;
+  const show = (t: Token) => (t.kind === 'unit' ? t.word : String(t.value));
 
   function unary(): number {
     const t = tokens[i++];
     if (!t) throw 'ends too early';
     if (t.kind === 'num') return t.value;
-    if (t.value === '-') return -unary();
-    if (t.value === '+') return unary();
-    if (t.value === '(') {
+    if (t.kind === 'op' && t.value === '-') return -unary();
+    if (t.kind === 'op' && t.value === '+') return unary();
+    if (t.kind === 'op' && t.value === '(') {
       const v = sum();
       if (!isOp(')')) throw 'missing ")"';
       i++;
       return v;
     }
-    throw `unexpected "${t.value}"`;
+    throw `unexpected "${show(t)}"`;
   }
   function product(): number {
     let v = unary();
-    while (isOp('*') || isOp('/')) {
-      const op = tokens[i++]!.value;
-      const r = unary();
-      if (op === '/' && r === 0) throw 'division by zero';
-      v = op === '*' ? v * r : v / r;
+    for (;;) {
+      const t = peek();
+      if (t?.kind === 'unit') {
+        i++;
+        v *= t.value;
+      } else if (isOp('*') || isOp('/')) {
+        const op = tokens[i++]!.value;
+        const r = unary();
+        if (op === '/' && r === 0) throw 'division by zero';
+        v = op === '*' ? v * (r as number) : v / (r as number);
+      } else {
+        return v;
+      }
     }
-    return v;
   }
   function sum(): number {
     let v = product();
@@ -93,16 +105,16 @@ function evaluate(tokens: Token[]): number | string {
       if (t.kind === 'op' && (t.value === '+' || t.value === '-')) {
         i++;
         v = t.value === '+' ? v + product() : v - product();
-      } else if (t.kind === 'num' || t.value === '(') {
+      } else if (t.kind === 'num' || (t.kind === 'op' && t.value === '(')) {
         v += product();
       } else {
-        throw `unexpected "${t.value}"`;
+        throw `unexpected "${show(t)}"`;
       }
     }
   }
   try {
     const v = sum();
-    if (i < tokens.length) return `unexpected "${(tokens[i] as Token).value}"`;
+    if (i < tokens.length) return `unexpected "${show(tokens[i]!)}"`;
     return v;
   } catch (e) {
     if (typeof e === 'string') return e;
