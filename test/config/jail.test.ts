@@ -162,7 +162,7 @@ test('bad values in a disabled jail are warnings; the jail gets defaults and the
     `${local}:6 [old] action: cannot read "x[y" as name[key=value, ...]`,
     `${local}:5 [old] logpath: unknown reference %(nope)s`,
     `${local}:3 [old] maxretry: "abc" is not a whole number`,
-    `${local}:4 [old] findtime: "soon" is not a duration (unexpected "soon"); write seconds or e.g. 10m, 1h, 1d, 1w`,
+    `${local}:4 [old] findtime: "soon" is not a duration (unknown unit "soon"); write seconds or e.g. 10m, 1h, 1d, 1w`,
   ]);
   assert.equal(jails.find((j) => j.name === 'sshd')!.enabled, true);
 });
