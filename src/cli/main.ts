@@ -9,6 +9,7 @@ import { reportCommand } from './report.ts';
 import { testRuleCommand } from './test-rule.ts';
 import { fleetCommand } from './fleet.ts';
 import { installCommand } from './install.ts';
+import { initCommand } from './init.ts';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('f2b-scan')
@@ -19,6 +20,8 @@ const cli = yargs(hideBin(process.argv))
   .command(testRuleCommand)
   .command(fleetCommand)
   .command(installCommand)
+  .command(initCommand)
+  .completion('completion', 'print the bash/zsh completion script (source it from ~/.bashrc or ~/.zshrc)')
   .recommendCommands()
   .strict()
   .help()
