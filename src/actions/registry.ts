@@ -10,6 +10,10 @@ const backends: Record<string, Loader> = {
   'iptables-allports': () => import('./iptables.ts').then((m) => m.allports),
   iptables: () => import('./iptables.ts').then((m) => m.oneport),
   dummy: () => import('./dummy.ts').then((m) => m.dummy),
+  'iptables-ipset': () => import('./iptables-ipset.ts').then((m) => m.ipsetMultiport),
+  'iptables-ipset-proto4': () => import('./iptables-ipset.ts').then((m) => m.ipsetMultiport),
+  'iptables-ipset-proto6': () => import('./iptables-ipset.ts').then((m) => m.ipsetMultiport),
+  'iptables-ipset-proto6-allports': () => import('./iptables-ipset.ts').then((m) => m.ipsetAllports),
 };
 
 /** The factory for an action name, or null when f2b-scan has no backend of that name. */

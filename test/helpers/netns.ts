@@ -21,6 +21,11 @@ export interface Lab {
   exec(ns: string, cmd: string, args: string[], input?: string): Promise<string>;
   /** Removes every rule and user chain of the server (what a reboot leaves). */
   flushFirewall(): Promise<void>;
+  /**
+   * What a reboot leaves of every firewall in the server: no iptables rules or chains, no
+   * nftables tables, no ipsets, no blackhole/unreachable/prohibit routes.
+   */
+  reboot(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -84,6 +89,38 @@ export function iptablesUnavailable(): string | null {
   return null;
 }
 
+/** Whether a program is on the PATH. */
+export function commandExists(bin: string): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', bin], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why one of these programs cannot be used here (naming its Debian package), or null. */
+export function toolsUnavailable(pkg: string, bins: string[]): string | null {
+  for (const bin of bins) if (!commandExists(bin)) return `${bin} is not installed (Debian package ${pkg})`;
+  return null;
+}
+
+/** What a client in `ns` receives from host:port before the server closes (null: no connection). */
+export async function tcpGreeting(ns: string, host: string, port: number, timeoutMs = 1500): Promise<string | null> {
+  const script = `
+    let got = '';
+    const s = require('net').connect({ host: process.argv[1], port: Number(process.argv[2]) });
+    const t = setTimeout(() => { s.destroy(); process.stdout.write(got); process.exit(got ? 0 : 3); }, Number(process.argv[3]));
+    s.on('data', (d) => (got += d));
+    s.on('close', () => { clearTimeout(t); process.stdout.write(got); process.exit(0); });
+    s.on('error', () => process.exit(2));`;
+  const r = await execa('ip', ['netns', 'exec', ns, process.execPath, '-e', script, host, String(port), String(timeoutMs)], {
+    reject: false,
+    timeout: timeoutMs + 5000,
+  });
+  return r.exitCode === 0 ? String(r.stdout) : null;
+}
+
 async function ipExec(args: string[]): Promise<void> {
   const r = await execa('ip', args, { reject: false });
   if (r.failed) throw new Error(`ip ${args.join(' ')}: ${r.stderr || r.shortMessage}`);
@@ -115,6 +152,17 @@ export async function createLab(tag: string): Promise<Lab> {
       for (const bin of ['iptables', 'ip6tables']) {
         await lab.exec(server.ns, bin, ['-w', '-F']);
         await lab.exec(server.ns, bin, ['-w', '-X']);
+      }
+    },
+    async reboot() {
+      await lab.flushFirewall();
+      if (commandExists('nft')) await lab.exec(server.ns, 'nft', ['flush', 'ruleset']);
+      // Sets can be destroyed only once no rule refers to them: after the flushes above.
+      if (commandExists('ipset')) await lab.exec(server.ns, 'ipset', ['destroy']);
+      for (const fam of ['-4', '-6']) {
+        for (const type of ['blackhole', 'unreachable', 'prohibit']) {
+          await execa('ip', ['-n', server.ns, fam, 'route', 'flush', 'type', type], { reject: false });
+        }
       }
     },
     async cleanup() {
@@ -202,4 +250,32 @@ export async function startTcpServer(ns: string, port: number): Promise<TcpServe
       await gone;
     },
   };
+}
+
+/**
+ * A lab with TCP servers on `ports` in the server namespace, and every firewall command of
+ * the code under test aimed at it (F2B_SCAN_NETNS). Skips the test with `skipReason`.
+ */
+export async function withFirewallLab(
+  t: { skip(msg: string): void },
+  skipReason: string | null,
+  tag: string,
+  ports: number[],
+  fn: (lab: Lab) => Promise<void>,
+): Promise<void> {
+  if (skipReason) {
+    t.skip(skipReason);
+    return;
+  }
+  const lab = await createLab(tag);
+  const servers: TcpServer[] = [];
+  process.env.F2B_SCAN_NETNS = lab.server.ns;
+  try {
+    for (const p of ports) servers.push(await startTcpServer(lab.server.ns, p));
+    await fn(lab);
+  } finally {
+    delete process.env.F2B_SCAN_NETNS;
+    for (const s of servers) await s.stop();
+    await lab.cleanup();
+  }
 }

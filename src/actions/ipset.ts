@@ -1,0 +1,113 @@
+// One kernel ipset per jail and family (`f2b-<name>`, `f2b-<name>6`), type hash:ip with
+// timeout support, as iptables-ipset and firewallcmd-ipset keep their banned addresses.
+// Bans and unbans go in one `ipset restore -exist` batch, so 10,000 addresses are one
+// process. Each entry carries a timeout of one bantime (0 = forever): the run lifts bans
+// on time, and the kernel lifts them on its own should the cron job ever stop.
+
+import { run, type CommandResult } from '../exec/run.ts';
+import { normalizeAddress, type Family } from '../net/address.ts';
+import { ActionParamError, type ActionParams, type BanItem, type StepResult } from './backend.ts';
+
+// ipset names are at most 31 characters; restore input is read word by word.
+const SET_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,30}$/;
+/** The longest timeout ipset accepts (seconds); longer bans are kept forever (0) and lifted by the run. */
+export const MAX_IPSET_TIMEOUT = 2_147_483;
+
+export interface IpsetConfig {
+  /** Set name per family. */
+  names: Record<Family, string>;
+  /** Fixed per-entry timeout from `ipsettime` (seconds), or null: the ban's own length. */
+  ipsettime: number | null;
+  /** The set's default timeout (`default-ipsettime`), 0 = entries stay until removed. */
+  defaultTimeout: number;
+}
+
+export function ipsetConfig(params: ActionParams): IpsetConfig {
+  const o = params.options;
+  const bad = (key: string, why: string): never => {
+    throw new ActionParamError(params.action, params.jail, key, why);
+  };
+  const name = o.name ?? params.jail;
+  const names: Record<Family, string> = { 4: `f2b-${name}`, 6: `f2b-${name}6` };
+  for (const n of Object.values(names)) if (!SET_NAME.test(n)) bad('name', `ipset ${JSON.stringify(n)} is not a valid set name (at most 31 characters, letters, digits, _ . : -)`);
+  const seconds = (key: string): number | null => {
+    const v = o[key];
+    if (v === undefined) return null;
+    if (!/^\d+$/.test(v)) bad(key, `${JSON.stringify(v)} is not a number of seconds`);
+    return Math.min(Number(v), MAX_IPSET_TIMEOUT);
+  };
+  // fail2ban's stock default `ipsettime = 0` leaves lifting to the daemon; a value > 0 is the user's choice.
+  const fixed = seconds('ipsettime');
+  return { names, ipsettime: fixed === 0 ? null : fixed, defaultTimeout: seconds('default-ipsettime') ?? 0 };
+}
+
+/** The timeout of one ban's entry: one bantime (capped), 0 for a ban without end. */
+export function entryTimeout(cfg: IpsetConfig, item: BanItem): number {
+  if (cfg.ipsettime !== null) return cfg.ipsettime;
+  if (item.until === null) return 0;
+  const length = Math.ceil(item.until - item.start);
+  if (length <= 0) return 1;
+  return length > MAX_IPSET_TIMEOUT ? 0 : length;
+}
+
+export function createArgs(cfg: IpsetConfig, family: Family): string[] {
+  const args = ['-exist', 'create', cfg.names[family], 'hash:ip', 'timeout', String(cfg.defaultTimeout)];
+  if (family === 6) args.push('family', 'inet6');
+  // The default (65536) is enough for most hosts; a botnet wave is not most hosts.
+  args.push('maxelem', '1048576');
+  return args;
+}
+
+/** `ipset restore` input that adds every item (an existing entry gets its timeout renewed). */
+export function addBatch(cfg: IpsetConfig, family: Family, items: readonly BanItem[]): string {
+  const set = cfg.names[family];
+  return items.map((i) => `add ${set} ${i.ip} timeout ${entryTimeout(cfg, i)}\n`).join('');
+}
+
+export function delBatch(cfg: IpsetConfig, family: Family, ips: readonly string[]): string {
+  const set = cfg.names[family];
+  return ips.map((ip) => `del ${set} ${ip}\n`).join('');
+}
+
+/** The addresses in `ipset save <set>` output, canonical. */
+export function parseSave(text: string, set: string): string[] {
+  const out: string[] = [];
+  const prefix = `add ${set} `;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(prefix)) continue;
+    const ip = normalizeAddress(line.slice(prefix.length).split(' ')[0]!);
+    if (ip) out.push(ip);
+  }
+  return out;
+}
+
+export function ipset(args: string[], input?: string): Promise<CommandResult> {
+  return run('ipset', args, input === undefined ? {} : { input });
+}
+
+export async function setExists(set: string): Promise<boolean> {
+  return (await ipset(['list', '-n', set])).ok;
+}
+
+export async function listSet(set: string): Promise<string[]> {
+  const r = await ipset(['save', set]);
+  if (!r.ok) throw new Error(r.error ?? `${r.command} failed`);
+  return parseSave(r.stdout, set);
+}
+
+/** Runs a restore batch and gives every address the batch's result. */
+export async function restoreBatch(input: string, ips: readonly string[], describe: (ip: string) => string): Promise<Map<string, StepResult>> {
+  const r = await ipset(['-exist', 'restore'], input);
+  const out = new Map<string, StepResult>();
+  for (const ip of ips) {
+    out.set(ip, r.ok ? { ok: true, command: describe(ip) } : { ok: false, command: describe(ip), error: `${r.error} (batch: ${r.command})` });
+  }
+  return out;
+}
+
+/** One StepResult for a sequence of commands: the first failure, or all well. */
+export function stepOf(results: CommandResult[]): StepResult {
+  const failed = results.find((r) => !r.ok);
+  const command = results.map((r) => r.command).join('; ');
+  return failed ? { ok: false, command, error: failed.error } : { ok: true, command };
+}
