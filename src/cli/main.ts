@@ -7,6 +7,7 @@ import { globalOptions, failWith } from './common.ts';
 import { scanCommand } from './scan.ts';
 import { reportCommand } from './report.ts';
 import { testRuleCommand } from './test-rule.ts';
+import { checkConfigCommand } from './check-config.ts';
 import { fleetCommand } from './fleet.ts';
 import { installCommand } from './install.ts';
 import { initCommand } from './init.ts';
@@ -18,6 +19,7 @@ const cli = yargs(hideBin(process.argv))
   .command(scanCommand)
   .command(reportCommand)
   .command(testRuleCommand)
+  .command(checkConfigCommand)
   .command(fleetCommand)
   .command(installCommand)
   .command(initCommand)

@@ -39,7 +39,7 @@ export interface Filter {
 
 export function compileRegex(raw: RawRegex, multiline: boolean): CompiledRegex {
   const py = expandRegexTags(raw.text);
-  const js = translatePyRegex(py, { multiline, place: raw.place });
+  const js = translatePyRegex(py, { multiline, place: raw.place, display: raw.text });
   // Multi-line matches need group positions (which lines <SKIPLINES> stepped over).
   const re = multiline ? new RegExp(js.regex.source, js.regex.flags + 'd') : js.regex;
   return { text: raw.text, place: raw.place, re, groups: js.groups, needles: js.needles };

@@ -27,6 +27,8 @@ export interface TranslateOptions {
   /** The regex is matched against several lines joined by \n (fail2ban's multi-line mode). */
   multiline?: boolean;
   place?: Place;
+  /** The regex as the user wrote it (before tag expansion), for messages. */
+  display?: string;
 }
 
 export function translatePyRegex(py: string, opts: TranslateOptions = {}): JsRegex {
@@ -35,8 +37,9 @@ export function translatePyRegex(py: string, opts: TranslateOptions = {}): JsReg
   try {
     parsed = parsePyRegex(py, !!opts.multiline);
   } catch (e) {
-    if (e instanceof PyRegexError) throw new RuleError(place, `bad regex: ${e.message}: ${clip(py)}`);
-    throw new RuleError(place, `bad regex: ${(e as Error).message}: ${clip(py)}`);
+    // Positions count in the expanded text, meaningless next to what the user wrote.
+    const msg = e instanceof PyRegexError && opts.display !== undefined ? e.message.replace(/ at position \d+$/, '') : (e as Error).message;
+    throw new RuleError(place, `bad regex: ${msg}: ${clip(opts.display ?? py)}`);
   }
   let flags = '';
   if (parsed.flags.has('i')) flags += 'i';
@@ -62,7 +65,7 @@ export function translatePyRegex(py: string, opts: TranslateOptions = {}): JsReg
   try {
     regex = new RegExp(source, flags);
   } catch (e) {
-    throw new RuleError(place, `bad regex: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    throw new RuleError(place, `bad regex: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}: ${clip(opts.display ?? py)}`);
   }
   const needles = flags.includes('i') ? [] : requiredNeedles(alts);
   return { source, flags, groups: em.groups, needles, regex };

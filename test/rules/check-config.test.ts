@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+function checkConfig(configDir: string) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'check-config', '--config', configDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A config dir with one enabled jail `web` using filter `web` (options as given). */
+function configWith(filterText: string, filterRef = 'web'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-check-'));
+  mkdirSync(join(dir, 'filter.d'));
+  const log = join(dir, 'web.log');
+  writeFileSync(log, '');
+  writeFileSync(
+    join(dir, 'jail.conf'),
+    `[DEFAULT]
+maxretry = 5
+findtime = 10m
+bantime = 1h
+banaction = iptables-multiport
+
+[web]
+enabled = true
+filter = ${filterRef}
+logpath = ${log}
+port = http,https
+`,
+  );
+  writeFileSync(join(dir, 'filter.d', 'web.conf'), filterText);
+  return dir;
+}
+
+test('check-config passes a sound configuration with a one-line summary', () => {
+  const dir = configWith('[Definition]\nfailregex = ^\\s*\\S+ web: denied <HOST>$\n');
+  const r = checkConfig(dir);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.equal(r.out, 'configuration OK: 1 enabled jail (web), 1 rule, 1 regexes compiled\n');
+});
+
+test('check-config names the file and line of a broken regex in a rule', () => {
+  const dir = configWith('[Definition]\nfailregex = ^ok <HOST>$\n            ^broken (<HOST>\n');
+  const r = checkConfig(dir);
+  assert.equal(r.code, 2);
+  const first = r.out.split('\n')[0]!;
+  assert.match(first, new RegExp(`^${join(dir, 'filter.d', 'web.conf').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3: bad regex: missing \\), unterminated subpattern: "\\^broken \\(<HOST>"$`));
+  assert.match(r.out, /^1 problem found$/m);
+});
+
+test('check-config reports a rule without <HOST>, an unknown filter and an unknown option', () => {
+  const noHost = checkConfig(configWith('[Definition]\nfailregex = ^login failed$\n'));
+  assert.equal(noHost.code, 2);
+  assert.match(noHost.out, /web\.conf:2: failregex has no <HOST>/);
+
+  const unknown = checkConfig(configWith('[Definition]\nfailregex = ^x <HOST>$\n', 'nosuchrule'));
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.out, /jail\.conf:9: \[web\] filter: unknown filter 'nosuchrule'/);
+
+  const option = checkConfig(configWith('[Definition]\nfailregex = ^x <HOST>$\nmode = normal\n', 'web[mode=ddos, colour=red]'));
+  assert.equal(option.code, 2);
+  assert.match(option.out, /jail\.conf:9: \[web\] filter: unknown option 'colour'/);
+  assert.doesNotMatch(option.out, /'mode'/);
+});
+
+test('check-config flags a log path that is not a readable file', () => {
+  const dir = configWith('[Definition]\nfailregex = ^x <HOST>$\n');
+  writeFileSync(join(dir, 'jail.local'), `[web]\nlogpath = ${dir}\n`);
+  const r = checkConfig(dir);
+  assert.equal(r.code, 2);
+  assert.match(r.out, /jail\.local:2: \[web\] logpath .*: is a directory/);
+});
+
+test('check-config passes the shipped rules', () => {
+  const r = checkConfig(join(ROOT, 'rules'));
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /^configuration OK: \d+ enabled jails? \(.*sshd.*\)/);
+});
