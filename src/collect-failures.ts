@@ -2,11 +2,18 @@
 // A jail's rule is loaded only when one of its files has new bytes, so an idle
 // run compiles nothing.
 
+import { stat } from 'node:fs/promises';
 import { createMatcher, loadFilter, type Filter, type Matcher } from './rules/index.ts';
 import { expandLogpaths, readNewLines } from './sources/files.ts';
 import { resolveHostForBan } from './net/resolve.ts';
-import type { State } from './state/schema.ts';
+import type { FileCursor, State } from './state/schema.ts';
 import type { Failure, FileReport, Jail, RuleMatch } from './types.ts';
+
+/** A progress display for a large backlog (see report/progress.ts). */
+export interface ProgressSink {
+  tick(bytes: number, lines: number): void;
+  stop(): void;
+}
 
 export interface CollectInput {
   jails: Jail[];
@@ -16,6 +23,8 @@ export interface CollectInput {
   filterDirs: string[];
   /** The state was recovered from a corrupt file: unknown files start at their end. */
   startAtEnd: boolean;
+  /** Asked once with the bytes waiting to be read; may return a progress display. */
+  progress?: (backlogBytes: number) => Promise<ProgressSink | null>;
 }
 
 export interface Collected {
@@ -27,33 +36,63 @@ export interface Collected {
   inputProblems: number;
 }
 
+interface JailFiles {
+  jail: Jail;
+  files: string[];
+}
+
 export async function collectFailures(input: CollectInput): Promise<Collected> {
   const out: Collected = { failures: [], files: [], perJail: {}, warnings: [], inputProblems: 0 };
+  const plan: JailFiles[] = [];
   for (const jail of input.jails) {
     out.perJail[jail.name] = 0;
     if (jail.backend === 'systemd') {
       out.warnings.push(`[${jail.name}] backend = systemd: the journal is not read yet; jail skipped`);
       continue;
     }
-    await collectJail(jail, input, out);
+    const globbed = await expandLogpaths(jail.logpath);
+    for (const w of globbed.warnings) out.warnings.push(`[${jail.name}] ${w}`);
+    if (globbed.files.length === 0) {
+      out.warnings.push(`[${jail.name}] no log file found for logpath ${jail.logpath.join(' ')}`);
+      out.inputProblems++;
+      continue;
+    }
+    plan.push({ jail, files: globbed.files });
+  }
+  const progress = input.progress ? await input.progress(await backlog(plan, input.state)) : null;
+  try {
+    for (const p of plan) await collectJail(p, input, out, progress);
+  } finally {
+    progress?.stop();
   }
   return out;
 }
 
-async function collectJail(jail: Jail, input: CollectInput, out: Collected): Promise<void> {
-  const globbed = await expandLogpaths(jail.logpath);
-  for (const w of globbed.warnings) out.warnings.push(`[${jail.name}] ${w}`);
-  if (globbed.files.length === 0) {
-    out.warnings.push(`[${jail.name}] no log file found for logpath ${jail.logpath.join(' ')}`);
-    out.inputProblems++;
-    return;
+/** Bytes not yet read in the planned files (a stat each; nothing is opened). */
+async function backlog(plan: JailFiles[], state: State): Promise<number> {
+  let total = 0;
+  for (const { jail, files } of plan) {
+    for (const file of files) {
+      const st = await stat(file).catch(() => null);
+      if (!st) continue;
+      const c: FileCursor | undefined = state.files[jail.name]?.[file];
+      const same = c && c.dev === st.dev && c.ino === st.ino && st.size >= c.offset;
+      total += st.size - (same ? c.offset : 0);
+    }
   }
+  return total;
+}
+
+async function collectJail({ jail, files }: JailFiles, input: CollectInput, out: Collected, progress: ProgressSink | null): Promise<void> {
   let filter: Filter | undefined;
   const cursors = (input.state.files[jail.name] ??= {});
   const names: { match: RuleMatch; file: string }[] = [];
+  const before = out.failures.length;
 
-  for (const file of globbed.files) {
+  for (const file of files) {
     let matcher: Matcher | undefined;
+    let pendingBytes = 0;
+    let pendingLines = 0;
     const onLine = (line: string) => {
       if (!matcher) {
         filter ??= loadFilter(jail.filter, {
@@ -63,6 +102,13 @@ async function collectJail(jail: Jail, input: CollectInput, out: Collected): Pro
         });
         matcher = createMatcher(filter, { now: input.now, timezone: jail.logtimezone, datepattern: jail.datepattern });
       }
+      if (progress) {
+        pendingBytes += line.length + 1;
+        if (++pendingLines === 65536) {
+          progress.tick(pendingBytes, pendingLines);
+          pendingBytes = pendingLines = 0;
+        }
+      }
       const matches = matcher.push(line);
       for (let i = 0; i < matches.length; i++) {
         const m = matches[i]!;
@@ -71,6 +117,7 @@ async function collectJail(jail: Jail, input: CollectInput, out: Collected): Pro
       }
     };
     const res = await readNewLines(file, cursors[file], onLine, { startAtEnd: input.startAtEnd && !cursors[file] });
+    progress?.tick(pendingBytes, pendingLines);
     cursors[file] = res.cursor;
     for (const w of res.warnings) out.warnings.push(`[${jail.name}] ${w}`);
     out.inputProblems += res.warnings.length;
@@ -87,7 +134,7 @@ async function collectJail(jail: Jail, input: CollectInput, out: Collected): Pro
     }
     for (const ip of ips) out.failures.push(toFailure(jail, match, ip, file, input.now));
   }
-  out.perJail[jail.name] = out.failures.filter((f) => f.jail === jail.name).length;
+  out.perJail[jail.name] = out.failures.length - before;
 }
 
 function toFailure(jail: Jail, m: RuleMatch, ip: string, file: string, now: number): Failure {

@@ -4,7 +4,8 @@
 import { loadConfig } from './config/index.ts';
 import { enforce, type ActionOutcome } from './actions/index.ts';
 import { banCandidates, checkPolicy, decide, prepareIgnore } from './policy/index.ts';
-import { collectFailures } from './collect-failures.ts';
+import { collectFailures, type CollectInput } from './collect-failures.ts';
+import { freshNotices } from './report/notices.ts';
 import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from './state/store.ts';
 import type { State } from './state/schema.ts';
@@ -21,6 +22,10 @@ export interface RunOptions {
   /** Only these jails (default: every enabled jail). */
   jailNames?: string[];
   lockWaitMs?: number;
+  /** Nothing will be printed (--quiet): don't count warnings as told. */
+  silent?: boolean;
+  /** Progress display for a large backlog (the CLI passes one on a terminal). */
+  progress?: CollectInput['progress'];
   /** `unban --fleet`: unbans to publish to the other hosts. */
   fleetUnbans?: { jail: string; ip: string }[];
 }
@@ -29,6 +34,8 @@ export interface RunResult {
   summary: RunSummary;
   outcomes: ActionOutcome[];
   exitCode: number;
+  /** The warnings a cron run prints: those not printed in the last day (all of them in a dry run). */
+  freshWarnings: string[];
 }
 
 export async function runScan(opts: RunOptions): Promise<RunResult> {
@@ -51,6 +58,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       now: opts.now,
       filterDirs: config.filterDirs,
       startAtEnd: loaded.recovered,
+      progress: opts.progress,
     });
     warnings.push(...scanned.warnings);
 
@@ -84,7 +92,9 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     });
     warnings.push(...enforced.warnings);
 
+    const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
+      if (!opts.silent) state.notices = notices.printed;
       state.lastRun = opts.now;
       await saveState(opts.statePath, state);
     }
@@ -92,7 +102,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
     if (fleet) summary.fleet = fleet.summary;
     const exitCode = exitCodeOf(enforced.outcomes, scanned.inputProblems, fleet?.unreachable ?? false);
-    return { summary, outcomes: enforced.outcomes, exitCode };
+    return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings: opts.dryRun ? warnings : notices.fresh };
   } finally {
     await release();
   }

@@ -74,6 +74,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         top: args.top,
         maxretry: args.maxretry,
         findtime: args.findtime,
+        progress: process.stderr.isTTY ? async (bytes) => (await import('../report/progress.ts')).terminalProgress(bytes) : undefined,
       });
       for (const w of warnings) process.stderr.write(`f2b-scan: warning: ${w}\n`);
       const colour = !args.output && args.format === 'text' && process.stdout.isTTY === true;

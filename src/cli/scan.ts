@@ -10,6 +10,8 @@ interface ScanArgs {
   'dry-run': boolean;
   json: boolean;
   jail?: string[];
+  quiet?: boolean;
+  verbose?: boolean;
 }
 
 export const scanCommand: CommandModule<object, ScanArgs> = {
@@ -20,6 +22,10 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
       .option('dry-run', { type: 'boolean', default: false, describe: 'change nothing: no firewall, no mail, no state write; print what would happen' })
       .option('json', { type: 'boolean', default: false, describe: 'print the run summary as one JSON object' })
       .option('jail', { type: 'string', array: true, describe: 'only these jails' })
+      // No defaults: yargs counts a defaulted flag as given, which would trip the conflict.
+      .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only errors' })
+      .option('verbose', { alias: 'v', type: 'boolean', describe: 'print every warning, each file read and a summary' })
+      .conflicts('quiet', 'verbose')
       .example('$0 --dry-run --config /etc/fail2ban', 'what would be banned with an existing fail2ban setup')
       .example('* * * * * root f2b-scan', 'the crontab line') as never,
   handler: async (args) => {
@@ -32,11 +38,18 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
         now: parseNow(args.now),
         dryRun: args['dry-run'],
         jailNames: args.jail,
+        silent: args.quiet === true,
+        // A bar for a large backlog, on a terminal only (never in cron or CI output).
+        progress: args.quiet || !process.stderr.isTTY ? undefined : async (bytes) => (await import('../report/progress.ts')).terminalProgress(bytes),
       });
-      for (const w of result.summary.warnings) process.stderr.write(`f2b-scan: warning: ${w}\n`);
+      // Cron mails whatever a job prints: without a terminal, a repeated warning is
+      // printed once a day (all of them with --verbose or on a terminal).
+      const tty = process.stdout.isTTY === true;
+      const warnings = args.verbose === true || tty ? result.summary.warnings : result.freshWarnings;
+      if (!args.quiet) for (const w of warnings) process.stderr.write(`f2b-scan: warning: ${w}\n`);
       for (const e of result.summary.errors) process.stderr.write(`f2b-scan: error: ${e}\n`);
       if (args.json) process.stdout.write(JSON.stringify(result.summary) + '\n');
-      else process.stdout.write(formatRunText(result.summary));
+      else if (!args.quiet) process.stdout.write(formatRunText(result.summary, { summary: tty || args.verbose === true, verbose: args.verbose === true }));
       process.exitCode = result.exitCode;
     } catch (e) {
       failWith(e);

@@ -3,7 +3,7 @@
 
 import { basename } from 'node:path';
 import { loadConfig } from '../config/index.ts';
-import { collectFailures } from '../collect-failures.ts';
+import { collectFailures, type CollectInput } from '../collect-failures.ts';
 import { emptyState } from '../state/schema.ts';
 import type { Jail } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
@@ -23,6 +23,7 @@ export interface ReportOptions {
   top?: number;
   maxretry?: number;
   findtime?: number;
+  progress?: CollectInput['progress'];
 }
 
 export async function buildReport(opts: ReportOptions): Promise<{ analysis: Analysis; warnings: string[] }> {
@@ -34,6 +35,7 @@ export async function buildReport(opts: ReportOptions): Promise<{ analysis: Anal
     now: opts.now,
     filterDirs: config.filterDirs,
     startAtEnd: false,
+    progress: opts.progress,
   });
   const analysis = analyze(
     jails.map((j) => ({

@@ -69,6 +69,12 @@ export interface State {
   started: Record<string, string[]>;
   fleet: { cursor: string | null; outbox: OutboxEntry[] };
   lastRun: Epoch | null;
+  /**
+   * Warning text -> when a cron run (no TTY) last printed it: the same warning is printed
+   * at most once a day, so cron does not mail it every minute. Optional (added without a
+   * version bump: a missing field reads as empty).
+   */
+  notices?: Record<string, Epoch>;
 }
 
 export function emptyState(): State {
