@@ -3,7 +3,7 @@
 // systemd short-full, W3C with a tab, RFC 2822). Order only breaks ties between templates that
 // match at the same column; otherwise the leftmost date in the line wins.
 
-import { parseIso, parseSyslog } from './fastparse.ts';
+import { parseApache, parseIso, parseSyslog } from './fastparse.ts';
 import {
   anchoredTemplate, customTemplate, EPOCH_CORE, freeTemplate, LEPOCH_CORE, TAI64N_CORE,
   type Kind, type Template,
@@ -29,7 +29,7 @@ const DEFS: Def[] = [
   { name: 'syslog', core: `(?:%a )?${SYSLOG_TAIL}`, fast: parseSyslog },
   { name: 'syslog with year before time', core: '(?:%a )?%b %d %ExY %k:%M:%S(?:\\.%f)?' },
   { name: 'day/month/year', core: '%d(?P<_sep>[-/])%m(?P=_sep)(?:%ExY|%Exy) %k:%M:%S' },
-  { name: 'Apache/BIND', core: '%d(?P<_sep>[-/])%b(?P=_sep)%ExY[ :]?%H:%M:%S(?:\\.%f)?(?: %z)?' },
+  { name: 'Apache/BIND', core: '%d(?P<_sep>[-/])%b(?P=_sep)%ExY[ :]?%H:%M:%S(?:\\.%f)?(?: %z)?', fast: parseApache },
   { name: 'month/day/year:time', core: '%m/%d/%ExY:%H:%M:%S' },
   { name: 'month-day-year', core: '%m-%d-%ExY %k:%M:%S(?:\\.%f)?' },
   { name: 'epoch', core: EPOCH_CORE, kind: 'epoch' },

@@ -41,30 +41,41 @@ export class Detector {
     if (t !== null && t.sticky !== null) {
       const pos = this.learnedPos;
       if (pos < line.length && startAllowed(t, line, pos) && !this.earlierTakes(line, pos)) {
-        const f = this.f;
-        f.reset();
-        let end = t.fast === null ? -1 : t.fast(line, pos, f);
-        if (end < 0) {
-          f.reset();
-          t.sticky.lastIndex = pos;
-          const m = t.sticky.exec(line);
-          if (m !== null) {
-            if (m.groups !== undefined) f.fromGroups(m.groups);
-            end = pos + m[0].length;
-          }
-        }
-        if (end >= 0) return this.finish(t, line, pos, end);
+        const hit = this.readAt(t, line, pos);
+        if (hit !== undefined) return hit;
       }
       // The format's date moved (an access log's date comes after a client address of varying
       // length): look for the learned template elsewhere before trying all templates. As in
       // fail2ban, the format a file uses wins over a second date further left.
-      if (t.anchor === 'word' && !this.tiesMatter) {
-        t.search.lastIndex = 0;
-        const m = t.search.exec(line);
-        if (m !== null) return this.take(t, this.learnedIndex, m, line);
+      if (t.finder !== null && !this.tiesMatter) {
+        const q = line.search(t.finder);
+        if (q >= 0) {
+          const hit = this.readAt(t, line, q);
+          if (hit !== undefined) {
+            this.learnedPos = q;
+            return hit;
+          }
+        }
       }
     }
     return this.scan(line);
+  }
+
+  /** Read template `t` at column `pos`: the hand-written reader, else its sticky regex.
+   *  undefined when it does not match there. */
+  private readAt(t: Template, line: string, pos: number): DateHit | null | undefined {
+    const f = this.f;
+    f.reset();
+    let end = t.fast === null ? -1 : t.fast(line, pos, f);
+    if (end < 0) {
+      f.reset();
+      t.sticky!.lastIndex = pos;
+      const m = t.sticky!.exec(line);
+      if (m === null) return undefined;
+      if (m.groups !== undefined) f.fromGroups(m.groups);
+      end = pos + m[0].length;
+    }
+    return this.finish(t, line, pos, end);
   }
 
   /** Whether a template before the learned one matches at or before `pos` (it would win). */
@@ -74,7 +85,7 @@ export class Detector {
       const t = this.templates[i]!;
       t.search.lastIndex = 0;
       const m = t.search.exec(line);
-      if (m !== null && (m.indices?.[t.group]?.[0] ?? m.index) <= pos) return true;
+      if (m !== null && dateStart(t, m) <= pos) return true;
     }
     return false;
   }
@@ -91,8 +102,7 @@ export class Detector {
       t.search.lastIndex = 0;
       const m = t.search.exec(line);
       if (m === null) continue;
-      const span = m.indices?.[t.group];
-      const start = span === undefined ? m.index : span[0];
+      const start = dateStart(t, m);
       if (start < bestStart) {
         best = t;
         bestIndex = i;
@@ -106,9 +116,8 @@ export class Detector {
 
   /** Read the date a template's match found and learn the template and its column. */
   private take(t: Template, index: number, m: RegExpExecArray, line: string): DateHit | null {
-    const span = m.indices?.[t.group];
-    const start = span === undefined ? m.index : span[0];
-    const end = span === undefined ? m.index + m[0].length : span[1];
+    const start = dateStart(t, m);
+    const end = start + (m[t.group]?.length ?? 0);
     this.learned = t;
     this.learnedIndex = index;
     this.learnedPos = start;
@@ -148,6 +157,15 @@ export class Detector {
     hit.end = end;
     return hit;
   }
+}
+
+/**
+ * Where the date text of a match starts. Anchored templates end with a zero-width boundary, so
+ * their date group closes the match and no group indices (regex flag `d`, slower) are needed.
+ */
+function dateStart(t: Template, m: RegExpExecArray): number {
+  if (t.anchor !== 'free') return m.index + m[0].length - (m[1]?.length ?? 0);
+  return m.indices?.[t.group]?.[0] ?? m.index;
 }
 
 /** Whether a template learned at `pos` may start there in this line (its anchor still holds). */

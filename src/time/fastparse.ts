@@ -54,6 +54,26 @@ function atBoundary(line: string, i: number): boolean {
   return i >= line.length || !isWordCode(line.charCodeAt(i));
 }
 
+/** `+01`, `+0100`, `+01:00` at j (a sign there) up to a word boundary; the end, or -1. */
+function offsetAt(line: string, j: number, f: DateFields): number {
+  const hh = two(line, j + 1);
+  if (hh < 0 || hh > 19) return -1;
+  let k = j + 3;
+  let mm = 0;
+  if (line.charCodeAt(k) === 58) {
+    mm = two(line, k + 1);
+    if (mm < 0) return -1;
+    k += 3;
+  } else if (digit(line, k) >= 0) {
+    mm = two(line, k);
+    if (mm < 0) return -1;
+    k += 2;
+  }
+  if (mm > 59 || !atBoundary(line, k)) return -1;
+  f.offset = (line.charCodeAt(j) === 45 ? -1 : 1) * (hh * 3600 + mm * 60);
+  return k;
+}
+
 /** `[Sun ]Jan 23 21:59:59[.123]` — the syslog form without a year. */
 export const parseSyslog: FastParser = (line, pos, f) => {
   let i = pos;
@@ -123,26 +143,14 @@ export const parseIso: FastParser = (line, pos, f) => {
     j++;
   }
   const z = line.charCodeAt(j);
+  if ((z >= 9 && z <= 13) || z > 127) return -1; // other white space \s knows: leave to the regex
   if (z === 90) { // Z
     if (!atBoundary(line, j + 1)) return -1;
     f.offset = 0;
     i = j + 1;
   } else if (z === 43 || z === 45) { // + or -
-    const hh = two(line, j + 1);
-    if (hh < 0 || hh > 19) return -1;
-    let k = j + 3;
-    let mm = 0;
-    if (line.charCodeAt(k) === 58) {
-      mm = two(line, k + 1);
-      if (mm < 0) return -1;
-      k += 3;
-    } else if (digit(line, k) >= 0) {
-      mm = two(line, k);
-      if (mm < 0) return -1;
-      k += 2;
-    }
-    if (mm > 59 || !atBoundary(line, k)) return -1;
-    f.offset = (z === 45 ? -1 : 1) * (hh * 3600 + mm * 60);
+    const k = offsetAt(line, j, f);
+    if (k < 0) return -1;
     i = k;
   } else if (z === 85 || z === 71) { // UTC / GMT
     return -1;
@@ -151,6 +159,41 @@ export const parseIso: FastParser = (line, pos, f) => {
   }
   f.Y = y1 * 100 + y2;
   f.m = m;
+  f.d = d;
+  f.any = true;
+  return i;
+};
+
+/** `23/Jan/2005:21:59:59 +0100` (Apache, nginx access) and `23-Jan-2005 21:59:59.02` (BIND). */
+export const parseApache: FastParser = (line, pos, f) => {
+  const d = two(line, pos);
+  const sep = line.charCodeAt(pos + 2);
+  if (d < 1 || d > 31 || (sep !== 47 && sep !== 45) || line.charCodeAt(pos + 6) !== sep) return -1;
+  const month = monthFromAbbrev(line, pos + 3);
+  const y1 = two(line, pos + 7);
+  const y2 = two(line, pos + 9);
+  if (month === 0 || y1 !== 20 || y2 < 0) return -1;
+  const t = line.charCodeAt(pos + 11);
+  if (t !== 58 && t !== 32) return -1;
+  let i = clock(line, pos + 12, f);
+  if (i < 0) return -1;
+  if (line.charCodeAt(i) === 46 && digit(line, i + 1) >= 0) {
+    i = fraction(line, i, f);
+    if (i < 0) return -1;
+  }
+  if (line.charCodeAt(i) === 32) {
+    const z = line.charCodeAt(i + 1);
+    if (z === 43 || z === 45) {
+      const k = offsetAt(line, i + 1, f);
+      if (k < 0) return -1;
+      i = k;
+    } else if (z === 90 || z === 85 || z === 71) {
+      return -1; // Z, UTC, GMT: leave to the regex
+    }
+  }
+  if (!atBoundary(line, i)) return -1;
+  f.Y = y1 * 100 + y2;
+  f.m = month;
   f.d = d;
   f.any = true;
   return i;

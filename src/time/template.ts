@@ -20,13 +20,17 @@ export interface Template {
   readonly name: string;
   readonly kind: Kind;
   readonly anchor: Anchor;
-  /** Flags `gd`: exec from 0 gives this template's leftmost match, with group indices. */
+  /** Flag `g` (and `d`, group indices, for `free` templates): exec from 0 gives this template's
+   *  leftmost match. */
   readonly search: RegExp;
   /** The capture group that holds the date text. */
   readonly group: number;
   /** Flag `y`: the date text alone (+ end boundary), to re-read at a learned position; null
    *  when the template's own regex decides where it may start. */
   readonly sticky: RegExp | null;
+  /** `word` templates: the same regex without flags, for `line.search` (finds the column
+   *  without building a match). */
+  readonly finder: RegExp | null;
   readonly fast: FastParser | null;
   /** Whether every match needs a digit (lets the detector skip lines without one). */
   readonly needsDigit: boolean;
@@ -74,16 +78,17 @@ export function anchoredTemplate(
   const before = anchor === 'lnbeg' ? LNBEG : anchor === 'word' ? START_WORD : '^';
   return {
     name, kind, anchor, fast,
-    search: regex(`${before}(${source})${END}`, 'gd' + flags),
+    search: regex(`${before}(${source})${END}`, 'g' + flags),
     group: 1,
     sticky: regex(`(?:${source})${END}`, 'y' + flags),
+    finder: anchor === 'word' ? regex(`${before}(?:${source})${END}`, flags) : null,
     needsDigit: true,
   };
 }
 
 /** A template from a full regex source (JS dialect) whose group `group` is the date text. */
 export function freeTemplate(name: string, source: string, flags: string, kind: Kind, group: number, needsDigit: boolean): Template {
-  return { name, kind, anchor: 'free', fast: null, search: regex(source, 'gd' + flags), group, sticky: null, needsDigit };
+  return { name, kind, anchor: 'free', fast: null, search: regex(source, 'gd' + flags), group, sticky: null, finder: null, needsDigit };
 }
 
 /**

@@ -95,13 +95,28 @@ const isoLike = fc
     tail)
   .map(([y, sep, mo, d, t, h, m, s, frac, ws, z, rest]) => `${y}${sep}${mo}${sep === '_' ? '-' : sep}${d}${t}${h}:${m}:${s}${frac}${ws}${z}${rest}`);
 
-test('the hand-written syslog and ISO readers read exactly what the template regexes read', () => {
+const apacheLike = fc
+  .tuple(usually(fc.constantFrom('192.0.2.1 - - [', '[', 'x '), fc.constantFrom('', 'x', '192.0.2.100 - bob [')),
+    usually(num(31), edgeNum), usually(fc.constantFrom('/', '-'), fc.constantFrom('.', '')), usually(fc.constantFrom('Jan', 'feb', 'DEC'), fc.constantFrom('Foo', 'Ja')),
+    usually(fc.constantFrom('2005', '2019'), fc.constantFrom('1999', '205')), usually(fc.constantFrom(':', ' '), fc.constantFrom('', '  ', 'T')),
+    usually(num(23), edgeNum), usually(num(59), edgeNum), usually(num(59), edgeNum),
+    usually(fc.constantFrom('', '.02', '.123456'), fc.constantFrom('.', '.1234567')),
+    usually(fc.constantFrom(' +0100', ' -0800', ''), fc.constantFrom(' Z', ' UTC', ' +01:00', ' +01', ' +0100x', '  +0100', ' +2500')),
+    usually(fc.constantFrom('] "GET / HTTP/1.1" 401 1', ' x', ''), fc.constantFrom('x', '.', '_')))
+  .map(([pre, d, sep, mon, y, t, h, m, s, frac, z, rest]) => `${pre}${d}${sep}${mon}${sep === '' ? '/' : sep}${y}${t}${h}:${m}:${s}${frac}${z}${rest}`);
+
+test('the hand-written syslog, ISO and access-log readers read exactly what the template regexes read', () => {
   const primed = (first: string) => {
     const r = bareReader(undefined);
     r.read(first);
     return r;
   };
-  for (const [gen, first] of [[syslogLike, 'Jan 23 21:59:59 host x'], [isoLike, '2005-01-23 21:59:59 host x']] as const) {
+  const cases = [
+    [syslogLike, 'Jan 23 21:59:59 host x'],
+    [isoLike, '2005-01-23 21:59:59 host x'],
+    [apacheLike, '192.0.2.1 - - [23/Jan/2005:21:59:59 +0100] "GET / HTTP/1.1" 401 1'],
+  ] as const;
+  for (const [gen, first] of cases) {
     fc.assert(
       fc.property(gen, (line) => {
         const fast = primed(first).read(line); // learned: tries the hand-written reader first
