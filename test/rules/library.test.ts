@@ -1,0 +1,141 @@
+// The shipped rule library (rules/filter.d) against its own annotated sample logs
+// (test/samples/<rule>, fail2ban's failJSON format): every line annotated as a failure is
+// reported with that host and time, every other line is not.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadFilter, createMatcher } from '../../src/rules/index.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const filterDir = join(root, 'rules', 'filter.d');
+const samplesDir = join(root, 'test', 'samples');
+const ZONE = 'Europe/Zurich';
+// Year-less syslog dates resolve against this instant, as in fail2ban's own sample tests.
+const NOW = Date.parse('2005-08-14T10:00:00Z') / 1000;
+
+interface Expect {
+  line: string;
+  match: boolean;
+  host?: string;
+  time?: string;
+}
+
+const JSON_RE = /^#+ ?(failJSON|fileOptions|filterOptions|addFILE):(.+)$/;
+
+/** Lines of a sample grouped by the filter options they are checked with (the file order kept). */
+function readSample(name: string): Map<string, Expect[]> {
+  const runs = new Map<string, Expect[]>();
+  let common: Record<string, string> = {};
+  let sets: Record<string, string>[] = [{}];
+  let skip = false;
+  let pending: Record<string, unknown> | null = null;
+  for (const raw of readFileSync(join(samplesDir, name), 'utf8').split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    const m = JSON_RE.exec(line);
+    if (m) {
+      const data = JSON.parse(m[2]!);
+      if (m[1] === 'fileOptions') common = data;
+      else if (m[1] === 'filterOptions') {
+        const list = (Array.isArray(data) ? data : [data]).map((d: Record<string, string>) => ({ ...common, ...d }));
+        sets = list.filter((o) => !o['test.condition'] || o['test.condition'].includes(`'${name}'`));
+        skip = sets.length === 0;
+      } else if (m[1] === 'failJSON') pending = data;
+      continue;
+    }
+    if (pending === null && (line.startsWith('#') || line.trim() === '')) continue;
+    const fd = pending ?? {};
+    pending = null;
+    if (skip) continue;
+    for (const o of sets) {
+      const opts = Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith('test.')));
+      const key = JSON.stringify(opts, Object.keys(opts).sort());
+      if (!runs.has(key)) runs.set(key, []);
+      runs.get(key)!.push({ line, match: fd.match === true, host: fd.host as string | undefined, time: fd.time as string | undefined });
+    }
+  }
+  return runs;
+}
+
+/** Epoch seconds of a local Europe/Zurich wall-clock time "YYYY-MM-DDTHH:MM:SS". */
+function zurichEpoch(local: string): number {
+  const [d, t] = local.split('T');
+  const [y, mo, da] = d!.split('-').map(Number);
+  const [h, mi, s] = t!.split(':').map((x) => Math.floor(Number(x)));
+  const wall = Date.UTC(y!, mo! - 1, da!, h!, mi!, s!) / 1000;
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone: ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  });
+  const offsetAt = (epoch: number): number => {
+    const p = Object.fromEntries(fmt.formatToParts(new Date(epoch * 1000)).map((x) => [x.type, x.value]));
+    return Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!) / 1000 - epoch;
+  };
+  return wall - offsetAt(wall - offsetAt(wall));
+}
+
+/** Hosts compare as addresses when both are (IPv6 written any way, v4-mapped = v4). */
+function normHost(h: string): string {
+  let x = h.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  if (x.startsWith('::ffff:') && /^[\d.]+$/.test(x.slice(7))) x = x.slice(7);
+  if (x.includes(':')) {
+    try {
+      return new URL(`http://[${x}]/`).hostname;
+    } catch {
+      return x;
+    }
+  }
+  return x;
+}
+
+const rules = readdirSync(filterDir)
+  .filter((f) => f.endsWith('.conf') && !f.startsWith('common-'))
+  .map((f) => f.slice(0, -5))
+  .sort();
+
+test('every shipped rule has an annotated sample log', () => {
+  const missing = rules.filter((r) => !existsSync(join(samplesDir, r)));
+  assert.deepEqual(missing, []);
+});
+
+test('every jail in rules/jail.conf names a rule that ships', () => {
+  const text = readFileSync(join(root, 'rules', 'jail.conf'), 'utf8');
+  const jails = [...text.matchAll(/^\[([^\]]+)\]/gm)].map((m) => m[1]!).filter((j) => j !== 'DEFAULT' && j !== 'INCLUDES');
+  const filterOf = (jail: string): string => {
+    const sect = text.split(/^\[/m).find((s) => s.startsWith(`${jail}]`)) ?? '';
+    const f = /^filter\s*=\s*([\w-]+)/m.exec(sect);
+    return f ? f[1]! : jail;
+  };
+  const unknown = jails.filter((j) => !rules.includes(filterOf(j)));
+  assert.deepEqual(unknown, []);
+  assert.ok(jails.length >= rules.length, `${jails.length} jails for ${rules.length} rules`);
+});
+
+for (const name of rules) {
+  test(`rule ${name} reports exactly the failures annotated in test/samples/${name}`, (t) => {
+    if (!existsSync(join(samplesDir, name))) return t.skip('no sample log');
+    const problems: string[] = [];
+    let checked = 0;
+    for (const [key, lines] of readSample(name)) {
+      const options = JSON.parse(key) as Record<string, string>;
+      const filter = loadFilter({ name, options }, { searchDirs: [filterDir] });
+      const matcher = createMatcher(filter, { now: NOW, timezone: ZONE });
+      lines.forEach((exp, i) => {
+        const got = matcher.push(exp.line)[0];
+        checked++;
+        const where = `${key} line ${i + 1}: ${exp.line.slice(0, 120)}`;
+        if (!exp.match) {
+          if (got) problems.push(`${where}\n    reported ${got.host}, expected nothing`);
+          return;
+        }
+        if (!got) return void problems.push(`${where}\n    missed`);
+        if (exp.host !== undefined && normHost(got.host) !== normHost(exp.host)) problems.push(`${where}\n    host ${got.host}, expected ${exp.host}`);
+        if (exp.time !== undefined && (got.time === null || Math.floor(got.time) !== zurichEpoch(exp.time))) {
+          problems.push(`${where}\n    time ${got.time}, expected ${zurichEpoch(exp.time)} (${exp.time})`);
+        }
+      });
+    }
+    assert.ok(checked > 0, 'the sample has lines');
+    assert.deepEqual(problems, []);
+  });
+}
