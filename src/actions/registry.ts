@@ -14,6 +14,9 @@ const backends: Record<string, Loader> = {
   'iptables-ipset-proto4': () => import('./iptables-ipset.ts').then((m) => m.ipsetMultiport),
   'iptables-ipset-proto6': () => import('./iptables-ipset.ts').then((m) => m.ipsetMultiport),
   'iptables-ipset-proto6-allports': () => import('./iptables-ipset.ts').then((m) => m.ipsetAllports),
+  nftables: () => import('./nftables.ts').then((m) => m.multiport),
+  'nftables-multiport': () => import('./nftables.ts').then((m) => m.multiport),
+  'nftables-allports': () => import('./nftables.ts').then((m) => m.allports),
 };
 
 /** The factory for an action name, or null when f2b-scan has no backend of that name. */

@@ -1,0 +1,153 @@
+// nftables, nftables-multiport and nftables-allports: one table (`inet f2b-table`) with a
+// chain hooked on input, shared by all jails; per jail and family a set of addresses
+// (`addr-set-<name>`, `addr6-set-<name>`) and one rule per protocol that sends the jail's
+// ports from that set to the blocktype. Every change is one `nft -f -` transaction, so
+// 10,000 bans are one process and the ruleset is never seen half-written.
+
+import { run, type CommandResult } from '../exec/run.ts';
+import { printableCommand } from '../exec/quote.ts';
+import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
+import { type Backend, type BackendFactory, type StepResult } from './backend.ts';
+import { nftConfig, ruleBodies, type NftConfig } from './nftables-rules.ts';
+
+/** Elements per `add element` line: keeps lines short without many round trips. */
+const CHUNK = 1000;
+
+function stepOf(results: CommandResult[]): StepResult {
+  const failed = results.find((r) => !r.ok);
+  const command = results.map((r) => r.command).join('; ');
+  return failed ? { ok: false, command, error: failed.error } : { ok: true, command };
+}
+
+const nft = (args: string[], input?: string) => run('nft', args, input === undefined ? {} : { input });
+
+/** Handles of the rules in our chain that use `set` (from `nft -a list chain`). */
+export function ruleHandles(listing: string, set: string): number[] {
+  const out: number[] = [];
+  for (const line of listing.split('\n')) {
+    if (!line.includes(`@${set} `)) continue;
+    const m = /# handle (\d+)\s*$/.exec(line);
+    if (m) out.push(Number(m[1]));
+  }
+  return out;
+}
+
+/** The addresses in `nft -j list set` output, canonical. */
+export function parseSetJson(text: string): string[] {
+  const doc = JSON.parse(text) as { nftables?: { set?: { elem?: unknown[] } }[] };
+  const out: string[] = [];
+  for (const item of doc.nftables ?? []) {
+    for (const e of item.set?.elem ?? []) {
+      // A plain address, or {"elem": {"val": address, "timeout": ...}} in sets with timeouts.
+      const v = typeof e === 'string' ? e : (e as { elem?: { val?: unknown } }).elem?.val;
+      const ip = typeof v === 'string' ? normalizeAddress(v) : null;
+      if (ip) out.push(ip);
+    }
+  }
+  return out;
+}
+
+function elementLines(verb: 'add' | 'delete', cfg: NftConfig, family: Family, ips: readonly string[]): string {
+  const lines: string[] = [];
+  for (let i = 0; i < ips.length; i += CHUNK) {
+    lines.push(`${verb} element ${cfg.tableFamily} ${cfg.table} ${cfg.sets[family]} { ${ips.slice(i, i + CHUNK).join(', ')} }`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function factory(type: 'multiport' | 'allports'): BackendFactory {
+  return (params) => {
+    const cfg = nftConfig(params, type);
+    const where = `${cfg.tableFamily} ${cfg.table}`;
+    const chainRef = `${where} ${cfg.chain}`;
+
+    async function handles(family: Family): Promise<number[] | null> {
+      const r = await nft(['-a', 'list', 'chain', cfg.tableFamily, cfg.table, cfg.chain]);
+      return r.ok ? ruleHandles(r.stdout, cfg.sets[family]) : null;
+    }
+
+    async function batch(input: string, ips: readonly string[], describe: (ip: string) => string): Promise<Map<string, StepResult>> {
+      const r = await nft(['-f', '-'], input);
+      return new Map(ips.map((ip) => [ip, r.ok ? { ok: true, command: describe(ip) } : { ok: false, command: describe(ip), error: `${r.error} (batch: ${r.command})` }]));
+    }
+
+    const backend: Backend = {
+      action: params.action,
+      enforcing: true,
+
+      async start(family) {
+        const done: CommandResult[] = [];
+        const addType = family === 6 ? 'ipv6_addr' : 'ipv4_addr';
+        // `add` of an existing table, chain or set is a no-op: safe to repeat.
+        done.push(
+          await nft(['-f', '-'], [
+            `add table ${where}`,
+            `add chain ${chainRef} { type ${cfg.chainType} hook ${cfg.chainHook} priority ${cfg.chainPriority}; }`,
+            `add set ${where} ${cfg.sets[family]} { type ${addType}; }`,
+            '',
+          ].join('\n')),
+        );
+        if (!done[0]!.ok) return stepOf(done);
+        // Our rules afresh: a partial set of them (someone deleted one) is replaced, never doubled.
+        const old = (await handles(family)) ?? [];
+        const lines = old.map((h) => `delete rule ${chainRef} handle ${h}`);
+        for (const body of ruleBodies(cfg, family)) lines.push(`add rule ${chainRef} ${body}`);
+        done.push(await nft(['-f', '-'], lines.join('\n') + '\n'));
+        return stepOf(done);
+      },
+
+      async check(family) {
+        const h = await handles(family);
+        return h !== null && h.length === ruleBodies(cfg, family).length;
+      },
+
+      async list(family) {
+        const r = await nft(['-j', 'list', 'set', cfg.tableFamily, cfg.table, cfg.sets[family]]);
+        if (!r.ok) throw new Error(r.error ?? `${r.command} failed`);
+        return parseSetJson(r.stdout);
+      },
+
+      async ban(family, items) {
+        const ips = items.map((i) => i.ip);
+        if (ips.length === 0) return new Map();
+        return batch(elementLines('add', cfg, family, ips), ips, backend.describeBan);
+      },
+
+      async unban(family, ips) {
+        if (ips.length === 0) return new Map();
+        const out = await batch(elementLines('delete', cfg, family, ips), ips, backend.describeUnban);
+        if ([...out.values()].every((r) => r.ok)) return out;
+        // A delete of an absent element fails the whole transaction: retry with what is there.
+        const held = new Set(await backend.list!(family).catch(() => [] as string[]));
+        const present = ips.filter((ip) => held.has(normalizeAddress(ip) ?? ip));
+        const again = present.length > 0 ? await batch(elementLines('delete', cfg, family, present), present, backend.describeUnban) : new Map<string, StepResult>();
+        return new Map(ips.map((ip) => [ip, again.get(ip) ?? { ok: true, command: backend.describeUnban(ip) }]));
+      },
+
+      async stop(family) {
+        const done: CommandResult[] = [];
+        const old = (await handles(family)) ?? [];
+        const lines = old.map((h) => `delete rule ${chainRef} handle ${h}`);
+        const set = await nft(['list', 'set', cfg.tableFamily, cfg.table, cfg.sets[family]]);
+        if (set.ok) lines.push(`delete set ${where} ${cfg.sets[family]}`);
+        if (lines.length > 0) done.push(await nft(['-f', '-'], lines.join('\n') + '\n'));
+        // The table is shared by the jails: it goes with the last set in it.
+        const table = await nft(['list', 'table', cfg.tableFamily, cfg.table]);
+        if (table.ok && !/^\s*set\s/m.test(table.stdout)) done.push(await nft(['delete', 'table', cfg.tableFamily, cfg.table]));
+        return stepOf(done);
+      },
+
+      describeBan(ip) {
+        return printableCommand('nft', ['add', 'element', cfg.tableFamily, cfg.table, cfg.sets[addressFamily(ip) ?? 4], `{ ${ip} }`]);
+      },
+
+      describeUnban(ip) {
+        return printableCommand('nft', ['delete', 'element', cfg.tableFamily, cfg.table, cfg.sets[addressFamily(ip) ?? 4], `{ ${ip} }`]);
+      },
+    };
+    return backend;
+  };
+}
+
+export const multiport = factory('multiport');
+export const allports = factory('allports');
