@@ -38,11 +38,16 @@ export function sshdConfig(dir: string, log: string, extra = ''): string {
 
 const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** An sshd syslog line at an ISO time (UTC; tests run the CLI with TZ=UTC). */
+let nextPid = 2000;
+
+/**
+ * An sshd syslog line at an ISO time (UTC; tests run the CLI with TZ=UTC). Each line gets its
+ * own pid, as each connection has its own sshd process: sshd rules join lines of one pid.
+ */
 export function sshdLine(iso: string, message: string): string {
   const d = new Date(iso);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${MON[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} host sshd[${1000 + d.getUTCSeconds()}]: ${message}`;
+  return `${MON[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} host sshd[${nextPid++}]: ${message}`;
 }
 
 export function failedPasswords(ip: string, n: number, startIso: string, stepSeconds = 5): string[] {
