@@ -183,10 +183,12 @@ class Substituter {
   }
 
   private lookupTag(name: string): string | undefined {
+    // Keys are stored lower-case, so <HOST> never picks up a key named "host" (case matters, as in fail2ban).
     const slash = name.indexOf('/');
-    if (slash < 0) return this.raw(name.toLowerCase());
+    if (slash < 0) return name === name.toLowerCase() ? this.raw(name) : undefined;
     const sect = name.slice(0, slash);
-    const key = name.slice(slash + 1).toLowerCase();
+    const key = name.slice(slash + 1);
+    if (key !== key.toLowerCase()) return undefined;
     if (sect === 'known') {
       const e = this.store.entry('Definition', key);
       return e ? this.safeGet('Definition', key, {}) : undefined;
