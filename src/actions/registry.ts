@@ -2,6 +2,7 @@
 // run that bans nothing loads no firewall code. Adding a backend is one line here.
 
 import type { BackendFactory } from './backend.ts';
+import { MAIL_ACTIONS } from './mail-names.ts';
 
 type Loader = () => Promise<BackendFactory>;
 
@@ -10,6 +11,8 @@ const backends: Record<string, Loader> = {
   'iptables-allports': () => import('./iptables.ts').then((m) => m.allports),
   iptables: () => import('./iptables.ts').then((m) => m.oneport),
   dummy: () => import('./dummy.ts').then((m) => m.dummy),
+  // Ban mails (action_mw, action_mwl): every stock mail action name, one module.
+  ...Object.fromEntries([...MAIL_ACTIONS.keys()].map((n): [string, Loader] => [n, () => import('./mail.ts').then((m) => m.mailFactory(n))])),
   'iptables-ipset': () => import('./iptables-ipset.ts').then((m) => m.ipsetMultiport),
   'iptables-ipset-proto4': () => import('./iptables-ipset.ts').then((m) => m.ipsetMultiport),
   'iptables-ipset-proto6': () => import('./iptables-ipset.ts').then((m) => m.ipsetMultiport),
@@ -17,6 +20,7 @@ const backends: Record<string, Loader> = {
   nftables: () => import('./nftables.ts').then((m) => m.multiport),
   'nftables-multiport': () => import('./nftables.ts').then((m) => m.multiport),
   'nftables-allports': () => import('./nftables.ts').then((m) => m.allports),
+  route: () => import('./route.ts').then((m) => m.route),
 };
 
 /** The factory for an action name, or null when f2b-scan has no backend of that name. */

@@ -1,0 +1,109 @@
+// route: a ban is a route that sends replies to the attacker nowhere (`blocktype` =
+// unreachable (default, as fail2ban), blackhole or prohibit), added with `ip route` /
+// `ip -6 route`, many at once through `ip -batch -`.
+// Our routes carry `proto 242` (f2b-scan's) and a metric derived from the jail's name, so
+// each jail lists, reconciles and stops only its own routes and never an administrator's.
+// A host route is more specific than any connected network, so the metric never weakens it.
+
+import { run } from '../exec/run.ts';
+import { printableCommand } from '../exec/quote.ts';
+import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
+import { ActionParamError, type Backend, type BackendFactory, type StepResult } from './backend.ts';
+
+export const ROUTE_PROTO = '242';
+const BLOCKTYPES = new Set(['unreachable', 'blackhole', 'prohibit']);
+
+/** A metric per jail name (FNV-1a folded to 16 bits, offset above metrics people use). */
+export function jailMetric(name: string): number {
+  let h = 0x811c9dc5;
+  for (const c of Buffer.from(name, 'utf8')) h = Math.imul(h ^ c, 0x01000193) >>> 0;
+  return 0xf2b00000 + ((h ^ (h >>> 16)) & 0xffff);
+}
+
+/** Addresses of `ip route show proto 242` lines of the given metric. */
+export function parseRoutes(text: string, metric: number, family: Family): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(unreachable|blackhole|prohibit)\s+(\S+)/.exec(line.trim());
+    if (!m) continue;
+    const mm = /\bmetric (\d+)\b/.exec(line);
+    // IPv4 omits a zero metric; ours is never zero.
+    if (!mm || Number(mm[1]) !== metric) continue;
+    const dst = m[2]!.replace(/\/(32|128)$/, '');
+    const ip = normalizeAddress(dst);
+    if (ip && addressFamily(ip) === family) out.push(ip);
+  }
+  return out;
+}
+
+export const route: BackendFactory = (params) => {
+  const blocktype = (params.options.blocktype ?? 'unreachable').trim();
+  if (!BLOCKTYPES.has(blocktype)) {
+    throw new ActionParamError(params.action, params.jail, 'blocktype', `${JSON.stringify(blocktype)} is not one of unreachable, blackhole, prohibit`);
+  }
+  const metric = String(jailMetric(params.options.name ?? params.jail));
+  const famFlag = (family: Family) => (family === 6 ? '-6' : '-4');
+  const routeArgs = (verb: string, ip: string) => ['route', verb, blocktype, ip, 'proto', ROUTE_PROTO, 'metric', metric];
+  const familyOf = (ip: string): Family => addressFamily(ip) ?? 4;
+
+  async function held(family: Family): Promise<string[]> {
+    const r = await run('ip', [famFlag(family), 'route', 'show', 'proto', ROUTE_PROTO]);
+    if (!r.ok) throw new Error(r.error ?? `${r.command} failed`);
+    return parseRoutes(r.stdout, Number(metric), family);
+  }
+
+  /** One batch; each address's result is what the routing table shows afterwards. */
+  async function batch(family: Family, verb: 'replace' | 'del', ips: string[], describe: (ip: string) => string) {
+    // -force: one bad line must not stop the others; the listing afterwards tells who got what.
+    const input = ips.map((ip) => routeArgs(verb, ip).join(' ') + '\n').join('');
+    const r = await run('ip', ['-force', famFlag(family), '-batch', '-'], { input });
+    let after: Set<string> | null = null;
+    try {
+      after = new Set(await held(family));
+    } catch {
+      /* judged by the batch's exit code alone */
+    }
+    const out = new Map<string, StepResult>();
+    for (const ip of ips) {
+      const there = after?.has(normalizeAddress(ip) ?? ip);
+      const ok = after === null ? r.ok : verb === 'replace' ? there === true : there === false;
+      out.set(ip, ok ? { ok: true, command: describe(ip) } : { ok: false, command: describe(ip), error: `${r.error ?? 'route not in place afterwards'} (batch: ${r.command})` });
+    }
+    return out;
+  }
+
+  const backend: Backend = {
+    action: params.action,
+    enforcing: true,
+    // Routes need nothing created first; a reboot that drops them is seen by list().
+    async start() {
+      return { ok: true, command: '' };
+    },
+    async check() {
+      return true;
+    },
+    list: held,
+    async ban(family, items) {
+      if (items.length === 0) return new Map();
+      return batch(family, 'replace', items.map((i) => i.ip), backend.describeBan);
+    },
+    async unban(family, ips) {
+      if (ips.length === 0) return new Map();
+      return batch(family, 'del', ips, backend.describeUnban);
+    },
+    async stop(family) {
+      const ips = await held(family).catch(() => [] as string[]);
+      if (ips.length === 0) return { ok: true, command: '' };
+      const results = await batch(family, 'del', ips, backend.describeUnban);
+      const failed = [...results.values()].find((r) => !r.ok);
+      return failed ?? { ok: true, command: `ip ${famFlag(family)} -batch - (${ips.length} route del)` };
+    },
+    describeBan(ip) {
+      return printableCommand('ip', [famFlag(familyOf(ip)), ...routeArgs('replace', ip)]);
+    },
+    describeUnban(ip) {
+      return printableCommand('ip', [famFlag(familyOf(ip)), ...routeArgs('del', ip)]);
+    },
+  };
+  return backend;
+};
