@@ -48,9 +48,15 @@ function normalized(host: string): string | null {
 }
 
 export function toRuleMatch(g: Groups, regex: number, lineNo: number, time: number | null, lines: string[]): RuleMatch | null {
-  const host = hostOf(g) ?? (g.fid !== undefined && g.fid !== '' ? g.fid : undefined);
+  let host = hostOf(g) ?? (g.fid !== undefined && g.fid !== '' ? g.fid : undefined);
   if (host === undefined) return null;
-  const r: RuleMatch = { lineNo, host, ip: normalized(host), time, regex, lines };
+  let ip = normalized(host);
+  // <SUBNET> / <CIDR>: the failure is the whole network, written address/prefix.
+  if (g.cidr !== undefined && g.cidr !== '' && ip !== null) {
+    host = `${host}/${g.cidr}`;
+    ip = `${ip}/${g.cidr}`;
+  }
+  const r: RuleMatch = { lineNo, host, ip, time, regex, lines };
   const user = userOf(g);
   if (user !== undefined) r.user = user;
   return r;

@@ -112,7 +112,8 @@ export async function runTestRule(a: TestRuleArgs): Promise<number> {
   w();
   w('Date template hits:');
   w('|- [# of hits] date format');
-  for (const [t, n] of [...s.dateHits].sort((x, y) => y[1] - x[1])) w(`|  [${n}] ${t}`);
+  const dateLabel = (t: string) => (t === 'date' ? (filter.datepattern ? filter.datepattern.replace(/\n/g, ' | ') : 'default date templates') : t);
+  for (const [t, n] of [...s.dateHits].sort((x, y) => y[1] - x[1])) w(`|  [${n}] ${dateLabel(t)}`);
   if (s.noDate) w(`|  [${s.noDate}] (no date found)`);
   w('`-');
   w();

@@ -253,3 +253,11 @@ test('lines the prefilter rejects cost nothing: no date is read for them', () =>
   assert.equal(m.stats.missed, 1000);
   assert.equal(m.stats.noDate + [...m.stats.dateHits.values()].reduce((a, b) => a + b, 0), 1);
 });
+
+test('<SUBNET> reports the network the rule names, address/prefix', () => {
+  const f = load({ 'sn.conf': '[Definition]\nfailregex = ^\\s*\\S+ sn: blocked net <SUBNET>$\n' }, 'sn');
+  assert.deepEqual(run(f, ['Aug 14 09:00:00 box sn: blocked net 192.0.2.0/24', 'Aug 14 09:00:00 box sn: blocked net [2001:db8::]']).map((r) => [r.host, r.ip]), [
+    ['192.0.2.0/24', '192.0.2.0/24'],
+    ['2001:db8::', '2001:db8::'],
+  ]);
+});
