@@ -120,7 +120,9 @@ export function renderManPage({ cli, version, date, readme }) {
   const commands = [];
   const walk = (help, prefix) => {
     for (const c of subcommands(help, prefix)) {
-      const own = parseHelp(helpOf(cli, c.path));
+      const text = helpOf(cli, c.path);
+      // yargs' own `completion` prints its script even with --help: no help to read there.
+      const own = text.startsWith('f2b-scan') ? parseHelp(text) : { usage: c.term, description: [c.text], sections: [], plain: true };
       const nested = subcommands(own, c.path);
       if (nested.length) walk(own, c.path);
       else commands.push({ ...c, help: own });
@@ -129,7 +131,7 @@ export function renderManPage({ cli, version, date, readme }) {
   walk(top, []);
   // Global options: those every command's help lists.
   const optionTerms = (h) => new Set(section(h, 'Options').map((e) => e.term));
-  const global = section(top, 'Options').filter((e) => commands.every((c) => optionTerms(c.help).has(e.term)));
+  const global = section(top, 'Options').filter((e) => commands.every((c) => c.help.plain || optionTerms(c.help).has(e.term)));
   const globalTerms = new Set(global.map((e) => e.term));
 
   let out = '';
