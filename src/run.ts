@@ -6,6 +6,7 @@ import { enforce, type ActionOutcome } from './actions/index.ts';
 import { banCandidates, checkPolicy, decide, prepareIgnore } from './policy/index.ts';
 import { collectFailures, type CollectInput } from './collect-failures.ts';
 import { freshNotices } from './report/notices.ts';
+import { recordRun } from './ops/record-run.ts';
 import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from './state/store.ts';
 import type { State } from './state/schema.ts';
@@ -91,6 +92,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       actionDirs: config.actionDirs,
     });
     warnings.push(...enforced.warnings);
+    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failures: scanned.failures, decisions, outcomes: enforced.outcomes, now: opts.now })));
 
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {

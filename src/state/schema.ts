@@ -75,6 +75,17 @@ export interface State {
    * version bump: a missing field reads as empty).
    */
   notices?: Record<string, Epoch>;
+  /**
+   * jail -> running totals since the state was made, for `f2b-scan status` (fail2ban's "Total failed",
+   * "Total banned"). Optional (added without a version bump: a missing field reads as zeros).
+   */
+  totals?: Record<string, JailTotals>;
+}
+
+/** Failures counted and bans made in a jail, all time. */
+export interface JailTotals {
+  failed: number;
+  banned: number;
 }
 
 export function emptyState(): State {

@@ -1,0 +1,45 @@
+// f2b-scan's own log: what each run and operator command did, in fail2ban's line format,
+// so the recidive jail (and anything written for fail2ban's log) reads it.
+//   readLogSettings(main)                  -> where and from which level
+//   runRecords({ failures, decisions, outcomes, now }) -> records for one run
+//   writeOwnLog(main, records)            -> problems (one line each)
+
+import type { IniStore } from '../config/store.ts';
+import { LEVELS, parseLevel, type LogRecord } from './format.ts';
+import { parseTarget, writeRecords, type LogTarget } from './target.ts';
+
+export { formatLine, formatBody, localTime, asctime, parseLevel, LEVELS, type LogRecord, type LevelName } from './format.ts';
+export { parseTarget, DEFAULT_LOGTARGET, type LogTarget } from './target.ts';
+export { runRecords, banRecord, unbanRecord } from './records.ts';
+
+export interface LogSettings {
+  target: LogTarget;
+  /** Records below this level are not written (fail2ban's default: INFO). */
+  level: number;
+  warnings: string[];
+}
+
+const SECTION = 'Definition';
+
+export function readLogSettings(main: IniStore): LogSettings {
+  const warnings: string[] = [];
+  const target = parseTarget(main.get(SECTION, 'logtarget'));
+  let level: number = LEVELS.INFO;
+  const raw = main.get(SECTION, 'loglevel');
+  if (raw !== undefined && raw.trim() !== '') {
+    const n = parseLevel(raw);
+    if (n === null) {
+      const e = main.entry(SECTION, 'loglevel');
+      warnings.push(`${e?.file ?? 'f2b-scan.conf'}${e?.line ? `:${e.line}` : ''} [${SECTION}] loglevel: unknown level ${JSON.stringify(raw.trim())}, using INFO`);
+    } else level = n;
+  }
+  return { target, level, warnings };
+}
+
+/** Append the records at or above the configured level; returns problems as warnings. */
+export async function writeOwnLog(main: IniStore, records: LogRecord[]): Promise<string[]> {
+  const s = readLogSettings(main);
+  const kept = records.filter((r) => LEVELS[r.level] >= s.level);
+  const problem = await writeRecords(s.target, kept);
+  return problem ? [...s.warnings, problem] : s.warnings;
+}

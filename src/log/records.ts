@@ -1,0 +1,38 @@
+// The own-log records of a run, with fail2ban's wording: `Found <ip> - <date>` (filter, INFO)
+// for each failure, `Ban`, `Unban`, `Restore Ban` (actions, NOTICE), and action failures (ERROR).
+
+import type { ActionOutcome } from '../actions/enforce.ts';
+import type { Decision, Epoch, Failure } from '../types.ts';
+import { localTime, type LogRecord } from './format.ts';
+
+export function banRecord(now: Epoch, jail: string, ip: string): LogRecord {
+  return { time: now, logger: 'f2b-scan.actions', level: 'NOTICE', message: `[${jail}] Ban ${ip}` };
+}
+
+export function unbanRecord(now: Epoch, jail: string, ip: string): LogRecord {
+  return { time: now, logger: 'f2b-scan.actions', level: 'NOTICE', message: `[${jail}] Unban ${ip}` };
+}
+
+export function runRecords(input: { failures: Failure[]; decisions: Decision[]; outcomes: ActionOutcome[]; now: Epoch }): LogRecord[] {
+  const { now } = input;
+  const out: LogRecord[] = [];
+  for (const f of input.failures) {
+    out.push({ time: now, logger: 'f2b-scan.filter', level: 'INFO', message: `[${f.jail}] Found ${f.ip} - ${localTime(f.time)}` });
+  }
+  for (const d of input.decisions) if (d.kind === 'unban') out.push(unbanRecord(now, d.jail, d.ip));
+  // A ban put back after a reboot or flush is not a new offence: recidive must not count it.
+  const restored = new Set<string>();
+  for (const o of input.outcomes) {
+    if (o.op !== 'restore' || !o.ok) continue;
+    const k = `${o.jail}\0${o.ip}`;
+    if (restored.has(k)) continue;
+    restored.add(k);
+    out.push({ time: now, logger: 'f2b-scan.actions', level: 'NOTICE', message: `[${o.jail}] Restore Ban ${o.ip}` });
+  }
+  for (const d of input.decisions) if (d.kind === 'ban') out.push(banRecord(now, d.jail, d.ip));
+  for (const o of input.outcomes) {
+    if (o.ok) continue;
+    out.push({ time: now, logger: 'f2b-scan.actions', level: 'ERROR', message: `[${o.jail}] Failed to execute ${o.op} ${o.ip}${o.action ? ` (${o.action})` : ''}: ${o.error ?? 'failed'}` });
+  }
+  return out;
+}

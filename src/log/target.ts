@@ -1,0 +1,70 @@
+// Where the own log goes: `logtarget` of f2b-scan.conf's [Definition], as fail2ban reads
+// it: a file path (default /var/log/f2b-scan.log), STDOUT, STDERR, or SYSLOG (and
+// SYSTEMD-JOURNAL, which journald takes from syslog too) through `logger`.
+
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { formatBody, formatLine, LEVELS, type LogRecord } from './format.ts';
+
+export const DEFAULT_LOGTARGET = '/var/log/f2b-scan.log';
+
+export type LogTarget = { kind: 'file'; path: string } | { kind: 'stdout' } | { kind: 'stderr' } | { kind: 'syslog' };
+
+export function parseTarget(text: string | undefined): LogTarget {
+  const t = (text ?? '').trim();
+  if (t === '') return { kind: 'file', path: DEFAULT_LOGTARGET };
+  // fail2ban allows options after the name (`SYSLOG[format=...]`); the name decides.
+  const name = t.replace(/\[.*$/s, '').toUpperCase();
+  if (name === 'STDOUT') return { kind: 'stdout' };
+  if (name === 'STDERR') return { kind: 'stderr' };
+  if (name === 'SYSLOG' || name === 'SYSTEMD-JOURNAL') return { kind: 'syslog' };
+  return { kind: 'file', path: t };
+}
+
+/** syslog priority of a level (logger's names). */
+function priority(level: LogRecord['level']): string {
+  const n = LEVELS[level];
+  if (n >= LEVELS.CRITICAL) return 'daemon.crit';
+  if (n >= LEVELS.ERROR) return 'daemon.err';
+  if (n >= LEVELS.WARNING) return 'daemon.warning';
+  if (n >= LEVELS.NOTICE) return 'daemon.notice';
+  if (n >= LEVELS.INFO) return 'daemon.info';
+  return 'daemon.debug';
+}
+
+/** Write records; returns a one-line problem, or null. */
+export async function writeRecords(target: LogTarget, records: LogRecord[], pid = process.pid): Promise<string | null> {
+  if (records.length === 0) return null;
+  switch (target.kind) {
+    case 'stdout':
+    case 'stderr': {
+      const text = records.map((r) => formatLine(r, pid) + '\n').join('');
+      (target.kind === 'stdout' ? process.stdout : process.stderr).write(text);
+      return null;
+    }
+    case 'file':
+      try {
+        await mkdir(dirname(target.path), { recursive: true });
+        await appendFile(target.path, records.map((r) => formatLine(r, pid) + '\n').join(''), { mode: 0o640 });
+        return null;
+      } catch (e) {
+        return `own log ${target.path}: ${(e as Error).message}`;
+      }
+    case 'syslog': {
+      // logger sends each stdin line as one message at one priority: one call per priority.
+      const byPriority = new Map<string, string[]>();
+      for (const r of records) {
+        const p = priority(r.level);
+        const list = byPriority.get(p) ?? [];
+        list.push(formatBody(r, pid));
+        byPriority.set(p, list);
+      }
+      for (const [p, lines] of byPriority) {
+        const res = await execa('logger', ['-t', 'f2b-scan', `--id=${pid}`, '-p', p], { input: lines.join('\n') + '\n', reject: false, timeout: 10_000 });
+        if (res.failed) return `own log SYSLOG (logger): ${res.stderr || res.shortMessage}`;
+      }
+      return null;
+    }
+  }
+}

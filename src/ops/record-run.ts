@@ -1,0 +1,22 @@
+// What a run leaves behind besides bans: the jail totals `status` shows, and the own log.
+// Called by run.ts after the run's decisions are enforced (never in a dry run).
+
+import type { IniStore } from '../config/store.ts';
+import type { ActionOutcome } from '../actions/enforce.ts';
+import { runRecords, writeOwnLog } from '../log/index.ts';
+import type { State } from '../state/schema.ts';
+import type { Decision, Epoch, Failure } from '../types.ts';
+import { addTotals } from './totals.ts';
+
+export async function recordRun(input: {
+  main: IniStore;
+  state: State;
+  failures: Failure[];
+  decisions: Decision[];
+  outcomes: ActionOutcome[];
+  now: Epoch;
+}): Promise<string[]> {
+  for (const f of input.failures) addTotals(input.state, f.jail, { failed: 1 });
+  for (const d of input.decisions) if (d.kind === 'ban') addTotals(input.state, d.jail, { banned: 1 });
+  return writeOwnLog(input.main, runRecords(input));
+}
