@@ -64,8 +64,13 @@ export function toRuleMatch(g: Groups, regex: number, lineNo: number, time: numb
 
 const NO_LINES: string[] = [];
 
+/** A session id (process id) not seen for this long is a new session. */
+const SESSION_TIMEOUT = 10 * 60;
+
 interface Session {
   groups: Groups;
+  /** Log time of its last line (null: lines without time). */
+  time: number | null;
   users: string[];
   /** A failure was seen before any line of the session named the address. */
   pending: boolean;
@@ -117,11 +122,17 @@ export class SessionCache {
    * Merge one match into its session; returns the groups to report as a failure,
    * or null when this match is not (yet) a failure.
    */
-  merge(id: string, g: Groups, lines: string[]): { groups: Groups; lines: string[] } | null {
+  merge(id: string, g: Groups, lines: string[], time: number | null): { groups: Groups; lines: string[] } | null {
     let nofail = g.nofail !== undefined || g.mlfgained !== undefined;
     const forget = g.mlfforget !== undefined;
     const user = userOf(g) || undefined;
     let s = this.sessions.get(id);
+    // Process ids come back: an old session with the same id is another connection.
+    if (s && s.time !== null && time !== null && time - s.time > SESSION_TIMEOUT) {
+      this.sessions.delete(id);
+      s = undefined;
+    }
+    if (s && time !== null) s.time = time;
     let newUser = false;
     let merged: Groups;
     if (s) {
@@ -136,7 +147,7 @@ export class SessionCache {
       merged = {};
       for (const k in g) if (!FLAGS.has(k)) merged[k] = g[k]!;
       if (!forget) {
-        s = { groups: merged, users: user !== undefined ? [user] : [], pending: false, lines: NO_LINES };
+        s = { groups: merged, time, users: user !== undefined ? [user] : [], pending: false, lines: NO_LINES };
         this.sessions.set(id, s);
       }
     }

@@ -133,7 +133,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     let groups: Groups | null = g;
     let ls = lines;
     if (sessions && g.mlfid !== undefined) {
-      const merged = sessions.merge(g.mlfid, g, lines);
+      const merged = sessions.merge(g.mlfid, g, lines, time);
       groups = merged?.groups ?? null;
       ls = merged?.lines ?? lines;
     } else if (g.nofail !== undefined || g.mlfgained !== undefined) groups = null;

@@ -261,3 +261,12 @@ test('<SUBNET> reports the network the rule names, address/prefix', () => {
     ['2001:db8::', '2001:db8::'],
   ]);
 });
+
+test('F-MLFID: a session id seen again much later is a new connection, not the old one', () => {
+  const got = run(load(SESSION, 's'), [
+    'Aug 14 08:00:00 box s[6]: Connection from 192.0.2.6 port 1',
+    'Aug 14 09:00:00 box s[6]: probe without address',
+    'Aug 14 09:00:01 box s[6]: Closed by 198.51.100.6',
+  ]);
+  assert.deepEqual(got.map((r) => [r.lineNo, r.host]), [[3, '198.51.100.6']]);
+});
