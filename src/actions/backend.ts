@@ -14,6 +14,11 @@ export interface ActionParams {
   action: string;
   /** Resolved options: port, protocol, chain, blocktype, name, ... (defaults not filled in). */
   options: Record<string, string>;
+  /**
+   * Every key of the jail (destemail, sender, mta, smtp.host, ...), for backends that read
+   * jail-wide settings rather than action options. Absent where the caller has no jail.
+   */
+  jailOptions?: Readonly<Record<string, string>>;
 }
 
 /** One address to ban, with what notifying backends (mail) want to say about it. */
@@ -27,6 +32,8 @@ export interface BanItem {
   restore: boolean;
   /** Owed since an earlier run whose firewall command failed: a mail about it went out then. */
   retry: boolean;
+  /** The user name the log named (fail2ban's <F-USER>), when the rule captured one. */
+  user?: string;
 }
 
 /** What one step did: the printable command(s) and, when it failed, why. */
@@ -61,6 +68,11 @@ export interface Backend {
   /** The command one ban would run, for --dry-run and messages. */
   describeBan(ip: string): string;
   describeUnban(ip: string): string;
+  /**
+   * For notifying backends that group a run's bans (one mail per jail): called once after
+   * ban() ran for every family; the results replace what ban() reported for those addresses.
+   */
+  flush?(): Promise<Map<string, StepResult>>;
 }
 
 /** Builds a backend for one jail's action; throws ActionParamError on an unusable option. */
