@@ -31,7 +31,8 @@ export function hostOf(g: Groups): string | undefined {
 
 export function userOf(g: Groups): string | undefined {
   if (g.user !== undefined) return g.user;
-  for (const k of Object.keys(g)) if (k.startsWith('alt_user') && g[k] !== undefined) return g[k];
+  if (g.alt_user !== undefined) return g.alt_user;
+  for (const k in g) if (k.startsWith('alt_user')) return g[k];
   return undefined;
 }
 

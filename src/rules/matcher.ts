@@ -88,19 +88,25 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
   const buffer: { text: string; line: string }[] = [];
 
   /** The line with its date cut out, and its time (the last date seen when it has none). */
-  function cut(line: string): { text: string; time: number | null } {
+  // cut() leaves its result here (no object per line).
+  let cutTime: number | null = null;
+  let dateHits = 0;
+
+  /** The line with its date cut out; its time (the last date seen when it has none) goes to cutTime. */
+  function cut(line: string): string {
     const d = reader.read(line);
     if (!d) {
       stats.noDate++;
-      return { text: line, time: lastTime };
+      cutTime = lastTime;
+      return line;
     }
-    const key = d.template ?? 'date';
-    stats.dateHits.set(key, (stats.dateHits.get(key) ?? 0) + 1);
+    if (d.template !== undefined) stats.dateHits.set(d.template, (stats.dateHits.get(d.template) ?? 0) + 1);
+    else dateHits++;
     // A date that matched a template but is not a real date (year 0) is still cut out,
     // as fail2ban does; the line then has no time.
-    const time = Number.isFinite(d.time) ? d.time : null;
-    if (time !== null) lastTime = time;
-    return { text: d.start === 0 ? line.slice(d.end) : line.slice(0, d.start) + line.slice(d.end), time };
+    cutTime = Number.isFinite(d.time) ? d.time : null;
+    if (cutTime !== null) lastTime = cutTime;
+    return d.start === 0 ? line.slice(d.end) : line.slice(0, d.start) + line.slice(d.end);
   }
 
   function content(text: string, g: Groups): string | null {
@@ -150,7 +156,8 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
       stats.missed++;
       return NONE;
     }
-    const { text, time } = cut(line);
+    const text = cut(line);
+    const time = cutTime;
     const g: Groups = {};
     const c = content(text, g);
     if (c !== null) {
@@ -170,7 +177,8 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
   }
 
   function pushMulti(line: string, lineNo: number): RuleMatch[] {
-    const { text, time } = cut(line);
+    const text = cut(line);
+    const time = cutTime;
     buffer.push({ text, line });
     if (buffer.length > filter.maxlines) buffer.shift();
     const joined = buffer.map((b) => b.text).join('\n');
@@ -223,7 +231,13 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
   }
 
   return {
-    stats,
+    get stats() {
+      if (dateHits) {
+        stats.dateHits.set('date', (stats.dateHits.get('date') ?? 0) + dateHits);
+        dateHits = 0;
+      }
+      return stats;
+    },
     push(line: string): RuleMatch[] {
       const n = ++stats.lines;
       return multi ? pushMulti(line, n) : pushSingle(line, n);
