@@ -116,6 +116,8 @@ export type Decision =
       origin: BanOrigin;
       from?: string;
       lines: string[];
+      /** The user the log named (fail2ban's <F-USER>), when the rule captured one. */
+      user?: string;
     }
   | { kind: 'unban'; jail: string; ip: string; reason: 'expired' | 'manual' | 'fleet' };
 

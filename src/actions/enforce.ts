@@ -10,6 +10,7 @@ import { addressFamily, normalizeAddress, type Family } from '../net/address.ts'
 import type { Backend, BanItem, StepResult } from './backend.ts';
 import { resolveActionParams } from './params.ts';
 import { loadBackend } from './registry.ts';
+import { loadActionFile } from './action-file-find.ts';
 
 export interface ActionOutcome {
   jail: string;
@@ -30,7 +31,10 @@ export interface EnforceInput {
   decisions: Decision[];
   now: number;
   dryRun: boolean;
-  /** Where fail2ban action files are looked up (issue "Actions"); unused by native backends. */
+  /**
+   * Where fail2ban action files are looked up: the user's action.d first, the shipped one
+   * last. A file in a directory before the last wins over a native backend of its name.
+   */
   actionDirs: string[];
 }
 
@@ -65,16 +69,18 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
     const work = jailWork(jail, input.state, input.decisions);
     if (Object.keys(work.bans).length === 0 && work.banDecisions.size === 0 && work.unbanDecisions.size === 0) continue;
     for (const ref of jail.actions) {
-      const backend = await createBackend(ref, jail, warnings);
+      const backend = await createBackend(ref, jail, warnings, input.actionDirs);
       if (backend === 'unsupported') continue;
       if (typeof backend === 'string') {
         failEverything(work, ref.name, backend, outcomes);
         continue;
       }
+      const first = outcomes.length;
       for (const family of FAMILIES) {
         if (input.dryRun) dryRunFamily(work, backend, family, outcomes);
         else await enforceFamily(work, backend, family, input.state, outcomes);
       }
+      if (!input.dryRun && backend.flush) await flushBackend(backend, outcomes.slice(first));
     }
     if (!input.dryRun) settlePending(work);
   }
@@ -99,18 +105,31 @@ function jailWork(jail: Jail, state: State, decisions: Decision[]): JailWork {
 }
 
 /** A backend, 'unsupported' (warned), or the error that makes it unusable. */
-async function createBackend(ref: Ref, jail: Jail, warnings: string[]): Promise<Backend | string> {
-  const factory = await loadBackend(ref.name);
+async function createBackend(ref: Ref, jail: Jail, warnings: string[], actionDirs: string[]): Promise<Backend | string> {
+  const factory = (await loadActionFile(ref, jail, actionDirs)) ?? (await loadBackend(ref.name));
   if (!factory) {
     warnings.push(`jail ${jail.name}: action ${ref.name}: not supported yet`);
     return 'unsupported';
   }
   try {
-    return factory(resolveActionParams(ref, jail));
+    return factory({ ...resolveActionParams(ref, jail), jailOptions: jail.options });
   } catch (e) {
     const msg = (e as Error).message;
     warnings.push(msg);
     return msg;
+  }
+}
+
+/** A grouping backend (mail) acts once per jail: its results replace what ban() said. */
+async function flushBackend(backend: Backend, mine: ActionOutcome[]): Promise<void> {
+  const results = await backend.flush!();
+  for (const o of mine) {
+    const r = o.op === 'unban' ? undefined : results.get(o.ip);
+    if (!r) continue;
+    o.ok = r.ok;
+    o.command = r.command;
+    if (r.ok) delete o.error;
+    else o.error = r.error ?? 'failed';
   }
 }
 
@@ -245,6 +264,7 @@ function banItem(work: JailWork, ip: string): BanItem {
     lines: d?.lines ?? rec.lines ?? [],
     restore: opFor(work, ip) === 'restore',
     retry: !work.banDecisions.has(ip) && rec.pending === 'ban',
+    ...(d?.user !== undefined ? { user: d.user } : {}),
   };
 }
 
