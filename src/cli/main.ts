@@ -11,6 +11,8 @@ import { checkConfigCommand } from './check-config.ts';
 import { fleetCommand } from './fleet.ts';
 import { installCommand } from './install.ts';
 import { initCommand } from './init.ts';
+import { startCommand } from './start.ts';
+import { stopCommand } from './stop.ts';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('f2b-scan')
@@ -23,6 +25,8 @@ const cli = yargs(hideBin(process.argv))
   .command(fleetCommand)
   .command(installCommand)
   .command(initCommand)
+  .command(startCommand)
+  .command(stopCommand)
   .completion('completion', 'print the bash/zsh completion script (source it from ~/.bashrc or ~/.zshrc)')
   .recommendCommands()
   .strict()

@@ -1,0 +1,124 @@
+// `f2b-scan start [jail]` and `f2b-scan stop [jail]`, the life cycle around the runs:
+// start puts every live ban of the state back into the firewall (the boot unit runs it,
+// after the services that load saved rules); stop lifts every ban the firewall holds and
+// removes what start created. Neither reads a log or decides a ban: the state keeps its
+// bans, so a stop followed by a start, or by the next run, puts them back.
+
+import { loadConfig } from './config/index.ts';
+import { enforce, stopActions, type ActionOutcome } from './actions/index.ts';
+import { acquireLock, loadState, saveState } from './state/store.ts';
+import type { State } from './state/schema.ts';
+import type { BanRecord, Jail } from './types.ts';
+import { ConfigError, EXIT } from './util/errors.ts';
+import { builtinRulesDir } from './util/paths.ts';
+
+export interface LifecycleOptions {
+  configDir: string;
+  statePath: string;
+  /** Epoch seconds: bans that ended before this are not put back (the next run lifts them). */
+  now: number;
+  dryRun: boolean;
+  /** Only these jails (default: see selectJails). */
+  jailNames?: string[];
+  lockWaitMs?: number;
+}
+
+export interface LifecycleResult {
+  /** One line per address and action, for stdout. */
+  lines: string[];
+  warnings: string[];
+  /** One line per failed action, with the error and the command. */
+  errors: string[];
+  outcomes: ActionOutcome[];
+  exitCode: number;
+}
+
+/**
+ * Named jails (any, enabled or not), else every jail the state has business with: enabled
+ * jails, and disabled ones that still hold bans or started actions, so nothing is left behind.
+ */
+function selectJails(all: Jail[], state: State, names: string[] | undefined, configDir: string): Jail[] {
+  if (names && names.length > 0) {
+    return names.map((n) => {
+      const j = all.find((x) => x.name === n);
+      if (!j) throw new ConfigError({ file: configDir, section: n }, `unknown jail "${n}"`);
+      return j;
+    });
+  }
+  return all.filter((j) => j.enabled || Object.keys(state.bans[j.name] ?? {}).length > 0 || (state.started[j.name] ?? []).length > 0);
+}
+
+/** The state as start sees it: only bans still in force, the same records (so pending flags land). */
+function liveBans(state: State, now: number, markPending: boolean): State {
+  const bans: Record<string, Record<string, BanRecord>> = {};
+  for (const [jail, byIp] of Object.entries(state.bans)) {
+    const live: Record<string, BanRecord> = {};
+    for (const [ip, rec] of Object.entries(byIp)) {
+      if (rec.until !== null && rec.until <= now) continue;
+      // A dry run shows every ban it would put back: marked as owed, on a copy.
+      live[ip] = markPending ? { ...rec, pending: 'ban' } : rec;
+    }
+    bans[jail] = live;
+  }
+  return { ...state, bans, started: markPending ? structuredClone(state.started) : state.started };
+}
+
+function describe(o: ActionOutcome, dryRun: boolean): string {
+  const verb = o.op === 'unban' ? 'unban' : 'restore';
+  const via = o.action ? ` (${o.action})` : '';
+  if (!o.ok) return `${verb} ${o.ip} in ${o.jail}${via} failed`;
+  return `${dryRun ? 'would ' : ''}${verb} ${o.ip} in ${o.jail}${via}${dryRun && o.command ? `: ${o.command}` : ''}`;
+}
+
+function errorsOf(outcomes: ActionOutcome[]): string[] {
+  return outcomes
+    .filter((o) => !o.ok)
+    .map((o) => `[${o.jail}] ${o.op} ${o.ip} failed: ${o.error ?? 'unknown error'}${o.command ? ` (${o.command})` : ''}`);
+}
+
+async function withState<T>(opts: LifecycleOptions, fn: (state: State, jails: Jail[], warnings: string[], actionDirs: string[]) => Promise<T>): Promise<T> {
+  const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
+  const warnings = [...config.warnings];
+  // A dry run writes nothing, so it needs no lock.
+  const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
+  try {
+    const loaded = await loadState(opts.statePath);
+    warnings.push(...loaded.warnings);
+    const jails = selectJails(config.jails, loaded.state, opts.jailNames, opts.configDir);
+    const result = await fn(loaded.state, jails, warnings, config.actionDirs);
+    if (!opts.dryRun) await saveState(opts.statePath, loaded.state);
+    return result;
+  } finally {
+    await release();
+  }
+}
+
+function finish(outcomes: ActionOutcome[], warnings: string[], dryRun: boolean): LifecycleResult {
+  const errors = errorsOf(outcomes);
+  return {
+    lines: outcomes.map((o) => describe(o, dryRun)),
+    warnings,
+    errors,
+    outcomes,
+    exitCode: errors.length > 0 ? EXIT.actionFailed : EXIT.ok,
+  };
+}
+
+/** Put the state's live bans back into the firewall, starting each backend where needed. */
+export async function startBans(opts: LifecycleOptions): Promise<LifecycleResult> {
+  return withState(opts, async (state, jails, warnings, actionDirs) => {
+    const view = liveBans(state, opts.now, opts.dryRun);
+    const r = await enforce({ jails, state: view, decisions: [], now: opts.now, dryRun: opts.dryRun, actionDirs });
+    warnings.push(...r.warnings);
+    return finish(r.outcomes, warnings, opts.dryRun);
+  });
+}
+
+/** Lift every ban the firewall holds for the jails and remove chains, sets, tables, lines. */
+export async function stopBans(opts: LifecycleOptions): Promise<LifecycleResult> {
+  return withState(opts, async (state, jails, warnings) => {
+    const r = await stopActions({ jails, state, dryRun: opts.dryRun });
+    warnings.push(...r.warnings);
+    return finish(r.outcomes, warnings, opts.dryRun);
+  });
+}
