@@ -87,7 +87,6 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
   const multi = filter.maxlines > 1;
   const buffer: { text: string; line: string }[] = [];
 
-  /** The line with its date cut out, and its time (the last date seen when it has none). */
   // cut() leaves its result here (no object per line).
   let cutTime: number | null = null;
   let dateHits = 0;
