@@ -11,6 +11,12 @@ import { checkConfigCommand } from './check-config.ts';
 import { fleetCommand } from './fleet.ts';
 import { installCommand } from './install.ts';
 import { initCommand } from './init.ts';
+import { statusCommand } from './status.ts';
+import { banCommand } from './ban.ts';
+import { unbanCommand } from './unban.ts';
+import { getCommand } from './get.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
 import { startCommand } from './start.ts';
 import { stopCommand } from './stop.ts';
 
@@ -25,6 +31,12 @@ const cli = yargs(hideBin(process.argv))
   .command(fleetCommand)
   .command(installCommand)
   .command(initCommand)
+  .command(statusCommand)
+  .command(banCommand)
+  .command(unbanCommand)
+  .command(getCommand)
+  .command(exportCommand)
+  .command(importCommand)
   .command(startCommand)
   .command(stopCommand)
   .completion('completion', 'print the bash/zsh completion script (source it from ~/.bashrc or ~/.zshrc)')

@@ -1,0 +1,35 @@
+// `f2b-scan ban <jail> <ip>...`: ban addresses by hand for the jail's bantime.
+
+import type { CommandModule } from 'yargs';
+import { failWith, parseNow } from './common.ts';
+
+interface BanArgs {
+  config: string;
+  state: string;
+  now?: string;
+  jail: string;
+  ip: string[];
+  'dry-run': boolean;
+}
+
+export const banCommand: CommandModule<object, BanArgs> = {
+  command: 'ban <jail> <ip..>',
+  describe: "ban addresses by hand in a jail, for its bantime, through the jail's actions",
+  builder: (y) =>
+    y
+      .positional('jail', { type: 'string', describe: 'the jail whose actions and bantime apply' })
+      .positional('ip', { type: 'string', array: true, describe: 'IPv4 or IPv6 addresses' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'change nothing; print what would be banned' })
+      .example('$0 ban sshd 192.0.2.7', 'ban one address in the sshd jail') as never,
+  handler: async (args) => {
+    try {
+      const { runBan } = await import('../ops/ban.ts');
+      const r = await runBan({ configDir: args.config, statePath: args.state, now: parseNow(args.now), dryRun: args['dry-run'], jail: args.jail, ips: args.ip.map(String) });
+      for (const m of r.messages) process.stderr.write(`f2b-scan: ${m}\n`);
+      process.stdout.write(r.output);
+      process.exitCode = r.exitCode;
+    } catch (e) {
+      failWith(e);
+    }
+  },
+};

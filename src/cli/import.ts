@@ -1,0 +1,37 @@
+// `f2b-scan import <file> --jail j [--bantime s]`: bans from another host's export into a jail.
+
+import type { CommandModule } from 'yargs';
+import { failWith, parseNow } from './common.ts';
+
+interface ImportArgs {
+  config: string;
+  state: string;
+  now?: string;
+  file: string;
+  jail: string;
+  bantime?: string;
+  'dry-run': boolean;
+}
+
+export const importCommand: CommandModule<object, ImportArgs> = {
+  command: 'import <file>',
+  describe: 'ban the addresses of a list, an ipset restore file or a JSON export ("-": stdin) in a jail, with expiry',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string' })
+      .option('jail', { type: 'string', demandOption: true, describe: "the jail whose actions apply" })
+      .option('bantime', { type: 'string', describe: 'ban for this long (fail2ban duration: 3600, 1h, 1w; negative: for good) instead of the time the file gives or the jail\'s bantime' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'change nothing; print what would be banned' })
+      .example('$0 import bans.json --jail sshd', 'bans exported by another host, until the times it gave') as never,
+  handler: async (args) => {
+    try {
+      const { runImport } = await import('../ops/import.ts');
+      const r = await runImport({ configDir: args.config, statePath: args.state, now: parseNow(args.now), dryRun: args['dry-run'], file: args.file, jail: args.jail, bantime: args.bantime });
+      for (const m of r.messages) process.stderr.write(`f2b-scan: ${m}\n`);
+      process.stdout.write(r.output);
+      process.exitCode = r.exitCode;
+    } catch (e) {
+      failWith(e);
+    }
+  },
+};

@@ -1,0 +1,82 @@
+// `f2b-scan unban <ip>... | --all [--jail j] [--fleet]`: lift bans by hand, in the state and
+// the firewall. With --fleet the unban is published to the other hosts ([fleet] url set),
+// the fleet code loaded only then.
+
+import { join } from 'node:path';
+import { unbanRecord } from '../log/index.ts';
+import type { Decision } from '../types.ts';
+import { UsageError } from '../cli/common.ts';
+import { parseCommandLineAddresses } from './addresses.ts';
+import { applyAndSave, findJail, withSession, type OpsOptions, type OpsResult, type Session } from './session.ts';
+import { EXIT } from '../util/errors.ts';
+
+export interface UnbanOptions extends OpsOptions {
+  ips: string[];
+  all: boolean;
+  jail?: string;
+  fleet: boolean;
+}
+
+export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
+  if (opts.all === opts.ips.length > 0) throw new UsageError('unban: name addresses, or --all (not both)');
+  const ips = parseCommandLineAddresses(opts.ips);
+  return withSession(opts, async (s) => {
+    if (opts.jail) findJail(s.config, opts.jail);
+    const fleetUrl = s.config.main.get('fleet', 'url')?.trim();
+    if (opts.fleet && !fleetUrl) throw new UsageError('unban --fleet: no [fleet] url in f2b-scan.conf');
+    const verb = opts.dryRun ? 'would ' : '';
+    const messages = s.warnings.map((w) => `warning: ${w}`);
+    const decisions: Decision[] = [];
+    const lines: string[] = [];
+    const jails = opts.jail ? [opts.jail] : Object.keys(s.state.bans);
+    const found = new Set<string>();
+    for (const jail of jails) {
+      const bans = Object.hasOwn(s.state.bans, jail) ? s.state.bans[jail]! : {};
+      for (const ip of opts.all ? Object.keys(bans) : ips) {
+        if (!Object.hasOwn(bans, ip)) continue;
+        found.add(ip);
+        delete bans[ip];
+        decisions.push({ kind: 'unban', jail, ip, reason: 'manual' });
+        lines.push(`${verb}unban ${ip} in ${jail}`);
+      }
+      if (Object.hasOwn(s.state.bans, jail) && Object.keys(bans).length === 0) delete s.state.bans[jail];
+    }
+    for (const ip of ips) if (!found.has(ip)) messages.push(`${ip} is not banned${opts.jail ? ` in ${opts.jail}` : ''}`);
+    for (const d of decisions) {
+      if (!s.config.jails.some((j) => j.name === d.jail)) messages.push(`warning: jail ${d.jail} is no longer configured: ${d.ip} left the state, but its firewall rule (if any) stays`);
+    }
+
+    let exitCode: number = EXIT.ok;
+    if (opts.fleet && decisions.length > 0) {
+      const r = await publishUnbans(s, opts, decisions);
+      if (r) {
+        messages.push(`warning: fleet: ${r}`);
+        exitCode = EXIT.fleetUnreachable;
+      } else for (const d of decisions) lines.push(`${verb}publish unban ${d.ip} in ${d.jail} to the fleet`);
+    }
+    if (decisions.length === 0) return { output: '', messages, exitCode };
+    const applied = await applyAndSave(s, opts, decisions, decisions.map((d) => unbanRecord(opts.now, d.jail, d.ip)));
+    return {
+      output: lines.map((l) => l + '\n').join(''),
+      messages: [...messages, ...applied.messages],
+      exitCode: applied.exitCode !== EXIT.ok ? applied.exitCode : exitCode,
+    };
+  });
+}
+
+/**
+ * Queue and publish the unbans, as run-fleet.ts does, without importing: reading the stream here
+ * would move the fleet cursor past bans this command does not apply. Returns an error line or null.
+ * An unban Redis did not take stays in the outbox (the state is saved after) for the next run.
+ */
+async function publishUnbans(s: Session, opts: OpsOptions, decisions: Decision[]): Promise<string | null> {
+  const { exchange, readFleetSettings } = await import('../fleet/index.ts');
+  const settings = readFleetSettings(s.config.main, join(s.config.configDir, 'f2b-scan.conf'));
+  if (!settings) return 'no [fleet] url';
+  const res = await exchange({ ...settings, import: false }, s.state, [], {
+    dryRun: opts.dryRun,
+    now: opts.now,
+    unbans: decisions.map((d) => ({ jail: d.jail, ip: d.ip })),
+  });
+  return res.error;
+}
