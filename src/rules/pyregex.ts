@@ -47,18 +47,18 @@ export function translatePyRegex(py: string, opts: TranslateOptions = {}): JsReg
   if (opts.multiline || parsed.flags.has('m')) flags += 'm';
 
   const condRefs = new Set<string>();
-  collectCondRefs(parsed.alts, condRefs);
+  const backRefs = new Set<string>();
+  collectRefs(parsed.alts, condRefs, backRefs);
   let alts = parsed.alts;
-  if (condRefs.size) {
-    const paths: Node[][] = [];
-    for (const alt of alts) {
-      for (const p of expandSeq(alt, new Set(), condRefs, place)) {
-        paths.push(p.seq);
-        if (paths.length > MAX_PATHS) throw new RuleError(place, `conditional groups expand to too many alternatives: ${clip(py)}`);
-      }
+  if (backRefs.size) {
+    // Python's (?P=name) fails when the group did not take part, JS's matches empty:
+    // treat it as (?(name)(?P=name)|fail) where the pattern allows expanding.
+    try {
+      alts = expandAll(parsed.alts, new Set([...condRefs, ...backRefs]), place, py);
+    } catch (e) {
+      if (!(e instanceof RuleError) || condRefs.size) throw e;
     }
-    alts = paths;
-  }
+  } else if (condRefs.size) alts = expandAll(parsed.alts, condRefs, place, py);
   const em = new Emitter();
   const source = alts.map((a) => em.seq(a)).join('|');
   let regex: RegExp;
@@ -77,8 +77,20 @@ function clip(s: string): string {
 
 // ---------- conditional groups ----------
 
-function collectCondRefs(alts: Node[][], out: Set<string>): void {
+function expandAll(alts: Node[][], refs: Set<string>, place: Place, py: string): Node[][] {
+  const paths: Node[][] = [];
+  for (const alt of alts) {
+    for (const p of expandSeq(alt, new Set(), refs, place)) {
+      paths.push(p.seq);
+      if (paths.length > MAX_PATHS) throw new RuleError(place, `conditional groups expand to too many alternatives: ${clip(py)}`);
+    }
+  }
+  return paths;
+}
+
+function collectRefs(alts: Node[][], out: Set<string>, backrefs: Set<string>): void {
   const walk = (n: Node): void => {
+    if (n.k === 'backref') backrefs.add(n.name);
     if (n.k === 'cond') {
       out.add(n.ref);
       n.yes.forEach(walk);
@@ -92,6 +104,7 @@ function collectCondRefs(alts: Node[][], out: Set<string>): void {
 /** Does this node hold a conditional, or a group a conditional looks at? */
 function relevant(n: Node, refs: Set<string>): boolean {
   if (n.k === 'cond') return true;
+  if (n.k === 'backref') return refs.has(n.name);
   if (n.k === 'group') return (n.name !== undefined && refs.has(n.name)) || n.alts.some((a) => a.some((x) => relevant(x, refs)));
   if (n.k === 'quant') return relevant(n.node, refs);
   return false;
@@ -120,6 +133,7 @@ function expandSeq(seq: Node[], set: ReadonlySet<string>, refs: Set<string>, pla
 }
 
 function expandNode(n: Node, set: ReadonlySet<string>, refs: Set<string>, place: Place): Path[] {
+  if (n.k === 'backref') return [{ seq: [set.has(n.name) ? n : { k: 'raw', s: '(?!)' }], set }];
   if (n.k === 'cond') {
     if (/^\d+$/.test(n.ref)) throw new RuleError(place, `conditional on a group number (?(${n.ref})...) is not supported`);
     return expandSeq(set.has(n.ref) ? n.yes : n.no, set, refs, place);
