@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, runCli, tempDir } from './helpers.ts';
 
@@ -71,6 +71,15 @@ test('the packed tarball installs with npm install -g and runs from any director
   assert.deepEqual(summary.bans.map((b: { jail: string; ip: string; failures: number }) => [b.jail, b.ip, b.failures]), [['sshd', '192.0.2.10', 3]]);
   assert.equal(summary.bans[0].until, '2026-11-24T11:05:00.000Z'); // banned at the run's time, for bantime
   assert.ok(!readdirSync(elsewhere).includes('state.json'), '--dry-run writes no state');
+
+  // Everything is bundled: the installed command needs none of the dependencies npm
+  // installed beside it (they could move to devDependencies).
+  const deps = join(prefix, 'lib', 'node_modules', 'f2b-scan', 'node_modules');
+  if (existsSync(deps)) renameSync(deps, `${deps}.away`);
+  const bare = runCli(['--config', 'conf', '--state', 'state.json', '--now', '2026-11-24T10:05:00Z', '--dry-run', '--json'], { bin, cwd: elsewhere });
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.deepEqual(JSON.parse(bare.stdout).bans, summary.bans);
+  assert.equal(runCli(['report', '--config', 'conf', '--now', '2026-11-24T10:05:00Z', '--format', 'json'], { bin, cwd: elsewhere }).code, 0);
 
   // The installed copy schedules itself by its own path.
   const inst = runCli(['install', '--cron', '--dry-run', '--prefix', join(work, 'image')], { bin, cwd: elsewhere });
