@@ -22,6 +22,7 @@ const backends: Record<string, Loader> = {
   'nftables-allports': () => import('./nftables.ts').then((m) => m.allports),
   route: () => import('./route.ts').then((m) => m.route),
   hostsdeny: () => import('./hostsdeny.ts').then((m) => m.hostsdeny),
+  ufw: () => import('./ufw.ts').then((m) => m.ufw),
 };
 
 /** The factory for an action name, or null when f2b-scan has no backend of that name. */
