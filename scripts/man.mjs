@@ -120,7 +120,13 @@ export function renderManPage({ cli, version, date, readme }) {
   const commands = [];
   const walk = (help, prefix) => {
     for (const c of subcommands(help, prefix)) {
-      const text = helpOf(cli, c.path);
+      let text = '';
+      try {
+        text = helpOf(cli, c.path);
+      } catch (e) {
+        // A command whose --help fails is a bug of its own; the page lists it without details.
+        process.stderr.write(`man page: f2b-scan ${c.path.join(' ')} --help failed: ${String(e.stderr || e.message).split('\n')[0]}\n`);
+      }
       // yargs' own `completion` prints its script even with --help: no help to read there.
       const own = text.startsWith('f2b-scan') ? parseHelp(text) : { usage: c.term, description: [c.text], sections: [], plain: true };
       const nested = subcommands(own, c.path);
@@ -175,5 +181,11 @@ export function writeManPage(cli, outFile) {
   // Reproducible: the date is SOURCE_DATE_EPOCH when set (Debian's convention).
   const epoch = Number(process.env.SOURCE_DATE_EPOCH);
   const date = new Date(Number.isFinite(epoch) && epoch > 0 ? epoch * 1000 : Date.now()).toISOString().slice(0, 10);
-  writeFileSync(outFile, renderManPage({ cli, version: pkg.version, date, readme }));
+  // The bundle is the product; a page that cannot be made is reported, not fatal to the build.
+  try {
+    writeFileSync(outFile, renderManPage({ cli, version: pkg.version, date, readme }));
+  } catch (e) {
+    process.stderr.write(`man page not written: ${String(e.stderr || e.message).split('\n')[0]}\n`);
+    process.exitCode = 1;
+  }
 }
