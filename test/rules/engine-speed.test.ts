@@ -14,22 +14,27 @@ import { createMatcher, loadFilter } from '../../src/rules/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const LINES = 1_000_000;
-const FLOOR = 150_000;
+const FLOOR = 300_000;
 
-function measure(filterFile: string, lines: string[]): { rate: number; failures: number } {
+/** Best of three rounds, in lines per second of wall time and of CPU time (the latter holds on a busy machine). */
+function measure(filterFile: string, lines: string[]): { rate: number; cpuRate: number; failures: number } {
   const filter = loadFilter({ name: filterFile, options: {} }, { searchDirs: [] });
   let best = 0;
+  let bestCpu = 0;
   let failures = 0;
   for (let round = 0; round < 3; round++) {
     const m = createMatcher(filter, { now: Date.parse('2026-11-24T12:00:00Z') / 1000, timezone: 'UTC' });
     let n = 0;
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     for (const l of lines) n += m.push(l).length;
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(c0);
     best = Math.max(best, lines.length / secs);
+    bestCpu = Math.max(bestCpu, lines.length / ((c.user + c.system) / 1e6));
     failures = n;
   }
-  return { rate: Math.round(best), failures };
+  return { rate: Math.round(best), cpuRate: Math.round(bestCpu), failures };
 }
 
 test('the sshd rules match a generated 1,000,000-line auth.log fast', { timeout: 300_000 }, (t) => {
@@ -43,9 +48,9 @@ test('the sshd rules match a generated 1,000,000-line auth.log fast', { timeout:
   const rules = [join(ROOT, '../shared/conformance/fail2ban-1.0.2/filter.d/sshd.conf'), join(ROOT, 'rules/filter.d/sshd.conf')].filter(existsSync);
   assert.ok(rules.length > 0, 'no sshd rule to measure');
   for (const r of rules) {
-    const { rate, failures } = measure(r, lines);
-    t.diagnostic(`${r}: ${rate} lines/s, ${failures} failures in ${lines.length} lines`);
+    const { rate, cpuRate, failures } = measure(r, lines);
+    t.diagnostic(`${r}: ${rate} lines/s (${cpuRate} lines per CPU second), ${failures} failures in ${lines.length} lines`);
     assert.ok(failures > lines.length / 20, `expected failures in the generated log, got ${failures}`);
-    assert.ok(rate >= FLOOR, `${r}: ${rate} lines/s is below ${FLOOR}`);
+    assert.ok(cpuRate >= FLOOR, `${r}: ${cpuRate} lines per CPU second is below ${FLOOR}`);
   }
 });
