@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { createMatcher, loadFilter, type Filter, type Matcher } from './rules/index.ts';
 import { expandLogpaths, readNewLines } from './sources/files.ts';
+import { collectJournal, usesJournal } from './sources/journal-collect.ts';
 import { resolveHostForBan } from './net/resolve.ts';
 import type { FileCursor, State } from './state/schema.ts';
 import type { Failure, FileReport, Jail, RuleMatch } from './types.ts';
@@ -46,8 +47,8 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
   const plan: JailFiles[] = [];
   for (const jail of input.jails) {
     out.perJail[jail.name] = 0;
-    if (jail.backend === 'systemd') {
-      out.warnings.push(`[${jail.name}] backend = systemd: the journal is not read yet; jail skipped`);
+    if (usesJournal(jail)) {
+      await collectJournal(jail, input, out);
       continue;
     }
     const globbed = await expandLogpaths(jail.logpath);
