@@ -20,31 +20,33 @@ interface Def {
   fast?: FastParser;
   /** false: not part of what `{DATE}` stands for */
   inDate?: boolean;
+  /** the date always starts with a letter or digit (a faster search) */
+  w?: boolean;
 }
 
 const SYSLOG_TAIL = '%b %d %k:%M:%S(?:\\.%f)?(?: %ExY)?';
 
 const DEFS: Def[] = [
-  { name: 'ISO 8601', core: '%ExY(?P<_sep>[-/.])%m(?P=_sep)%d(?:T|  ?)%H:%M:%S(?:[.,]%f)?(?:\\s*%z)?', fast: parseIso },
-  { name: 'syslog', core: `(?:%a )?${SYSLOG_TAIL}`, fast: parseSyslog },
-  { name: 'syslog with year before time', core: '(?:%a )?%b %d %ExY %k:%M:%S(?:\\.%f)?' },
+  { name: 'ISO 8601', w: true, core: '%ExY(?P<_sep>[-/.])%m(?P=_sep)%d(?:T|  ?)%H:%M:%S(?:[.,]%f)?(?:\\s*%z)?', fast: parseIso },
+  // fail2ban has three templates here (plain, after a zone name, after an offset); one template
+  // with the optional prefix reads the same and lets a file learned as syslog find the prefix
+  { name: 'syslog', core: `(?:(?:%Z|%z) )?(?:%a )?${SYSLOG_TAIL}`, fast: parseSyslog },
+  { name: 'syslog with year before time', w: true, core: '(?:%a )?%b %d %ExY %k:%M:%S(?:\\.%f)?' },
   { name: 'day/month/year', core: '%d(?P<_sep>[-/])%m(?P=_sep)(?:%ExY|%Exy) %k:%M:%S' },
   { name: 'Apache/BIND', core: '%d(?P<_sep>[-/])%b(?P=_sep)%ExY[ :]?%H:%M:%S(?:\\.%f)?(?: %z)?', fast: parseApache },
-  { name: 'month/day/year:time', core: '%m/%d/%ExY:%H:%M:%S' },
-  { name: 'month-day-year', core: '%m-%d-%ExY %k:%M:%S(?:\\.%f)?' },
+  { name: 'month/day/year:time', w: true, core: '%m/%d/%ExY:%H:%M:%S' },
+  { name: 'month-day-year', w: true, core: '%m-%d-%ExY %k:%M:%S(?:\\.%f)?' },
   { name: 'epoch', core: EPOCH_CORE, kind: 'epoch' },
-  { name: 'MySQL', core: '%Exy%Exm%Exd  ?%H:%M:%S' },
-  { name: 'Tomcat', core: '%b %d, %ExY %I:%M:%S %p' },
-  { name: 'short ISO', core: '%ExY%Exm%Exd(?:T|  ?)%ExH%ExM%ExS(?:[.,]%f)?(?:\\s*%z)?' },
-  { name: 'zone name + syslog', core: `(?:%Z )?(?:%a )?${SYSLOG_TAIL}` },
-  { name: 'offset + syslog', core: `(?:%z )?(?:%a )?${SYSLOG_TAIL}` },
+  { name: 'MySQL', w: true, core: '%Exy%Exm%Exd  ?%H:%M:%S' },
+  { name: 'Tomcat', w: true, core: '%b %d, %ExY %I:%M:%S %p' },
+  { name: 'short ISO', w: true, core: '%ExY%Exm%Exd(?:T|  ?)%ExH%ExM%ExS(?:[.,]%f)?(?:\\s*%z)?' },
   { name: 'TAI64N', core: TAI64N_CORE, kind: 'tai64n' },
   { name: 'time only', core: '%H:%M:%S', only: 'lnbeg' },
   { name: '<month/day/yy@time>', core: '<%m/%d/%Exy@%H:%M:%S>', only: 'caret' },
   { name: 'ASSP', core: '%b-%d-%Exy %k:%M:%S', only: 'caret' },
   // beyond fail2ban
-  { name: 'systemd short-full', core: '%a %ExY-%Exm-%Exd %ExH:%ExM:%ExS %Z', inDate: false },
-  { name: 'W3C date<TAB>time', core: '%ExY-%Exm-%Exd\\t%ExH:%ExM:%ExS(?:\\.%f)?', inDate: false },
+  { name: 'systemd short-full', w: true, core: '%a %ExY-%Exm-%Exd %ExH:%ExM:%ExS %Z', inDate: false },
+  { name: 'W3C date<TAB>time', w: true, core: '%ExY-%Exm-%Exd\\t%ExH:%ExM:%ExS(?:\\.%f)?', inDate: false },
   { name: 'RFC 2822', core: '(?:%a, )?%d %b %ExY %H:%M:%S(?: %z)?', inDate: false },
 ];
 
@@ -74,7 +76,7 @@ function build(def: Def, lineStart: boolean): Template {
   const kind = def.kind ?? 'fields';
   if (kind === 'epoch') return epochTemplate('epoch', lineStart ? 'line' : 'default');
   const anchor = def.only === 'caret' ? 'caret' : def.only === 'lnbeg' || lineStart ? 'lnbeg' : 'word';
-  return anchoredTemplate(def.name, def.core, anchor, kind, def.fast ?? null);
+  return anchoredTemplate(def.name, def.core, anchor, kind, def.fast ?? null, def.w === true);
 }
 
 /** The default set (fail2ban's default detector and more), searched anywhere in the line. */

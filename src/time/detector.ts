@@ -38,18 +38,29 @@ export class Detector {
 
   read(line: string): DateHit | null {
     const t = this.learned;
-    if (t !== null && t.sticky !== null) {
+    if (t !== null) {
+      if (t.sticky === null) {
+        // a template whose own regex says where it may start (epoch, JSON field, custom): run it
+        const m = firstMatch(t, line);
+        if (m !== null) {
+          const start = dateStart(t, m);
+          if (this.tiesMatter ? !this.othersTake(line, start) : nothingBefore(line, m.index, start)) {
+            return this.take(t, this.learnedIndex, m, line);
+          }
+        }
+        return this.scan(line);
+      }
       const pos = this.learnedPos;
-      if (pos < line.length && startAllowed(t, line, pos) && !this.earlierTakes(line, pos)) {
+      if (pos < line.length && startAllowed(t, line, pos)
+        && (this.tiesMatter ? !this.othersTake(line, pos) : nothingBefore(line, pos, pos))) {
         const hit = this.readAt(t, line, pos);
         if (hit !== undefined) return hit;
       }
-      // The format's date moved (an access log's date comes after a client address of varying
-      // length): look for the learned template elsewhere before trying all templates. As in
-      // fail2ban, the format a file uses wins over a second date further left.
+      // The date moved (an access log's date follows a client address of varying length): find
+      // the learned template elsewhere, and keep it when no other date can start further left.
       if (t.finder !== null && !this.tiesMatter) {
         const q = line.search(t.finder);
-        if (q >= 0) {
+        if (q >= 0 && startAllowed(t, line, q) && nothingBefore(line, q, q)) {
           const hit = this.readAt(t, line, q);
           if (hit !== undefined) {
             this.learnedPos = q;
@@ -78,14 +89,22 @@ export class Detector {
     return this.finish(t, line, pos, end);
   }
 
-  /** Whether a template before the learned one matches at or before `pos` (it would win). */
-  private earlierTakes(line: string, pos: number): boolean {
+  /**
+   * For a custom pattern list (where two patterns may read one date differently): whether another
+   * template would win over the learned one starting at `pos`, i.e. starts further left, or at
+   * the same column and comes earlier in the list. The default set skips this: its templates never
+   * disagree, and the file's format wins over a second date further left, as in fail2ban.
+   */
+  private othersTake(line: string, pos: number): boolean {
     if (!this.tiesMatter) return false;
-    for (let i = 0; i < this.learnedIndex; i++) {
+    const n = pos === 0 ? this.learnedIndex : this.templates.length;
+    for (let i = 0; i < n; i++) {
+      if (i === this.learnedIndex) continue;
       const t = this.templates[i]!;
-      t.search.lastIndex = 0;
-      const m = t.search.exec(line);
-      if (m !== null && dateStart(t, m) <= pos) return true;
+      const m = firstMatch(t, line);
+      if (m === null) continue;
+      const start = dateStart(t, m);
+      if (start < pos || (start === pos && i < this.learnedIndex)) return true;
     }
     return false;
   }
@@ -93,14 +112,15 @@ export class Detector {
   /** Try every template; keep the leftmost date. */
   private scan(line: string): DateHit | null {
     if (this.needsDigit && !/\d/.test(line)) return null;
+    const hasTime = TIME.test(line);
     let best: Template | null = null;
     let bestIndex = -1;
     let bestMatch: RegExpExecArray | null = null;
     let bestStart = Infinity;
     for (let i = 0; i < this.templates.length; i++) {
       const t = this.templates[i]!;
-      t.search.lastIndex = 0;
-      const m = t.search.exec(line);
+      if (t.needsTime && !hasTime) continue;
+      const m = firstMatch(t, line);
       if (m === null) continue;
       const start = dateStart(t, m);
       if (start < bestStart) {
@@ -157,6 +177,54 @@ export class Detector {
     hit.end = end;
     return hit;
   }
+}
+
+/**
+ * Something every date of the default set holds (a `H:M` time, an epoch at the line start or in
+ * audit(…), a TAI64N label, an epoch field, a short ISO day): a date cannot start before the first
+ * of these.
+ */
+const DATE_PART = /\d:\d|^\W{0,2}\d{10}|audit\(|@[0-9a-fA-F]{24}|"(?:ts|time|timestamp|@timestamp)"\s*:\s*"?\d{10}|\b(?:ts|time|timestamp)="?\d{10}|\d{8}[T ]/;
+
+/**
+ * Default set: whether no other template's date can start before the learned template's match
+ * (which starts at `matchStart`, its date text at `start`), so that taking it is what a search of
+ * all templates for the leftmost date would do. A weekday or zone name just before the date could
+ * make a longer date of another template (systemd short-full around ISO), a space before a
+ * one-digit day a longer date of the same: not then either.
+ */
+function nothingBefore(line: string, matchStart: number, start: number): boolean {
+  if (start === 0) return true;
+  const g = line.search(DATE_PART);
+  if (g !== -1 && g < matchStart) return false;
+  if (line.charCodeAt(start - 1) === 32) {
+    if (start >= 2) {
+      const c = line.charCodeAt(start - 2) | 32;
+      if (c >= 97 && c <= 122) return false;
+    }
+    // a one-digit day may be padded with that space (`%d` reads " 9"): the date may start there
+    const d0 = line.charCodeAt(start) - 48;
+    const d1 = line.charCodeAt(start + 1) - 48;
+    if (d0 >= 0 && d0 <= 9 && !(d1 >= 0 && d1 <= 9)) return false;
+  }
+  return true;
+}
+
+/** A time `H:M` somewhere: what most templates need. */
+const TIME = /\d:\d/;
+
+/** A template's leftmost match whose start is allowed (see anchoredTemplate). */
+function firstMatch(t: Template, line: string): RegExpExecArray | null {
+  const re = t.search;
+  re.lastIndex = 0;
+  let m = re.exec(line);
+  if (t.anchor === 'word') {
+    while (m !== null && !startAllowed(t, line, m.index)) {
+      re.lastIndex = m.index + 1;
+      m = re.exec(line);
+    }
+  }
+  return m;
 }
 
 /**

@@ -38,6 +38,17 @@ test('an access log whose date moves with the client address is read on every li
   }
 });
 
+test('a learned format does not hide a date further left on the line (as fail2ban)', () => {
+  const reader = createDateReader({ now: NOW });
+  reader.read('192.0.2.1 - - [23/Jan/2005:21:59:59 +0100] "GET / HTTP/1.1" 401 17');
+  assert.equal(reader.read('Jan 23 21:59:58 y [23/Jan/2005:21:59:59 +0100]')?.time, zurich(2005, 1, 23, 21, 59, 58));
+  reader.read('2005-01-24 10:00:00 x');
+  assert.equal(reader.read('23/01/2005 21:59:59 y 2005-01-24 10:00:00')?.time, zurich(2005, 1, 23, 21, 59, 59));
+  const hit = reader.read('Sun 2005-01-23 15:59:59 EST host x');
+  assert.equal(hit?.start, 0, 'systemd short-full, with its zone, not the ISO date inside it');
+  assert.equal(hit?.time, zurich(2005, 1, 23, 21, 59, 59));
+});
+
 test('each reader learns its own file', () => {
   const syslog = createDateReader({ now: NOW });
   const iso = createDateReader({ now: NOW });
@@ -67,10 +78,15 @@ test('a learned reader reads a mixed log exactly as a fresh reader per line', ()
     (s: number) => `[1106513${String(s).padStart(3, '0')}] x`,
     (s: number) => `{"ts":1106513${String(s).padStart(3, '0')}.5,"msg":"x"}`,
     (s: number) => `no date ${s}`,
+    (s: number) => `Jan 23 21:59:${String(s).padStart(2, '0')} y [23/Jan/2005:21:59:59 +0100]`,
+    (s: number) => `23/01/2005 21:59:${String(s).padStart(2, '0')} y 2005-01-24 10:00:00`,
+    (s: number) => `Sun 2005-01-23 15:59:${String(s).padStart(2, '0')} EST host x`,
+    (s: number) => `<13>Jan 23 21:59:${String(s).padStart(2, '0')} host x`,
+    (s: number) => `{"time":"2005-01-23T21:59:${String(s).padStart(2, '0')}Z","ts":1106513999}`,
   ];
   const learned = createDateReader({ now: NOW });
-  for (let i = 0; i < 400; i++) {
-    const line = forms[(i * 7 + (i >> 3)) % forms.length]!(i % 60);
+  for (let i = 0; i < 2000; i++) {
+    const line = forms[(i * 7 + (i >> 3) + (i >> 5)) % forms.length]!(i % 60);
     const a = learned.read(line);
     const b = createDateReader({ now: NOW }).read(line);
     assert.deepEqual(a && { ...a }, b && { ...b }, line);

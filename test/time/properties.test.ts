@@ -127,3 +127,19 @@ test('the hand-written syslog, ISO and access-log readers read exactly what the 
     );
   }
 });
+
+test('a reader that learned from earlier lines reads each line as a fresh reader does', () => {
+  const line = fc.oneof(syslogLike, isoLike, apacheLike, dateish,
+    fc.tuple(fc.oneof(syslogLike, isoLike, apacheLike), fc.constantFrom(' ', ' y ', ' [', '"ts":', ' Sun '), fc.oneof(syslogLike, isoLike, apacheLike)).map(([a, s, b]) => a + s + b));
+  fc.assert(
+    fc.property(fc.array(line, { minLength: 1, maxLength: 12 }), (lines) => {
+      const learned = bareReader(undefined);
+      for (const l of lines) {
+        const a = learned.read(l);
+        const b = bareReader(undefined).read(l);
+        assert.deepEqual(a && { ...a }, b && { ...b }, JSON.stringify(l));
+      }
+    }),
+    { numRuns: 1500 },
+  );
+});
