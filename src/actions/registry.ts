@@ -23,6 +23,7 @@ const backends: Record<string, Loader> = {
   route: () => import('./route.ts').then((m) => m.route),
   hostsdeny: () => import('./hostsdeny.ts').then((m) => m.hostsdeny),
   ufw: () => import('./ufw.ts').then((m) => m.ufw),
+  shorewall: () => import('./shorewall.ts').then((m) => m.shorewall),
 };
 
 /** The factory for an action name, or null when f2b-scan has no backend of that name. */

@@ -8,7 +8,11 @@ import type { ActionOutcome, EnforceResult } from './enforce.ts';
 import { startedKey } from './enforce.ts';
 import { resolveActionParams } from './params.ts';
 import { loadBackend } from './registry.ts';
-import type { Family } from '../net/address.ts';
+import { addressFamily, type Family } from '../net/address.ts';
+
+function stateBans(state: State, jail: string, family: Family): string[] {
+  return Object.keys(state.bans[jail] ?? {}).filter((ip) => addressFamily(ip) === family);
+}
 
 export async function stopActions(input: { jails: Jail[]; state: State; dryRun: boolean }): Promise<EnforceResult> {
   const outcomes: ActionOutcome[] = [];
@@ -29,11 +33,21 @@ export async function stopActions(input: { jails: Jail[]; state: State; dryRun: 
         const key = startedKey(ref.name, family);
         if (!started.includes(key)) continue;
         const first = outcomes.length;
-        const held = backend.list ? await backend.list(family).catch(() => []) : [];
+        // A firewall that cannot list its entries (shared blacklists such as shorewall's) is
+        // told to lift the bans the state holds for the jail.
+        const unlisted = !backend.list && backend.enforcing;
+        const held = backend.list ? await backend.list(family).catch(() => []) : unlisted ? stateBans(input.state, jail.name, family) : [];
         for (const ip of held) {
           outcomes.push({ jail: jail.name, ip, op: 'unban', ok: true, command: backend.describeUnban(ip), action: ref.name });
         }
         if (input.dryRun) continue;
+        if (unlisted && held.length > 0) {
+          const results = await backend.unban(family, held);
+          for (const o of outcomes.slice(first)) {
+            const r = results.get(o.ip);
+            if (r && !r.ok) Object.assign(o, { ok: false, error: r.error, command: r.command });
+          }
+        }
         const r = await backend.stop(family);
         if (!r.ok) {
           warnings.push(`jail ${jail.name}: action ${ref.name}: stop failed: ${r.error} (${r.command})`);

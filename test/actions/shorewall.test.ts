@@ -1,0 +1,110 @@
+// shorewall against the real Shorewall (and Shorewall6) started inside a private network
+// namespace. `ip netns exec` lays /etc/netns/<ns>/shorewall[6] over /etc/shorewall[6], and a
+// `vardir` file there moves Shorewall's state to a temporary directory, so the host's
+// configuration and /var/lib/shorewall are never touched.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { enforce, stopActions } from '../../src/actions/index.ts';
+import { emptyState, type State } from '../../src/state/schema.ts';
+import type { Decision, Jail } from '../../src/types.ts';
+import { netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
+import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
+
+const skipReason = netnsUnavailable() ?? toolsUnavailable('shorewall', ['shorewall']) ?? toolsUnavailable('shorewall6', ['shorewall6']);
+const NOW = 1_700_000_000;
+
+function runOnce(jails: Jail[], state: State, decisions: Decision[]) {
+  return enforce({ jails, state, decisions, now: NOW, dryRun: false, actionDirs: [] });
+}
+
+/** A one-interface Shorewall that accepts everything on the lab's bridge. */
+function configure(etc: string, product: 'shorewall' | 'shorewall6', vardir: string): void {
+  const dir = join(etc, product);
+  mkdirSync(dir, { recursive: true });
+  const conf = `${product}.conf`;
+  copyFileSync(`/etc/${product}/${conf}`, join(dir, conf));
+  writeFileSync(join(dir, conf), readFileSync(join(dir, conf), 'utf8').replace(/^LOGFILE=.*$/m, 'LOGFILE=/dev/null'));
+  writeFileSync(join(dir, 'zones'), `fw firewall\nnet ${product === 'shorewall' ? 'ipv4' : 'ipv6'}\n`);
+  writeFileSync(join(dir, 'interfaces'), '?FORMAT 2\nnet br0\n');
+  writeFileSync(join(dir, 'policy'), '$FW all ACCEPT\nnet all ACCEPT\nall all ACCEPT\n');
+  // A REJECT rule makes Shorewall create its reject chain, which `shorewall reject` needs.
+  writeFileSync(join(dir, 'rules'), '?SECTION NEW\nREJECT net $FW tcp 9\n');
+  mkdirSync(join(vardir, product));
+  writeFileSync(join(dir, 'vardir'), `VARDIR=${join(vardir, product)}\n`);
+}
+
+async function withShorewall(t: { skip(m: string): void }, tag: string, fn: (lab: Lab) => Promise<void>) {
+  await withFirewallLab(t, skipReason, tag, [22], async (lab) => {
+    const etc = join('/etc/netns', lab.server.ns);
+    const vardir = mkdtempSync(join(tmpdir(), 'f2b-shorewall-'));
+    try {
+      configure(etc, 'shorewall', vardir);
+      configure(etc, 'shorewall6', vardir);
+      await lab.exec(lab.server.ns, 'shorewall', ['start']);
+      await lab.exec(lab.server.ns, 'shorewall6', ['start']);
+      await fn(lab);
+    } finally {
+      rmSync(etc, { recursive: true, force: true });
+      rmSync(vardir, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const family of [4, 6] as const) {
+  test(`shorewall: a banned IPv${family} attacker is rejected by the dynamic blacklist until the unban; another host gets in`, async (t) => {
+    await withShorewall(t, `sw${family}`, async (lab) => {
+      const target = family === 4 ? lab.server.v4 : lab.server.v6;
+      const attacker = family === 4 ? lab.attacker.v4 : lab.attacker.v6;
+      const jail = makeJail('sshd', [{ name: 'shorewall', options: {} }]);
+      const state = emptyState();
+      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable before the ban');
+
+      const banned = await runOnce([jail], state, [addBan(state, 'sshd', attacker, NOW)]);
+      assert.deepEqual(banned.outcomes.map((o) => [o.op, o.ip, o.ok, o.error]), [['ban', attacker, true, undefined]]);
+      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), false, 'blocked for the attacker');
+      assert.equal(await tcpConnects(lab.other.ns, target, 22), true, 'another host still gets in');
+
+      const lifted = await runOnce([jail], state, [liftBan(state, 'sshd', attacker)]);
+      assert.deepEqual(lifted.outcomes.map((o) => [o.op, o.ip, o.ok]), [['unban', attacker, true]]);
+      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable again after the unban');
+    });
+  });
+}
+
+test('shorewall: after a flush empties the dynamic blacklist, the next run puts the jail\'s bans back; stop lifts them and leaves an admin\'s entry', async (t) => {
+  await withShorewall(t, 'swboot', async (lab) => {
+    const jail = makeJail('sshd', [{ name: 'shorewall', options: { blocktype: 'drop' } }]);
+    const state = emptyState();
+    await runOnce([jail], state, [addBan(state, 'sshd', lab.attacker.v4, NOW), addBan(state, 'sshd', lab.attacker.v6, NOW)]);
+    // Shorewall keeps its blacklist over restart and reboot itself (saved in its VARDIR); what
+    // loses it is a flush of the dynamic chain, by hand or by a tool.
+    await lab.exec(lab.server.ns, 'iptables', ['-F', 'dynamic']);
+    await lab.exec(lab.server.ns, 'ip6tables', ['-F', 'dynamic']);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), true, 'the flush opened the door');
+
+    const again = await runOnce([jail], state, []);
+    assert.deepEqual(again.outcomes.map((o) => [o.op, o.ip, o.ok]), [
+      ['restore', lab.attacker.v4, true],
+      ['restore', lab.attacker.v6, true],
+    ]);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22, 800), false);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v6, 22, 800), false);
+    assert.deepEqual((await runOnce([jail], state, [])).outcomes, [], 'a run with the blacklist in order changes nothing');
+
+    await lab.exec(lab.server.ns, 'shorewall', ['drop', '198.51.100.99']);
+    const stopped = await stopActions({ jails: [jail], state, dryRun: false });
+    assert.deepEqual(stopped.outcomes.map((o) => [o.op, o.ip, o.ok]), [
+      ['unban', lab.attacker.v4, true],
+      ['unban', lab.attacker.v6, true],
+    ]);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), true);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v6, 22), true);
+    const dynamic = await lab.exec(lab.server.ns, 'shorewall', ['show', 'dynamic']);
+    assert.match(dynamic, /198\.51\.100\.99/, "the admin's entry stays");
+    assert.doesNotMatch(dynamic, /240\.242\./, 'the start marker is gone');
+  });
+});
