@@ -161,13 +161,16 @@ export function parsePyRegex(src: string, multiline: boolean): ParsedPattern {
         seq.push({ k: 'raw', s: parseClass(ctx) });
         return false;
       case '.':
-        seq.push({ k: 'raw', s: '.' });
+        // Python's dot refuses only \n; JS's also \r, U+2028 and U+2029, which an attacker
+        // could put in a user name to slip past a rule.
+        seq.push({ k: 'raw', s: flags.has('s') ? '[\\s\\S]' : '[^\\n]' });
         return false;
+      // In multi-line mode JS's ^ and $ also stop at \r and U+2028/2029; Python's only at \n.
       case '^':
-        seq.push({ k: 'raw', s: '^' });
+        seq.push({ k: 'raw', s: ctx.multiline ? '(?<![^\\n])' : '^' });
         return false;
       case '$':
-        seq.push({ k: 'raw', s: '$' });
+        seq.push({ k: 'raw', s: ctx.multiline ? '(?![^\\n])' : '$' });
         return false;
       case '\\':
         seq.push(parseEscape(ctx));

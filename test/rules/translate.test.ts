@@ -133,3 +133,18 @@ test('translation of arbitrary text either works or is a RuleError, never anythi
     { numRuns: 2000 },
   );
 });
+
+test('a dot matches anything but a newline, as in Python: a U+2028 or CR in a user name does not dodge a rule', () => {
+  const js = translatePyRegex(String.raw`^Failed for .* from (?P<ip>\S+)$`);
+  assert.ok(js.regex.test('Failed for a\u2028b from 192.0.2.1'));
+  assert.ok(js.regex.test('Failed for a\rb from 192.0.2.1'));
+  assert.ok(!js.regex.test('Failed for a\nb from 192.0.2.1'));
+  assert.ok(translatePyRegex('(?s)^a.b$').regex.test('a\nb'));
+});
+
+test('in multi-line mode ^ and $ stop at newlines only', () => {
+  const js = translatePyRegex('^b$', { multiline: true });
+  assert.ok(js.regex.test('a\nb\nc'));
+  assert.ok(!js.regex.test('a\rb'));
+  assert.ok(!js.regex.test('a\u2028b'));
+});
