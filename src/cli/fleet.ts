@@ -15,7 +15,9 @@ const statusCommand: CommandModule<object, FleetStatusArgs> = {
   command: 'status',
   describe: 'stream length, first and last entry, this host\'s cursor lag, hosts seen, outbox size',
   builder: (y) =>
-    y.option('json', { type: 'boolean', default: false, describe: 'print the status as one JSON object' }) as never,
+    y
+      .option('json', { type: 'boolean', default: false, describe: 'print the status as one JSON object' })
+      .example('$0 fleet status --json', "this host's view of the shared ban stream") as never,
   handler: async (args) => {
     try {
       const { runFleetStatus } = await import('../fleet/status-command.ts');
@@ -37,6 +39,10 @@ const statusCommand: CommandModule<object, FleetStatusArgs> = {
 export const fleetCommand: CommandModule = {
   command: 'fleet <command>',
   describe: 'the fleet: hosts sharing their bans through Redis ([fleet] in f2b-scan.conf)',
-  builder: (y) => y.command(statusCommand as CommandModule).demandCommand(1, 'name a fleet command: status'),
+  builder: (y) =>
+    y
+      .command(statusCommand as CommandModule)
+      .demandCommand(1, 'name a fleet command: status')
+      .example('$0 fleet status', 'how far behind the stream this host is, and what waits in its outbox'),
   handler: () => {},
 };

@@ -46,8 +46,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('maxretry', { type: 'number', describe: 'with --rule: failures that make a ban' })
       .option('findtime', { type: 'number', describe: 'with --rule: window in seconds' })
       .check((a) => {
-        if (a.rule && (!a.log || a.log.length === 0)) throw new Error('--rule needs --log FILE...');
-        if (a.log && !a.rule) throw new Error('--log goes with --rule');
+        // A string is yargs' usage error: one line and exit 2, not an internal error.
+        if (a.rule && (!a.log || a.log.length === 0)) return '--rule needs --log FILE...';
+        if (a.log && !a.rule) return '--log goes with --rule';
         return true;
       })
       .example('$0 report --format markdown >> "$GITHUB_STEP_SUMMARY"', 'a CI job summary of the configured jails')
