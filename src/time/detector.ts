@@ -8,17 +8,20 @@ import type { Template } from './template.ts';
 
 /** What `read` returns; `line.slice(start, end)` is the date text (cut out before rule matching). */
 export interface DateHit {
-  /** epoch seconds, fractions allowed */
+  /** epoch seconds, fractions allowed; NaN when the text has a date's form but names no real
+   *  instant (Feb 30, year 0): fail2ban cuts such text out too, and the line has no time */
   time: number;
   start: number;
   end: number;
+  /** name of the template that read the date (for "date template hits" statistics) */
+  template?: string;
 }
 
 const TAI64_HIGH = 0x40000000; // 2^62 seen from the upper 32 bits
 
 export class Detector {
   /** Reused for every line (see DateReader.read). */
-  private readonly hit: DateHit = { time: 0, start: 0, end: 0 };
+  private readonly hit: DateHit = { time: 0, start: 0, end: 0, template: '' };
   private readonly f = new DateFields();
   private learned: Template | null = null;
   private learnedIndex = -1;
@@ -169,12 +172,13 @@ export class Detector {
         time = tai64n(line, start);
         break;
     }
-    if (!Number.isFinite(time)) return null;
-    this.lastTime = time;
+    if (Number.isFinite(time)) this.lastTime = time;
+    else time = NaN;
     const hit = this.hit;
     hit.time = time;
     hit.start = start;
     hit.end = end;
+    hit.template = t.name;
     return hit;
   }
 }

@@ -30,6 +30,9 @@ export interface DateReader {
    * The date of a line, or null when it has none. `line.slice(hit.start, hit.end)` is the date
    * text as fail2ban cuts it out before matching failregex.
    *
+   * `time` is NaN when the text has a date's form but is no real date (Feb 30, year 0): the
+   * text is still cut out, as fail2ban does, and the line has no time.
+   *
    * The returned object is REUSED: the same DateHit instance is overwritten by the next call on
    * this reader (so reading a date allocates nothing). Copy `time`/`start`/`end` if you keep them.
    * Never throws.
@@ -51,7 +54,7 @@ export function createDateReader(opts: DateReaderOptions): DateReader {
   const now = opts.now;
   if (compiled.none) {
     // {NONE}: no date in the lines; each one happens "now"
-    const hit: DateHit = { time: now, start: 0, end: 0 };
+    const hit: DateHit = { time: now, start: 0, end: 0, template: '{NONE}' };
     return { read: () => { hit.time = now; hit.start = 0; hit.end = 0; return hit; } };
   }
   const detector = new Detector(compiled.templates, new Clock(zone, now), compiled.tiesMatter);

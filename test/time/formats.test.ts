@@ -97,11 +97,18 @@ test('a line without a date has none', () => {
   assert.equal(readDate(''), null);
 });
 
-test('impossible dates are no dates (Feb 30, 24 o\'clock, second 60)', () => {
-  assert.equal(readDate('2005-02-30 21:59:59 x'), null);
-  assert.equal(readDate('Feb 30 21:59:59 x'), null);
-  assert.equal(readDate('Jan 23 24:59:59 x'), null);
-  assert.equal(readDate('Jan 23 21:59:60 x'), null);
+test('impossible dates (Feb 30, 24 o\'clock, second 60, year 0) are cut out but give no time, as in fail2ban', () => {
+  for (const [line, text] of [
+    ['2005-02-30 21:59:59 x', '2005-02-30 21:59:59'],
+    ['Feb 30 21:59:59 x', 'Feb 30 21:59:59'],
+    ['Jan 23 24:59:59 x', 'Jan 23 24:59:59'],
+    ['Jan 23 21:59:60 x', 'Jan 23 21:59:60'],
+    ['0000-12-30 00:00:00 server test-demo[1]: x', '0000-12-30 00:00:00'],
+  ] as const) {
+    const got = readDate(line, text.startsWith('0000') ? { datepattern: '{^LN-BEG}%Y-%m-%d %H:%M:%S' } : {});
+    assert.equal(got?.text, text, line);
+    assert.ok(Number.isNaN(got?.time), line);
+  }
 });
 
 test('a date glued to a word is not a date', () => {
