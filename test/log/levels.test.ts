@@ -1,4 +1,5 @@
 // loglevel and logtarget as fail2ban reads them.
+process.env.TZ = 'UTC'; // local-time formatting below is compared with UTC text
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';

@@ -116,6 +116,32 @@ test('a systemd jail bans from journal entries, resumes after its cursor and rea
   const fourth = run('2026-11-24T10:05:00Z');
   assert.deepEqual(fourth.files.map((f: { linesRead: number }) => f.linesRead), [1]);
   assert.deepEqual(fourth.bans.map((b: { ip: string }) => b.ip), ['192.0.2.11']);
+
+  // status shows where the jail stands in the journal.
+  const st = f2b(['status', 'sshd', '--json', '--config', conf, '--state', state, '--now', '2026-11-24T10:05:00Z']);
+  assert.equal(JSON.parse(st.stdout).jails[0].journal.cursor, JSON.parse(readFileSync(state, 'utf8')).journals.sshd.cursor);
+});
+
+test("the jail's journalmatch wins over the rule's; journalfiles takes a glob of journal files", (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const dir = scratch('f2b-journal-');
+  const conf = join(dir, 'conf');
+  mkdirSync(conf);
+  writeFileSync(
+    join(conf, 'jail.local'),
+    `[sshd]\nenabled = true\nbackend = systemd[journalfiles="${dir}/*.journal"]\njournalmatch = _PID=777\nmaxretry = 2\n`,
+  );
+  writeJournal(join(dir, 'x.journal'), [
+    { ...failed('192.0.2.70', '2026-11-24T10:00:00Z'), pid: 777 },
+    { ...failed('192.0.2.70', '2026-11-24T10:00:01Z'), pid: 777 },
+    { ...failed('192.0.2.71', '2026-11-24T10:00:02Z'), pid: 778 },
+    { ...failed('192.0.2.71', '2026-11-24T10:00:03Z'), pid: 778 },
+  ]);
+  const r = f2b(['--config', conf, '--state', join(dir, 's.json'), '--json', '--dry-run', '--now', '2026-11-24T10:01:00Z']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.files.map((f: { linesRead: number }) => f.linesRead), [2]);
+  assert.deepEqual(out.bans.map((b: { ip: string }) => b.ip), ['192.0.2.70']);
 });
 
 test('a jail with backend = auto and a logpath reads its files, not the journal', (t) => {
