@@ -23,7 +23,7 @@ const SECTION = 'Definition';
 
 export function readLogSettings(main: IniStore): LogSettings {
   const warnings: string[] = [];
-  const target = parseTarget(main.get(SECTION, 'logtarget'));
+  const target = parseTarget(main.get(SECTION, 'logtarget'), main.get(SECTION, 'syslogsocket'));
   let level: number = LEVELS.INFO;
   const raw = main.get(SECTION, 'loglevel');
   if (raw !== undefined && raw.trim() !== '') {

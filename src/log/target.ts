@@ -9,16 +9,20 @@ import { formatBody, formatLine, LEVELS, type LogRecord } from './format.ts';
 
 export const DEFAULT_LOGTARGET = '/var/log/f2b-scan.log';
 
-export type LogTarget = { kind: 'file'; path: string } | { kind: 'stdout' } | { kind: 'stderr' } | { kind: 'syslog' };
+export type LogTarget = { kind: 'file'; path: string } | { kind: 'stdout' } | { kind: 'stderr' } | { kind: 'syslog'; socket?: string };
 
-export function parseTarget(text: string | undefined): LogTarget {
+/** `syslogsocket` as fail2ban.conf has it: `auto` (logger's default, /dev/log) or a socket path. */
+export function parseTarget(text: string | undefined, syslogsocket?: string): LogTarget {
   const t = (text ?? '').trim();
   if (t === '') return { kind: 'file', path: DEFAULT_LOGTARGET };
   // fail2ban allows options after the name (`SYSLOG[format=...]`); the name decides.
   const name = t.replace(/\[.*$/s, '').toUpperCase();
   if (name === 'STDOUT') return { kind: 'stdout' };
   if (name === 'STDERR') return { kind: 'stderr' };
-  if (name === 'SYSLOG' || name === 'SYSTEMD-JOURNAL') return { kind: 'syslog' };
+  if (name === 'SYSLOG' || name === 'SYSTEMD-JOURNAL') {
+    const sock = syslogsocket?.trim();
+    return sock && sock.toLowerCase() !== 'auto' ? { kind: 'syslog', socket: sock } : { kind: 'syslog' };
+  }
   return { kind: 'file', path: t };
 }
 
@@ -61,7 +65,8 @@ export async function writeRecords(target: LogTarget, records: LogRecord[], pid 
         byPriority.set(p, list);
       }
       for (const [p, lines] of byPriority) {
-        const res = await execa('logger', ['-t', 'f2b-scan', `--id=${pid}`, '-p', p], { input: lines.join('\n') + '\n', reject: false, timeout: 10_000 });
+        const sock = target.socket ? [`--socket=${target.socket}`] : [];
+        const res = await execa('logger', ['-t', 'f2b-scan', `--id=${pid}`, '-p', p, ...sock], { input: lines.join('\n') + '\n', reject: false, timeout: 10_000 });
         if (res.failed) return `own log SYSLOG (logger): ${res.stderr || res.shortMessage}`;
       }
       return null;
