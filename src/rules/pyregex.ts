@@ -9,6 +9,7 @@
 
 import type { Place } from '../types.ts';
 import { RuleError } from '../util/errors.ts';
+import { requiredNeedles } from './needles.ts';
 import { parsePyRegex, PyRegexError, type Node } from './pyregex-parse.ts';
 
 export interface JsRegex {
@@ -224,90 +225,4 @@ class Emitter {
 
 function isSingleAtom(s: string): boolean {
   return s.length === 1 || /^\\.$/.test(s) || /^\\x..$|^\\u....$/.test(s) || (s.startsWith('[') && s.endsWith(']')) || (s.startsWith('(') && s.endsWith(')'));
-}
-
-// ---------- needles for the prefilter ----------
-
-/**
- * A set of literals such that every match contains at least one of them: for each
- * top-level alternative, the longest run of literal characters it cannot skip.
- * Empty when some alternative has no run of 3 or more characters.
- */
-function requiredNeedles(alts: Node[][]): string[] {
-  const out = new Set<string>();
-  for (const alt of alts) {
-    const flat = flatten(alt);
-    const word = longestRun(flat);
-    // A mandatory group whose every alternative has a word may be more selective
-    // ("llegal"/"nvalid" rather than "user").
-    const sub = mandatoryGroupNeedles(flat);
-    const subMin = sub ? Math.min(...sub.map((x) => x.length)) : 0;
-    if (word.length >= 3 && word.length >= subMin) out.add(word);
-    else if (sub && subMin >= 3) sub.forEach((x) => out.add(x));
-    else return [];
-  }
-  return [...out];
-}
-
-/** Inline groups that must match exactly once with a single alternative. */
-function flatten(seq: Node[]): Node[] {
-  const out: Node[] = [];
-  for (const n of seq) {
-    if (n.k === 'group' && (n.kind === 'cap' || n.kind === 'nocap') && n.alts.length === 1) out.push(...flatten(n.alts[0]!));
-    else out.push(n);
-  }
-  return out;
-}
-
-/**
- * The longest word (letters, digits, _) inside the literal runs of a sequence. Only a
- * word: the matcher tests needles on the raw line, before the date is cut out, and
- * cutting can join text ("[" + "]LOGIN") that the raw line does not hold.
- */
-function longestRun(seq: Node[]): string {
-  const runs: string[] = [];
-  let run = '';
-  for (const n of seq) {
-    const l = literalOf(n);
-    if (l !== undefined) run += l;
-    else if (n.k === 'raw' && (n.s === '^' || n.s === '$' || n.s === '\\b' || n.s === '\\B')) {
-      // zero-width: does not break a run
-    } else {
-      runs.push(run);
-      run = '';
-    }
-  }
-  runs.push(run);
-  let best = '';
-  for (const r of runs) for (const w of r.match(/\w+/g) ?? []) if (w.length > best.length) best = w;
-  return best;
-}
-
-function literalOf(n: Node): string | undefined {
-  if (n.k === 'raw') return n.lit;
-  if (n.k === 'group' && (n.kind === 'nocap' || n.kind === 'cap') && n.alts.length === 1) {
-    let s = '';
-    for (const x of n.alts[0]!) {
-      const l = literalOf(x);
-      if (l === undefined) return undefined;
-      s += l;
-    }
-    return s;
-  }
-  if (n.k === 'quant' && /^\{(\d+)\}$/.test(n.q)) {
-    const l = literalOf(n.node);
-    const k = Number(/^\{(\d+)\}$/.exec(n.q)![1]);
-    return l !== undefined && k < 10 ? l.repeat(k) : undefined;
-  }
-  return undefined;
-}
-
-function mandatoryGroupNeedles(seq: Node[]): string[] | null {
-  let best: string[] | null = null;
-  for (const n of seq) {
-    if (n.k !== 'group' || n.kind === 'look' || n.alts.length < 2) continue;
-    const sub = requiredNeedles(n.alts);
-    if (sub.length && (!best || Math.min(...sub.map((x) => x.length)) > Math.min(...best.map((x) => x.length)))) best = sub;
-  }
-  return best;
 }
