@@ -24,6 +24,7 @@ const backends: Record<string, Loader> = {
   hostsdeny: () => import('./hostsdeny.ts').then((m) => m.hostsdeny),
   ufw: () => import('./ufw.ts').then((m) => m.ufw),
   shorewall: () => import('./shorewall.ts').then((m) => m.shorewall),
+  'firewallcmd-ipset': () => import('./firewallcmd-ipset.ts').then((m) => m.firewallcmdIpset),
 };
 
 /** The factory for an action name, or null when f2b-scan has no backend of that name. */
