@@ -10,6 +10,8 @@ import { ConfigError, RuleError } from '../util/errors.ts';
 import { builtinRulesDir } from '../util/paths.ts';
 import { createMatcher, loadFilter } from './index.ts';
 
+const MAX_PRINTED = 100_000;
+
 export interface TestRuleArgs {
   rule: string;
   log: string;
@@ -61,8 +63,11 @@ export async function runTestRule(a: TestRuleArgs): Promise<number> {
   const input: Readable = fromStdin ? (a.stdin ?? process.stdin) : createReadStream(a.log);
   const started = process.hrtime.bigint();
   const matched: { line: number; time: number | null; host: string; user?: string; regex: number }[] = [];
+  // Kept for printing after the summary; capped so a huge log cannot exhaust memory.
   const matchedText: string[] = [];
   const missedText: string[] = [];
+  let matchedMore = 0;
+  let missedMore = 0;
   const onLine = (line: string): void => {
     const missedBefore = matcher.stats.missed;
     const res = matcher.push(line);
@@ -70,9 +75,15 @@ export async function runTestRule(a: TestRuleArgs): Promise<number> {
       const m: (typeof matched)[number] = { line: r.lineNo, time: r.time, host: r.host, regex: r.regex };
       if (r.user !== undefined) m.user = r.user;
       matched.push(m);
-      if (a.printMatched) matchedText.push(...r.lines);
+      if (a.printMatched) {
+        if (matchedText.length < MAX_PRINTED) matchedText.push(...r.lines);
+        else matchedMore++;
+      }
     }
-    if (a.printMissed && matcher.stats.missed > missedBefore) missedText.push(line);
+    if (a.printMissed && matcher.stats.missed > missedBefore) {
+      if (missedText.length < MAX_PRINTED) missedText.push(line);
+      else missedMore++;
+    }
   };
   // 'data' events, not an async iterator: one await per line costs more than the matching.
   await new Promise<void>((done, fail) => {
@@ -125,12 +136,14 @@ export async function runTestRule(a: TestRuleArgs): Promise<number> {
     w();
     w(`|- Matched line(s):`);
     for (const l of matchedText) w(`|  ${l}`);
+    if (matchedMore) w(`|  ... and ${matchedMore} more`);
     w('`-');
   }
   if (a.printMissed && missedText.length) {
     w();
     w(`|- Missed line(s):`);
     for (const l of missedText) w(`|  ${l}`);
+    if (missedMore) w(`|  ... and ${missedMore} more`);
     w('`-');
   }
   return 0;
