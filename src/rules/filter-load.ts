@@ -32,6 +32,7 @@ export interface RawRegex {
 }
 
 const MAX_TAG_ROUNDS = 50;
+const STANDARD_KEYS = ['prefregex', 'failregex', 'ignoreregex', 'maxlines', 'datepattern', 'journalmatch', 'logtype'];
 
 /** Find the filter file for a reference: a path, or name.conf / name.local in the dirs. */
 export function findFilterFile(name: string, searchDirs: string[]): string | null {
@@ -74,7 +75,8 @@ export function readFilter(ref: Ref, searchDirs: string[]): RawFilter {
   for (const [k, v] of Object.entries(ref.options)) options[k.toLowerCase()] = v;
 
   const sub = new Substituter(store, options, file);
-  const known = new Set([...store.keys('Definition'), ...store.keys('Init')]);
+  // The keys every filter has, whether or not this file sets them, count as known.
+  const known = new Set([...STANDARD_KEYS, ...store.keys('Definition'), ...store.keys('Init')]);
   const unknownOptions = Object.keys(options).filter((k) => !known.has(k) && !mentionedAsTag(store, k));
 
   const list = (key: string): RawRegex[] => {

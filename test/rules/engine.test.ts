@@ -270,3 +270,9 @@ test('F-MLFID: a session id seen again much later is a new connection, not the o
   ]);
   assert.deepEqual(got.map((r) => [r.lineNo, r.host]), [[3, '198.51.100.6']]);
 });
+
+test('a jail may set the standard filter keys as options (maxlines, datepattern...)', () => {
+  const f = load({ 'k.conf': '[Definition]\nfailregex = ^x <HOST>\n' }, 'k', { maxlines: '3' });
+  assert.equal(f.maxlines, 3);
+  assert.deepEqual(f.unknownOptions, []);
+});
