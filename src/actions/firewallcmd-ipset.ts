@@ -12,7 +12,7 @@ import { printableCommand } from '../exec/quote.ts';
 import { addressFamily, type Family } from '../net/address.ts';
 import { ActionParamError, type Backend, type BackendFactory } from './backend.ts';
 import { blocktypeFor, iptablesConfig } from './iptables-rules.ts';
-import { addBatch, createArgs, delBatch, ipset, ipsetConfig, listSet, restoreBatch, setExists, stepOf } from './ipset.ts';
+import { addBatch, delBatch, ensureSet, ipset, ipsetConfig, listSet, restoreBatch, setExists, stepOf } from './ipset.ts';
 
 export const firewallcmdIpset: BackendFactory = (params) => {
   const o = params.options;
@@ -54,7 +54,7 @@ export const firewallcmdIpset: BackendFactory = (params) => {
     enforcing: true,
 
     async start(family) {
-      const done: CommandResult[] = [await ipset(createArgs(sets, family))];
+      const done: CommandResult[] = [await ensureSet(sets, family)];
       for (const rule of rules(family)) {
         if (!done.at(-1)!.ok) break;
         if ((await direct('--query-rule', rule)).ok) continue;

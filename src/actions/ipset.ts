@@ -89,6 +89,16 @@ export async function setExists(set: string): Promise<boolean> {
   return (await ipset(['list', '-n', set])).ok;
 }
 
+/**
+ * Creates the family's set unless a set of that name exists already: `create -exist` fails
+ * when the existing set differs in any parameter (fail2ban's sets have a smaller maxelem),
+ * and a set left by fail2ban or an earlier start serves as it is.
+ */
+export async function ensureSet(cfg: IpsetConfig, family: Family): Promise<CommandResult> {
+  const probe = await ipset(['list', '-n', cfg.names[family]]);
+  return probe.ok ? { ...probe, command: '' } : ipset(createArgs(cfg, family));
+}
+
 export async function listSet(set: string): Promise<string[]> {
   const r = await ipset(['save', set]);
   if (!r.ok) throw new Error(r.error ?? `${r.command} failed`);
@@ -108,6 +118,6 @@ export async function restoreBatch(input: string, ips: readonly string[], descri
 /** One StepResult for a sequence of commands: the first failure, or all well. */
 export function stepOf(results: CommandResult[]): StepResult {
   const failed = results.find((r) => !r.ok);
-  const command = results.map((r) => r.command).join('; ');
+  const command = results.map((r) => r.command).filter((c) => c !== '').join('; ');
   return failed ? { ok: false, command, error: failed.error } : { ok: true, command };
 }

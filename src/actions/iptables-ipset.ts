@@ -11,7 +11,7 @@ import { printableCommand } from '../exec/quote.ts';
 import { addressFamily, type Family } from '../net/address.ts';
 import type { Backend, BackendFactory } from './backend.ts';
 import { blocktypeFor, iptablesBinary, iptablesConfig, type IptablesConfig, type PortMode } from './iptables-rules.ts';
-import { addBatch, createArgs, delBatch, ipset, ipsetConfig, listSet, restoreBatch, setExists, stepOf, type IpsetConfig } from './ipset.ts';
+import { addBatch, delBatch, ensureSet, ipset, ipsetConfig, listSet, restoreBatch, setExists, stepOf, type IpsetConfig } from './ipset.ts';
 
 /** The rules in cfg.chain that send matching traffic from the set to the blocktype: one per protocol. */
 export function setRules(cfg: IptablesConfig, set: string, family: Family): string[][] {
@@ -34,7 +34,7 @@ function factory(mode: PortMode): BackendFactory {
       enforcing: true,
 
       async start(family) {
-        const done: CommandResult[] = [await ipset(createArgs(sets, family))];
+        const done: CommandResult[] = [await ensureSet(sets, family)];
         if (!done[0]!.ok) return stepOf(done);
         for (const rule of rules(family)) {
           if ((await iptables(family, ['-C', ipt.chain, ...rule])).ok) continue;

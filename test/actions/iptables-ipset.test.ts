@@ -110,3 +110,27 @@ test('iptables-ipset: 10,000 bans in one run go in as one ipset restore per fami
     t.diagnostic(`iptables-ipset: reconcile of 10000 held bans in ${Math.round(performance.now() - t1)} ms`);
   });
 });
+
+test('iptables-ipset: a set fail2ban left behind (other maxelem) is taken over as it is, not an error', async (t) => {
+  await withFirewallLab(t, skipReason, 'isold', [22], async (lab) => {
+    await lab.exec(lab.server.ns, 'ipset', ['create', 'f2b-sshd', 'hash:ip', 'timeout', '0']);
+    await lab.exec(lab.server.ns, 'ipset', ['add', 'f2b-sshd', '203.0.113.5']);
+    const jail = makeJail('sshd', [{ name: 'iptables-ipset', options: { port: 'ssh' } }]);
+    const state = emptyState();
+    const r = await runOnce([jail], state, [addBan(state, 'sshd', lab.attacker.v4, NOW)]);
+    // The old entry is not in the state: the run lifts it, and bans the attacker.
+    assert.deepEqual(r.outcomes.map((o) => [o.op, o.ip, o.ok]), [
+      ['unban', '203.0.113.5', true],
+      ['ban', lab.attacker.v4, true],
+    ]);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), false);
+  });
+});
+
+test('iptables-ipset: a name too long for an ipset is refused with the action, jail and option named; the ban stays pending', async () => {
+  const jail = makeJail('sshd', [{ name: 'iptables-ipset', options: { name: 'a-jail-name-far-too-long-for-ipset' } }]);
+  const state = emptyState();
+  const r = await runOnce([jail], state, [addBan(state, 'sshd', '192.0.2.2', NOW)]);
+  assert.match(r.warnings.join('\n'), /action iptables-ipset of jail sshd: name: /);
+  assert.equal(state.bans.sshd!['192.0.2.2']!.pending, 'ban');
+});

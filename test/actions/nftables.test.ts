@@ -122,3 +122,14 @@ test('nftables: 10,000 bans in one run go in as one nft transaction per family, 
     t.diagnostic(`nftables: reconcile of 10000 held bans in ${Math.round(performance.now() - t1)} ms`);
   });
 });
+
+test('nftables: an option that would add nft commands (blocktype with ";" or braces, port with a newline) is refused; the ban stays pending', async () => {
+  for (const options of [{ blocktype: 'drop; flush ruleset' }, { blocktype: 'drop }' }, { port: 'ssh\nflush ruleset' }, { table: 'f2b table' }]) {
+    const jail = makeJail('sshd', [{ name: 'nftables-multiport', options }]);
+    const state = emptyState();
+    const r = await runOnce([jail], state, [addBan(state, 'sshd', '192.0.2.2', NOW)]);
+    assert.match(r.warnings.join('\n'), /action nftables-multiport of jail sshd: (blocktype|port|table): /, JSON.stringify(options));
+    assert.equal(state.bans.sshd!['192.0.2.2']!.pending, 'ban');
+    assert.deepEqual(r.outcomes.map((o) => [o.op, o.ok]), [['ban', false]]);
+  }
+});
