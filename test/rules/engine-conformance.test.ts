@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -14,8 +14,7 @@ const SHARED = resolve(ROOT, '../shared/conformance');
 const STOCK = join(SHARED, 'fail2ban-1.0.2');
 
 /** A private bundle of the CLI (fast to start); tsx when the tree does not build right now. */
-async function cliCommand(): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), 'f2b-conf-cli-'));
+async function cliCommand(out: string): Promise<string> {
   try {
     const { build } = await import('esbuild');
     await build({
@@ -41,7 +40,9 @@ test('stock fail2ban filters score at least 99% on the annotated samples', { tim
   const py = spawnSync('python3', ['--version']);
   if (py.error || py.status !== 0) return t.skip('python3 is not installed (score-samples.py needs it)');
   if (!existsSync(join(SHARED, 'score-samples.py'))) return t.skip(`no conformance material at ${SHARED}`);
-  const cli = await cliCommand();
+  const out = mkdtempSync(join(tmpdir(), 'f2b-conf-cli-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  const cli = await cliCommand(out);
   const r = spawnSync(
     'python3',
     [join(SHARED, 'score-samples.py'), '--cli', cli, '--filters', join(STOCK, 'filter.d'), '--samples', join(STOCK, 'samples')],

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createMatcher, loadFilter } from '../../src/rules/index.ts';
@@ -40,7 +40,9 @@ function measure(filterFile: string, lines: string[]): { rate: number; cpuRate: 
 test('the sshd rules match a generated 1,000,000-line auth.log fast', { timeout: 300_000 }, (t) => {
   const gen = join(ROOT, 'bench/generate.mjs');
   if (!existsSync(gen)) return t.skip('bench/generate.mjs (the log generator) is missing');
-  const log = join(mkdtempSync(join(tmpdir(), 'f2b-speed-')), 'auth.log');
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-speed-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, 'auth.log');
   const g = spawnSync(process.execPath, [gen, 'auth', String(LINES), log]);
   assert.equal(g.status, 0, String(g.stderr));
   const lines = readFileSync(log, 'utf8').split('\n');
