@@ -54,9 +54,12 @@ export function parseJournalmatch(text: string): string[] | string {
   return terms;
 }
 
+const LINE_FIELDS = ['_HOSTNAME', 'SYSLOG_IDENTIFIER', '_COMM', 'SYSLOG_PID', '_PID', 'MESSAGE', '_SOURCE_REALTIME_TIMESTAMP', '_SOURCE_MONOTONIC_TIMESTAMP'];
+
 /** The journalctl command line for one read. */
 export function journalArgs(spec: JournalSpec, cursor: string | undefined, since: number): string[] {
-  const args = ['--output=json', '--all', '--no-pager', '--quiet'];
+  // Only the fields the line is made of (the cursor and timestamps always come): less JSON to parse.
+  const args = ['--output=json', `--output-fields=${LINE_FIELDS.join(',')}`, '--all', '--no-pager', '--quiet'];
   if (spec.directory) args.push(`--directory=${spec.directory}`);
   for (const f of spec.files) args.push(`--file=${f}`);
   if (cursor) args.push(`--after-cursor=${cursor}`);
@@ -133,24 +136,43 @@ export async function readJournal(
     env: { LC_ALL: 'C', SYSTEMD_COLORS: '0' },
     timeout: 10 * 60_000,
   });
-  for await (const raw of sub.iterable({ from: 'stdout' })) {
-    const line = String(raw);
+  const onLine = (line: string) => {
     out.bytes += Buffer.byteLength(line) + 1;
     let e: JournalFields;
     try {
       e = JSON.parse(line) as JournalFields;
     } catch {
-      continue;
+      return;
     }
-    if (typeof e !== 'object' || e === null) continue;
+    if (typeof e !== 'object' || e === null) return;
     const c = field(e, '__CURSOR');
     // journalctl can hand back the cursor's own entry when several files disagree on the
     // order (same boot, clashing monotonic times): it was read last run.
-    if (cursor !== undefined && c === cursor) continue;
+    if (cursor !== undefined && c === cursor) return;
     out.entries++;
     onEntry(journalLine(e), journalTime(e));
     if (c) out.cursor = c;
+  };
+  // Plain chunks split at newlines: several times faster than a line iterator per entry.
+  let rest = '';
+  sub.stdout!.setEncoding('utf8');
+  for await (const chunk of sub.stdout! as AsyncIterable<string>) {
+    let from = 0;
+    let nl = chunk.indexOf('\n');
+    if (nl >= 0 && rest) {
+      onLine(rest + chunk.slice(0, nl));
+      rest = '';
+      from = nl + 1;
+      nl = chunk.indexOf('\n', from);
+    }
+    while (nl >= 0) {
+      if (nl > from) onLine(chunk.slice(from, nl));
+      from = nl + 1;
+      nl = chunk.indexOf('\n', from);
+    }
+    rest += chunk.slice(from);
   }
+  if (rest.trim()) onLine(rest);
   const r = await sub;
   if (r.failed || r.exitCode !== 0) {
     const first = String(r.stderr ?? '').split('\n').find((l) => l.trim() !== '')?.trim();
