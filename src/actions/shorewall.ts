@@ -87,8 +87,9 @@ export const shorewall: BackendFactory = (params) => {
     action: params.action,
     enforcing: true,
     async start(family) {
-      const r = await run(binary(family), [blocktype, canary(name, family)]);
-      return r.ok ? { ok: true, command: r.command } : { ok: false, command: r.command, error: r.error };
+      // The canary goes in like a ban, checked the same way.
+      const results = await apply(family, blocktype, [canary(name, family)], backend.describeBan);
+      return results.get(canary(name, family))!;
     },
     async check(family) {
       return (await dynamic(family))?.has(canary(name, family)) ?? false;

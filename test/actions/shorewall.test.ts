@@ -22,7 +22,7 @@ function runOnce(jails: Jail[], state: State, decisions: Decision[]) {
 }
 
 /** A one-interface Shorewall that accepts everything on the lab's bridge. */
-function configure(etc: string, product: 'shorewall' | 'shorewall6', vardir: string): void {
+function configure(etc: string, product: 'shorewall' | 'shorewall6', vardir: string, rejectRule = true): void {
   const dir = join(etc, product);
   mkdirSync(dir, { recursive: true });
   const conf = `${product}.conf`;
@@ -32,18 +32,18 @@ function configure(etc: string, product: 'shorewall' | 'shorewall6', vardir: str
   writeFileSync(join(dir, 'interfaces'), '?FORMAT 2\nnet br0\n');
   writeFileSync(join(dir, 'policy'), '$FW all ACCEPT\nnet all ACCEPT\nall all ACCEPT\n');
   // A REJECT rule makes Shorewall create its reject chain, which `shorewall reject` needs.
-  writeFileSync(join(dir, 'rules'), '?SECTION NEW\nREJECT net $FW tcp 9\n');
+  writeFileSync(join(dir, 'rules'), rejectRule ? '?SECTION NEW\nREJECT net $FW tcp 9\n' : '');
   mkdirSync(join(vardir, product));
   writeFileSync(join(dir, 'vardir'), `VARDIR=${join(vardir, product)}\n`);
 }
 
-async function withShorewall(t: { skip(m: string): void }, tag: string, fn: (lab: Lab) => Promise<void>) {
+async function withShorewall(t: { skip(m: string): void }, tag: string, fn: (lab: Lab) => Promise<void>, rejectRule = true) {
   await withFirewallLab(t, skipReason, tag, [22], async (lab) => {
     const etc = join('/etc/netns', lab.server.ns);
     const vardir = mkdtempSync(join(tmpdir(), 'f2b-shorewall-'));
     try {
-      configure(etc, 'shorewall', vardir);
-      configure(etc, 'shorewall6', vardir);
+      configure(etc, 'shorewall', vardir, rejectRule);
+      configure(etc, 'shorewall6', vardir, rejectRule);
       await lab.exec(lab.server.ns, 'shorewall', ['start']);
       await lab.exec(lab.server.ns, 'shorewall6', ['start']);
       await fn(lab);
@@ -107,4 +107,21 @@ test('shorewall: after a flush empties the dynamic blacklist, the next run puts 
     assert.match(dynamic, /198\.51\.100\.99/, "the admin's entry stays");
     assert.doesNotMatch(dynamic, /240\.242\./, 'the start marker is gone');
   });
+});
+
+test('shorewall: where Shorewall silently ignores `reject` (no reject chain in its configuration), the ban is reported failed and stays pending', async (t) => {
+  await withShorewall(
+    t,
+    'swnorej',
+    async (lab) => {
+      const jail = makeJail('sshd', [{ name: 'shorewall', options: {} }]);
+      const state = emptyState();
+      const r = await runOnce([jail], state, [addBan(state, 'sshd', lab.attacker.v4, NOW)]);
+      assert.equal(r.outcomes.length, 1);
+      assert.equal(r.outcomes[0]!.ok, false);
+      assert.match(r.outcomes[0]!.error!, /left no entry in the dynamic blacklist/);
+      assert.equal(state.bans.sshd![lab.attacker.v4]!.pending, 'ban');
+    },
+    false,
+  );
 });
