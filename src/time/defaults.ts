@@ -63,13 +63,19 @@ export function epochTemplate(kind: 'epoch' | 'lepoch', where: 'line' | 'plain' 
     : where === 'plain'
       ? '(?:^|(?<=^\\[)|(?<=\\baudit\\())'
       : '(?:^(?:\\W{0,2})?|(?<=\\baudit\\())';
-  return freeTemplate(kind === 'epoch' ? 'EPOCH' : 'LEPOCH', `${start}(${core})(?=\\b|\\W|$)`, '', kind, 1, true);
+  return freeTemplate(kind === 'epoch' ? 'EPOCH' : 'LEPOCH', `${start}(${core})(?=\\b|\\W|$)`, '', kind, 1, true, true);
 }
 
-/** `"ts": 1106513999.5`, `"time":"1106513999"`, `ts=1106513999123` (JSON and logfmt, seconds or ms). */
-function fieldEpochTemplate(): Template {
-  const key = '(?:"(?:ts|time|timestamp|@timestamp)"\\s*:\\s*"?|\\b(?:ts|time|timestamp)="?)';
-  return freeTemplate('JSON/logfmt epoch field', `${key}(\\d{13}(?:\\.\\d{1,6})?|\\d{10,11}(?:\\.\\d{1,9})?)(?=\\b|\\W|$)`, '', 'fieldEpoch', 1, true);
+const EPOCH_VALUE = '(\\d{13}(?:\\.\\d{1,6})?|\\d{10,11}(?:\\.\\d{1,9})?)(?=\\b|\\W|$)';
+
+/** `"ts": 1106513999.5`, `"time":"1106513999"`, `"timestamp":1106513999123` (JSON; seconds or ms). */
+function jsonEpochTemplate(): Template {
+  return freeTemplate('JSON epoch field', `"(?:ts|time|timestamp|@timestamp)"\\s*:\\s*"?${EPOCH_VALUE}`, '', 'fieldEpoch', 1, true, true);
+}
+
+/** `ts=1106513999.5`, `time="1106513999"` (logfmt; seconds or ms). */
+function logfmtEpochTemplate(): Template {
+  return freeTemplate('logfmt epoch field', `\\b(?:ts|time|timestamp)="?${EPOCH_VALUE}`, '', 'fieldEpoch', 1, true, true);
 }
 
 function build(def: Def, lineStart: boolean): Template {
@@ -81,7 +87,7 @@ function build(def: Def, lineStart: boolean): Template {
 
 /** The default set (fail2ban's default detector and more), searched anywhere in the line. */
 export function defaultTemplates(): Template[] {
-  return [...DEFS.map((d) => build(d, false)), fieldEpochTemplate()];
+  return [...DEFS.map((d) => build(d, false)), jsonEpochTemplate(), logfmtEpochTemplate()];
 }
 
 /** `{^LN-BEG}`: the default set, but only at the start of a line. */

@@ -158,14 +158,17 @@ export class Detector {
         time = this.f.any ? this.clock.toEpoch(this.f) : Number.isNaN(this.lastTime) ? this.clock.now : this.lastTime;
         break;
       case 'epoch':
-        time = Number(line.slice(start, end));
+        time = decimal(line, start, end);
         break;
       case 'lepoch':
         time = longEpoch(line.slice(start, end));
         break;
       case 'fieldEpoch': {
-        const s = line.slice(start, end);
-        time = /^\d{13}/.test(s) ? Number(s) / 1000 : Number(s);
+        // 13 digits before any fraction: milliseconds
+        const v = decimal(line, start, end);
+        let dot = start;
+        while (dot < end && line.charCodeAt(dot) !== 46) dot++;
+        time = dot - start >= 13 ? v / 1000 : v;
         break;
       }
       case 'tai64n':
@@ -199,8 +202,16 @@ const DATE_PART = /\d:\d|^\W{0,2}\d{10}|audit\(|@[0-9a-fA-F]{24}|"(?:ts|time|tim
  */
 function nothingBefore(line: string, matchStart: number, start: number): boolean {
   if (start === 0) return true;
-  const g = line.search(DATE_PART);
-  if (g !== -1 && g < matchStart) return false;
+  // a date wholly before the match has a digit there; most prefixes (`{"ts":`) have none
+  let digitBefore = false;
+  for (let i = 0; i < matchStart; i++) {
+    const c = line.charCodeAt(i);
+    if (c >= 48 && c <= 57) { digitBefore = true; break; }
+  }
+  if (digitBefore) {
+    const g = line.search(DATE_PART);
+    if (g !== -1 && g < matchStart) return false;
+  }
   if (line.charCodeAt(start - 1) === 32) {
     if (start >= 2) {
       const c = line.charCodeAt(start - 2) | 32;
@@ -236,7 +247,7 @@ function firstMatch(t: Template, line: string): RegExpExecArray | null {
  * their date group closes the match and no group indices (regex flag `d`, slower) are needed.
  */
 function dateStart(t: Template, m: RegExpExecArray): number {
-  if (t.anchor !== 'free') return m.index + m[0].length - (m[1]?.length ?? 0);
+  if (t.groupAtEnd) return m.index + m[0].length - (m[t.group]?.length ?? 0);
   return m.indices?.[t.group]?.[0] ?? m.index;
 }
 
@@ -259,6 +270,24 @@ function startAllowed(t: Template, line: string, pos: number): boolean {
 
 function isWord(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** The number written at [start, end) (digits and one optional `.` fraction), without slicing. */
+function decimal(line: string, start: number, end: number): number {
+  let v = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 46) break;
+    v = v * 10 + (c - 48);
+  }
+  let scale = 1;
+  let frac = 0;
+  for (i++; i < end; i++) {
+    frac = frac * 10 + (line.charCodeAt(i) - 48);
+    scale *= 10;
+  }
+  return scale === 1 ? v : v + frac / scale;
 }
 
 /** LEPOCH: seconds, milliseconds (13 digits) or microseconds (16 digits), with an optional fraction. */
