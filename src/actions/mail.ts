@@ -41,7 +41,7 @@ export function mailFactory(action: string): BackendFactory {
         return out;
       },
       async unban(_family, ips) {
-        return sameResultForAll(ips, OK);
+        return sameResultForAll(ips, { ok: true, command: 'no mail for an unban' });
       },
       async stop() {
         return OK;
@@ -50,7 +50,7 @@ export function mailFactory(action: string): BackendFactory {
         return `${label}: [f2b-scan] ${params.jail}: banned ${ip}`;
       },
       describeUnban() {
-        return '';
+        return 'no mail for an unban';
       },
       async flush() {
         const bans = [...queued.values()];
