@@ -3,7 +3,9 @@
 // are tried first on the next line: for a file in one format that is a fixed-position parse
 // (hand-written for syslog and ISO, a sticky regex otherwise) and no scan of the template set.
 
+import { decimal, fieldEpoch, longEpoch, tai64n } from './epochs.ts';
 import { DateFields, Clock } from './fields.ts';
+import { dateStart, firstMatch, nothingBefore, startAllowed, TIME } from './position.ts';
 import type { Template } from './template.ts';
 
 /** What `read` returns; `line.slice(start, end)` is the date text (cut out before rule matching). */
@@ -16,8 +18,6 @@ export interface DateHit {
   /** name of the template that read the date (for "date template hits" statistics) */
   template?: string;
 }
-
-const TAI64_HIGH = 0x40000000; // 2^62 seen from the upper 32 bits
 
 export class Detector {
   /** Reused for every line (see DateReader.read). */
@@ -163,14 +163,9 @@ export class Detector {
       case 'lepoch':
         time = longEpoch(line.slice(start, end));
         break;
-      case 'fieldEpoch': {
-        // 13 digits before any fraction: milliseconds
-        const v = decimal(line, start, end);
-        let dot = start;
-        while (dot < end && line.charCodeAt(dot) !== 46) dot++;
-        time = dot - start >= 13 ? v / 1000 : v;
+      case 'fieldEpoch':
+        time = fieldEpoch(line, start, end);
         break;
-      }
       case 'tai64n':
         time = tai64n(line, start);
         break;
@@ -184,126 +179,4 @@ export class Detector {
     hit.template = t.name;
     return hit;
   }
-}
-
-/**
- * Something every date of the default set holds (a `H:M` time, an epoch at the line start or in
- * audit(…), a TAI64N label, an epoch field, a short ISO day): a date cannot start before the first
- * of these.
- */
-const DATE_PART = /\d:\d|^\W{0,2}\d{10}|audit\(|@[0-9a-fA-F]{24}|"(?:ts|time|timestamp|@timestamp)"\s*:\s*"?\d{10}|\b(?:ts|time|timestamp)="?\d{10}|\d{8}[T ]/;
-
-/**
- * Default set: whether no other template's date can start before the learned template's match
- * (which starts at `matchStart`, its date text at `start`), so that taking it is what a search of
- * all templates for the leftmost date would do. A weekday or zone name just before the date could
- * make a longer date of another template (systemd short-full around ISO), a space before a
- * one-digit day a longer date of the same: not then either.
- */
-function nothingBefore(line: string, matchStart: number, start: number): boolean {
-  if (start === 0) return true;
-  // a date wholly before the match has a digit there; most prefixes (`{"ts":`) have none
-  let digitBefore = false;
-  for (let i = 0; i < matchStart; i++) {
-    const c = line.charCodeAt(i);
-    if (c >= 48 && c <= 57) { digitBefore = true; break; }
-  }
-  if (digitBefore) {
-    const g = line.search(DATE_PART);
-    if (g !== -1 && g < matchStart) return false;
-  }
-  if (line.charCodeAt(start - 1) === 32) {
-    if (start >= 2) {
-      const c = line.charCodeAt(start - 2) | 32;
-      if (c >= 97 && c <= 122) return false;
-    }
-    // a one-digit day may be padded with that space (`%d` reads " 9"): the date may start there
-    const d0 = line.charCodeAt(start) - 48;
-    const d1 = line.charCodeAt(start + 1) - 48;
-    if (d0 >= 0 && d0 <= 9 && !(d1 >= 0 && d1 <= 9)) return false;
-  }
-  return true;
-}
-
-/** A time `H:M` somewhere: what most templates need. */
-const TIME = /\d:\d/;
-
-/** A template's leftmost match whose start is allowed (see anchoredTemplate). */
-function firstMatch(t: Template, line: string): RegExpExecArray | null {
-  const re = t.search;
-  re.lastIndex = 0;
-  let m = re.exec(line);
-  if (t.anchor === 'word') {
-    while (m !== null && !startAllowed(t, line, m.index)) {
-      re.lastIndex = m.index + 1;
-      m = re.exec(line);
-    }
-  }
-  return m;
-}
-
-/**
- * Where the date text of a match starts. Anchored templates end with a zero-width boundary, so
- * their date group closes the match and no group indices (regex flag `d`, slower) are needed.
- */
-function dateStart(t: Template, m: RegExpExecArray): number {
-  if (t.groupAtEnd) return m.index + m[0].length - (m[t.group]?.length ?? 0);
-  return m.indices?.[t.group]?.[0] ?? m.index;
-}
-
-/** Whether a template learned at `pos` may start there in this line (its anchor still holds). */
-function startAllowed(t: Template, line: string, pos: number): boolean {
-  switch (t.anchor) {
-    case 'caret':
-      return pos === 0;
-    case 'lnbeg':
-      if (pos > 2) return false;
-      for (let i = 0; i < pos; i++) if (isWord(line.charCodeAt(i))) return false;
-      return true;
-    case 'word':
-      // (?=^|\b|\W): column 0, a non-word character, or a word character after a non-word one
-      return pos === 0 || !isWord(line.charCodeAt(pos)) || !isWord(line.charCodeAt(pos - 1));
-    default:
-      return false;
-  }
-}
-
-function isWord(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
-
-/** The number written at [start, end) (digits and one optional `.` fraction), without slicing. */
-function decimal(line: string, start: number, end: number): number {
-  let v = 0;
-  let i = start;
-  for (; i < end; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 46) break;
-    v = v * 10 + (c - 48);
-  }
-  let scale = 1;
-  let frac = 0;
-  for (i++; i < end; i++) {
-    frac = frac * 10 + (line.charCodeAt(i) - 48);
-    scale *= 10;
-  }
-  return scale === 1 ? v : v + frac / scale;
-}
-
-/** LEPOCH: seconds, milliseconds (13 digits) or microseconds (16 digits), with an optional fraction. */
-function longEpoch(s: string): number {
-  const dot = s.indexOf('.');
-  const int = dot < 0 ? s : s.slice(0, dot);
-  const frac = dot < 0 ? '' : s.slice(dot);
-  const scale = int.length >= 16 ? 1e6 : int.length >= 13 ? 1e3 : 1;
-  return Number(int + frac) / scale;
-}
-
-/** `@4000000041f4104f00000000`: 2^62 + TAI seconds, then nanoseconds (read as UTC like fail2ban). */
-function tai64n(line: string, start: number): number {
-  // 2^62 + seconds does not fit a double exactly: take the two 32-bit halves apart
-  const high = parseInt(line.slice(start + 1, start + 9), 16) - TAI64_HIGH;
-  const secs = high * 4294967296 + parseInt(line.slice(start + 9, start + 17), 16);
-  const nanos = parseInt(line.slice(start + 17, start + 25), 16);
-  return secs + nanos / 1e9;
 }
