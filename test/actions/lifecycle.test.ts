@@ -106,8 +106,16 @@ test('f2b-scan stop lifts every ban and removes the table and routes; start puts
   });
 });
 
-test('f2b-scan stop <jail> touches only that jail', async (t) => {
+test('f2b-scan stop <jail> touches only that jail; --dry-run first only says what it would lift', async (t) => {
   await withSetup(t, 'lcone', async (lab, s) => {
+    const dry = await f2b(lab, s, ['stop', '--dry-run', 'sshd']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual(dry.stdout.trim().split('\n'), [
+      `would unban ${lab.attacker.v4} in sshd (nftables-multiport): nft delete element inet f2b-table addr-set-sshd '{ ${lab.attacker.v4} }'`,
+      `would unban ${lab.attacker.v6} in sshd (nftables-multiport): nft delete element inet f2b-table addr6-set-sshd '{ ${lab.attacker.v6} }'`,
+    ]);
+    assert.deepEqual(await blocked(lab), { v4: true, v6: true }, 'the dry run changed nothing');
+
     const stop = await f2b(lab, s, ['stop', 'sshd']);
     assert.equal(stop.code, 0, stop.stderr);
     assert.equal(stop.stdout.trim().split('\n').length, 2);
