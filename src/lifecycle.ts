@@ -116,8 +116,8 @@ export async function startBans(opts: LifecycleOptions): Promise<LifecycleResult
 
 /** Lift every ban the firewall holds for the jails and remove chains, sets, tables, lines. */
 export async function stopBans(opts: LifecycleOptions): Promise<LifecycleResult> {
-  return withState(opts, async (state, jails, warnings) => {
-    const r = await stopActions({ jails, state, dryRun: opts.dryRun });
+  return withState(opts, async (state, jails, warnings, actionDirs) => {
+    const r = await stopActions({ jails, state, dryRun: opts.dryRun, actionDirs });
     warnings.push(...r.warnings);
     return finish(r.outcomes, warnings, opts.dryRun);
   });

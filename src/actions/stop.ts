@@ -8,23 +8,30 @@ import type { ActionOutcome, EnforceResult } from './enforce.ts';
 import { startedKey } from './enforce.ts';
 import { resolveActionParams } from './params.ts';
 import { loadBackend } from './registry.ts';
+import { loadActionFile } from './action-file-find.ts';
 import { addressFamily, type Family } from '../net/address.ts';
 
 function stateBans(state: State, jail: string, family: Family): string[] {
   return Object.keys(state.bans[jail] ?? {}).filter((ip) => addressFamily(ip) === family);
 }
 
-export async function stopActions(input: { jails: Jail[]; state: State; dryRun: boolean }): Promise<EnforceResult> {
+export async function stopActions(input: {
+  jails: Jail[];
+  state: State;
+  dryRun: boolean;
+  /** As in enforce: an action file in the user's action.d stops what it started, not the native backend. */
+  actionDirs?: string[];
+}): Promise<EnforceResult> {
   const outcomes: ActionOutcome[] = [];
   const warnings: string[] = [];
   for (const jail of input.jails) {
     const started = input.state.started[jail.name] ?? [];
     for (const ref of jail.actions) {
-      const factory = await loadBackend(ref.name);
+      const factory = (await loadActionFile(ref, jail, input.actionDirs ?? [])) ?? (await loadBackend(ref.name));
       if (!factory) continue;
       let backend;
       try {
-        backend = factory(resolveActionParams(ref, jail));
+        backend = factory({ ...resolveActionParams(ref, jail), jailOptions: jail.options });
       } catch (e) {
         warnings.push((e as Error).message);
         continue;
