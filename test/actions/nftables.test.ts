@@ -124,7 +124,8 @@ test('nftables: 10,000 bans in one run go in as one nft transaction per family, 
 });
 
 test('nftables: an option that would add nft commands (blocktype with ";" or braces, port with a newline) is refused; the ban stays pending', async () => {
-  for (const options of [{ blocktype: 'drop; flush ruleset' }, { blocktype: 'drop }' }, { port: 'ssh\nflush ruleset' }, { table: 'f2b table' }]) {
+  const attempts: Record<string, string>[] = [{ blocktype: 'drop; flush ruleset' }, { blocktype: 'drop }' }, { port: 'ssh\nflush ruleset' }, { table: 'f2b table' }];
+  for (const options of attempts) {
     const jail = makeJail('sshd', [{ name: 'nftables-multiport', options }]);
     const state = emptyState();
     const r = await runOnce([jail], state, [addBan(state, 'sshd', '192.0.2.2', NOW)]);
