@@ -46,7 +46,8 @@ export function parseDynamic(text: string): Set<string> {
 }
 
 export const shorewall: BackendFactory = (params) => {
-  const blocktype = (params.options.blocktype ?? 'reject').trim().toLowerCase();
+  // An iptables blocktype left at jail level (REJECT --reject-with ..., DROP) means the same here.
+  const blocktype = (params.options.blocktype ?? 'reject').trim().split(/\s+/)[0]!.toLowerCase();
   if (!BLOCKTYPES.has(blocktype)) {
     throw new ActionParamError(params.action, params.jail, 'blocktype', `${JSON.stringify(params.options.blocktype)} is not one of reject, drop, logdrop, logreject`);
   }

@@ -52,7 +52,9 @@ export function ufwConfig(params: ActionParams): UfwConfig {
   if (!(add.length === 1 && add[0] === 'prepend') && !(add.length === 2 && add[0] === 'insert' && /^\d+$/.test(add[1]!))) {
     bad('add', `${JSON.stringify(o.add)} is neither "prepend" nor "insert <position>"`);
   }
-  const blocktype = (o.blocktype ?? 'reject').trim().toLowerCase();
+  // An iptables blocktype left at jail level (REJECT --reject-with ..., DROP) means the same here.
+  const word = (o.blocktype ?? 'reject').trim().split(/\s+/)[0]!.toLowerCase();
+  const blocktype = word === 'drop' ? 'deny' : word;
   if (blocktype !== 'reject' && blocktype !== 'deny') bad('blocktype', `${JSON.stringify(o.blocktype)} is neither reject nor deny`);
   const destination = (o.destination ?? 'any').trim();
   if (!WORD.test(destination)) bad('destination', `${JSON.stringify(destination)} is not an address or "any"`);
