@@ -53,9 +53,7 @@ export interface TagScope {
   ticket: Record<string, string>;
 }
 
-const COND6 = 'Init?family=inet6';
-
-/** [Init] for the scope's family: [Init?family=inet6] laid over [Init] for IPv6. */
+/** [Init] for the scope's family: [Init?family=inet6] (or ?family=inet4) laid over [Init]. */
 function initValues(scope: TagScope): Map<string, string> {
   const out = new Map<string, string>();
   const read = (section: string) => {
@@ -66,7 +64,7 @@ function initValues(scope: TagScope): Map<string, string> {
     }
   };
   read('Init');
-  if (scope.family === 6) read(COND6);
+  read(`Init?family=inet${scope.family}`);
   return out;
 }
 
