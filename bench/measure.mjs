@@ -1,0 +1,89 @@
+// Running one command and measuring it: wall time, CPU time (user + sys) and peak RSS.
+// With /usr/bin/time (GNU time) the kernel's own figures are used; without it, wall time
+// and a /proc poll of VmHWM (the peak RSS the kernel keeps) every 10 ms.
+
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+export function median(xs) {
+  const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Whether a program can be run (absolute path, or a name on PATH). */
+export function have(cmd) {
+  if (cmd.includes('/')) return existsSync(cmd);
+  return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, cmd)));
+}
+
+/**
+ * Run `cmd args` once. opts: stdin (file path), stdout ('ignore' | 'keep'), env, cwd.
+ * Resolves { wallMs, cpuMs, rssMB, code, stdout }.
+ */
+export function timeOnce(cmd, args, opts = {}) {
+  const timeFile = join(tmpdir(), `f2b-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const argv = GNU_TIME ? [GNU_TIME, '-o', timeFile, '-f', '%e %U %S %M', cmd, ...args] : [cmd, ...args];
+  const stdinFd = opts.stdin ? openSync(opts.stdin, 'r') : 'ignore';
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), {
+      stdio: [stdinFd, opts.stdout === 'keep' ? 'pipe' : 'ignore', 'pipe'],
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+    });
+    if (typeof stdinFd === 'number') closeSync(stdinFd);
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    let hwm = 0;
+    const poll = GNU_TIME ? null : setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) hwm = Math.max(hwm, Number(m[1]));
+      } catch { /* exited */ }
+    }, 10);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (poll) clearInterval(poll);
+      let cpuMs = NaN;
+      let rssKB = hwm;
+      if (GNU_TIME) {
+        // GNU time's own wall clock has 10 ms steps: ours (one fork more) is kept.
+        try {
+          const [, u, s, m] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+          cpuMs = (u + s) * 1000;
+          rssKB = m;
+        } catch { /* time failed: keep the poll figures */ }
+        rmSync(timeFile, { force: true });
+      }
+      resolve({ wallMs, cpuMs, rssMB: rssKB / 1024, code, stdout: out, stderr: err });
+    });
+  });
+}
+
+/** Run `n` times; the medians of each figure, and the last run's output. */
+export async function timeMedian(n, cmd, args, opts = {}) {
+  const runs = [];
+  for (let i = 0; i < n; i++) {
+    if (opts.before) await opts.before(i);
+    runs.push(await timeOnce(cmd, args, opts));
+  }
+  const last = runs.at(-1);
+  return {
+    runs: runs.length,
+    wallMs: median(runs.map((r) => r.wallMs)),
+    cpuMs: median(runs.map((r) => r.cpuMs)),
+    rssMB: Math.max(...runs.map((r) => r.rssMB)),
+    code: last.code,
+    stdout: last.stdout,
+    stderr: last.stderr,
+  };
+}
