@@ -42,11 +42,11 @@ test('when what start made is gone, the next run starts again and restores the b
 });
 
 test('an action f2b-scan does not have yet gives one warning per jail and the ban stays in the state', async () => {
-  const jail = makeJail('sshd', [{ name: 'sendmail-whois', options: { dest: 'root' } }]);
+  const jail = makeJail('sshd', [{ name: 'xarf-login-attack', options: { service: 'ssh' } }]);
   const state = emptyState();
   const decisions = [addBan(state, 'sshd', '192.0.2.2', NOW), addBan(state, 'sshd', '192.0.2.3', NOW)];
   const r = await enforce({ jails: [jail], state, decisions, now: NOW, dryRun: false, actionDirs: [] });
-  assert.deepEqual(r.warnings, ['jail sshd: action sendmail-whois: not supported yet']);
+  assert.deepEqual(r.warnings, ['jail sshd: action xarf-login-attack: not supported yet']);
   assert.deepEqual(r.outcomes, []);
   assert.deepEqual(Object.keys(state.bans.sshd!), ['192.0.2.2', '192.0.2.3']);
 });
