@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enforce, stopActions } from '../../src/actions/index.ts';
@@ -86,14 +86,19 @@ test('hostsdeny: the file is replaced in one rename with its mode kept; the same
   await withWrappedLab(t, 'hdfile', async (lab, file) => {
     writeFileSync(file, 'ALL: 203.0.113.50\n');
     chmodSync(file, 0o640);
-    const before = statSync(file);
+    // A reader that opened the file before the change keeps reading the old version, whole.
+    const reader = openSync(file, 'r');
     const sshd = makeJail('sshd', [{ name: 'hostsdeny', options: { file } }]);
     const web = makeJail('web', [{ name: 'hostsdeny', options: { file } }]);
     const state = emptyState();
-    await runOnce([sshd, web], state, [addBan(state, 'sshd', lab.attacker.v4, NOW), addBan(state, 'web', lab.attacker.v6, NOW)]);
-    const after = statSync(file);
-    assert.notEqual(after.ino, before.ino, 'a new file took the old one\'s place');
-    assert.equal(after.mode & 0o777, 0o640);
+    try {
+      await runOnce([sshd, web], state, [addBan(state, 'sshd', lab.attacker.v4, NOW), addBan(state, 'web', lab.attacker.v6, NOW)]);
+      assert.notEqual(statSync(file).ino, fstatSync(reader).ino, "a new file took the old one's place");
+      assert.equal(readFileSync(reader, 'utf8'), 'ALL: 203.0.113.50\n');
+    } finally {
+      closeSync(reader);
+    }
+    assert.equal(statSync(file).mode & 0o777, 0o640);
     // A second ban decision for an address the file already holds changes nothing.
     const text = readFileSync(file, 'utf8');
     await enforce({ jails: [sshd], state, decisions: [addBan(state, 'sshd', lab.attacker.v4, NOW)], now: NOW, dryRun: false, actionDirs: [] });
