@@ -60,6 +60,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       filterDirs: config.filterDirs,
       startAtEnd: loaded.recovered,
       progress: opts.progress,
+      // The policy counts nothing older than findtime: a large backlog keeps no memory.
+      dropOld: true,
     });
     warnings.push(...scanned.warnings);
 
