@@ -57,6 +57,9 @@ export async function runCheckConfig(opts: { configDir: string; builtinDir: stri
       const filter = loadFilter(jail.filter, { searchDirs: config.filterDirs, jailDatepattern: jail.datepattern, jailMaxlines: jail.maxlines });
       rules.add(filter.file);
       regexes += filter.failregex.length + filter.ignoreregex.length + (filter.prefregex ? 1 : 0);
+      for (const r of [...(filter.prefregex ? [filter.prefregex] : []), ...filter.failregex, ...filter.ignoreregex]) {
+        if (!r.exact) warnings.push(`${at(r.place)}: this regex uses a form JavaScript cannot say exactly as Python (a conditional decided inside a capture group after a choice, or a backref inside (?i:...)); some lines may match differently than under fail2ban`);
+      }
       for (const k of filter.unknownOptions) {
         problems.push(`${at(where)}: [${jail.name}] filter: unknown option '${k}' for rule ${filter.name} (${filter.file})`);
       }

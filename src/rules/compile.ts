@@ -15,6 +15,8 @@ export interface CompiledRegex {
   /** fail2ban group name -> JS group names standing for it. */
   groups: Map<string, string[]>;
   needles: string[];
+  /** False when the translation may try alternatives in another order than Python (see JsRegex.exact). */
+  exact: boolean;
 }
 
 export interface Filter {
@@ -42,7 +44,7 @@ export function compileRegex(raw: RawRegex, multiline: boolean): CompiledRegex {
   const js = translatePyRegex(py, { multiline, place: raw.place, display: raw.text });
   // Multi-line matches need group positions (which lines <SKIPLINES> stepped over).
   const re = multiline ? new RegExp(js.regex.source, js.regex.flags + 'd') : js.regex;
-  return { text: raw.text, place: raw.place, re, groups: js.groups, needles: js.needles };
+  return { text: raw.text, place: raw.place, re, groups: js.groups, needles: js.needles, exact: js.exact };
 }
 
 export interface CompileOptions {

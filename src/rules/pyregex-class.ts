@@ -17,7 +17,8 @@ export const SIMPLE_ESC: Record<string, string> = { n: '\\n', t: '\\t', r: '\\r'
 
 /** Escape one character for use as a literal outside a class. */
 export function escapeChar(c: string): string {
-  return /[\\^$.*+?()[\]{}|/]/.test(c) ? '\\' + c : c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : c;
+  if (c < ' ') return hexEsc(c.charCodeAt(0)); // control characters (NUL marks backrefs while emitting)
+  return /[\\^$.*+?()[\]{}|/]/.test(c) ? '\\' + c : c;
 }
 
 export function hexEsc(code: number): string {
@@ -85,7 +86,7 @@ export function parseClass(src: string, from: number, ci: boolean): { text: stri
     } else {
       i++;
       ch = c;
-      item = c === '[' || c === ']' || c === '\\' || c === '^' ? '\\' + c : c;
+      item = c < ' ' ? hexEsc(c.charCodeAt(0)) : c === '[' || c === ']' || c === '\\' || c === '^' ? '\\' + c : c;
     }
     // A range a-b (the '-' not last).
     if (ch !== undefined && src[i] === '-' && src[i + 1] !== ']' && i + 1 < src.length) {
@@ -110,7 +111,7 @@ export function parseClass(src: string, from: number, ci: boolean): { text: stri
         }
       } else if (src[i] !== undefined) {
         hiCh = src[i]!;
-        hiItem = hiCh === '[' || hiCh === '\\' || hiCh === '^' ? '\\' + hiCh : hiCh;
+        hiItem = hiCh < ' ' ? hexEsc(hiCh.charCodeAt(0)) : hiCh === '[' || hiCh === '\\' || hiCh === '^' ? '\\' + hiCh : hiCh;
         i++;
       }
       if (hiCh === undefined) {

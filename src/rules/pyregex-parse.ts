@@ -13,7 +13,8 @@ export type Node =
   | { k: 'group'; kind: 'cap' | 'nocap' | 'look' | 'atomic'; open: string; name?: string; alts: Node[][] }
   | { k: 'quant'; node: Node; q: string; possessive: boolean }
   | { k: 'cond'; ref: string; yes: Node[]; no: Node[] }
-  | { k: 'backref'; name: string };
+  /** ci: written inside a scoped (?i:...), where Python compares the text ignoring case. */
+  | { k: 'backref'; name: string; ci?: boolean };
 
 export interface ParsedPattern {
   alts: Node[][];
@@ -243,7 +244,7 @@ export function parsePyRegex(src: string, multiline: boolean): ParsedPattern {
     if ((m = /^P=([A-Za-z_]\w*)\)/.exec(rest))) {
       if (!names.has(m[1]!)) err(`unknown group name '${m[1]}'`, start);
       i += m[0].length;
-      seq.push({ k: 'backref', name: m[1]! });
+      seq.push(ctx.ci ? { k: 'backref', name: m[1]!, ci: true } : { k: 'backref', name: m[1]! });
       return false;
     }
     if (src[i] === '#') {

@@ -2,13 +2,13 @@
 // What JS lacks is rewritten: (?P<n>..) and (?P=n) become (?<n>..) and \k<n>; leading
 // (?i)/(?s)/(?m) become flags; scoped or mid-pattern (?i) spell each letter as [aA];
 // \A and \Z become anchors; atomic groups and possessive quantifiers use the
-// lookahead-plus-backreference idiom; conditional groups (?(name)yes|no) are expanded
-// into plain alternatives, one per way the named group can end up set or unset, which
-// keeps Python's backtracking order. Duplicated named groups get a `__N` suffix;
+// lookahead-plus-backreference idiom; conditional groups (?(name)yes|no) become plain
+// alternatives (conditionals.ts). Duplicated named groups get a `__N` suffix;
 // `groups` maps each Python name to its JS names.
 
 import type { Place } from '../types.ts';
 import { RuleError } from '../util/errors.ts';
+import { collectRefs, expandConditionals } from './conditionals.ts';
 import { requiredNeedles } from './needles.ts';
 import { parsePyRegex, PyRegexError, type Node } from './pyregex-parse.ts';
 
@@ -20,9 +20,14 @@ export interface JsRegex {
   /** Literal strings of which every match contains at least one (empty: no such set). */
   needles: string[];
   regex: RegExp;
+  /**
+   * False for the rare forms JS cannot say with Python's exact meaning (a conditional
+   * decided inside a capture group after a choice, backrefs inside (?i:...) or on groups
+   * set in a lookaround): matches may then differ from Python's on some lines.
+   */
+  exact: boolean;
 }
 
-const MAX_PATHS = 64;
 
 export interface TranslateOptions {
   /** The regex is matched against several lines joined by \n (fail2ban's multi-line mode). */
@@ -51,17 +56,25 @@ export function translatePyRegex(py: string, opts: TranslateOptions = {}): JsReg
   const backRefs = new Set<string>();
   collectRefs(parsed.alts, condRefs, backRefs);
   let alts = parsed.alts;
+  let exact = !hasCaseFoldedBackref(parsed.alts);
   if (backRefs.size) {
     // Python's (?P=name) fails when the group did not take part, JS's matches empty:
     // treat it as (?(name)(?P=name)|fail) where the pattern allows expanding.
     try {
-      alts = expandAll(parsed.alts, new Set([...condRefs, ...backRefs]), place, py);
+      const x = expandConditionals(parsed.alts, new Set([...condRefs, ...backRefs]), place);
+      alts = x.alts;
+      exact &&= x.exact;
     } catch (e) {
       if (!(e instanceof RuleError) || condRefs.size) throw e;
+      exact = false;
     }
-  } else if (condRefs.size) alts = expandAll(parsed.alts, condRefs, place, py);
+  } else if (condRefs.size) {
+    const x = expandConditionals(parsed.alts, condRefs, place);
+    alts = x.alts;
+    exact &&= x.exact;
+  }
   const em = new Emitter();
-  const source = alts.map((a) => em.seq(a)).join('|');
+  const source = em.finish(alts.map((a) => em.seq(a)).join('|'));
   let regex: RegExp;
   try {
     regex = new RegExp(source, flags);
@@ -69,104 +82,42 @@ export function translatePyRegex(py: string, opts: TranslateOptions = {}): JsReg
     throw new RuleError(place, `bad regex: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}: ${clip(opts.display ?? py)}`);
   }
   const needles = flags.includes('i') ? [] : requiredNeedles(alts);
-  return { source, flags, groups: em.groups, needles, regex };
+  return { source, flags, groups: em.groups, needles, regex, exact };
+}
+
+/** A backref inside (?i:...) compares ignoring case in Python; JS's \k cannot unless the whole regex is /i. */
+function hasCaseFoldedBackref(alts: Node[][]): boolean {
+  const walk = (n: Node): boolean =>
+    (n.k === 'backref' && !!n.ci) ||
+    (n.k === 'group' && n.alts.some((a) => a.some(walk))) ||
+    (n.k === 'quant' && walk(n.node)) ||
+    (n.k === 'cond' && [...n.yes, ...n.no].some(walk));
+  return alts.some((a) => a.some(walk));
 }
 
 function clip(s: string): string {
   return s.length > 160 ? JSON.stringify(s.slice(0, 157) + '...') : JSON.stringify(s);
 }
 
-// ---------- conditional groups ----------
-
-function expandAll(alts: Node[][], refs: Set<string>, place: Place, py: string): Node[][] {
-  const paths: Node[][] = [];
-  for (const alt of alts) {
-    for (const p of expandSeq(alt, new Set(), refs, place)) {
-      paths.push(p.seq);
-      if (paths.length > MAX_PATHS) throw new RuleError(place, `conditional groups expand to too many alternatives: ${clip(py)}`);
-    }
-  }
-  return paths;
-}
-
-function collectRefs(alts: Node[][], out: Set<string>, backrefs: Set<string>): void {
-  const walk = (n: Node): void => {
-    if (n.k === 'backref') backrefs.add(n.name);
-    if (n.k === 'cond') {
-      out.add(n.ref);
-      n.yes.forEach(walk);
-      n.no.forEach(walk);
-    } else if (n.k === 'group') n.alts.forEach((a) => a.forEach(walk));
-    else if (n.k === 'quant') walk(n.node);
-  };
-  alts.forEach((a) => a.forEach(walk));
-}
-
-/** Does this node hold a conditional, or a group a conditional looks at? */
-function relevant(n: Node, refs: Set<string>): boolean {
-  if (n.k === 'cond') return true;
-  if (n.k === 'backref') return refs.has(n.name);
-  if (n.k === 'group') return (n.name !== undefined && refs.has(n.name)) || n.alts.some((a) => a.some((x) => relevant(x, refs)));
-  if (n.k === 'quant') return relevant(n.node, refs);
-  return false;
-}
-
-interface Path {
-  seq: Node[];
-  set: ReadonlySet<string>;
-}
-
-function expandSeq(seq: Node[], set: ReadonlySet<string>, refs: Set<string>, place: Place): Path[] {
-  let paths: Path[] = [{ seq: [], set }];
-  for (const n of seq) {
-    if (!relevant(n, refs)) {
-      for (const p of paths) p.seq.push(n);
-      continue;
-    }
-    const next: Path[] = [];
-    for (const p of paths) {
-      for (const q of expandNode(n, p.set, refs, place)) next.push({ seq: [...p.seq, ...q.seq], set: q.set });
-    }
-    if (next.length > MAX_PATHS) throw new RuleError(place, 'conditional groups expand to too many alternatives');
-    paths = next;
-  }
-  return paths;
-}
-
-function expandNode(n: Node, set: ReadonlySet<string>, refs: Set<string>, place: Place): Path[] {
-  if (n.k === 'backref') return [{ seq: [set.has(n.name) ? n : { k: 'raw', s: '(?!)' }], set }];
-  if (n.k === 'cond') {
-    if (/^\d+$/.test(n.ref)) throw new RuleError(place, `conditional on a group number (?(${n.ref})...) is not supported`);
-    return expandSeq(set.has(n.ref) ? n.yes : n.no, set, refs, place);
-  }
-  if (n.k === 'quant') {
-    const q = n.q;
-    if (q !== '?' && q !== '??') throw new RuleError(place, 'a repeated group used by a conditional (?(...)) is not supported');
-    const some = expandNode(n.node, set, refs, place);
-    const none: Path = { seq: [], set };
-    return q === '?' ? [...some, none] : [none, ...some];
-  }
-  if (n.k === 'group') {
-    if (n.kind === 'look' || n.kind === 'atomic') throw new RuleError(place, 'a conditional (?(...)) inside a lookaround or atomic group is not supported');
-    const out: Path[] = [];
-    for (const alt of n.alts) {
-      for (const r of expandSeq(alt, set, refs, place)) {
-        const s = new Set(r.set);
-        if (n.name !== undefined && refs.has(n.name)) s.add(n.name);
-        out.push({ seq: [{ ...n, alts: [r.seq] }], set: s });
-      }
-    }
-    return out;
-  }
-  return [{ seq: [n], set }];
-}
-
 // ---------- emitting JS ----------
+
+const BACKREF = /\u0000(\w+)\u0000/g;
 
 class Emitter {
   readonly groups = new Map<string, string[]>();
   private atomic = 0;
-  private current = new Map<string, string>();
+
+  /**
+   * Backreferences are placeholders until every copy of their group is known: then
+   * \k<copy1>\k<copy2>... — a copy that did not take part matches empty in JS, and a
+   * path through the pattern holds at most one copy, so this is the one that matched.
+   */
+  finish(source: string): string {
+    return source.replace(BACKREF, (_m, py: string) => {
+      const list = this.groups.get(py) ?? [py];
+      return list.length === 1 ? `\\k<${list[0]}>` : `(?:${list.map((j) => `\\k<${j}>`).join('')})`;
+    });
+  }
 
   seq(seq: Node[]): string {
     let s = '';
@@ -186,7 +137,6 @@ class Emitter {
       js = `${py}__${list.length + 1}`;
       list.push(js);
     }
-    this.current.set(py, js);
     return js;
   }
 
@@ -195,7 +145,7 @@ class Emitter {
       case 'raw':
         return n.s;
       case 'backref':
-        return `\\k<${this.current.get(n.name) ?? n.name}>`;
+        return `\u0000${n.name}\u0000`;
       case 'cond':
         // Only reached when no conditional expansion ran (cannot happen) — be safe.
         return `(?:${this.seq(n.yes)}|${this.seq(n.no)})`;
@@ -209,7 +159,13 @@ class Emitter {
       }
       case 'quant': {
         const inner = this.node(n.node);
-        const body = n.node.k === 'raw' && !isSingleAtom(n.node.s) ? `(?:${inner})` : inner;
+        // An optional group: Python lets it match empty (and capture ''), JS's ? refuses
+        // an empty iteration; an alternation with the empty string has Python's meaning.
+        if (n.node.k === 'group' && (n.q === '?' || n.q === '??') && !n.possessive) {
+          return n.q === '?' ? `(?:${inner}|)` : `(?:|${inner})`;
+        }
+        const single = n.node.k === 'raw' ? isSingleAtom(n.node.s) : n.node.k === 'group' ? n.node.kind !== 'atomic' : false;
+        const body = single ? inner : `(?:${inner})`;
         if (n.possessive) return this.atomicWrap(body + n.q);
         return body + n.q;
       }
