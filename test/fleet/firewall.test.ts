@@ -1,0 +1,75 @@
+// A ban imported from the fleet lands in a real firewall: two hosts' runs inside a private
+// network namespace share a Redis that runs inside it too; host b bans through nftables
+// (all ports, the built-in `fleet` jail) and the attacker's connections stop.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, failedPasswords } from '../run/cli.ts';
+import { commandExists, createLab, netnsUnavailable, startTcpServer, tcpConnects } from '../helpers/netns.ts';
+import { noRedis, REDIS_SERVER } from './redis-server.ts';
+import { execa } from 'execa';
+
+const KEY = 'fleet-firewall-key-0123456789abcdef';
+
+test('a ban made on host a reaches host b through Redis and b drops the attacker with nftables', { timeout: 120_000 }, async (t) => {
+  const why = netnsUnavailable() ?? (noRedis || null) ?? (commandExists('nft') ? null : 'nft is not installed (apt-get install nftables)');
+  if (why) return t.skip(why);
+  const lab = await createLab('fleetfw');
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-fleetfw-'));
+  const redis = spawn('ip', ['netns', 'exec', lab.server.ns, REDIS_SERVER!, '--port', '6390', '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = await startTcpServer(lab.server.ns, 8080);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`redis did not start: ${out}`)), 10_000);
+      redis.stdout!.on('data', (d) => {
+        out += d;
+        if (/Ready to accept/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const host = (name: string, jails: string) => {
+      const conf = join(dir, name);
+      mkdirSync(conf);
+      writeFileSync(join(conf, 'fleet.key'), KEY + '\n', { mode: 0o600 });
+      writeFileSync(join(conf, 'f2b-scan.conf'), `[Definition]\nlogtarget = STDERR\nloglevel = ERROR\n\n[fleet]\nurl = redis://127.0.0.1:6390\nhost = ${name}\nkey_file = fleet.key\n`);
+      writeFileSync(join(conf, 'jail.local'), jails);
+      return { conf, state: join(dir, `${name}.json`) };
+    };
+    const log = join(dir, 'auth.log');
+    writeFileSync(log, failedPasswords(lab.attacker.v4, 5, '2026-11-24T10:00:00Z').join('\n') + '\n');
+    // a reads the log and bans with a dummy action; b has no sshd jail: the import lands in
+    // the built-in fleet jail, which bans all ports with banaction_allports.
+    const a = host('a', `[sshd]\nenabled = true\nlogpath = ${log}\naction = dummy[target="${join(dir, 'a.banned')}"]\n`);
+    const b = host('b', `[DEFAULT]\nbanaction_allports = nftables-allports\n\n[sshd]\nenabled = false\n`);
+    const cli = (h: { conf: string; state: string }, now: string) =>
+      execa('ip', ['netns', 'exec', lab.server.ns, process.execPath, BIN, '--config', h.conf, '--state', h.state, '--now', now, '--json'], { reject: false, env: { TZ: 'UTC' } });
+
+    assert.equal((await cli(b, '2026-11-24T10:00:00Z')).exitCode, 0);
+    assert.ok(await tcpConnects(lab.attacker.ns, lab.server.v4, 8080), 'the attacker connects before the ban');
+    const ra = await cli(a, '2026-11-24T10:01:00Z');
+    assert.equal(ra.exitCode, 0, ra.stderr);
+    assert.equal(JSON.parse(ra.stdout).fleet.published, 1);
+    const rb = await cli(b, '2026-11-24T10:01:30Z');
+    assert.equal(rb.exitCode, 0, rb.stderr);
+    assert.deepEqual(JSON.parse(rb.stdout).fleet.imported, [{ jail: 'fleet', ip: lab.attacker.v4, until: '2026-11-24T10:11:00.000Z', from: 'a' }]);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 8080), false, 'the attacker is dropped on b');
+    assert.ok(await tcpConnects(lab.other.ns, lab.server.v4, 8080), 'another host still gets in');
+    const ruleset = await lab.exec(lab.server.ns, 'nft', ['list', 'ruleset']);
+    assert.match(ruleset, new RegExp(lab.attacker.v4.replace(/\./g, '\\.')));
+    // When a's ban runs out, b lifts it too (its own copy carries a's expiry).
+    const later = await cli(b, '2026-11-24T10:11:30Z');
+    assert.equal(later.exitCode, 0, later.stderr);
+    assert.deepEqual(JSON.parse(later.stdout).unbans, [{ jail: 'fleet', ip: lab.attacker.v4 }]);
+    assert.ok(await tcpConnects(lab.attacker.ns, lab.server.v4, 8080), 'the attacker gets in again after the expiry');
+  } finally {
+    await server.stop();
+    redis.kill('SIGKILL');
+    await lab.cleanup();
+  }
+});
