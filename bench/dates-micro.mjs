@@ -1,9 +1,9 @@
 // Micro benchmark of date reading (issue "Timestamps"/"Speed"): read() throughput on 1,000,000
 // generated lines of each common format, one reader per format as for one log file, best of 5
-// rounds in CPU time. Run: TZ=Europe/Zurich node --import tsx bench/dates-micro.mjs [lines]
+// rounds in CPU time. Run: TZ=Europe/Zurich node --import tsx bench/dates-micro.mjs [lines] [--engine]
 import { createDateReader } from '../src/time/index.ts';
 
-const N = Number(process.argv[2] ?? 1_000_000);
+const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const now = Date.UTC(2005, 7, 14, 10) / 1000;
 const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const p2 = (n) => String(n).padStart(2, '0');
