@@ -1,5 +1,18 @@
 // Reading the time of a log line (issue "Timestamps"): the rule engine creates one DateReader per
 // log file or stream and asks it for each line's date.
+//
+// What a line's date is follows fail2ban 1.0's detector: the leftmost text any template matches
+// (ties: the earlier template), with its word boundaries, `{^LN-BEG}`, `{DATE}`, EPOCH rules.
+// Checked against fail2ban 1.0.2 itself on ../shared/conformance (dates.jsonl, every sample line,
+// the stock filters' datepatterns). Where f2b-scan reads differently, on purpose:
+//  - a 3-5 letter word before a syslog date ("sshd Jan 23 …") is not taken for a zone name
+//    (fail2ban fails on the unknown zone and loses the date); only real zone names are;
+//  - %y 69-99 are 1969-1999 as strptime reads them (fail2ban: 2069-2099); %ExY is any 20xx year
+//    (fail2ban: up to the current decade);
+//  - a pattern matching no field (`^WARNING:()**`) gives the previous line's time, as fail2ban's
+//    filter does (its bare detector gives midnight);
+//  - beyond fail2ban: JSON/logfmt epoch fields, systemd short-full, W3C with a tab, RFC 2822,
+//    IANA names and `UTC-5` in logtimezone, %s.
 
 import type { Place } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
