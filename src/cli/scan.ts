@@ -3,7 +3,7 @@
 import type { CommandModule } from 'yargs';
 import { failWith, parseNow } from './common.ts';
 
-interface ScanArgs {
+export interface ScanArgs {
   config: string;
   state: string;
   now?: string;
@@ -12,6 +12,7 @@ interface ScanArgs {
   jail?: string[];
   quiet?: boolean;
   verbose?: boolean;
+  'lock-wait'?: number;
 }
 
 export const scanCommand: CommandModule<object, ScanArgs> = {
@@ -25,10 +26,16 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
       // No defaults: yargs counts a defaulted flag as given, which would trip the conflict.
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only errors' })
       .option('verbose', { alias: 'v', type: 'boolean', describe: 'print every warning, each file read and a summary' })
+      .option('lock-wait', { type: 'number', describe: 'seconds to wait for a run that holds the lock before exiting with code 3 (default 5)' })
+      .check((a) => (a['lock-wait'] === undefined || (Number.isFinite(a['lock-wait']) && a['lock-wait'] >= 0) ? true : '--lock-wait: a number of seconds >= 0'))
       .conflicts('quiet', 'verbose')
       .example('$0 --dry-run --config /etc/fail2ban', 'what would be banned with an existing fail2ban setup')
       .example('* * * * * root f2b-scan', 'the crontab line') as never,
-  handler: async (args) => {
+  handler: (args) => runScanCommand(args),
+};
+
+/** The scan itself, from parsed arguments (yargs' or main.ts's fast path). */
+export async function runScanCommand(args: ScanArgs): Promise<void> {
     try {
       const { runScan } = await import('../run.ts');
       const { formatRunText } = await import('../report/run-text.ts');
@@ -39,6 +46,7 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
         dryRun: args['dry-run'],
         jailNames: args.jail,
         silent: args.quiet === true,
+        ...(args['lock-wait'] !== undefined ? { lockWaitMs: args['lock-wait'] * 1000 } : {}),
         // A bar for a large backlog, on a terminal only (never in cron or CI output).
         progress: args.quiet || !process.stderr.isTTY ? undefined : async (bytes) => (await import('../report/progress.ts')).terminalProgress(bytes),
       });
@@ -54,5 +62,4 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
     } catch (e) {
       failWith(e);
     }
-  },
-};
+}

@@ -4,7 +4,6 @@
 // words through execa without a shell, so no address (or anything posing as one) is ever parsed
 // as shell syntax.
 
-import { execa } from 'execa';
 import type { Place } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
 
@@ -91,6 +90,8 @@ export async function runIgnoreCommand(
   timeoutMs = DEFAULT_IGNORECOMMAND_TIMEOUT_MS,
 ): Promise<IgnoreAnswer> {
   const [file, ...args] = ignoreCommandArgv(cmd, ip);
+  // Loaded here: a run that asks no command (most runs) never loads execa.
+  const { execa } = await import('execa');
   const r = await execa(file!, args, {
     reject: false,
     shell: false,

@@ -4,7 +4,6 @@
 
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 import { formatBody, formatLine, LEVELS, type LogRecord } from './format.ts';
 
 export const DEFAULT_LOGTARGET = '/var/log/f2b-scan.log';
@@ -64,6 +63,8 @@ export async function writeRecords(target: LogTarget, records: LogRecord[], pid 
         list.push(formatBody(r, pid));
         byPriority.set(p, list);
       }
+      // Loaded here: only a SYSLOG own log runs a command.
+      const { execa } = await import('execa');
       for (const [p, lines] of byPriority) {
         const sock = target.socket ? [`--socket=${target.socket}`] : [];
         const res = await execa('logger', ['-t', 'f2b-scan', `--id=${pid}`, '-p', p, ...sock], { input: lines.join('\n') + '\n', reject: false, timeout: 10_000 });

@@ -1,0 +1,68 @@
+// The f2b-scan command line through yargs (every command, help, completion, usage errors).
+// Each command lives in its own file and loads its implementation only when it runs. The
+// plain cron scan does not come here at all (see main.ts).
+
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { globalOptions, failWith } from './common.ts';
+import { suggestCommand } from './suggest.ts';
+import { scanCommand } from './scan.ts';
+import { reportCommand } from './report.ts';
+import { testRuleCommand } from './test-rule.ts';
+import { checkConfigCommand } from './check-config.ts';
+import { fleetCommand } from './fleet.ts';
+import { installCommand } from './install.ts';
+import { initCommand } from './init.ts';
+import { statusCommand } from './status.ts';
+import { banCommand } from './ban.ts';
+import { unbanCommand } from './unban.ts';
+import { getCommand } from './get.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
+import { startCommand } from './start.ts';
+import { stopCommand } from './stop.ts';
+
+const commands = [
+  scanCommand,
+  reportCommand,
+  testRuleCommand,
+  checkConfigCommand,
+  fleetCommand,
+  installCommand,
+  initCommand,
+  statusCommand,
+  banCommand,
+  unbanCommand,
+  getCommand,
+  exportCommand,
+  importCommand,
+  startCommand,
+  stopCommand,
+];
+const commandNames = commands.map((c) => String([c.command].flat()[0]).split(' ')[0]!).concat('completion');
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('f2b-scan')
+  .usage('$0 [command] [options]\n\nA fail2ban for cron: scan logs, ban attackers, exit.')
+  .options(globalOptions);
+for (const c of commands) cli.command(c as never);
+cli
+  .completion('completion', 'print the bash/zsh completion script (source it from ~/.bashrc or ~/.zshrc)')
+  .recommendCommands()
+  .strict()
+  .help()
+  .alias('h', 'help')
+  .version()
+  .wrap(Math.min(100, process.stdout.columns || 100))
+  .fail((msg, err) => {
+    // yargs' own validation errors (YError, from .check() and the like) are usage errors.
+    // A .check() that returns a message hands it over as `err`, a plain string.
+    if (err instanceof Error && err.name !== 'YError') failWith(err);
+    msg = msg || (err ? String((err as Error).message ?? err) : '');
+    const s = suggestCommand(msg, commandNames, hideBin(process.argv));
+    process.stderr.write(s ? `f2b-scan: unknown command '${s.word}'. Did you mean ${s.near}?\n` : `f2b-scan: ${msg}\n`);
+    process.stderr.write(`Run 'f2b-scan --help' for usage.\n`);
+    process.exit(2);
+  });
+
+await cli.parseAsync();
