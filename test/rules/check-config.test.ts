@@ -1,9 +1,18 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+/** Temporary directories this file made, removed when its tests end. */
+const made: string[] = [];
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -17,7 +26,7 @@ function checkConfig(configDir: string) {
 
 /** A config dir with one enabled jail `web` using filter `web` (options as given). */
 function configWith(filterText: string, filterRef = 'web'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'f2b-check-'));
+  const dir = tempDir('f2b-check-');
   mkdirSync(join(dir, 'filter.d'));
   const log = join(dir, 'web.log');
   writeFileSync(log, '');

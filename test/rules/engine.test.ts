@@ -1,17 +1,26 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMatcher, loadFilter, type Filter } from '../../src/rules/index.ts';
 import { RuleError } from '../../src/util/errors.ts';
 import type { RuleMatch } from '../../src/types.ts';
 
+/** Temporary directories this file made, removed when its tests end. */
+const made: string[] = [];
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
 const NOW = Date.parse('2005-08-14T10:00:00Z') / 1000;
 
 /** A filter.d directory holding the given files. */
 function filterDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'f2b-rules-'));
+  const dir = tempDir('f2b-rules-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -1,9 +1,18 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+/** Temporary directories this file made, removed when its tests end. */
+const made: string[] = [];
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = [process.execPath, '--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
@@ -14,7 +23,7 @@ function f2b(args: string[], input?: string) {
 }
 
 function setup(): { dir: string; filter: string; log: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'f2b-test-rule-'));
+  const dir = tempDir('f2b-test-rule-');
   mkdirSync(join(dir, 'filter.d'));
   const filter = join(dir, 'filter.d', 'demo.conf');
   writeFileSync(
