@@ -5,6 +5,7 @@
 
 import { isWeekdayAbbrev, isWordCode, monthFromAbbrev } from './civil.ts';
 import type { DateFields } from './fields.ts';
+import { EXY_MAX } from './strptime.ts';
 
 export type FastParser = (line: string, pos: number, f: DateFields) => number;
 
@@ -118,7 +119,7 @@ export const parseSyslog: FastParser = (line, pos, f) => {
 export const parseIso: FastParser = (line, pos, f) => {
   const y1 = two(line, pos);
   const y2 = two(line, pos + 2);
-  if (y1 !== 20 || y2 < 0) return -1;
+  if (y1 !== 20 || y2 < 0 || 2000 + y2 > EXY_MAX) return -1;
   const sep = line.charCodeAt(pos + 4);
   if ((sep !== 45 && sep !== 47 && sep !== 46) || line.charCodeAt(pos + 7) !== sep) return -1;
   const m = two(line, pos + 5);
@@ -172,7 +173,7 @@ export const parseApache: FastParser = (line, pos, f) => {
   const month = monthFromAbbrev(line, pos + 3);
   const y1 = two(line, pos + 7);
   const y2 = two(line, pos + 9);
-  if (month === 0 || y1 !== 20 || y2 < 0) return -1;
+  if (month === 0 || y1 !== 20 || y2 < 0 || 2000 + y2 > EXY_MAX) return -1;
   const t = line.charCodeAt(pos + 11);
   if (t !== 58 && t !== 32) return -1;
   let i = clock(line, pos + 12, f);

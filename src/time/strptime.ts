@@ -10,6 +10,15 @@ const DAY = 'mon|tue|wed|thu|fri|sat|sun';
 const DAYNAME = 'wednesday|thursday|saturday|tuesday|monday|friday|sunday';
 const X = '(?<H>2[0-3]|[0-1]\\d|\\d):(?<M>[0-5]\\d|\\d):(?<S>6[0-1]|[0-5]\\d|\\d)';
 
+/**
+ * %ExY reads this century's years up to the decade of three years from now, by the machine's
+ * clock as fail2ban does (in 2026: 2000-2029), so that "20504:24:16" is no year 2050.
+ */
+const EXY_DECADE = Math.min(9, Math.floor((new Date().getUTCFullYear() + 3 - 2000) / 10));
+const EXY = `20[0-${EXY_DECADE}]\\d`;
+/** The last year %ExY reads. */
+export const EXY_MAX = 2009 + 10 * EXY_DECADE;
+
 /** directive → regex; names (month, weekday, am/pm, zone names) make the pattern case-insensitive. */
 const DIRECTIVES: Readonly<Record<string, { re: string; names?: boolean }>> = {
   Y: { re: '(?<Y>\\d{4})' },
@@ -47,7 +56,7 @@ const DIRECTIVES: Readonly<Record<string, { re: string; names?: boolean }>> = {
     names: true,
   },
   // fail2ban's exact-width forms
-  ExY: { re: '(?<Y>20\\d\\d)' },
+  ExY: { re: `(?<Y>${EXY})` },
   Exy: { re: '(?<y>\\d\\d)' },
   Exm: { re: '(?<m>0[1-9]|1[0-2])' },
   Exd: { re: '(?<d>[1-2]\\d|0[1-9]|3[0-1])' },

@@ -73,7 +73,7 @@ export function parseOffset(text: string): number {
   if (!m) return NaN;
   const h = Number(m[2]);
   const min = m[3] === undefined ? 0 : Number(m[3]);
-  if (h > 23 || min > 59) return NaN;
+  if (h > 23) return NaN; // minutes up to 99 count as minutes (fail2ban reads -0099 as -1:39)
   return (m[1] === '-' ? -1 : 1) * (h * 3600 + min * 60);
 }
 

@@ -86,7 +86,7 @@ const syslogLike = fc
   .map(([w, mon, d, s2, h, m, s, frac, t]) => `${w}${mon} ${d}${s2}${h}:${m}:${s}${frac}${t}`);
 
 const isoLike = fc
-  .tuple(usually(fc.constantFrom('2005', '2019'), fc.constantFrom('1999', '20x5')), usually(fc.constantFrom('-', '/', '.'), fc.constant('_')),
+  .tuple(usually(fc.constantFrom('2005', '2019'), fc.constantFrom('1999', '20x5', '2035', '2099')), usually(fc.constantFrom('-', '/', '.'), fc.constant('_')),
     usually(num(12), edgeNum), usually(num(28), edgeNum),
     usually(fc.constantFrom('T', ' '), fc.constantFrom('  ', 't', '   ')), usually(num(23), edgeNum), usually(num(59), edgeNum), usually(num(59), edgeNum),
     usually(fc.oneof(fc.constant(''), fc.tuple(fc.constantFrom('.', ','), fc.integer({ min: 1, max: 6 })).map(([c, n]) => c + '7'.repeat(n))), fc.constantFrom('.', ',', '.1234567', ',12345678')),
@@ -98,7 +98,7 @@ const isoLike = fc
 const apacheLike = fc
   .tuple(usually(fc.constantFrom('192.0.2.1 - - [', '[', 'x '), fc.constantFrom('', 'x', '192.0.2.100 - bob [')),
     usually(num(31), edgeNum), usually(fc.constantFrom('/', '-'), fc.constantFrom('.', '')), usually(fc.constantFrom('Jan', 'feb', 'DEC'), fc.constantFrom('Foo', 'Ja')),
-    usually(fc.constantFrom('2005', '2019'), fc.constantFrom('1999', '205')), usually(fc.constantFrom(':', ' '), fc.constantFrom('', '  ', 'T')),
+    usually(fc.constantFrom('2005', '2019'), fc.constantFrom('1999', '205', '2035')), usually(fc.constantFrom(':', ' '), fc.constantFrom('', '  ', 'T')),
     usually(num(23), edgeNum), usually(num(59), edgeNum), usually(num(59), edgeNum),
     usually(fc.constantFrom('', '.02', '.123456'), fc.constantFrom('.', '.1234567')),
     usually(fc.constantFrom(' +0100', ' -0800', ''), fc.constantFrom(' Z', ' UTC', ' +01:00', ' +01', ' +0100x', '  +0100', ' +2500')),
