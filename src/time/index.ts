@@ -7,8 +7,10 @@
 // the stock filters' datepatterns). Where f2b-scan reads differently, on purpose:
 //  - a 3-5 letter word before a syslog date ("sshd Jan 23 …") is not taken for a zone name
 //    (fail2ban fails on the unknown zone and loses the date); only real zone names are;
-//  - %y 69-99 are 1969-1999 as strptime reads them (fail2ban: 2069-2099); %ExY is any 20xx year
-//    (fail2ban: up to the current decade);
+//  - %y 69-99 are 1969-1999 as strptime reads them (fail2ban: 2069-2099);
+//  - a year-less Feb 29 read in a common year is the last leap year's (fail2ban finds no date);
+//  - a one-digit day padded with a space at the line start ("[ 9/Jan/2005:…") is cut out with
+//    its space (fail2ban leaves the space): same time, one space less in the line;
 //  - a pattern matching no field (`^WARNING:()**`) gives the previous line's time, as fail2ban's
 //    filter does (its bare detector gives midnight);
 //  - beyond fail2ban: JSON/logfmt epoch fields, systemd short-full, W3C with a tab, RFC 2822,

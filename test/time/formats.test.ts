@@ -126,3 +126,8 @@ test('a word before a syslog date is not taken for a zone (fail2ban 1.0.2 loses 
   assert.equal(readDate('foo Jan 23 21:59:59 bar')?.text, 'Jan 23 21:59:59');
   assert.equal(readDate('PDT Jan 23 21:59:59 bar')?.time, utc(2005, 1, 24, 4, 59, 59));
 });
+
+test('a year far ahead is no year: %ExY stops at the decade of three years from now, as in fail2ban', () => {
+  assert.equal(readDate('[27/Jan/20504:24:16] x'), null, 'not 2050 at 4:24:16');
+  assert.equal(readDate('2099-01-23 21:59:59 x'), null);
+});

@@ -93,3 +93,7 @@ test('a logtimezone that names no zone is a configuration error naming the jail 
     (e: unknown) => e instanceof ConfigError && /jail\.local \[sshd\] logtimezone: unknown time zone "Mars\/Olympus"/.test(e.message),
   );
 });
+
+test('a year-less Feb 29 read in a common year is from the last leap year (fail2ban finds no date)', () => {
+  assert.equal(readDate('Feb 29 12:00:00 host x')?.time, zurich(2004, 2, 29, 12, 0, 0));
+});
