@@ -52,6 +52,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const loaded = await loadState(opts.statePath);
     warnings.push(...loaded.warnings);
     const state: State = loaded.state;
+    // A state moved aside as corrupt knows no bans: take back those the firewall still holds.
+    if (loaded.recovered) warnings.push(...(await (await import('./recover-bans.ts')).recoverBansFromFirewall({ jails, state, now: opts.now, actionDirs: config.actionDirs })));
 
     const scanned = await collectFailures({
       jails,
@@ -135,6 +137,8 @@ function summarize(
   const bans: RunSummary['bans'] = [];
   const unbans: RunSummary['unbans'] = [];
   for (const d of decisions) {
+    // Bans imported from the fleet are listed in summary.fleet.imported, not twice.
+    if (d.kind === 'ban' && d.origin === 'fleet') continue;
     if (d.kind === 'ban') bans.push({ jail: d.jail, ip: d.ip, failures: d.failures, until: isoOrNull(d.until) });
     else unbans.push({ jail: d.jail, ip: d.ip });
   }
