@@ -8,7 +8,7 @@ import type { Template } from './template.ts';
  * audit(…), a TAI64N label, an epoch field, a short ISO day): a date cannot start before the first
  * of these.
  */
-const DATE_PART = /\d:\d|^\W{0,2}\d{10}|audit\(|@[0-9a-fA-F]{24}|"(?:ts|time|timestamp|@timestamp)"\s*:\s*"?\d{10}|\b(?:ts|time|timestamp)="?\d{10}|\d{8}[T ]/;
+const DATE_PART = /\d:\d|^\W{0,2}\d{10}|audit\(|@[0-9a-f]{24}|"(?:ts|time|timestamp|@timestamp)"\s*:\s*"?\d{10}|\b(?:ts|time|timestamp)="?\d{10}|\d{8}[T ]/;
 
 /**
  * Default set: whether no other template's date can start before the learned template's match

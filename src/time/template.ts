@@ -48,7 +48,7 @@ const LNBEG = '^(?:\\W{0,2})?';
 /** Core regexes of the special kinds (the date text only). */
 export const EPOCH_CORE = '\\d{10,11}\\b(?:\\.\\d{3,6})?';
 export const LEPOCH_CORE = '\\d{10,11}(?:\\d{3}(?:\\.\\d{1,6}|\\d{3})?)?';
-export const TAI64N_CORE = '@[0-9a-fA-F]{24}';
+export const TAI64N_CORE = '@[0-9a-f]{24}';
 
 /** Thrown with a short reason; the caller adds the place. */
 export class PatternError extends Error {}
@@ -62,7 +62,7 @@ function regex(source: string, flags: string): RegExp {
 }
 
 /** Turn datepattern text (directives + Python regex) into a JS regex source and flags. */
-export function coreSource(pattern: string): { source: string; flags: string; hasDirectives: boolean } {
+export function coreSource(pattern: string): { source: string; flags: string } {
   let py;
   try {
     py = translatePythonRegex(pattern);
@@ -72,7 +72,7 @@ export function coreSource(pattern: string): { source: string; flags: string; ha
   const dir = expandDirectives(py.source);
   let flags = py.flags;
   if (dir.ignoreCase && !flags.includes('i')) flags += 'i';
-  return { source: dir.source, flags, hasDirectives: dir.source !== py.source };
+  return { source: dir.source, flags };
 }
 
 /**
