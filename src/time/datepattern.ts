@@ -40,9 +40,26 @@ function compileLine(line: string): Template[] {
   return [customTemplate(line)];
 }
 
+/**
+ * Compiled sets by pattern text: a run opens a reader per log file, mostly with a handful of
+ * patterns. Sharing is safe: a template's regexes are only used inside one synchronous read.
+ */
+const compiled = new Map<string, CompiledDatePattern>();
+
 /** Throws RuleError (naming `place` and the offending pattern or directive) for a bad pattern. */
 export function compileDatePattern(datepattern: string | undefined, place?: Place): CompiledDatePattern {
-  const lines = (datepattern ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const key = datepattern ?? '';
+  let c = compiled.get(key);
+  if (c === undefined) {
+    c = compileUncached(key, place);
+    if (compiled.size >= 256) compiled.clear();
+    compiled.set(key, c);
+  }
+  return c;
+}
+
+function compileUncached(datepattern: string, place?: Place): CompiledDatePattern {
+  const lines = datepattern.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
   if (lines.length === 0 || (lines.length === 1 && (lines[0] === '{DEFAULT}' || lines[0] === '{^LN-BEG}'))) {
     return { templates: compileLine(lines[0] ?? '{DEFAULT}'), none: false, tiesMatter: false };
   }
