@@ -1,6 +1,6 @@
 // The shipped rule library (rules/filter.d) against its own annotated sample logs
 // (test/samples/<rule>, fail2ban's failJSON format): every line annotated as a failure is
-// reported with that host and time, every other line is not.
+// reported with that host, time (and user, where annotated), every other line is not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
@@ -20,6 +20,7 @@ interface Expect {
   match: boolean;
   host?: string;
   time?: string;
+  user?: string;
 }
 
 const JSON_RE = /^#+ ?(failJSON|fileOptions|filterOptions|addFILE):(.+)$/;
@@ -52,7 +53,7 @@ function readSample(name: string): Map<string, Expect[]> {
       const opts = Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith('test.')));
       const key = JSON.stringify(opts, Object.keys(opts).sort());
       if (!runs.has(key)) runs.set(key, []);
-      runs.get(key)!.push({ line, match: fd.match === true, host: fd.host as string | undefined, time: fd.time as string | undefined });
+      runs.get(key)!.push({ line, match: fd.match === true, host: fd.host as string | undefined, time: fd.time as string | undefined, user: fd.user as string | undefined });
     }
   }
   return runs;
@@ -130,6 +131,7 @@ for (const name of rules) {
         }
         if (!got) return void problems.push(`${where}\n    missed`);
         if (exp.host !== undefined && normHost(got.host) !== normHost(exp.host)) problems.push(`${where}\n    host ${got.host}, expected ${exp.host}`);
+        if (exp.user !== undefined && got.user !== exp.user) problems.push(`${where}\n    user ${JSON.stringify(got.user)}, expected ${JSON.stringify(exp.user)}`);
         if (exp.time !== undefined && (got.time === null || Math.floor(got.time) !== zurichEpoch(exp.time))) {
           problems.push(`${where}\n    time ${got.time}, expected ${zurichEpoch(exp.time)} (${exp.time})`);
         }
