@@ -17,7 +17,7 @@ export interface CompiledDatePattern {
   tiesMatter: boolean;
 }
 
-const ISO_CORE = '%ExY(?P<_sep>[-/.])%m(?P=_sep)%d(?:T|  ?)%H:%M:%S(?:[.,]%f)?(?:\\s*%z)?';
+const ISO_CORE = '%ExY(?P<_sep>[-/.])%m(?P=_sep)%d(?:T|  ?)%H:%M:%S(?:[.,]%f\\d{0,3})?(?:\\s*%z)?';
 
 function special(line: string): Template[] | null {
   const m = /^(\{\^LN-BEG\})?(EPOCH|LEPOCH|TAI64N|ISO8601)$/i.exec(line);

@@ -27,7 +27,7 @@ interface Def {
 const SYSLOG_TAIL = '%b %d %k:%M:%S(?:\\.%f)?(?: %ExY)?';
 
 const DEFS: Def[] = [
-  { name: 'ISO 8601', w: true, core: '%ExY(?P<_sep>[-/.])%m(?P=_sep)%d(?:T|  ?)%H:%M:%S(?:[.,]%f)?(?:\\s*%z)?', fast: parseIso },
+  { name: 'ISO 8601', w: true, core: '%ExY(?P<_sep>[-/.])%m(?P=_sep)%d(?:T|  ?)%H:%M:%S(?:[.,]%f\\d{0,3})?(?:\\s*%z)?', fast: parseIso },
   // fail2ban has three templates here (plain, after a zone name, after an offset); one template
   // with the optional prefix reads the same and lets a file learned as syslog find the prefix
   { name: 'syslog', core: `(?:(?:%Z|%z) )?(?:%a )?${SYSLOG_TAIL}`, fast: parseSyslog },

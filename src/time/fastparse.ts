@@ -21,19 +21,24 @@ function two(line: string, i: number): number {
   return a < 0 || b < 0 ? -1 : a * 10 + b;
 }
 
-/** `.123` fraction (1 to 6 digits) at i; returns the end, or -1 when absent or longer. */
-function fraction(line: string, i: number, f: DateFields): number {
+/**
+ * `.123` fraction at i: 1 to `max` digits, of which the first six count (as `%f` reads them);
+ * returns the end, or -1 when absent or longer.
+ */
+function fraction(line: string, i: number, f: DateFields, max = 6): number {
   let j = i + 1;
   let v = 0;
   let scale = 1;
-  while (j < line.length && j - i <= 7) {
+  while (j < line.length && j - i <= max + 1) {
     const d = digit(line, j);
     if (d < 0) break;
-    v = v * 10 + d;
-    scale *= 10;
+    if (j - i <= 6) {
+      v = v * 10 + d;
+      scale *= 10;
+    }
     j++;
   }
-  if (j === i + 1 || j - i > 7) return -1;
+  if (j === i + 1 || j - i > max + 1) return -1;
   f.frac = v / scale;
   return j;
 }
@@ -115,7 +120,7 @@ export const parseSyslog: FastParser = (line, pos, f) => {
   return i;
 };
 
-/** `2005-01-23T21:59:59[.123][ ][Z|UTC|GMT|+01|+0100|+01:00]` — ISO 8601 and its relatives. */
+/** `2005-01-23T21:59:59[.123456789][ ][Z|UTC|GMT|+01|+0100|+01:00]` — ISO 8601 and its relatives. */
 export const parseIso: FastParser = (line, pos, f) => {
   const y1 = two(line, pos);
   const y2 = two(line, pos + 2);
@@ -132,7 +137,7 @@ export const parseIso: FastParser = (line, pos, f) => {
   const c = line.charCodeAt(i);
   if (c === 46 || c === 44) {
     if (digit(line, i + 1) >= 0) {
-      i = fraction(line, i, f);
+      i = fraction(line, i, f, 9);
       if (i < 0) return -1;
     }
   }

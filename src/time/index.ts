@@ -8,6 +8,8 @@
 //  - a 3-5 letter word before a syslog date ("sshd Jan 23 …") is not taken for a zone name
 //    (fail2ban fails on the unknown zone and loses the date); only real zone names are;
 //  - %y 69-99 are 1969-1999 as strptime reads them (fail2ban: 2069-2099);
+//  - ISO fractions of 7 to 9 digits (Go's RFC3339Nano, Docker) are part of the date, so the zone
+//    after them counts (fail2ban stops before such a fraction and reads local time);
 //  - a year-less Feb 29 read in a common year is the last leap year's (fail2ban finds no date);
 //  - a one-digit day padded with a space at the line start ("[ 9/Jan/2005:…") is cut out with
 //    its space (fail2ban leaves the space): same time, one space less in the line;

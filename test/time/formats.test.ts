@@ -62,6 +62,8 @@ const BEYOND_FAIL2BAN: Case[] = [
   { name: 'JSON "time" as quoted epoch', line: '{"time":"1106513999","msg":"x"}', time: 1106513999, text: '1106513999' },
   { name: 'JSON "timestamp" as epoch milliseconds', line: '{"timestamp":1106513999250,"event":"auth_failure"}', time: 1106513999.25, text: '1106513999250' },
   { name: 'JSON "@timestamp" as ISO', line: '{"@timestamp":"2005-01-23T21:59:59.000+01:00","message":"x"}', time: T, text: '2005-01-23T21:59:59.000+01:00' },
+  { name: 'Docker json-file log (RFC 3339 with nanoseconds)', line: '{"log":"Failed password for root from 192.0.2.1\\n","stream":"stderr","time":"2005-01-23T20:59:59.123456789Z"}', time: utc(2005, 1, 23, 20, 59, 59) + 0.123456, text: '2005-01-23T20:59:59.123456789Z' },
+  { name: 'Go RFC3339Nano with an offset', line: '2005-01-23T21:59:59.1234567+01:00 level=warn msg="auth failed"', time: T + 0.123456, text: '2005-01-23T21:59:59.1234567+01:00' },
   { name: 'Go standard log with microseconds', line: '2005/01/23 21:59:59.123456 http: TLS handshake error from 192.0.2.1:1', time: T + 0.123456, text: '2005/01/23 21:59:59.123456' },
   { name: 'traefik access log (CLF)', line: '192.0.2.1 - - [23/Jan/2005:20:59:59 +0000] "GET / HTTP/1.1" 401 17 "-" "-" 1 "r@docker" "-" 0ms', time: utc(2005, 1, 23, 20, 59, 59), text: '23/Jan/2005:20:59:59 +0000' },
   { name: 'systemd short-iso', line: '2005-01-23T21:59:59+0100 host sshd[1]: Failed password', time: T, text: '2005-01-23T21:59:59+0100' },

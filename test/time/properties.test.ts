@@ -89,7 +89,7 @@ const isoLike = fc
   .tuple(usually(fc.constantFrom('2005', '2019'), fc.constantFrom('1999', '20x5', '2035', '2099')), usually(fc.constantFrom('-', '/', '.'), fc.constant('_')),
     usually(num(12), edgeNum), usually(num(28), edgeNum),
     usually(fc.constantFrom('T', ' '), fc.constantFrom('  ', 't', '   ')), usually(num(23), edgeNum), usually(num(59), edgeNum), usually(num(59), edgeNum),
-    usually(fc.oneof(fc.constant(''), fc.tuple(fc.constantFrom('.', ','), fc.integer({ min: 1, max: 6 })).map(([c, n]) => c + '7'.repeat(n))), fc.constantFrom('.', ',', '.1234567', ',12345678')),
+    usually(fc.oneof(fc.constant(''), fc.tuple(fc.constantFrom('.', ','), fc.integer({ min: 1, max: 9 })).map(([c, n]) => c + '7'.repeat(n))), fc.constantFrom('.', ',', '.1234567', ',12345678', '.1234567890')),
     usually(fc.constantFrom('', ' '), fc.constantFrom('\t', '  ')),
     usually(fc.constantFrom('', 'Z', '+01', '+0100', '+01:00', '-05:30'), fc.constantFrom('UTC', 'GMT', '+25', '+1', '+01:0', '-0099', 'z', '+0100x', 'Zulu')),
     tail)
