@@ -8,7 +8,10 @@ import { expandLogpaths, readNewLines } from './sources/files.ts';
 import { collectJournal, usesJournal } from './sources/journal-collect.ts';
 import { resolveHostForBan } from './net/resolve.ts';
 import type { FileCursor, State } from './state/schema.ts';
-import type { Failure, FileReport, Jail, RuleMatch } from './types.ts';
+import type { Failure, FileReport, Jail } from './types.ts';
+import { sinkMatches, toFailure, type ScanJail, type SinkOut } from './collect-sink.ts';
+import { ScanPool } from './collect-parallel.ts';
+import type { PartResult } from './collect-worker.ts';
 
 /** A progress display for a large backlog (see report/progress.ts). */
 export interface ProgressSink {
@@ -67,11 +70,15 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
     plan.push({ jail, files: globbed.files });
   }
   const progress = input.progress ? await input.progress(await backlog(plan, input.state)) : null;
+  // Worker threads start only if a large backlog comes up (collect-parallel.ts).
+  const pool = new ScanPool();
   try {
-    for (const p of plan) await collectJail(p, input, out, progress);
+    for (const p of plan) await collectJail(p, input, out, progress, pool);
   } finally {
     progress?.stop();
+    await pool.close();
   }
+  for (const e of pool.errors) out.warnings.push(`${e}; its part of the log was read by the main thread`);
   return out;
 }
 
@@ -90,13 +97,15 @@ async function backlog(plan: JailFiles[], state: State): Promise<number> {
   return total;
 }
 
-async function collectJail({ jail, files }: JailFiles, input: CollectInput, out: Collected, progress: ProgressSink | null): Promise<void> {
+async function collectJail({ jail, files }: JailFiles, input: CollectInput, out: Collected, progress: ProgressSink | null, pool: ScanPool): Promise<void> {
   let filter: Filter | undefined;
   const cursors = (input.state.files[jail.name] ??= {});
-  const names: { match: RuleMatch; file: string }[] = [];
+  const sink: SinkOut = { failures: out.failures, names: [], old: 0 };
   const before = out.failures.length;
   const oldest = input.dropOld ? input.now - jail.findtime : -Infinity;
-  let old = 0;
+  const scanJail: ScanJail = {
+    name: jail.name, filter: jail.filter, findtime: jail.findtime, datepattern: jail.datepattern, maxlines: jail.maxlines, logtimezone: jail.logtimezone,
+  };
 
   for (const file of files) {
     let matcher: Matcher | undefined;
@@ -118,18 +127,19 @@ async function collectJail({ jail, files }: JailFiles, input: CollectInput, out:
           pendingBytes = pendingLines = 0;
         }
       }
-      const matches = matcher.push(line);
-      for (let i = 0; i < matches.length; i++) {
-        const m = matches[i]!;
-        if (m.time !== null && m.time <= oldest) {
-          old++;
-          continue;
-        }
-        if (m.ip) out.failures.push(toFailure(jail, m, m.ip, file, input.now));
-        else names.push({ match: m, file });
-      }
+      sinkMatches(matcher.push(line), jail.name, file, input.now, oldest, sink);
     };
-    const res = await readNewLines(file, cursors[file], onLine, { startAtEnd: input.startAtEnd && !cursors[file] });
+    // A part of a large backlog read by a worker thread: its findings follow the lines before it.
+    const onPart = (part: PartResult) => {
+      for (const f of part.out.failures) sink.failures.push(f);
+      for (const n of part.out.names) sink.names.push(n);
+      sink.old += part.out.old;
+      progress?.tick(part.range.bytes, part.range.lines);
+    };
+    const res = await readNewLines(file, cursors[file], onLine, {
+      startAtEnd: input.startAtEnd && !cursors[file],
+      streamRange: pool.streamer(scanJail, input.filterDirs, file, input.now, oldest, onPart),
+    });
     progress?.tick(pendingBytes, pendingLines);
     cursors[file] = res.cursor;
     for (const w of res.warnings) out.warnings.push(`[${jail.name}] ${w}`);
@@ -139,27 +149,13 @@ async function collectJail({ jail, files }: JailFiles, input: CollectInput, out:
 
   // Host names (rules with <HOST> may capture them) are resolved per usedns, once each.
   const resolved = new Map<string, string[]>();
-  for (const { match, file } of names) {
+  for (const { match, file } of sink.names) {
     let ips = resolved.get(match.host);
     if (!ips) {
       ips = await resolveHostForBan(match.host, jail.usedns, { warn: (m) => out.warnings.push(`[${jail.name}] ${m}`) });
       resolved.set(match.host, ips);
     }
-    for (const ip of ips) out.failures.push(toFailure(jail, match, ip, file, input.now));
+    for (const ip of ips) out.failures.push(toFailure(jail.name, match, ip, file, input.now));
   }
-  out.perJail[jail.name] = out.failures.length - before + old;
-}
-
-/**
- * A copy of a string that does not keep its source alive: a line cut out of a read chunk
- * is a view of the whole chunk (about 1 MiB), and a failure is kept to the end of the run.
- */
-function own(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
-}
-
-function toFailure(jail: Jail, m: RuleMatch, ip: string, file: string, now: number): Failure {
-  const f: Failure = { jail: jail.name, ip: own(ip), time: m.time ?? now, line: own(m.lines.join('\n')), source: file };
-  if (m.user !== undefined) f.user = own(m.user);
-  return f;
+  out.perJail[jail.name] = out.failures.length - before + sink.old;
 }

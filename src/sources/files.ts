@@ -27,6 +27,11 @@ export interface ReadOptions {
   startAtEnd?: boolean;
   /** Default 65536: longer lines are cut, counted in warnings. */
   maxLineBytes?: number;
+  /**
+   * Reads the new range of the current file instead of streamLines (same contract): the
+   * run's parallel reader of large backlogs (collect-parallel.ts).
+   */
+  streamRange?: typeof streamLines;
 }
 
 export interface ReadResult {
@@ -184,7 +189,7 @@ export async function readNewLines(
     }
 
     const end = await lastLineEnd(fh, start, cur.size);
-    const r = await streamLines(fh, start, end, onLine, maxLineBytes);
+    const r = await (opts.streamRange ?? streamLines)(fh, start, end, onLine, maxLineBytes);
     tally.add(path, r);
     let offset = end;
     if (r.bytes < end - start) {

@@ -1,0 +1,149 @@
+// Reading a large backlog on several cores: a range of a log bigger than PARALLEL_MIN_BYTES
+// is cut at line ends into parts; the main thread reads the first, worker threads the others
+// (collect-worker.ts), and their failures are merged in file order, so time order is kept as
+// well as a log keeps it. Worker threads start only when such a range is met, once per run.
+//
+// What a cut costs: each worker first reads up to WARM_BYTES before its part without reporting
+// it, so the date format is learned and multi-line sessions (sshd's per-connection ids) that
+// began just before the cut are known. A session older than that at the cut loses its link
+// (an "Accepted" after the cut no longer cancels failures before it): a few lines of a large
+// backlog at most.
+
+import { availableParallelism } from 'node:os';
+import type { FileHandle } from 'node:fs/promises';
+import type { Worker } from 'node:worker_threads';
+import { DEFAULT_MAX_LINE_BYTES, streamLines, type RangeResult } from './sources/stream.ts';
+import type { ScanJail } from './collect-sink.ts';
+import type { PartResult, PartTask } from './collect-worker.ts';
+
+/** Below this a range is read by the main thread alone: a worker's start costs about 50 ms. */
+export const PARALLEL_MIN_BYTES = 16 << 20;
+const PART_MIN_BYTES = 8 << 20;
+const WARM_BYTES = 256 << 10;
+const MAX_WORKERS = 3;
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
+
+export type RangeStreamer = (fh: FileHandle, start: number, end: number, onLine: (line: string) => void, maxLineBytes?: number) => Promise<RangeResult>;
+
+/** Threads to use besides the main one (F2B_SCAN_THREADS=1: none). */
+function workerCount(): number {
+  const env = Number(process.env.F2B_SCAN_THREADS);
+  const threads = Number.isInteger(env) && env > 0 ? env : availableParallelism();
+  return Math.max(0, Math.min(MAX_WORKERS, threads - 1));
+}
+
+/** The first line start at or after `pos` (and not after `limit`). */
+async function lineStartFrom(fh: FileHandle, pos: number, limit: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(64 << 10);
+  let at = Math.max(0, pos - 1); // the byte before pos: a newline there makes pos a line start
+  while (at < limit) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, limit - at), at);
+    if (bytesRead === 0) break;
+    const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
+    if (nl !== -1) return Math.min(limit, at + nl + 1);
+    at += bytesRead;
+  }
+  return limit;
+}
+
+export class ScanPool {
+  private workers: Worker[] = [];
+  private starting: Promise<Worker[]> | null = null;
+  private readonly waiting = new Map<number, (r: { result?: PartResult; error?: string }) => void>();
+  private nextId = 0;
+  private broken = false;
+  /** Why a worker could not read its part (that part was read by the main thread). */
+  readonly errors: string[] = [];
+  readonly size = workerCount();
+
+  private async start(): Promise<Worker[]> {
+    this.starting ??= (async () => {
+      const [{ Worker }, { WORKER_URL }] = await Promise.all([import('node:worker_threads'), import('./collect-worker.ts')]);
+      // Run from the TypeScript sources (tsx), a worker thread could not load them: Node 20
+      // applies no loader hooks in workers. The bundled CLI always has its workers.
+      if (WORKER_URL.endsWith('.ts')) return this.workers;
+      for (let i = 0; i < this.size; i++) {
+        // A small heap: a worker makes short-lived strings only, and peak RSS counts. Should a
+        // rule need more (huge multi-line sessions), the worker dies and its part is read here.
+        const w = new Worker(new URL(WORKER_URL), { workerData: { f2bScanWorker: true }, resourceLimits: WORKER_HEAP });
+        w.on('message', (m: { id: number; result?: PartResult; error?: string }) => {
+          this.waiting.get(m.id)?.(m);
+          this.waiting.delete(m.id);
+        });
+        // A dead worker fails what it had; the main thread reads those parts itself.
+        const fail = (why: string) => {
+          this.broken = true;
+          for (const done of this.waiting.values()) done({ error: why });
+          this.waiting.clear();
+        };
+        w.on('error', (e) => fail(`scan worker failed: ${e.message}`));
+        w.on('exit', (code) => { if (code !== 0) fail(`scan worker exited with ${code}`); });
+        this.workers.push(w);
+      }
+      return this.workers;
+    })();
+    return this.starting;
+  }
+
+  private async run(worker: Worker, task: Omit<PartTask, 'id'>): Promise<{ result?: PartResult; error?: string }> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      worker.postMessage({ ...task, id });
+    });
+  }
+
+  async close(): Promise<void> {
+    const ws = this.workers;
+    this.workers = [];
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
+
+  /**
+   * A range reader for one jail's file: small ranges are read as usual; a large one is cut
+   * into parts read in parallel. `onPart` receives each worker's part, in file order, after
+   * the main thread's own lines went to `onLine`.
+   */
+  streamer(jail: ScanJail, filterDirs: string[], file: string, now: number, oldest: number, onPart: (r: PartResult) => void): RangeStreamer {
+    return async (fh, start, end, onLine, maxLineBytes = DEFAULT_MAX_LINE_BYTES) => {
+      if (this.size === 0 || this.broken || end - start < PARALLEL_MIN_BYTES) return streamLines(fh, start, end, onLine, maxLineBytes);
+      const workers = await this.start();
+      if (workers.length === 0) return streamLines(fh, start, end, onLine, maxLineBytes);
+      const parts = Math.min(this.size + 1, Math.floor((end - start) / PART_MIN_BYTES));
+      const bounds = [start];
+      for (let k = 1; k < parts; k++) {
+        const b = await lineStartFrom(fh, start + Math.floor(((end - start) * k) / parts), end);
+        if (b > bounds.at(-1)! && b < end) bounds.push(b);
+      }
+      bounds.push(end);
+      const remote: Promise<{ result?: PartResult; error?: string }>[] = [];
+      for (let k = 1; k < bounds.length - 1; k++) {
+        const warmFrom = await lineStartFrom(fh, Math.max(bounds[k - 1]!, bounds[k]! - WARM_BYTES), bounds[k]!);
+        remote.push(this.run(workers[(k - 1) % workers.length]!, {
+          jail, filterDirs, file, fd: fh.fd, warmFrom, start: bounds[k]!, end: bounds[k + 1]!, now, oldest, maxLineBytes,
+        }));
+      }
+      const total = await streamLines(fh, bounds[0]!, bounds[1]!, onLine, maxLineBytes);
+      for (let k = 1; k < bounds.length - 1; k++) {
+        const r = await remote[k - 1]!;
+        let part: RangeResult;
+        if (r.result) {
+          part = r.result.range;
+          onPart(r.result);
+        } else {
+          // The worker could not read its part: read it here, after the parts before it.
+          if (!this.errors.includes(r.error!)) this.errors.push(r.error!);
+          part = await streamLines(fh, bounds[k]!, bounds[k + 1]!, onLine, maxLineBytes);
+        }
+        total.bytes += part.bytes;
+        total.lines += part.lines;
+        total.cutLines += part.cutLines;
+        total.invalidUtf8 ||= part.invalidUtf8;
+        total.nulBytes ||= part.nulBytes;
+        // A part that came back short means the file shrank: what follows is not read.
+        if (part.bytes < bounds[k + 1]! - bounds[k]!) break;
+      }
+      return total;
+    };
+  }
+}
