@@ -5,6 +5,7 @@ import { loadConfig } from './config/index.ts';
 import { enforce, type ActionOutcome } from './actions/index.ts';
 import { banCandidates, checkPolicy, decide, prepareIgnore } from './policy/index.ts';
 import { collectFailures, type CollectInput } from './collect-failures.ts';
+import { saveRedosCache, useRedosCache } from './rules/index.ts';
 import { freshNotices } from './report/notices.ts';
 import { recordRun } from './ops/record-run.ts';
 import type { FleetStep } from './run-fleet.ts';
@@ -55,6 +56,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     // A state moved aside as corrupt knows no bans: take back those the firewall still holds.
     if (loaded.recovered) warnings.push(...(await (await import('./recover-bans.ts')).recoverBansFromFirewall({ jails, state, now: opts.now, actionDirs: config.actionDirs })));
 
+    // recheck's verdicts on suspect regex loops, kept beside the state (a dry run only reads them).
+    useRedosCache(`${opts.statePath}.regex-verdicts.json`);
     const scanned = await collectFailures({
       jails,
       state,
@@ -103,6 +106,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       if (!opts.silent) state.notices = notices.printed;
       state.lastRun = opts.now;
       await saveState(opts.statePath, state);
+      saveRedosCache();
     }
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);

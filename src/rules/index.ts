@@ -7,6 +7,7 @@ import type { Ref } from '../types.ts';
 import { compileFilter, type Filter } from './compile.ts';
 import { readFilter } from './filter-load.ts';
 import { createMatcherWith, type Matcher } from './matcher.ts';
+import { assertNoCatastrophicBacktracking } from './redos.ts';
 
 export type { Filter, CompiledRegex } from './compile.ts';
 export type { Matcher, MatcherStats, DateReader, DateHit } from './matcher.ts';
@@ -14,6 +15,7 @@ export { createMatcherWith } from './matcher.ts';
 export { findFilterFile } from './filter-load.ts';
 export { translatePyRegex, type JsRegex } from './pyregex.ts';
 export { expandRegexTags } from './tags.ts';
+export { useRedosCache, saveRedosCache } from './redos.ts';
 
 export interface LoadFilterOptions {
   /** filter.d directories, first match wins; ref.name may also be a path to a .conf file. */
@@ -23,7 +25,10 @@ export interface LoadFilterOptions {
 }
 
 export function loadFilter(ref: Ref, opts: LoadFilterOptions): Filter {
-  return compileFilter(readFilter(ref, opts.searchDirs), opts);
+  const filter = compileFilter(readFilter(ref, opts.searchDirs), opts);
+  // Attackers write the lines: a regex that can backtrack exponentially is refused here.
+  for (const r of [filter.prefregex, ...filter.failregex, ...filter.ignoreregex]) if (r) assertNoCatastrophicBacktracking(r.re, r.place, filter.name);
+  return filter;
 }
 
 export interface MatcherOptions {

@@ -1,0 +1,184 @@
+// Catastrophic backtracking guard. Log lines are written by attackers: a failregex whose loop
+// can read the same text in exponentially many ways (`(\w+\s?)+`, `(a|ab)*`) lets one line
+// stall the cron run for hours. Every compiled regex is screened here; the loops that could
+// be ambiguous are judged by the maintained analyzer `recheck`, and an exponential one is
+// refused with a RuleError naming the filter file and line.
+//
+// Why a screen first: recheck needs 1-2 s for one of our translated regexes (their <HOST>
+// expansion is large; 221 s for the 146 shipped ones, see the hardening report), far too slow
+// for a run every minute. Only a loop (unbounded * + {n,}) holding another quantifier or an
+// alternation can read one text in exponentially many ways; that loop alone, `^(?:body)+$`,
+// is what recheck is given (tens of ms), once per distinct text, remembered in a small cache
+// file when the run names one. Polynomial loops are left to the line length cap (64 KiB).
+
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Place } from '../types.ts';
+import { RuleError } from '../util/errors.ts';
+
+/** A loop of a regex that could backtrack exponentially, as a regex of its own. */
+export interface SuspectLoop {
+  /** `^(?:body)q$`: the loop alone, anchored, named groups made plain. */
+  source: string;
+  /** Where the loop starts in the regex source. */
+  index: number;
+}
+
+interface Frame {
+  bodyStart: number;
+  lookaround: boolean;
+  /** Some quantifier (even ? or {2}) inside: `(a?a?)+` is as ambiguous as `(a+)+`. */
+  quantifierInside: boolean;
+  alternation: boolean;
+}
+
+/** The quantifier at `i` ('' if none) and whether it is unbounded. */
+function quantifierAt(src: string, i: number): { text: string; unbounded: boolean } {
+  const c = src[i];
+  let text = '';
+  let unbounded = false;
+  if (c === '*' || c === '+') [text, unbounded] = [c, true];
+  else if (c === '?') text = c;
+  else if (c === '{') {
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i));
+    if (m) [text, unbounded] = [m[0], m[2] !== undefined && m[3] === ''];
+  }
+  if (text && src[i + text.length] === '?') text += '?'; // lazy: same backtracking, other order
+  return { text, unbounded };
+}
+
+/** The loops of a JS regex source that need a closer look (empty for almost every regex). */
+export function suspectLoops(src: string): SuspectLoop[] {
+  const out: SuspectLoop[] = [];
+  const stack: Frame[] = [{ bodyStart: 0, lookaround: false, quantifierInside: false, alternation: false }];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    let atomEnd = -1;
+    if (c === '\\') {
+      atomEnd = i + 2;
+    } else if (c === '[') {
+      let j = i + 1;
+      if (src[j] === '^') j++;
+      if (src[j] === ']') j++;
+      while (j < src.length && src[j] !== ']') j += src[j] === '\\' ? 2 : 1;
+      atomEnd = j + 1;
+    } else if (c === '(') {
+      const head = /^\((?:\?(?::|<?[=!]|<[A-Za-z_$][\w$]*>))?/.exec(src.slice(i))![0];
+      stack.push({ bodyStart: i + head.length, lookaround: /^\(\?<?[=!]/.test(head), quantifierInside: false, alternation: false });
+      i += head.length;
+      continue;
+    } else if (c === '|') {
+      stack.at(-1)!.alternation = true;
+      i++;
+      continue;
+    } else if (c === ')' && stack.length > 1) {
+      const g = stack.pop()!;
+      const q = quantifierAt(src, i + 1);
+      if (q.unbounded && (g.quantifierInside || g.alternation)) {
+        const body = src.slice(g.bodyStart, i).replace(/\(\?<([A-Za-z_$][\w$]*)>/g, '(?:');
+        out.push({ source: `^(?:${body})${q.text}$`, index: g.bodyStart });
+      }
+      const parent = stack.at(-1)!;
+      if (!g.lookaround && (q.text !== '' || g.quantifierInside)) parent.quantifierInside = true;
+      i += 1 + q.text.length;
+      continue;
+    } else {
+      atomEnd = i + 1;
+    }
+    const q = quantifierAt(src, atomEnd);
+    if (q.text !== '') stack.at(-1)!.quantifierInside = true;
+    i = atomEnd + q.text.length;
+  }
+  return out;
+}
+
+export type Verdict = 'safe' | 'polynomial' | 'exponential' | 'unknown';
+
+/** Verdicts by hash of (source, flags): in memory, and in a file when a run names one. */
+const verdicts = new Map<string, Verdict>();
+let cacheFile: string | null = null;
+let dirty = false;
+
+function key(source: string, flags: string): string {
+  return createHash('sha256').update(`${flags}/${source}`).digest('hex').slice(0, 32);
+}
+
+let cacheRead = false;
+
+/** Remember verdicts in `path` (read at the first loop to judge, written by saveRedosCache). */
+export function useRedosCache(path: string): void {
+  cacheFile = path;
+  cacheRead = false;
+}
+
+function readCache(): void {
+  if (cacheRead || !cacheFile) return;
+  cacheRead = true;
+  try {
+    const path = cacheFile;
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as Record<string, Verdict>;
+    for (const [k, v] of Object.entries(saved)) if (!verdicts.has(k)) verdicts.set(k, v);
+  } catch {
+    /* no cache yet, or unreadable: verdicts are made again */
+  }
+}
+
+/** Write the verdict cache if it changed (temp file + rename; losing it only costs time). */
+export function saveRedosCache(): void {
+  if (!cacheFile || !dirty) return;
+  try {
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(Object.fromEntries(verdicts)), { mode: 0o600 });
+    renameSync(tmp, cacheFile);
+    dirty = false;
+  } catch {
+    /* a read-only directory: verdicts are made again next time */
+  }
+}
+
+type CheckSync = (source: string, flags: string, params?: Record<string, unknown>) => {
+  status: 'safe' | 'vulnerable' | 'unknown';
+  complexity?: { type: string };
+};
+let checkSync: CheckSync | null = null;
+
+/** recheck's verdict on one regex (seconds at most; loaded only when a loop is suspect). */
+export function judge(source: string, flags: string): Verdict {
+  readCache();
+  const k = key(source, flags);
+  const known = verdicts.get(k);
+  if (known) return known;
+  let v: Verdict = 'unknown';
+  try {
+    checkSync ??= (createRequire(import.meta.url)('recheck') as { checkSync: CheckSync }).checkSync;
+    const d = checkSync(source, flags, { timeout: 5000 });
+    if (d.status === 'safe') v = 'safe';
+    else if (d.status === 'vulnerable') v = d.complexity?.type === 'exponential' ? 'exponential' : 'polynomial';
+  } catch {
+    v = 'unknown'; // recheck missing or failed: the line length cap is the guard left
+  }
+  verdicts.set(k, v);
+  dirty = true;
+  return v;
+}
+
+/**
+ * Refuse a regex with a loop that backtracks exponentially: RuleError at the regex's place,
+ * naming the rule and the loop. Anything else (safe, polynomial, unknown) passes.
+ */
+export function assertNoCatastrophicBacktracking(re: RegExp, place: Place, rule: string): void {
+  const flags = re.flags.replace(/[dgy]/g, '');
+  for (const loop of suspectLoops(re.source)) {
+    try {
+      new RegExp(loop.source, flags);
+    } catch {
+      continue; // the loop refers to groups outside it: cannot be judged alone
+    }
+    if (judge(loop.source, flags) === 'exponential') {
+      const shown = loop.source.length > 80 ? `${loop.source.slice(0, 77)}...` : loop.source;
+      throw new RuleError(place, `rule ${rule}: regex refused: a loop can backtrack exponentially on hostile log text (catastrophic backtracking, found by recheck): ${shown}`);
+    }
+  }
+}
