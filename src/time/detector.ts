@@ -5,7 +5,7 @@
 
 import { decimal, fieldEpoch, longEpoch, tai64n } from './epochs.ts';
 import { DateFields, Clock } from './fields.ts';
-import { dateStart, firstMatch, nothingBefore, startAllowed, TIME } from './position.ts';
+import { dateStart, firstMatch, nothingBefore, spacePaddedAtStart, startAllowed, TIME } from './position.ts';
 import type { Template } from './template.ts';
 
 /** What `read` returns; `line.slice(start, end)` is the date text (cut out before rule matching). */
@@ -57,7 +57,10 @@ export class Detector {
       if (pos < line.length && startAllowed(t, line, pos)
         && (this.tiesMatter ? !this.othersTake(line, pos) : nothingBefore(line, pos, pos))) {
         const hit = this.readAt(t, line, pos);
-        if (hit !== undefined) return hit;
+        if (hit !== undefined) {
+          this.learnedPos = hit.start;
+          return hit;
+        }
       }
       // The date moved (an access log's date follows a client address of varying length): find
       // the learned template elsewhere, and keep it when no other date can start further left.
@@ -66,7 +69,7 @@ export class Detector {
         if (q >= 0 && startAllowed(t, line, q) && nothingBefore(line, q, q)) {
           const hit = this.readAt(t, line, q);
           if (hit !== undefined) {
-            this.learnedPos = q;
+            this.learnedPos = hit.start;
             return hit;
           }
         }
@@ -75,9 +78,17 @@ export class Detector {
     return this.scan(line);
   }
 
-  /** Read template `t` at column `pos`: the hand-written reader, else its sticky regex.
-   *  undefined when it does not match there. */
-  private readAt(t: Template, line: string, pos: number): DateHit | null | undefined {
+  /** Read template `t` at column `pos` (see spacePaddedAtStart); undefined when it does not match there. */
+  private readAt(t: Template, line: string, pos: number): DateHit | undefined {
+    if (spacePaddedAtStart(t, line, pos)) {
+      const hit = this.parseAt(t, line, pos + 1);
+      if (hit !== undefined) return hit;
+    }
+    return this.parseAt(t, line, pos);
+  }
+
+  /** Template `t` at exactly column `pos`: the hand-written reader, else its sticky regex. */
+  private parseAt(t: Template, line: string, pos: number): DateHit | undefined {
     const f = this.f;
     f.reset();
     let end = t.fast === null ? -1 : t.fast(line, pos, f);
@@ -134,11 +145,20 @@ export class Detector {
       }
     }
     if (best === null || bestMatch === null) return null;
+    if (spacePaddedAtStart(best, line, bestStart)) {
+      const hit = this.parseAt(best, line, bestStart + 1);
+      if (hit !== undefined) {
+        this.learned = best;
+        this.learnedIndex = bestIndex;
+        this.learnedPos = hit.start;
+        return hit;
+      }
+    }
     return this.take(best, bestIndex, bestMatch, line);
   }
 
   /** Read the date a template's match found and learn the template and its column. */
-  private take(t: Template, index: number, m: RegExpExecArray, line: string): DateHit | null {
+  private take(t: Template, index: number, m: RegExpExecArray, line: string): DateHit {
     const start = dateStart(t, m);
     const end = start + (m[t.group]?.length ?? 0);
     this.learned = t;
@@ -149,7 +169,7 @@ export class Detector {
     return this.finish(t, line, start, end);
   }
 
-  private finish(t: Template, line: string, start: number, end: number): DateHit | null {
+  private finish(t: Template, line: string, start: number, end: number): DateHit {
     let time: number;
     switch (t.kind) {
       case 'fields':

@@ -11,8 +11,6 @@
 //  - ISO fractions of 7 to 9 digits (Go's RFC3339Nano, Docker) are part of the date, so the zone
 //    after them counts (fail2ban stops before such a fraction and reads local time);
 //  - a year-less Feb 29 read in a common year is the last leap year's (fail2ban finds no date);
-//  - a one-digit day padded with a space at the line start ("[ 9/Jan/2005:…") is cut out with
-//    its space (fail2ban leaves the space): same time, one space less in the line;
 //  - a pattern matching no field (`^WARNING:()**`) gives the previous line's time, as fail2ban's
 //    filter does (its bare detector gives midnight);
 //  - beyond fail2ban: JSON/logfmt epoch fields, systemd short-full, W3C with a tab, RFC 2822,

@@ -85,6 +85,17 @@ export function startAllowed(t: Template, line: string, pos: number): boolean {
   }
 }
 
+/**
+ * A date found at column 0 or 1 that starts with a space after non-word characters only
+ * (" 9/Jan/2005…", "[ 9/Jan/2005…"): fail2ban tries each form at the line start first, skipping
+ * up to two non-word characters, so that space is not part of its date text.
+ */
+export function spacePaddedAtStart(t: Template, line: string, pos: number): boolean {
+  if (t.sticky === null || pos > 1 || line.charCodeAt(pos) !== 32) return false;
+  for (let i = 0; i < pos; i++) if (isWord(line.charCodeAt(i))) return false;
+  return true;
+}
+
 function isWord(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }

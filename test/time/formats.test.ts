@@ -133,3 +133,8 @@ test('a year far ahead is no year: %ExY stops at the decade of three years from 
   assert.equal(readDate('[27/Jan/20504:24:16] x'), null, 'not 2050 at 4:24:16');
   assert.equal(readDate('2099-01-23 21:59:59 x'), null);
 });
+
+test('a space-padded day at the line start is cut without its space, as fail2ban does', () => {
+  assert.equal(readDate('[ 9/Jan/2005:21:59:59 +0100] "GET /" 401')?.text, '9/Jan/2005:21:59:59 +0100');
+  assert.equal(readDate('x [ 9/Jan/2005:21:59:59 +0100] "GET /" 401')?.text, ' 9/Jan/2005:21:59:59 +0100', 'inside the line the space belongs to the day');
+});
