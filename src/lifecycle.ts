@@ -6,10 +6,11 @@
 
 import { loadConfig } from './config/index.ts';
 import { enforce, stopActions, type ActionOutcome } from './actions/index.ts';
+import { selectJails } from './select-jails.ts';
 import { acquireLock, loadState, saveState } from './state/store.ts';
 import type { State } from './state/schema.ts';
 import type { BanRecord, Jail } from './types.ts';
-import { ConfigError, EXIT } from './util/errors.ts';
+import { EXIT } from './util/errors.ts';
 import { builtinRulesDir } from './util/paths.ts';
 
 export interface LifecycleOptions {
@@ -18,7 +19,7 @@ export interface LifecycleOptions {
   /** Epoch seconds: bans that ended before this are not put back (the next run lifts them). */
   now: number;
   dryRun: boolean;
-  /** Only these jails (default: see selectJails). */
+  /** Only these jails (default: see jailsToTouch). */
   jailNames?: string[];
   lockWaitMs?: number;
 }
@@ -37,15 +38,8 @@ export interface LifecycleResult {
  * Named jails (any, enabled or not), else every jail the state has business with: enabled
  * jails, and disabled ones that still hold bans or started actions, so nothing is left behind.
  */
-function selectJails(all: Jail[], state: State, names: string[] | undefined, configDir: string): Jail[] {
-  if (names && names.length > 0) {
-    return names.map((n) => {
-      const j = all.find((x) => x.name === n);
-      if (!j) throw new ConfigError({ file: configDir, section: n }, `unknown jail "${n}"`);
-      return j;
-    });
-  }
-  return all.filter((j) => j.enabled || Object.keys(state.bans[j.name] ?? {}).length > 0 || (state.started[j.name] ?? []).length > 0);
+function jailsToTouch(all: Jail[], state: State, names: string[] | undefined, configDir: string): Jail[] {
+  return selectJails(all, names, configDir, (j) => j.enabled || Object.keys(state.bans[j.name] ?? {}).length > 0 || (state.started[j.name] ?? []).length > 0);
 }
 
 /** The state as start sees it: only bans still in force, the same records (so pending flags land). */
@@ -84,7 +78,7 @@ async function withState<T>(opts: LifecycleOptions, fn: (state: State, jails: Ja
   try {
     const loaded = await loadState(opts.statePath);
     warnings.push(...loaded.warnings);
-    const jails = selectJails(config.jails, loaded.state, opts.jailNames, opts.configDir);
+    const jails = jailsToTouch(config.jails, loaded.state, opts.jailNames, opts.configDir);
     const result = await fn(loaded.state, jails, warnings, config.actionDirs);
     if (!opts.dryRun) await saveState(opts.statePath, loaded.state);
     return result;

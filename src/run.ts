@@ -12,7 +12,8 @@ import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from './state/store.ts';
 import type { State } from './state/schema.ts';
 import type { Decision, Jail, RunSummary } from './types.ts';
-import { ConfigError, EXIT } from './util/errors.ts';
+import { selectJails } from './select-jails.ts';
+import { EXIT } from './util/errors.ts';
 import { builtinRulesDir } from './util/paths.ts';
 
 export interface RunOptions {
@@ -116,15 +117,6 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
   } finally {
     await release();
   }
-}
-
-function selectJails(all: Jail[], names: string[] | undefined, configDir: string): Jail[] {
-  if (!names || names.length === 0) return all.filter((j) => j.enabled);
-  return names.map((n) => {
-    const j = all.find((x) => x.name === n);
-    if (!j) throw new ConfigError({ file: configDir, section: n }, `unknown jail "${n}"`);
-    return j;
-  });
 }
 
 function isoOrNull(t: number | null): string | null {
