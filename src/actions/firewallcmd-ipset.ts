@@ -8,11 +8,10 @@
 // itself) is not implemented: the kernel ipset works under every firewalld backend.
 
 import { run, type CommandResult } from '../exec/run.ts';
-import { printableCommand } from '../exec/quote.ts';
-import { addressFamily, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
 import { ActionParamError, type Backend, type BackendFactory } from './backend.ts';
 import { blocktypeFor, iptablesConfig } from './iptables-rules.ts';
-import { addBatch, delBatch, ensureSet, ipset, ipsetConfig, listSet, restoreBatch, setExists, stepOf } from './ipset.ts';
+import { ensureSet, ipsetConfig, removeSet, setBans, setExists, stepOf } from './ipset.ts';
 
 export const firewallcmdIpset: BackendFactory = (params) => {
   const o = params.options;
@@ -27,7 +26,6 @@ export const firewallcmdIpset: BackendFactory = (params) => {
   const allports = actiontype === 'allports' || /^[01][:-]65535$/.test(port.trim());
   const ipt = iptablesConfig({ ...params, options: { ...o, port, chain: o.chain ?? 'INPUT_direct' } }, allports ? 'allports' : 'multiport');
   const sets = ipsetConfig(params);
-  const familyOf = (ip: string): Family => addressFamily(ip) ?? 4;
 
   /** The direct rules (`ipv4 filter INPUT_direct 0 ...`), one per protocol. */
   const rules = (family: Family): string[][] =>
@@ -69,37 +67,13 @@ export const firewallcmdIpset: BackendFactory = (params) => {
       return true;
     },
 
-    list(family) {
-      return listSet(sets.names[family]);
-    },
-
-    async ban(family, items) {
-      if (items.length === 0) return new Map();
-      return restoreBatch(addBatch(sets, family, items), items.map((i) => i.ip), backend.describeBan);
-    },
-
-    async unban(family, ips) {
-      if (ips.length === 0) return new Map();
-      return restoreBatch(delBatch(sets, family, ips), ips, backend.describeUnban);
-    },
+    ...setBans(sets),
 
     async stop(family) {
       const done: CommandResult[] = [];
       for (const rule of rules(family)) if ((await direct('--query-rule', rule)).ok) done.push(await direct('--remove-rule', rule));
-      const set = sets.names[family];
-      if (await setExists(set)) {
-        done.push(await ipset(['flush', set]));
-        done.push(await ipset(['destroy', set]));
-      }
+      done.push(...(await removeSet(sets.names[family])));
       return stepOf(done);
-    },
-
-    describeBan(ip) {
-      return printableCommand('ipset', ['-exist', 'add', sets.names[familyOf(ip)], ip]);
-    },
-
-    describeUnban(ip) {
-      return printableCommand('ipset', ['-exist', 'del', sets.names[familyOf(ip)], ip]);
     },
   };
   return backend;

@@ -5,8 +5,9 @@
 // on time, and the kernel lifts them on its own should the cron job ever stop.
 
 import { run, type CommandResult } from '../exec/run.ts';
-import { normalizeAddress, type Family } from '../net/address.ts';
-import { ActionParamError, type ActionParams, type BanItem, type StepResult } from './backend.ts';
+import { printableCommand } from '../exec/quote.ts';
+import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
+import { ActionParamError, type ActionParams, type Backend, type BanItem, type StepResult } from './backend.ts';
 
 // ipset names are at most 31 characters; restore input is read word by word.
 const SET_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,30}$/;
@@ -103,6 +104,38 @@ export async function listSet(set: string): Promise<string[]> {
   const r = await ipset(['save', set]);
   if (!r.ok) throw new Error(r.error ?? `${r.command} failed`);
   return parseSave(r.stdout, set);
+}
+
+/** Empties and destroys the set if it is there (stop, once no rule refers to it any more). */
+export async function removeSet(set: string): Promise<CommandResult[]> {
+  if (!(await setExists(set))) return [];
+  return [await ipset(['flush', set]), await ipset(['destroy', set])];
+}
+
+/**
+ * The part of a backend whose bans are entries of the jail's sets (iptables-ipset,
+ * firewallcmd-ipset): listing, batched ban and unban, and their printable commands.
+ */
+export function setBans(cfg: IpsetConfig): Pick<Backend, 'list' | 'ban' | 'unban' | 'describeBan' | 'describeUnban'> {
+  const setOf = (ip: string) => cfg.names[addressFamily(ip) ?? 4];
+  // The timeout depends on the ban (one bantime); the batch writes it per entry.
+  const describeBan = (ip: string) => printableCommand('ipset', ['-exist', 'add', setOf(ip), ip]);
+  const describeUnban = (ip: string) => printableCommand('ipset', ['-exist', 'del', setOf(ip), ip]);
+  return {
+    list(family) {
+      return listSet(cfg.names[family]);
+    },
+    async ban(family, items) {
+      if (items.length === 0) return new Map();
+      return restoreBatch(addBatch(cfg, family, items), items.map((i) => i.ip), describeBan);
+    },
+    async unban(family, ips) {
+      if (ips.length === 0) return new Map();
+      return restoreBatch(delBatch(cfg, family, ips), ips, describeUnban);
+    },
+    describeBan,
+    describeUnban,
+  };
 }
 
 /** Runs a restore batch and gives every address the batch's result. */

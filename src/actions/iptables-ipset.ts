@@ -7,11 +7,10 @@
 // modern set. The single-port names take a port list too (`-m multiport` holds one port).
 
 import { run, type CommandResult } from '../exec/run.ts';
-import { printableCommand } from '../exec/quote.ts';
-import { addressFamily, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
 import type { Backend, BackendFactory } from './backend.ts';
 import { blocktypeFor, iptablesBinary, iptablesConfig, type IptablesConfig, type PortMode } from './iptables-rules.ts';
-import { addBatch, delBatch, ensureSet, ipset, ipsetConfig, listSet, restoreBatch, setExists, stepOf, type IpsetConfig } from './ipset.ts';
+import { ensureSet, ipsetConfig, removeSet, setBans, setExists, stepOf, type IpsetConfig } from './ipset.ts';
 
 /** The rules in cfg.chain that send matching traffic from the set to the blocktype: one per protocol. */
 export function setRules(cfg: IptablesConfig, set: string, family: Family): string[][] {
@@ -27,7 +26,6 @@ function factory(mode: PortMode): BackendFactory {
     const sets: IpsetConfig = ipsetConfig(params);
     const iptables = (family: Family, args: string[]) => run(iptablesBinary(family), ['-w', ...args]);
     const rules = (family: Family) => setRules(ipt, sets.names[family], family);
-    const familyOf = (ip: string): Family => addressFamily(ip) ?? 4;
 
     const backend: Backend = {
       action: params.action,
@@ -51,19 +49,7 @@ function factory(mode: PortMode): BackendFactory {
         return true;
       },
 
-      list(family) {
-        return listSet(sets.names[family]);
-      },
-
-      async ban(family, items) {
-        if (items.length === 0) return new Map();
-        return restoreBatch(addBatch(sets, family, items), items.map((i) => i.ip), backend.describeBan);
-      },
-
-      async unban(family, ips) {
-        if (ips.length === 0) return new Map();
-        return restoreBatch(delBatch(sets, family, ips), ips, backend.describeUnban);
-      },
+      ...setBans(sets),
 
       async stop(family) {
         const done: CommandResult[] = [];
@@ -73,21 +59,8 @@ function factory(mode: PortMode): BackendFactory {
             done.push(await iptables(family, ['-D', ipt.chain, ...rule]));
           }
         }
-        const set = sets.names[family];
-        if (await setExists(set)) {
-          done.push(await ipset(['flush', set]));
-          done.push(await ipset(['destroy', set]));
-        }
+        done.push(...(await removeSet(sets.names[family])));
         return stepOf(done);
-      },
-
-      describeBan(ip) {
-        // The timeout depends on the ban (one bantime); the batch writes it per entry.
-        return printableCommand('ipset', ['-exist', 'add', sets.names[familyOf(ip)], ip]);
-      },
-
-      describeUnban(ip) {
-        return printableCommand('ipset', ['-exist', 'del', sets.names[familyOf(ip)], ip]);
       },
     };
     return backend;
