@@ -95,3 +95,16 @@ export class ActionParamError extends Error {
 export function sameResultForAll(ips: readonly string[], r: StepResult): Map<string, StepResult> {
   return new Map(ips.map((ip) => [ip, r]));
 }
+
+/**
+ * start and check of a backend whose bans need nothing created first (a file, routes, ufw's
+ * own rules, mail): start does nothing, and what it would make is always in place.
+ */
+export const nothingToCreate: Pick<Backend, 'start' | 'check'> = {
+  async start() {
+    return { ok: true, command: '' };
+  },
+  async check() {
+    return true;
+  },
+};

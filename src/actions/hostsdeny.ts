@@ -9,7 +9,7 @@ import { chmod, chown, mkdir, open, readFile, rename, rm, stat } from 'node:fs/p
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
-import { ActionParamError, type Backend, type BackendFactory, type StepResult } from './backend.ts';
+import { ActionParamError, nothingToCreate, type Backend, type BackendFactory, type StepResult } from './backend.ts';
 
 const MARK = '# f2b-scan ';
 
@@ -140,12 +140,7 @@ export const hostsdeny: BackendFactory = (params) => {
     action: params.action,
     enforcing: true,
     // The file is the whole firewall: nothing to create, and it survives a reboot.
-    async start() {
-      return { ok: true, command: '' };
-    },
-    async check() {
-      return true;
-    },
+    ...nothingToCreate,
     async list(family: Family) {
       const entries = parseEntries(await readLines(file), daemonList);
       return entries.filter((e) => e.jail === jail && addressFamily(e.ip) === family).map((e) => e.ip);

@@ -8,7 +8,7 @@ import { composeMail, type MailBan, type MailKind } from './mail-message.ts';
 import { readMailSettings } from './mail-settings.ts';
 import { describeTransport, sendMail } from './mail-transport.ts';
 import { whoisAll } from './whois.ts';
-import { sameResultForAll, type Backend, type BackendFactory, type StepResult } from './backend.ts';
+import { nothingToCreate, sameResultForAll, type Backend, type BackendFactory, type StepResult } from './backend.ts';
 
 const OK: StepResult = { ok: true, command: '' };
 
@@ -22,12 +22,7 @@ export function mailFactory(action: string): BackendFactory {
     const backend: Backend = {
       action: params.action,
       enforcing: false,
-      async start() {
-        return OK;
-      },
-      async check() {
-        return true;
-      },
+      ...nothingToCreate,
       async ban(_family, items) {
         const out = new Map<string, StepResult>();
         for (const item of items) {

@@ -8,7 +8,7 @@
 import { run } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
 import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
-import { ActionParamError, type Backend, type BackendFactory, type StepResult } from './backend.ts';
+import { ActionParamError, nothingToCreate, type Backend, type BackendFactory, type StepResult } from './backend.ts';
 
 export const ROUTE_PROTO = '242';
 const BLOCKTYPES = new Set(['unreachable', 'blackhole', 'prohibit']);
@@ -76,12 +76,7 @@ export const route: BackendFactory = (params) => {
     action: params.action,
     enforcing: true,
     // Routes need nothing created first; a reboot that drops them is seen by list().
-    async start() {
-      return { ok: true, command: '' };
-    },
-    async check() {
-      return true;
-    },
+    ...nothingToCreate,
     list: held,
     async ban(family, items) {
       if (items.length === 0) return new Map();

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { run } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
 import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
-import { ActionParamError, type ActionParams, type Backend, type BackendFactory, type StepResult } from './backend.ts';
+import { ActionParamError, nothingToCreate, type ActionParams, type Backend, type BackendFactory, type StepResult } from './backend.ts';
 
 const WORD = /^[A-Za-z0-9_.:/-]+$/;
 const APP = /^[A-Za-z0-9 _.+-]+$/;
@@ -148,12 +148,7 @@ export const ufw: BackendFactory = (params) => {
     action: params.action,
     enforcing: true,
     // ufw keeps its rules across reboots itself; nothing to create.
-    async start() {
-      return { ok: true, command: '' };
-    },
-    async check() {
-      return true;
-    },
+    ...nothingToCreate,
     async list(family: Family) {
       return [...(await held()).keys()].filter((ip) => addressFamily(ip) === family);
     },
