@@ -62,6 +62,8 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
     }
     const globbed = await expandLogpaths(jail.logpath);
     for (const w of globbed.warnings) out.warnings.push(`[${jail.name}] ${w}`);
+    // A directory, a symlink loop or a glob matching nothing beside good files still tells in the exit code.
+    out.inputProblems += globbed.warnings.length;
     if (globbed.files.length === 0) {
       out.warnings.push(`[${jail.name}] no log file found for logpath ${jail.logpath.join(' ')}`);
       out.inputProblems++;
@@ -107,19 +109,20 @@ async function collectJail({ jail, files }: JailFiles, input: CollectInput, out:
     name: jail.name, filter: jail.filter, findtime: jail.findtime, datepattern: jail.datepattern, maxlines: jail.maxlines, logtimezone: jail.logtimezone,
   };
 
+  // Loaded at the first new line of the jail: an idle run compiles nothing.
+  const jailFilter = (): Filter =>
+    (filter ??= loadFilter(jail.filter, {
+      searchDirs: input.filterDirs,
+      jailDatepattern: jail.datepattern,
+      jailMaxlines: jail.maxlines,
+    }));
+
   for (const file of files) {
     let matcher: Matcher | undefined;
     let pendingBytes = 0;
     let pendingLines = 0;
     const onLine = (line: string) => {
-      if (!matcher) {
-        filter ??= loadFilter(jail.filter, {
-          searchDirs: input.filterDirs,
-          jailDatepattern: jail.datepattern,
-          jailMaxlines: jail.maxlines,
-        });
-        matcher = createMatcher(filter, { now: input.now, timezone: jail.logtimezone, datepattern: jail.datepattern });
-      }
+      matcher ??= createMatcher(jailFilter(), { now: input.now, timezone: jail.logtimezone, datepattern: jail.datepattern });
       if (progress) {
         pendingBytes += line.length + 1;
         if (++pendingLines === 65536) {
@@ -138,7 +141,7 @@ async function collectJail({ jail, files }: JailFiles, input: CollectInput, out:
     };
     const res = await readNewLines(file, cursors[file], onLine, {
       startAtEnd: input.startAtEnd && !cursors[file],
-      streamRange: pool.streamer(scanJail, input.filterDirs, file, input.now, oldest, onPart),
+      streamRange: pool.streamer(scanJail, jailFilter, file, input.now, oldest, onPart),
     });
     progress?.tick(pendingBytes, pendingLines);
     cursors[file] = res.cursor;
