@@ -3,7 +3,8 @@
 import type { Decision, Jail, Ref } from '../../src/types.ts';
 import type { State } from '../../src/state/schema.ts';
 
-export function makeJail(name: string, actions: Ref[], options: Record<string, string> = {}): Jail {
+/** A jail with fail2ban's defaults; `over` replaces any field. */
+export function jailWithDefaults(name: string, over: Partial<Jail> = {}): Jail {
   return {
     name,
     enabled: true,
@@ -18,10 +19,16 @@ export function makeJail(name: string, actions: Ref[], options: Record<string, s
     ignoreip: [],
     ignoreself: true,
     usedns: 'warn',
-    actions,
-    options,
+    actions: [],
+    options: {},
     source: { file: 'test', section: name },
+    ...over,
   };
+}
+
+/** A jail with these actions (and jail-wide options), for the action tests. */
+export function makeJail(name: string, actions: Ref[], options: Record<string, string> = {}): Jail {
+  return jailWithDefaults(name, { actions, options });
 }
 
 /** Puts a ban into the state the way policy does and returns the matching decision. */

@@ -3,29 +3,12 @@
 
 import type { Failure, Jail } from '../../src/types.ts';
 import { decide, type DecideInput, type PolicyResult, type PolicyState } from '../../src/policy/decide.ts';
+import { jailWithDefaults } from '../helpers/jails.ts';
 
 export const T0 = Date.UTC(2026, 10, 24, 10, 0, 0) / 1000;
 
 export function jail(name = 'sshd', over: Partial<Jail> = {}): Jail {
-  return {
-    name,
-    enabled: true,
-    filter: { name, options: {} },
-    logpath: [],
-    backend: 'auto',
-    logencoding: 'auto',
-    maxretry: 5,
-    findtime: 600,
-    bantime: 600,
-    increment: { enabled: false, factor: 1, overalljails: false },
-    ignoreip: [],
-    ignoreself: true,
-    usedns: 'warn',
-    actions: [],
-    options: {},
-    source: { file: '/etc/f2b-scan/jail.local', section: name },
-    ...over,
-  };
+  return jailWithDefaults(name, { source: { file: '/etc/f2b-scan/jail.local', section: name }, ...over });
 }
 
 export function emptyPolicyState(): PolicyState {
