@@ -2,7 +2,7 @@
 // namespace: the attacker's TCP connections fail after a ban and work after the unban.
 // Firewall commands reach the namespace through exec's F2B_SCAN_NETNS hook.
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, symlinkSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -11,29 +11,11 @@ import { join } from 'node:path';
 import { enforce, type ActionOutcome } from '../../src/actions/index.ts';
 import { emptyState, type State } from '../../src/state/schema.ts';
 import type { Decision, Jail } from '../../src/types.ts';
-import { createLab, iptablesUnavailable, netnsUnavailable, startTcpServer, tcpConnects, type Lab } from '../helpers/netns.ts';
+import { iptablesUnavailable, netnsUnavailable, tcpConnects, withFirewallLab } from '../helpers/netns.ts';
 import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
 
 const skipReason = netnsUnavailable() ?? iptablesUnavailable();
 const NOW = 1_700_000_000;
-
-async function withLab(t: TestContext, tag: string, ports: number[], fn: (lab: Lab) => Promise<void>): Promise<void> {
-  if (skipReason) {
-    t.skip(skipReason);
-    return;
-  }
-  const lab = await createLab(tag);
-  const servers = [];
-  process.env.F2B_SCAN_NETNS = lab.server.ns;
-  try {
-    for (const p of ports) servers.push(await startTcpServer(lab.server.ns, p));
-    await fn(lab);
-  } finally {
-    delete process.env.F2B_SCAN_NETNS;
-    for (const s of servers) await s.stop();
-    await lab.cleanup();
-  }
-}
 
 async function runOnce(jails: Jail[], state: State, decisions: Decision[], dryRun = false) {
   return enforce({ jails, state, decisions, now: NOW, dryRun, actionDirs: [] });
@@ -45,7 +27,7 @@ function failedOutcomes(outcomes: ActionOutcome[]): ActionOutcome[] {
 
 for (const family of [4, 6] as const) {
   test(`iptables-multiport: a banned IPv${family} attacker cannot reach the jail's port until the unban; other ports and hosts still can`, async (t) => {
-    await withLab(t, `mp${family}`, [22, 8080], async (lab) => {
+    await withFirewallLab(t, skipReason, `mp${family}`, [22, 8080], async (lab) => {
       const target = family === 4 ? lab.server.v4 : lab.server.v6;
       const attacker = family === 4 ? lab.attacker.v4 : lab.attacker.v6;
       const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh', protocol: 'tcp', chain: '<known/chain>' } }]);
@@ -68,7 +50,7 @@ for (const family of [4, 6] as const) {
 }
 
 test('iptables-allports: a ban blocks every port for the attacker over IPv4 and IPv6, the unban opens them', async (t) => {
-  await withLab(t, 'all', [22, 8080], async (lab) => {
+  await withFirewallLab(t, skipReason, 'all', [22, 8080], async (lab) => {
     const jail = makeJail('recidive', [{ name: 'iptables-allports', options: {} }], { protocol: 'tcp', port: '0:65535' });
     const state = emptyState();
     const decisions = [addBan(state, 'recidive', lab.attacker.v4, NOW), addBan(state, 'recidive', lab.attacker.v6, NOW)];
@@ -87,7 +69,7 @@ test('iptables-allports: a ban blocks every port for the attacker over IPv4 and 
 });
 
 test('iptables (one port) with blocktype DROP blocks only that port', async (t) => {
-  await withLab(t, 'one', [22, 8080], async (lab) => {
+  await withFirewallLab(t, skipReason, 'one', [22, 8080], async (lab) => {
     const jail = makeJail('web', [{ name: 'iptables', options: { port: '8080', blocktype: 'DROP' } }]);
     const state = emptyState();
     const r = await runOnce([jail], state, [addBan(state, 'web', lab.attacker.v4, NOW)]);
@@ -100,7 +82,7 @@ test('iptables (one port) with blocktype DROP blocks only that port', async (t) 
 });
 
 test('after a reboot flushes the firewall, the next run puts every ban back (IPv4 and IPv6)', async (t) => {
-  await withLab(t, 'boot', [22], async (lab) => {
+  await withFirewallLab(t, skipReason, 'boot', [22], async (lab) => {
     const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh' } }]);
     const state = emptyState();
     await runOnce([jail], state, [addBan(state, 'sshd', lab.attacker.v4, NOW), addBan(state, 'sshd', lab.attacker.v6, NOW)]);
@@ -126,7 +108,7 @@ test('after a reboot flushes the firewall, the next run puts every ban back (IPv
 });
 
 test('a rule for an address the state no longer holds is removed by the next run', async (t) => {
-  await withLab(t, 'stray', [22], async (lab) => {
+  await withFirewallLab(t, skipReason, 'stray', [22], async (lab) => {
     const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh' } }]);
     const state = emptyState();
     await runOnce([jail], state, [addBan(state, 'sshd', lab.attacker.v4, NOW), addBan(state, 'sshd', '192.0.2.77', NOW)]);
@@ -140,7 +122,7 @@ test('a rule for an address the state no longer holds is removed by the next run
 });
 
 test('a missing iptables binary leaves the ban pending with the error and command; the next run applies it', async (t) => {
-  await withLab(t, 'miss', [22], async (lab) => {
+  await withFirewallLab(t, skipReason, 'miss', [22], async (lab) => {
     const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh' } }]);
     const state = emptyState();
     // A PATH with `ip` (for the namespace prefix) but no iptables.
@@ -174,7 +156,7 @@ test('a missing iptables binary leaves the ban pending with the error and comman
 });
 
 test('a jail with chain = DOCKER-USER jumps from that chain instead of INPUT', async (t) => {
-  await withLab(t, 'chain', [22], async (lab) => {
+  await withFirewallLab(t, skipReason, 'chain', [22], async (lab) => {
     await lab.exec(lab.server.ns, 'iptables', ['-N', 'DOCKER-USER']);
     const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh', chain: '<known/chain>' } }], { chain: 'DOCKER-USER' });
     const state = emptyState();
@@ -186,7 +168,7 @@ test('a jail with chain = DOCKER-USER jumps from that chain instead of INPUT', a
 });
 
 test('--dry-run reports the bans it would make and touches neither the firewall nor the state', async (t) => {
-  await withLab(t, 'dry', [22], async (lab) => {
+  await withFirewallLab(t, skipReason, 'dry', [22], async (lab) => {
     const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh' } }]);
     const state = emptyState();
     const decisions = [addBan(state, 'sshd', lab.attacker.v4, NOW)];
@@ -209,7 +191,7 @@ test('--dry-run reports the bans it would make and touches neither the firewall 
 });
 
 test('10,000 bans in one run go in as one batch per family, in well under a minute', async (t) => {
-  await withLab(t, 'bulk', [], async (lab) => {
+  await withFirewallLab(t, skipReason, 'bulk', [], async (lab) => {
     const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh' } }]);
     const state = emptyState();
     const decisions: Decision[] = [];
