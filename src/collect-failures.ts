@@ -10,7 +10,7 @@ import { resolveHostForBan } from './net/resolve.ts';
 import type { FileCursor, State } from './state/schema.ts';
 import type { Failure, FileReport, Jail } from './types.ts';
 import { sinkMatches, toFailure, type ScanJail, type SinkOut } from './collect-sink.ts';
-import { ScanPool } from './collect-parallel.ts';
+import { PARALLEL_MIN_BYTES, ScanPool } from './collect-parallel.ts';
 import type { PartResult } from './collect-worker.ts';
 
 /** A progress display for a large backlog (see report/progress.ts). */
@@ -71,9 +71,12 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
     }
     plan.push({ jail, files: globbed.files });
   }
-  const progress = input.progress ? await input.progress(await backlog(plan, input.state)) : null;
-  // Worker threads start only if a large backlog comes up (collect-parallel.ts).
+  // Worker threads start only for a large backlog (collect-parallel.ts), and then at once:
+  // they load their code while this thread compiles the first rule.
   const pool = new ScanPool();
+  const waiting = input.progress || pool.size > 0 ? await backlog(plan, input.state) : 0;
+  if (waiting >= PARALLEL_MIN_BYTES) pool.prestart();
+  const progress = input.progress ? await input.progress(waiting) : null;
   try {
     for (const p of plan) await collectJail(p, input, out, progress, pool);
   } finally {

@@ -14,6 +14,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_LINE_BYTES, streamLines, type RangeResult } from './sources/stream.ts';
 import type { ScanJail } from './collect-sink.ts';
+import type { Filter } from './rules/index.ts';
 import type { PartResult, PartTask } from './collect-worker.ts';
 
 /** Below this a range is read by the main thread alone: a worker's start costs about 50 ms. */
@@ -93,6 +94,11 @@ export class ScanPool {
     });
   }
 
+  /** Start the workers now (a large backlog is known to come): no wait when the first part is handed out. */
+  prestart(): void {
+    if (this.size > 0) void this.start().catch(() => {});
+  }
+
   async close(): Promise<void> {
     const ws = this.workers;
     this.workers = [];
@@ -104,11 +110,12 @@ export class ScanPool {
    * into parts read in parallel. `onPart` receives each worker's part, in file order, after
    * the main thread's own lines went to `onLine`.
    */
-  streamer(jail: ScanJail, filterDirs: string[], file: string, now: number, oldest: number, onPart: (r: PartResult) => void): RangeStreamer {
+  streamer(jail: ScanJail, getFilter: () => Filter, file: string, now: number, oldest: number, onPart: (r: PartResult) => void): RangeStreamer {
     return async (fh, start, end, onLine, maxLineBytes = DEFAULT_MAX_LINE_BYTES) => {
       if (this.size === 0 || this.broken || end - start < PARALLEL_MIN_BYTES) return streamLines(fh, start, end, onLine, maxLineBytes);
       const workers = await this.start();
       if (workers.length === 0) return streamLines(fh, start, end, onLine, maxLineBytes);
+      const filter = getFilter();
       const parts = Math.min(this.size + 1, Math.floor((end - start) / PART_MIN_BYTES));
       const bounds = [start];
       for (let k = 1; k < parts; k++) {
@@ -120,7 +127,7 @@ export class ScanPool {
       for (let k = 1; k < bounds.length - 1; k++) {
         const warmFrom = await lineStartFrom(fh, Math.max(bounds[k - 1]!, bounds[k]! - WARM_BYTES), bounds[k]!);
         remote.push(this.run(workers[(k - 1) % workers.length]!, {
-          jail, filterDirs, file, fd: fh.fd, warmFrom, start: bounds[k]!, end: bounds[k + 1]!, now, oldest, maxLineBytes,
+          jail, filter, file, fd: fh.fd, warmFrom, start: bounds[k]!, end: bounds[k + 1]!, now, oldest, maxLineBytes,
         }));
       }
       const total = await streamLines(fh, bounds[0]!, bounds[1]!, onLine, maxLineBytes);

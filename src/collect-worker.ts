@@ -8,7 +8,7 @@
 import { read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { createMatcher, loadFilter, type Filter } from './rules/index.ts';
+import { createMatcher, type Filter } from './rules/index.ts';
 import { streamLines, type RangeResult } from './sources/stream.ts';
 import { sinkMatches, type ScanJail, type SinkOut } from './collect-sink.ts';
 
@@ -18,7 +18,11 @@ export const WORKER_URL = import.meta.url;
 export interface PartTask {
   id: number;
   jail: ScanJail;
-  filterDirs: string[];
+  /**
+   * The rule as the main thread compiled it (RegExps and Maps survive the copy): compiling and
+   * screening it again here would cost each worker what the main thread already paid.
+   */
+  filter: Filter;
   /** The log's path, for the failures' source. */
   file: string;
   /** The main thread's open descriptor of that log: the same file, whatever happens to the path. */
@@ -46,16 +50,8 @@ function fdHandle(fd: number): FileHandle {
   } as unknown as FileHandle;
 }
 
-const filters = new Map<string, Filter>();
-
 export async function scanPart(t: PartTask): Promise<PartResult> {
-  const key = JSON.stringify([t.jail.filter, t.jail.datepattern, t.jail.maxlines, t.filterDirs]);
-  let filter = filters.get(key);
-  if (!filter) {
-    filter = loadFilter(t.jail.filter, { searchDirs: t.filterDirs, jailDatepattern: t.jail.datepattern, jailMaxlines: t.jail.maxlines });
-    filters.set(key, filter);
-  }
-  const matcher = createMatcher(filter, { now: t.now, timezone: t.jail.logtimezone, datepattern: t.jail.datepattern });
+  const matcher = createMatcher(t.filter, { now: t.now, timezone: t.jail.logtimezone, datepattern: t.jail.datepattern });
   const fh = fdHandle(t.fd);
   // The lines just before the part teach the date reader the file's format and the
   // multi-line sessions what the previous part knew; their matches belong to that part.
