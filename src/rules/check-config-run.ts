@@ -11,6 +11,7 @@ import { createDateReader } from '../time/index.ts';
 import type { Place } from '../types.ts';
 import { ConfigError, RuleError } from '../util/errors.ts';
 import { loadFilter } from './index.ts';
+import { judgeWholeRegexes, type RegexToJudge } from './redos-full.ts';
 
 export interface CheckResult {
   problems: string[];
@@ -50,12 +51,15 @@ export async function runCheckConfig(opts: { configDir: string; builtinDir: stri
   const enabled = config.jails.filter((j) => j.enabled);
   const rules = new Set<string>();
   let regexes = 0;
+  const ownRegexes: RegexToJudge[] = [];
   for (const jail of enabled) {
     const where = placeOfKey(config.store, jail.name, 'filter');
     if (!jail.filter.name) continue; // loadConfig already warned: no filter, no failures
     try {
       const filter = loadFilter(jail.filter, { searchDirs: config.filterDirs, jailDatepattern: jail.datepattern, jailMaxlines: jail.maxlines });
       rules.add(filter.file);
+      // The user's own filters get recheck's whole-regex verdict (the shipped ones were measured).
+      if (!filter.file.startsWith(opts.builtinDir)) for (const r of [filter.prefregex, ...filter.failregex, ...filter.ignoreregex]) if (r) ownRegexes.push({ re: r.re, place: r.place, rule: filter.name });
       regexes += filter.failregex.length + filter.ignoreregex.length + (filter.prefregex ? 1 : 0);
       for (const r of [...(filter.prefregex ? [filter.prefregex] : []), ...filter.failregex, ...filter.ignoreregex]) {
         if (!r.exact) warnings.push(`${at(r.place)}: this regex uses a form JavaScript cannot say exactly as Python (a conditional decided inside a capture group after a choice, or a backref inside (?i:...)); some lines may match differently than under fail2ban`);
@@ -88,6 +92,9 @@ export async function runCheckConfig(opts: { configDir: string; builtinDir: stri
       }
     }
   }
+  const slow = await judgeWholeRegexes(ownRegexes);
+  problems.push(...slow.problems);
+  warnings.push(...slow.warnings);
   const names = enabled.map((j) => j.name);
   const summary = `configuration OK: ${names.length} enabled jail${names.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}, ${rules.size} rule${rules.size === 1 ? '' : 's'}, ${regexes} regexes compiled`;
   return { problems, warnings, summary };

@@ -131,6 +131,17 @@ test('a user filter whose regex can backtrack exponentially is refused in one li
   assert.match(cc.stdout + cc.stderr, /myapp\.conf:3.*backtrack exponentially/);
 });
 
+test('check-config names a user regex that backtracks polynomially (cubic: one long line stalls a run) as a problem', { timeout: 60_000 }, async () => {
+  const s = dummyScenario('filter = myapp\n');
+  mkdirSync(join(s.conf, 'filter.d'), { recursive: true });
+  writeFileSync(join(s.conf, 'filter.d', 'myapp.conf'), '[Definition]\nfailregex = ^Login failed from <HOST>$\n            ^.*\\s.*\\s.*x from <HOST>$\n');
+  const cc = await f2bAsync(['check-config', '--config', s.conf]);
+  assert.equal(cc.code, 2, cc.stdout + cc.stderr);
+  const named = (cc.stdout + cc.stderr).split('\n').filter((l) => l.includes('backtrack'));
+  assert.equal(named.length, 1, cc.stdout + cc.stderr);
+  assert.match(named[0]!, /filter\.d\/myapp\.conf:3: rule myapp: this regex can backtrack polynomially \(degree 3\)/);
+});
+
 test('a shipped rule reads a 64 KiB hostile line (the longest a line gets) in bounded time', { timeout: 60_000 }, async () => {
   const s = dummyScenario('maxretry = 3\n');
   const pieces = [' from 198.51.100.7 port 22', ' ', 'a ', ': '];
