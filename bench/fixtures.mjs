@@ -61,7 +61,8 @@ export function tenJails(dir, linesEach) {
   for (const [name, filter, kind, seed] of TEN_JAILS) {
     const l = log(dir, kind, linesEach, `ten-${name}.log`, seed);
     logs.push(l);
-    text += jail(name, { filter, files: [l.file] });
+    // A real run (not --dry-run), as from cron: bans go to dummy files, never the firewall.
+    text += jail(name, { filter, files: [l.file], extra: `action = dummy[target="${join(dir, `ten-${name}.dummy`)}"]` });
   }
   return { config: writeConfig(join(dir, 'cfg-ten'), text), logs };
 }

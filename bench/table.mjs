@@ -19,10 +19,12 @@ export function targetsOf(results) {
   const grep = find(results, 'grep');
   add('full scan vs fail2ban-regex (lines/s, wall)', ratio(f2b, 'linesPerSec'), '>= 40x', (v) => v >= 40, 'x');
   add('full scan vs fail2ban-regex (lines per CPU s)', ratio(f2b, 'linesPerCpuSec'), '>= 40x', (v) => v >= 40, 'x');
+  add('1 GB scan vs fail2ban-regex (lines/s, wall)', results.big && f2b ? results.big.linesPerSec / f2b.linesPerSec : null, '>= 40x', (v) => v >= 40, 'x');
   add('full scan vs sshg-parser (lines/s, wall)', ratio(sshg, 'linesPerSec'), '>= 2.5x', (v) => v >= 2.5, 'x');
   add('full scan vs sshg-parser (lines per CPU s)', ratio(sshg, 'linesPerCpuSec'), '>= 2.5x', (v) => v >= 2.5, 'x');
   add('grep -cE vs full scan (lines/s, wall)', grep && scan ? grep.linesPerSec / scan.linesPerSec : null, '<= 10x', (v) => v <= 10, 'x');
   add('peak RSS, full scan', scan?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
+  add('peak RSS, full scan on one thread', results.scanOneThread?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
   add('peak RSS, 1 GB log', results.big?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
   add('peak RSS, ten jails', results.ten?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
   add('idle run / node -e 0 (wall)', results.idle?.ratioWall ?? null, '<= 3x', (v) => v <= 3, 'x');
@@ -42,7 +44,7 @@ export function formatTable(report) {
   const m = report.machine;
   let out = `f2b-scan benchmark, ${report.date}, ${m.cpus} x ${m.model}, Node ${m.node}, load ${m.loadavg.join(' ')}; medians of ${report.runs} runs\n\n`;
   const rows = [['what', 'lines', 'MB', 'wall s', 'CPU s', 'lines/s', 'lines/CPU s', 'MB/s', 'peak RSS MB']];
-  for (const x of [r.scan, r.big, ...r.others, r.ten].filter(Boolean)) {
+  for (const x of [r.scan, r.scanOneThread, r.big, ...r.others, r.ten].filter(Boolean)) {
     rows.push([x.name, f(x.lines), f(x.bytes / 2 ** 20, 1), f(x.wallMs / 1000, 2), f(x.cpuMs / 1000, 2), k(x.linesPerSec), k(x.linesPerCpuSec), f(x.mbPerSec, 1), f(x.rssMB, 0)]);
   }
   out += pad(rows);
