@@ -1,11 +1,13 @@
 // Read a byte range of an open log file as lines: one large buffer filled by plain reads,
-// decoded in slices of at most 64 KiB that end at a line end, each split with indexOf.
+// decoded in slices of about 4 KiB that end at a line end, each split with indexOf.
 // Memory stays bounded by the buffer and the line cap, whatever the file size.
 //
 // Why not a stream + split2: the stream machinery cost more CPU than the rules, and each
 // 1 MiB chunk decoded to one 1 MiB string lands in V8's large-object space, which only a
 // full GC frees: on a 100 MB log the heap grew past 150 MB of dead chunk strings. Strings
 // under 128 KiB are young-generation objects that the next scavenge frees almost for free.
+// Small slices also bound what a kept line costs: a line is a view of its slice, and a rule's
+// multi-line sessions keep a few thousand of them (4 KiB each at most, not 64 KiB or 1 MiB).
 
 import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
@@ -13,8 +15,8 @@ import type { FileHandle } from 'node:fs/promises';
 /** Read size: one read() call per MiB keeps syscall overhead negligible. */
 export const HIGH_WATER_MARK = 1 << 20;
 export const DEFAULT_MAX_LINE_BYTES = 65536;
-/** Decode at most this much at once (see above: below V8's large-object size). */
-const SLICE = 64 * 1024;
+/** Decode about this much at once (see above); a longer line is one slice of its own. */
+const SLICE = 4096;
 
 export interface RangeResult {
   /** Bytes read (end - start when the file did not shrink meanwhile). */
