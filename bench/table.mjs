@@ -24,8 +24,13 @@ export function targetsOf(results) {
   add('full scan vs sshg-parser (lines per CPU s)', ratio(sshg, 'linesPerCpuSec'), '>= 2.5x', (v) => v >= 2.5, 'x');
   add('grep -cE vs full scan (lines/s, wall)', grep && scan ? grep.linesPerSec / scan.linesPerSec : null, '<= 10x', (v) => v <= 10, 'x');
   add('peak RSS, full scan', scan?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
-  add('peak RSS, full scan on one thread', results.scanOneThread?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
+  const forced = (n) => results.scanThreads?.find((x) => x.threads === n) ?? null;
+  add('full scan, 2 threads forced, vs fail2ban-regex (lines/s, wall)', forced(2) && f2b ? forced(2).linesPerSec / f2b.linesPerSec : null, '>= 40x', (v) => v >= 40, 'x');
+  add('1 GB scan, 2 threads forced, vs fail2ban-regex (lines/s, wall)', results.bigThreads && f2b ? results.bigThreads.linesPerSec / f2b.linesPerSec : null, '>= 40x', (v) => v >= 40, 'x');
+  add('peak RSS, full scan, 1 thread forced', forced(1)?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
+  add('peak RSS, full scan, 2 threads forced', forced(2)?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
   add('peak RSS, 1 GB log', results.big?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
+  add('peak RSS, 1 GB log, 2 threads forced', results.bigThreads?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
   add('peak RSS, ten jails', results.ten?.rssMB ?? null, '<= 120 MB', (v) => v <= 120, ' MB');
   add('idle run / node -e 0 (wall)', results.idle?.ratioWall ?? null, '<= 3x', (v) => v <= 3, 'x');
   add('idle run / node -e 0 (CPU)', results.idle?.ratioCpu ?? null, '<= 3x', (v) => v <= 3, 'x');
@@ -42,9 +47,9 @@ function pad(rows) {
 export function formatTable(report) {
   const r = report.results;
   const m = report.machine;
-  let out = `f2b-scan benchmark, ${report.date}, ${m.cpus} x ${m.model}, Node ${m.node}, load ${m.loadavg.join(' ')}; medians of ${report.runs} runs\n\n`;
+  let out = `f2b-scan benchmark, ${report.date}, ${m.cpus} x ${m.model}, Node ${m.node}, load average ${(m.loadavgAtStart ?? m.loadavg).join(' ')} at the start, ${m.loadavg.join(' ')} at the end; medians of ${report.runs} runs\n\n`;
   const rows = [['what', 'lines', 'MB', 'wall s', 'CPU s', 'lines/s', 'lines/CPU s', 'MB/s', 'peak RSS MB']];
-  for (const x of [r.scan, r.scanOneThread, r.big, ...r.others, r.ten].filter(Boolean)) {
+  for (const x of [r.scan, ...(r.scanThreads ?? []), r.big, r.bigThreads, ...r.others, r.ten].filter(Boolean)) {
     rows.push([x.name, f(x.lines), f(x.bytes / 2 ** 20, 1), f(x.wallMs / 1000, 2), f(x.cpuMs / 1000, 2), k(x.linesPerSec), k(x.linesPerCpuSec), f(x.mbPerSec, 1), f(x.rssMB, 0)]);
   }
   out += pad(rows);

@@ -9,7 +9,7 @@
 // (an "Accepted" after the cut no longer cancels failures before it): a few lines of a large
 // backlog at most.
 
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import type { FileHandle } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_LINE_BYTES, streamLines, type RangeResult } from './sources/stream.ts';
@@ -26,11 +26,19 @@ const WORKER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
 
 export type RangeStreamer = (fh: FileHandle, start: number, end: number, onLine: (line: string) => void, maxLineBytes?: number) => Promise<RangeResult>;
 
-/** Threads to use besides the main one (F2B_SCAN_THREADS=1: none). */
+/**
+ * Threads to use besides the main one. F2B_SCAN_THREADS=N says how many threads in all (1:
+ * none). Otherwise one per core the load average leaves idle: a worker on a core that is
+ * busy anyway only competes with the main thread (measured: a 1M-line scan took 1.3 s on two
+ * threads against 1.0 s on one, on a 2-core machine with a load of 4) and costs its memory.
+ */
 function workerCount(): number {
   const env = Number(process.env.F2B_SCAN_THREADS);
-  const threads = Number.isInteger(env) && env > 0 ? env : availableParallelism();
-  return Math.max(0, Math.min(MAX_WORKERS, threads - 1));
+  if (Number.isInteger(env) && env > 0) return Math.min(MAX_WORKERS, env - 1);
+  const cores = availableParallelism();
+  // Half a core of slack: the load average also counts this job's own recent work.
+  const spare = Math.floor(cores - loadavg()[0] + 0.5);
+  return Math.max(0, Math.min(MAX_WORKERS, cores - 1, spare));
 }
 
 /** The first line start at or after `pos` (and not after `limit`). */
