@@ -10,19 +10,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { enforce, stopActions } from '../../src/actions/index.ts';
-import { emptyState, type State } from '../../src/state/schema.ts';
-import type { Decision, Jail } from '../../src/types.ts';
+import { stopActions } from '../../src/actions/index.ts';
+import { emptyState } from '../../src/state/schema.ts';
 import { netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
-import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
+import { addBan, makeJail } from '../helpers/jails.ts';
+import { assertBanBlocksAndUnbanOpens, NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason =
   netnsUnavailable() ?? toolsUnavailable('firewalld', ['firewalld', 'firewall-cmd']) ?? toolsUnavailable('dbus-daemon', ['dbus-daemon']) ?? toolsUnavailable('ipset', ['ipset']);
-const NOW = 1_700_000_000;
-
-function runOnce(jails: Jail[], state: State, decisions: Decision[]) {
-  return enforce({ jails, state, decisions, now: NOW, dryRun: false, actionDirs: [] });
-}
 
 async function stopChild(c: ChildProcess): Promise<void> {
   if (c.exitCode !== null || c.signalCode !== null) return;
@@ -71,21 +66,14 @@ async function withFirewalld(t: { skip(m: string): void }, tag: string, fn: (lab
 for (const family of [4, 6] as const) {
   test(`firewallcmd-ipset: a banned IPv${family} attacker cannot reach the jail's port until the unban; another host can`, async (t) => {
     await withFirewalld(t, `fwd${family}`, async (lab) => {
-      const target = family === 4 ? lab.server.v4 : lab.server.v6;
-      const attacker = family === 4 ? lab.attacker.v4 : lab.attacker.v6;
-      const jail = makeJail('sshd', [{ name: 'firewallcmd-ipset', options: { port: 'ssh' } }]);
-      const state = emptyState();
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'firewalld lets ssh in before the ban');
-
-      const banned = await runOnce([jail], state, [addBan(state, 'sshd', attacker, NOW)]);
-      assert.deepEqual(banned.outcomes.map((o) => [o.op, o.ip, o.ok, o.error]), [['ban', attacker, true, undefined]]);
-      assert.match(await lab.exec(lab.server.ns, 'firewall-cmd', ['--direct', '--get-all-rules']), /INPUT_direct 0 -p tcp -m multiport --dports ssh -m set --match-set f2b-sshd6? src -j REJECT/);
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), false, 'blocked for the attacker');
-      assert.equal(await tcpConnects(lab.other.ns, target, 22), true, 'another host still gets in');
-
-      const lifted = await runOnce([jail], state, [liftBan(state, 'sshd', attacker)]);
-      assert.deepEqual(lifted.outcomes.map((o) => [o.op, o.ip, o.ok]), [['unban', attacker, true]]);
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable again after the unban');
+      // Before the ban firewalld lets ssh in (the helper's first check).
+      await assertBanBlocksAndUnbanOpens(lab, {
+        jail: makeJail('sshd', [{ name: 'firewallcmd-ipset', options: { port: 'ssh' } }]),
+        family,
+        whileBanned: async () => {
+          assert.match(await lab.exec(lab.server.ns, 'firewall-cmd', ['--direct', '--get-all-rules']), /INPUT_direct 0 -p tcp -m multiport --dports ssh -m set --match-set f2b-sshd6? src -j REJECT/);
+        },
+      });
     });
   });
 }

@@ -10,18 +10,13 @@ import { chmodSync, closeSync, fstatSync, mkdtempSync, openSync, readFileSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enforce, stopActions } from '../../src/actions/index.ts';
-import { emptyState, type State } from '../../src/state/schema.ts';
-import type { Decision, Jail } from '../../src/types.ts';
+import { emptyState } from '../../src/state/schema.ts';
 import { netnsUnavailable, tcpGreeting, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
 import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
+import { NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? toolsUnavailable('socat', ['socat']);
-const NOW = 1_700_000_000;
 const PORT = 2222;
-
-function runOnce(jails: Jail[], state: State, decisions: Decision[]) {
-  return enforce({ jails, state, decisions, now: NOW, dryRun: false, actionDirs: [] });
-}
 
 /** socat listeners (IPv4 and IPv6) that greet with "hello" unless tcp-wrappers denies the client. */
 async function wrappedServer(lab: Lab, dir: string): Promise<() => Promise<void>> {

@@ -8,18 +8,13 @@ import { mkdtempSync, symlinkSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enforce, type ActionOutcome } from '../../src/actions/index.ts';
-import { emptyState, type State } from '../../src/state/schema.ts';
-import type { Decision, Jail } from '../../src/types.ts';
+import type { ActionOutcome } from '../../src/actions/index.ts';
+import { emptyState } from '../../src/state/schema.ts';
 import { iptablesUnavailable, netnsUnavailable, tcpConnects, withFirewallLab } from '../helpers/netns.ts';
-import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
+import { addBan, makeJail } from '../helpers/jails.ts';
+import { assertAllPortsBlockedUntilUnban, assertBanBlocksAndUnbanOpens, assertBulkBans, assertNextRunRestores, NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? iptablesUnavailable();
-const NOW = 1_700_000_000;
-
-async function runOnce(jails: Jail[], state: State, decisions: Decision[], dryRun = false) {
-  return enforce({ jails, state, decisions, now: NOW, dryRun, actionDirs: [] });
-}
 
 function failedOutcomes(outcomes: ActionOutcome[]): ActionOutcome[] {
   return outcomes.filter((o) => !o.ok);
@@ -28,23 +23,8 @@ function failedOutcomes(outcomes: ActionOutcome[]): ActionOutcome[] {
 for (const family of [4, 6] as const) {
   test(`iptables-multiport: a banned IPv${family} attacker cannot reach the jail's port until the unban; other ports and hosts still can`, async (t) => {
     await withFirewallLab(t, skipReason, `mp${family}`, [22, 8080], async (lab) => {
-      const target = family === 4 ? lab.server.v4 : lab.server.v6;
-      const attacker = family === 4 ? lab.attacker.v4 : lab.attacker.v6;
       const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh', protocol: 'tcp', chain: '<known/chain>' } }]);
-      const state = emptyState();
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable before the ban');
-
-      const banned = await runOnce([jail], state, [addBan(state, 'sshd', attacker, NOW)]);
-      assert.deepEqual(failedOutcomes(banned.outcomes), []);
-      assert.deepEqual(banned.outcomes.map((o) => [o.op, o.ip]), [['ban', attacker]]);
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), false, 'port 22 blocked for the attacker');
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 8080), true, 'a port outside the jail stays open');
-      const otherHost = family === 4 ? lab.server.v4 : lab.server.v6;
-      assert.equal(await tcpConnects(lab.other.ns, otherHost, 22), true, 'another host still gets in');
-
-      const lifted = await runOnce([jail], state, [liftBan(state, 'sshd', attacker)]);
-      assert.deepEqual(lifted.outcomes.map((o) => [o.op, o.ip, o.ok]), [['unban', attacker, true]]);
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable again after the unban');
+      await assertBanBlocksAndUnbanOpens(lab, { jail, family, blocked: [22], open: [8080] });
     });
   });
 }
@@ -52,19 +32,7 @@ for (const family of [4, 6] as const) {
 test('iptables-allports: a ban blocks every port for the attacker over IPv4 and IPv6, the unban opens them', async (t) => {
   await withFirewallLab(t, skipReason, 'all', [22, 8080], async (lab) => {
     const jail = makeJail('recidive', [{ name: 'iptables-allports', options: {} }], { protocol: 'tcp', port: '0:65535' });
-    const state = emptyState();
-    const decisions = [addBan(state, 'recidive', lab.attacker.v4, NOW), addBan(state, 'recidive', lab.attacker.v6, NOW)];
-    const r = await runOnce([jail], state, decisions);
-    assert.deepEqual(failedOutcomes(r.outcomes), []);
-    for (const host of [lab.server.v4, lab.server.v6]) {
-      for (const port of [22, 8080]) assert.equal(await tcpConnects(lab.attacker.ns, host, port), false, `${host}:${port} blocked`);
-    }
-    assert.equal(await tcpConnects(lab.other.ns, lab.server.v4, 8080), true);
-
-    await runOnce([jail], state, [liftBan(state, 'recidive', lab.attacker.v4), liftBan(state, 'recidive', lab.attacker.v6)]);
-    for (const host of [lab.server.v4, lab.server.v6]) {
-      for (const port of [22, 8080]) assert.equal(await tcpConnects(lab.attacker.ns, host, port), true, `${host}:${port} open again`);
-    }
+    await assertAllPortsBlockedUntilUnban(lab, { jail, ports: [22, 8080] });
   });
 });
 
@@ -85,25 +53,13 @@ test('after a reboot flushes the firewall, the next run puts every ban back (IPv
   await withFirewallLab(t, skipReason, 'boot', [22], async (lab) => {
     const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh' } }]);
     const state = emptyState();
-    await runOnce([jail], state, [addBan(state, 'sshd', lab.attacker.v4, NOW), addBan(state, 'sshd', lab.attacker.v6, NOW)]);
-    assert.deepEqual(state.started.sshd, ['iptables-multiport', 'iptables-multiport/inet6']);
-
-    await lab.flushFirewall();
-    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), true, 'the flush opened the door');
-
-    const again = await runOnce([jail], state, []);
-    assert.deepEqual(
-      again.outcomes.map((o) => [o.op, o.ip, o.ok]),
-      [
-        ['restore', lab.attacker.v4, true],
-        ['restore', lab.attacker.v6, true],
-      ],
-    );
-    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), false);
-    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v6, 22), false);
-
-    const quiet = await runOnce([jail], state, []);
-    assert.deepEqual(quiet.outcomes, [], 'a run with the firewall in order changes nothing');
+    await assertNextRunRestores(lab, {
+      jail,
+      state,
+      afterBan: async () => assert.deepEqual(state.started.sshd, ['iptables-multiport', 'iptables-multiport/inet6']),
+      disrupt: () => lab.flushFirewall(),
+      what: 'flush',
+    });
   });
 });
 
@@ -193,27 +149,14 @@ test('--dry-run reports the bans it would make and touches neither the firewall 
 test('10,000 bans in one run go in as one batch per family, in well under a minute', async (t) => {
   await withFirewallLab(t, skipReason, 'bulk', [], async (lab) => {
     const jail = makeJail('sshd', [{ name: 'iptables-multiport', options: { port: 'ssh' } }]);
-    const state = emptyState();
-    const decisions: Decision[] = [];
-    // 198.18.0.0/15 is reserved for benchmarks (RFC 2544): never a real host, and no packet is sent.
-    for (let i = 0; i < 5000; i++) {
-      decisions.push(addBan(state, 'sshd', `198.18.${i >> 8}.${i & 255}`, NOW));
-      decisions.push(addBan(state, 'sshd', `2001:db8:1::${(i + 1).toString(16)}`, NOW));
-    }
-    const t0 = performance.now();
-    const r = await runOnce([jail], state, decisions);
-    const ms = performance.now() - t0;
-    t.diagnostic(`10000 bans applied in ${Math.round(ms)} ms`);
-    assert.equal(failedOutcomes(r.outcomes).length, 0);
-    assert.equal(r.outcomes.length, 10000);
-    assert.ok(ms < 30_000, `took ${ms} ms`);
-    const v4 = (await lab.exec(lab.server.ns, 'iptables', ['-S', 'f2b-sshd'])).split('\n').filter((l) => l.includes(' -s '));
-    const v6 = (await lab.exec(lab.server.ns, 'ip6tables', ['-S', 'f2b-sshd'])).split('\n').filter((l) => l.includes(' -s '));
-    assert.equal(v4.length, 5000);
-    assert.equal(v6.length, 5000);
-    const t1 = performance.now();
-    const quiet = await runOnce([jail], state, []);
-    t.diagnostic(`reconcile of 10000 held bans in ${Math.round(performance.now() - t1)} ms`);
-    assert.deepEqual(quiet.outcomes, []);
+    const rules = async (bin: string) => (await lab.exec(lab.server.ns, bin, ['-S', 'f2b-sshd'])).split('\n').filter((l) => l.includes(' -s '));
+    await assertBulkBans(t, {
+      jail,
+      limitMs: 30_000,
+      held: async () => {
+        assert.equal((await rules('iptables')).length, 5000);
+        assert.equal((await rules('ip6tables')).length, 5000);
+      },
+    });
   });
 });

@@ -5,18 +5,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { enforce, stopActions } from '../../src/actions/index.ts';
-import { emptyState, type State } from '../../src/state/schema.ts';
-import type { Decision, Jail } from '../../src/types.ts';
-import { netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab } from '../helpers/netns.ts';
-import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
+import { stopActions } from '../../src/actions/index.ts';
+import { emptyState } from '../../src/state/schema.ts';
+import { netnsUnavailable, toolsUnavailable, withFirewallLab } from '../helpers/netns.ts';
+import { addBan, makeJail } from '../helpers/jails.ts';
+import { assertBanBlocksAndUnbanOpens, assertBulkBans, assertNextRunRestores, NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? toolsUnavailable('iproute2', ['ip']);
-const NOW = 1_700_000_000;
-
-function runOnce(jails: Jail[], state: State, decisions: Decision[]) {
-  return enforce({ jails, state, decisions, now: NOW, dryRun: false, actionDirs: [] });
-}
 
 for (const [family, blocktype] of [
   [4, 'unreachable'],
@@ -26,21 +21,15 @@ for (const [family, blocktype] of [
 ] as const) {
   test(`route[blocktype=${blocktype}]: a banned IPv${family} attacker gets no connection until the unban; another host does`, async (t) => {
     await withFirewallLab(t, skipReason, `rt${family}${blocktype.slice(0, 2)}`, [22], async (lab) => {
-      const target = family === 4 ? lab.server.v4 : lab.server.v6;
-      const attacker = family === 4 ? lab.attacker.v4 : lab.attacker.v6;
       const jail = makeJail('sshd', [{ name: 'route', options: { blocktype } }]);
-      const state = emptyState();
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable before the ban');
-
-      const banned = await runOnce([jail], state, [addBan(state, 'sshd', attacker, NOW)]);
-      assert.deepEqual(banned.outcomes.map((o) => [o.op, o.ip, o.ok, o.error]), [['ban', attacker, true, undefined]]);
-      assert.match(await lab.exec(lab.server.ns, 'ip', [`-${family}`, 'route', 'show', 'type', blocktype]), new RegExp(`^${blocktype} ${attacker}`));
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22, 800), false, 'blocked for the attacker');
-      assert.equal(await tcpConnects(lab.other.ns, target, 22), true, 'another host still gets in');
-
-      const lifted = await runOnce([jail], state, [liftBan(state, 'sshd', attacker)]);
-      assert.deepEqual(lifted.outcomes.map((o) => [o.op, o.ip, o.ok]), [['unban', attacker, true]]);
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable again after the unban');
+      await assertBanBlocksAndUnbanOpens(lab, {
+        jail,
+        family,
+        blockedTimeoutMs: 800,
+        whileBanned: async (attacker) => {
+          assert.match(await lab.exec(lab.server.ns, 'ip', [`-${family}`, 'route', 'show', 'type', blocktype]), new RegExp(`^${blocktype} ${attacker}`));
+        },
+      });
     });
   });
 }
@@ -48,18 +37,7 @@ for (const [family, blocktype] of [
 test('route: after a reboot drops the routes, the next run puts every ban back', async (t) => {
   await withFirewallLab(t, skipReason, 'rtboot', [22], async (lab) => {
     const jail = makeJail('sshd', [{ name: 'route', options: {} }]);
-    const state = emptyState();
-    await runOnce([jail], state, [addBan(state, 'sshd', lab.attacker.v4, NOW), addBan(state, 'sshd', lab.attacker.v6, NOW)]);
-    await lab.reboot();
-    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), true, 'the reboot opened the door');
-    const again = await runOnce([jail], state, []);
-    assert.deepEqual(again.outcomes.map((o) => [o.op, o.ip, o.ok]), [
-      ['restore', lab.attacker.v4, true],
-      ['restore', lab.attacker.v6, true],
-    ]);
-    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22, 800), false);
-    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v6, 22, 800), false);
-    assert.deepEqual((await runOnce([jail], state, [])).outcomes, [], 'a run with the routes in order changes nothing');
+    await assertNextRunRestores(lab, { jail, state: emptyState(), disrupt: () => lab.reboot(), what: 'reboot', blockedTimeoutMs: 800 });
   });
 });
 
@@ -81,18 +59,6 @@ test("route: a jail's run and stop leave other jails' routes and the administrat
 
 test('route: 10,000 bans in one run go in through ip -batch, in seconds', async (t) => {
   await withFirewallLab(t, skipReason, 'rtbulk', [], async () => {
-    const jail = makeJail('sshd', [{ name: 'route', options: { blocktype: 'blackhole' } }]);
-    const state = emptyState();
-    const decisions: Decision[] = [];
-    for (let i = 0; i < 5000; i++) {
-      decisions.push(addBan(state, 'sshd', `198.18.${i >> 8}.${i & 255}`, NOW));
-      decisions.push(addBan(state, 'sshd', `2001:db8:1::${(i + 1).toString(16)}`, NOW));
-    }
-    const t0 = performance.now();
-    const r = await runOnce([jail], state, decisions);
-    t.diagnostic(`route: 10000 bans applied in ${Math.round(performance.now() - t0)} ms`);
-    assert.equal(r.outcomes.filter((o) => !o.ok).length, 0);
-    assert.equal(r.outcomes.length, 10000);
-    assert.deepEqual((await runOnce([jail], state, [])).outcomes, []);
+    await assertBulkBans(t, { jail: makeJail('sshd', [{ name: 'route', options: { blocktype: 'blackhole' } }]) });
   });
 });

@@ -8,18 +8,13 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enforce, stopActions } from '../../src/actions/index.ts';
-import { emptyState, type State } from '../../src/state/schema.ts';
-import type { Decision, Jail } from '../../src/types.ts';
+import { stopActions } from '../../src/actions/index.ts';
+import { emptyState } from '../../src/state/schema.ts';
 import { netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
-import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
+import { addBan, makeJail } from '../helpers/jails.ts';
+import { assertBanBlocksAndUnbanOpens, assertNextRunRestores, NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? toolsUnavailable('shorewall', ['shorewall']) ?? toolsUnavailable('shorewall6', ['shorewall6']);
-const NOW = 1_700_000_000;
-
-function runOnce(jails: Jail[], state: State, decisions: Decision[]) {
-  return enforce({ jails, state, decisions, now: NOW, dryRun: false, actionDirs: [] });
-}
 
 /** A one-interface Shorewall that accepts everything on the lab's bridge. */
 function configure(etc: string, product: 'shorewall' | 'shorewall6', vardir: string, rejectRule = true): void {
@@ -57,20 +52,7 @@ async function withShorewall(t: { skip(m: string): void }, tag: string, fn: (lab
 for (const family of [4, 6] as const) {
   test(`shorewall: a banned IPv${family} attacker is rejected by the dynamic blacklist until the unban; another host gets in`, async (t) => {
     await withShorewall(t, `sw${family}`, async (lab) => {
-      const target = family === 4 ? lab.server.v4 : lab.server.v6;
-      const attacker = family === 4 ? lab.attacker.v4 : lab.attacker.v6;
-      const jail = makeJail('sshd', [{ name: 'shorewall', options: {} }]);
-      const state = emptyState();
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable before the ban');
-
-      const banned = await runOnce([jail], state, [addBan(state, 'sshd', attacker, NOW)]);
-      assert.deepEqual(banned.outcomes.map((o) => [o.op, o.ip, o.ok, o.error]), [['ban', attacker, true, undefined]]);
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), false, 'blocked for the attacker');
-      assert.equal(await tcpConnects(lab.other.ns, target, 22), true, 'another host still gets in');
-
-      const lifted = await runOnce([jail], state, [liftBan(state, 'sshd', attacker)]);
-      assert.deepEqual(lifted.outcomes.map((o) => [o.op, o.ip, o.ok]), [['unban', attacker, true]]);
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable again after the unban');
+      await assertBanBlocksAndUnbanOpens(lab, { jail: makeJail('sshd', [{ name: 'shorewall', options: {} }]), family });
     });
   });
 }
@@ -79,21 +61,18 @@ test('shorewall: after a flush empties the dynamic blacklist, the next run puts 
   await withShorewall(t, 'swboot', async (lab) => {
     const jail = makeJail('sshd', [{ name: 'shorewall', options: { blocktype: 'drop' } }]);
     const state = emptyState();
-    await runOnce([jail], state, [addBan(state, 'sshd', lab.attacker.v4, NOW), addBan(state, 'sshd', lab.attacker.v6, NOW)]);
-    // Shorewall keeps its blacklist over restart and reboot itself (saved in its VARDIR); what
-    // loses it is a flush of the dynamic chain, by hand or by a tool.
-    await lab.exec(lab.server.ns, 'iptables', ['-F', 'dynamic']);
-    await lab.exec(lab.server.ns, 'ip6tables', ['-F', 'dynamic']);
-    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), true, 'the flush opened the door');
-
-    const again = await runOnce([jail], state, []);
-    assert.deepEqual(again.outcomes.map((o) => [o.op, o.ip, o.ok]), [
-      ['restore', lab.attacker.v4, true],
-      ['restore', lab.attacker.v6, true],
-    ]);
-    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22, 800), false);
-    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v6, 22, 800), false);
-    assert.deepEqual((await runOnce([jail], state, [])).outcomes, [], 'a run with the blacklist in order changes nothing');
+    await assertNextRunRestores(lab, {
+      jail,
+      state,
+      // Shorewall keeps its blacklist over restart and reboot itself (saved in its VARDIR); what
+      // loses it is a flush of the dynamic chain, by hand or by a tool.
+      disrupt: async () => {
+        await lab.exec(lab.server.ns, 'iptables', ['-F', 'dynamic']);
+        await lab.exec(lab.server.ns, 'ip6tables', ['-F', 'dynamic']);
+      },
+      what: 'flush',
+      blockedTimeoutMs: 800,
+    });
 
     await lab.exec(lab.server.ns, 'shorewall', ['drop', '198.51.100.99']);
     const stopped = await stopActions({ jails: [jail], state, dryRun: false });

@@ -6,18 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { enforce, stopActions } from '../../src/actions/index.ts';
-import { emptyState, type State } from '../../src/state/schema.ts';
-import type { Decision, Jail } from '../../src/types.ts';
+import { stopActions } from '../../src/actions/index.ts';
+import { emptyState } from '../../src/state/schema.ts';
 import { netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
-import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
+import { addBan, makeJail } from '../helpers/jails.ts';
+import { assertBanBlocksAndUnbanOpens, NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? toolsUnavailable('ufw', ['ufw']) ?? toolsUnavailable('iptables', ['iptables']);
-const NOW = 1_700_000_000;
-
-function runOnce(jails: Jail[], state: State, decisions: Decision[]) {
-  return enforce({ jails, state, decisions, now: NOW, dryRun: false, actionDirs: [] });
-}
 
 async function withUfw(t: { skip(m: string): void }, tag: string, fn: (lab: Lab) => Promise<void>) {
   await withFirewallLab(t, skipReason, tag, [22, 8080], async (lab) => {
@@ -39,23 +34,16 @@ async function withUfw(t: { skip(m: string): void }, tag: string, fn: (lab: Lab)
 for (const family of [4, 6] as const) {
   test(`ufw: a banned IPv${family} attacker cannot reach the jail's port until the unban; other ports and hosts still can`, async (t) => {
     await withUfw(t, `ufw${family}`, async (lab) => {
-      const target = family === 4 ? lab.server.v4 : lab.server.v6;
-      const attacker = family === 4 ? lab.attacker.v4 : lab.attacker.v6;
-      const jail = makeJail('sshd', [{ name: 'ufw', options: { port: 'ssh' } }]);
-      const state = emptyState();
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable before the ban');
-
-      const banned = await runOnce([jail], state, [addBan(state, 'sshd', attacker, NOW)]);
-      assert.deepEqual(banned.outcomes.map((o) => [o.op, o.ip, o.ok, o.error]), [['ban', attacker, true, undefined]]);
-      assert.match(await lab.exec(lab.server.ns, 'ufw', ['show', 'added']), new RegExp(`ufw reject from ${attacker} to any port 22 proto tcp comment 'f2b-scan sshd'`));
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), false, 'port 22 blocked for the attacker');
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 8080), true, 'a port outside the jail stays open');
-      assert.equal(await tcpConnects(lab.other.ns, target, 22), true, 'another host still gets in');
-
-      const lifted = await runOnce([jail], state, [liftBan(state, 'sshd', attacker)]);
-      assert.deepEqual(lifted.outcomes.map((o) => [o.op, o.ip, o.ok]), [['unban', attacker, true]]);
-      assert.equal(await tcpConnects(lab.attacker.ns, target, 22), true, 'reachable again after the unban');
-      assert.doesNotMatch(await lab.exec(lab.server.ns, 'ufw', ['show', 'added']), /f2b-scan/);
+      await assertBanBlocksAndUnbanOpens(lab, {
+        jail: makeJail('sshd', [{ name: 'ufw', options: { port: 'ssh' } }]),
+        family,
+        blocked: [22],
+        open: [8080],
+        whileBanned: async (attacker) => {
+          assert.match(await lab.exec(lab.server.ns, 'ufw', ['show', 'added']), new RegExp(`ufw reject from ${attacker} to any port 22 proto tcp comment 'f2b-scan sshd'`));
+        },
+        afterUnban: async () => assert.doesNotMatch(await lab.exec(lab.server.ns, 'ufw', ['show', 'added']), /f2b-scan/),
+      });
     });
   });
 }
