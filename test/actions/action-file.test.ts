@@ -8,14 +8,13 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enforce, type ActionOutcome } from '../../src/actions/index.ts';
 import { actionFileFor } from '../../src/actions/action-file-find.ts';
 import { emptyState, type State } from '../../src/state/schema.ts';
 import type { Decision, Jail, Ref } from '../../src/types.ts';
-import { createLab, iptablesUnavailable, netnsUnavailable, startTcpServer, tcpConnects, type Lab } from '../helpers/netns.ts';
+import { iptablesUnavailable, netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
 import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
 
 const STOCK = '/work/shared/conformance/fail2ban-1.0.2/action.d';
@@ -43,31 +42,9 @@ function stockActionDirs(t: TestContext, files: string[]): string[] {
   return [dir, SHIPPED];
 }
 
-function has(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', bin], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function withLab(t: TestContext, tag: string, need: string | null, fn: (lab: Lab) => Promise<void>): Promise<void> {
-  const why = netnsUnavailable() ?? need;
-  if (why) return void t.skip(why);
-  const lab = await createLab(tag);
-  const server = await startTcpServer(lab.server.ns, PORT).catch(async (e) => {
-    await lab.cleanup();
-    throw e;
-  });
-  process.env.F2B_SCAN_NETNS = lab.server.ns;
-  try {
-    await fn(lab);
-  } finally {
-    delete process.env.F2B_SCAN_NETNS;
-    await server.stop();
-    await lab.cleanup();
-  }
+/** A lab with a server on PORT, unless namespaces or `need` (why a tool is missing) say no. */
+function withLab(t: TestContext, tag: string, need: string | null, fn: (lab: Lab) => Promise<void>): Promise<void> {
+  return withFirewallLab(t, netnsUnavailable() ?? need, tag, [PORT], fn);
 }
 
 const run = (jail: Jail, state: State, decisions: Decision[], actionDirs: string[], now = NOW) =>
@@ -117,7 +94,7 @@ test('stock iptables-multiport.conf in the config dir blocks the attacker (IPv4 
 
 test('stock nftables.conf in the config dir blocks the attacker (IPv4 and IPv6), comes back after a reboot, and unbans', async (t) => {
   if (!haveStock(t)) return;
-  await withLab(t, 'afnft', has('nft') ? null : 'nft is not installed (Debian package nftables)', async (lab) => {
+  await withLab(t, 'afnft', toolsUnavailable('nftables', ['nft']), async (lab) => {
     const dirs = stockActionDirs(t, ['nftables.conf']);
     await banRebootUnban(lab, { name: 'nftables', options: { port: String(PORT) } }, dirs, async () => {
       await lab.exec(lab.server.ns, 'nft', ['flush', 'ruleset']);
