@@ -4,18 +4,14 @@
 // as text; nothing here (or in the transport) reads them as anything else.
 
 import type { Epoch } from '../types.ts';
+import type { BanItem } from './backend.ts';
 import type { WhoisAnswer } from './whois.ts';
 
 /** What the stock action names ask for: ban only, + whois (`_mw`), + whois and log lines (`_mwl`). */
 export type MailKind = 'plain' | 'whois' | 'lines';
 
-export interface MailBan {
-  ip: string;
-  failures: number;
-  start: Epoch;
-  until: Epoch | null;
-  lines: string[];
-}
+/** What a ban mail tells about one ban. */
+export type MailBan = Pick<BanItem, 'ip' | 'failures' | 'start' | 'until' | 'lines'>;
 
 export interface MailText {
   subject: string;
