@@ -79,14 +79,7 @@ export function netnsUnavailable(): string | null {
 
 /** Why iptables cannot be used inside a namespace here, or null. */
 export function iptablesUnavailable(): string | null {
-  for (const bin of ['iptables', 'ip6tables', 'iptables-restore', 'ip6tables-restore']) {
-    try {
-      execFileSync('sh', ['-c', 'command -v "$1"', 'sh', bin], { stdio: 'pipe' });
-    } catch {
-      return `${bin} is not installed (Debian package iptables)`;
-    }
-  }
-  return null;
+  return toolsUnavailable('iptables', ['iptables', 'ip6tables', 'iptables-restore', 'ip6tables-restore']);
 }
 
 /** Whether a program is on the PATH. */
