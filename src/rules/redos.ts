@@ -127,9 +127,9 @@ function literalChar(atom: string): string | null {
 }
 
 /**
- * A loop whose body starts (or ends) with a character no other part of the body can read is
- * unambiguous: each round begins (ends) exactly at one such character, so there is one way to
- * split the text. `(?: \S+)*`, `(?:\[[\w\-]+\]\s+)*` and `(?:[a-z]+=[^,\s]*, )*` are; most
+ * A loop whose body starts (or ends) with a character no other part of the body can read, and
+ * whose quantified parts each stop at a fixed character they cannot read, is unambiguous: each
+ * round begins (ends) exactly at one such character and reads its text one way only. `(?: \S+)*`, `(?:\[[\w\-]+\]\s+)*` and `(?:[a-z]+=[^,\s]*, )*` are; most
  * real loops are, and need no analyzer (recheck's start costs ~0.2 s).
  */
 export function provablyUnambiguous(body: string, flags: string): boolean {
@@ -140,8 +140,17 @@ export function provablyUnambiguous(body: string, flags: string): boolean {
     const sep = atoms[k]!;
     const c = sep.q === '' ? literalChar(sep.atom) : null;
     if (c === null) continue;
-    const others = atoms.filter((_, j) => j !== k);
-    if (others.every((o) => !new RegExp(`^(?:${o.atom})$`, f).test(c))) return true;
+    const reads = (atom: string, ch: string) => new RegExp(`^(?:${atom})$`, f).test(ch);
+    if (atoms.some((o, j) => j !== k && reads(o.atom, c))) continue;
+    // Inside one round too there must be one way only: each quantified atom is followed by a
+    // fixed character it cannot read (`a*?a*a]` splits its a's many ways in every round).
+    const stopped = atoms.every((o, j) => {
+      if (o.q === '') return true;
+      const next = j + 1 < atoms.length ? atoms[j + 1]! : k === 0 ? atoms[0]! : null;
+      const nc = next && next.q === '' ? literalChar(next.atom) : null;
+      return nc !== null && !reads(o.atom, nc);
+    });
+    if (stopped) return true;
   }
   return false;
 }

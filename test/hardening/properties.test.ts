@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadFilter } from '../../src/rules/index.ts';
-import { assertNoCatastrophicBacktracking, suspectLoops } from '../../src/rules/redos.ts';
+import { assertNoCatastrophicBacktracking, judge, provablyUnambiguous, suspectLoops } from '../../src/rules/redos.ts';
 import { ConfigError, RuleError } from '../../src/util/errors.ts';
 
 const ATOMS = ['a', 'b', '\\w', '\\d', '\\s', '\\S', '.', '[a-z]', '[^"]', '[\\]]', '\\(', ' ', 'x'];
@@ -79,4 +79,28 @@ test('a filter file of any content loads, or fails with one RuleError/ConfigErro
     }),
     { numRuns: 1500 },
   );
+});
+
+test('a loop the separator rule calls unambiguous is never one recheck finds exponential', { timeout: 120_000 }, () => {
+  const LITERALS = ['a', 'x', ' ', ',', '=', '\\[', '\\]', '-'];
+  const anyAtoms = fc.array(fc.tuple(fc.constantFrom(...ATOMS, ...LITERALS), fc.constantFrom(...QUANTS)).map(([a, q]) => a + q), { minLength: 2, maxLength: 5 });
+  // Shaped like real loops (separator, then parts each followed by a fixed character), so that
+  // many pass the rule and recheck gets to judge them; some break it in small ways.
+  const shaped = fc.tuple(fc.constantFrom(...LITERALS), fc.array(fc.tuple(fc.constantFrom(...ATOMS), fc.constantFrom(...QUANTS), fc.constantFrom(...LITERALS)), { minLength: 1, maxLength: 3 }), fc.boolean())
+    .map(([sep, parts, prefix]) => {
+      const inner = parts.map(([a, q, l]) => a + q + l);
+      return prefix ? [sep, ...inner] : [...inner, sep];
+    });
+  const flat = fc.oneof(anyAtoms, shaped, shaped);
+  let proven = 0;
+  fc.assert(
+    fc.property(flat, fc.constantFrom('*', '+', '*?'), (atoms, q) => {
+      const body = atoms.join('');
+      if (!provablyUnambiguous(body, '')) return;
+      proven++;
+      assert.notEqual(judge(`^(?:${body})${q}$`, ''), 'exponential', body);
+    }),
+    { numRuns: 600 },
+  );
+  assert.ok(proven > 50, `only ${proven} bodies were proven: the property tested little`);
 });
