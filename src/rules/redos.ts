@@ -144,10 +144,10 @@ export function provablyUnambiguous(body: string, flags: string): boolean {
     if (atoms.some((o, j) => j !== k && reads(o.atom, c))) continue;
     // Inside one round too there must be one way only: each quantified atom is followed by a
     // fixed character it cannot read (`a*?a*a]` splits its a's many ways in every round).
-    const stopped = atoms.every((o, j) => {
+    const stopped = atoms.every((o, j): boolean => {
       if (o.q === '') return true;
-      const next = j + 1 < atoms.length ? atoms[j + 1]! : k === 0 ? atoms[0]! : null;
-      const nc = next && next.q === '' ? literalChar(next.atom) : null;
+      const next: { atom: string; q: string } | null = j + 1 < atoms.length ? atoms[j + 1]! : k === 0 ? atoms[0]! : null;
+      const nc: string | null = next && next.q === '' ? literalChar(next.atom) : null;
       return nc !== null && !reads(o.atom, nc);
     });
     if (stopped) return true;
