@@ -5,7 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dummyScenario, f2bAsync, failedPasswords, heldByDummy, readState } from './helpers.ts';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { BIN, dummyScenario, f2bAsync, failedPasswords, heldByDummy, readState, scratch, sshdConfig } from './helpers.ts';
+import { iptablesUnavailable, netnsUnavailable } from '../helpers/netns.ts';
+
+function lines(l: string[]): string {
+  return l.join('\n') + '\n';
+}
 
 const NOW = '2026-11-24T12:00:00Z';
 const LATER = '2026-11-24T12:05:00Z';
@@ -50,3 +57,44 @@ for (const [what, damage] of damages) {
     assert.deepEqual(new Set(Object.keys(readState(s.state).bans.sshd ?? {})), heldByDummy(s.banned), 'firewall and state agree');
   });
 }
+
+test('a corrupt state with bans in iptables (network namespace): the rules are listed back into the state and kept', { timeout: 90_000 }, async (t) => {
+  const why = netnsUnavailable() ?? iptablesUnavailable();
+  if (why) return t.skip(why);
+  const ns = `f2b-cs-${process.pid}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  const cleanup = () => { try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* gone */ } };
+  process.once('exit', cleanup);
+  try {
+    const dir = scratch('f2b-cs-ipt-');
+    const log = join(dir, 'auth.log');
+    writeFileSync(log, lines([...failedPasswords('198.51.100.7', 3, '2026-11-24T11:55:00Z'), ...failedPasswords('2001:db8::7', 3, '2026-11-24T11:55:00Z')]));
+    const conf = sshdConfig(dir, log, 'maxretry = 3\nfindtime = 1d\nbantime = 1h\nport = 22\nbanaction = iptables-multiport\nbanaction_allports = iptables-allports\n');
+    const state = join(dir, 'state.json');
+    const run = (now: string) => spawnSync('ip', ['netns', 'exec', ns, process.execPath, BIN, '--config', conf, '--state', state, '--json', '--now', now], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    const held = () => {
+      const v4 = execFileSync('ip', ['netns', 'exec', ns, 'iptables', '-w', '-S', 'f2b-sshd'], { encoding: 'utf8' });
+      const v6 = execFileSync('ip', ['netns', 'exec', ns, 'ip6tables', '-w', '-S', 'f2b-sshd'], { encoding: 'utf8' });
+      return new Set([...`${v4}${v6}`.matchAll(/^-A f2b-sshd -s (\S+)\/(?:32|128) -j /gm)].map((m) => m[1]!));
+    };
+    const first = run(NOW);
+    assert.equal(first.status, 0, first.stderr);
+    assert.deepEqual(held(), new Set(['198.51.100.7', '2001:db8::7']));
+
+    writeFileSync(state, '{"version": 1, "files": {');
+    const second = run(NOW);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stderr, /moved aside/);
+    assert.match(second.stderr, /recovered 2 ban\(s\) from the firewall/);
+    assert.deepEqual(new Set(Object.keys(readState(state).bans.sshd ?? {})), new Set(['198.51.100.7', '2001:db8::7']));
+
+    appendFileSync(log, lines(failedPasswords('198.51.100.8', 3, '2026-11-24T12:01:00Z')));
+    const third = run(LATER);
+    assert.equal(third.status, 0, third.stderr);
+    assert.deepEqual(JSON.parse(third.stdout).unbans, [], 'nothing lifted');
+    assert.deepEqual(held(), new Set(['198.51.100.7', '2001:db8::7', '198.51.100.8']));
+    assert.deepEqual(new Set(Object.keys(readState(state).bans.sshd ?? {})), held(), 'firewall and state agree');
+  } finally {
+    cleanup();
+  }
+});
