@@ -6,7 +6,7 @@
 import { appendFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseAddress, type Family } from '../net/address.ts';
-import { ActionParamError, type Backend, type BackendFactory, type StepResult } from './backend.ts';
+import { ActionParamError, type BackendFactory, type StepResult } from './backend.ts';
 
 export const dummy: BackendFactory = (params) => {
   const file = params.options.target ?? params.options.file ?? `/run/f2b-scan/${params.jail}.dummy`;

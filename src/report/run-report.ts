@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { loadConfig } from '../config/index.ts';
 import { collectFailures, type CollectInput } from '../collect-failures.ts';
 import { emptyState } from '../state/schema.ts';
+import { selectJails } from '../select-jails.ts';
 import type { Jail } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
 import { builtinRulesDir } from '../util/paths.ts';
@@ -28,7 +29,7 @@ export interface ReportOptions {
 
 export async function buildReport(opts: ReportOptions): Promise<{ analysis: Analysis; warnings: string[] }> {
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
-  const jails = opts.rule ? [ruleJail(config.jails, opts)] : pickJails(config.jails, opts.jailNames, opts.configDir);
+  const jails = opts.rule ? [ruleJail(config.jails, opts)] : selectJails(config.jails, opts.jailNames, opts.configDir);
   const collected = await collectFailures({
     jails,
     state: emptyState(),
@@ -49,15 +50,6 @@ export async function buildReport(opts: ReportOptions): Promise<{ analysis: Anal
     { now: opts.now, since: opts.since, until: opts.until, top: opts.top },
   );
   return { analysis, warnings: [...config.warnings, ...collected.warnings] };
-}
-
-function pickJails(all: Jail[], names: string[] | undefined, configDir: string): Jail[] {
-  if (!names || names.length === 0) return all.filter((j) => j.enabled);
-  return names.map((n) => {
-    const j = all.find((x) => x.name === n);
-    if (!j) throw new ConfigError({ file: configDir, section: n }, `unknown jail "${n}"`);
-    return j;
-  });
 }
 
 /** A jail for `--rule R --log FILE...`: the rule's own jail settings when one exists, else the defaults. */
