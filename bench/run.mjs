@@ -235,6 +235,11 @@ async function bansBench() {
       notes.push(`10,000 bans via ${label}: run exited ${real.code}: ${(real.stderr || real.stdout).trim().split('\n').slice(0, 2).join(' / ')}`);
       continue;
     }
+    const unsupported = (summary.warnings ?? []).find((w) => /not supported/.test(w));
+    if (unsupported) {
+      notes.push(`10,000 bans via ${label}: skipped (${unsupported})`);
+      continue;
+    }
     const dry = await timeMedian(RUNS, 'unshare', ['-n', CLI, ...scanArgs(cfg, state, ['--dry-run', '--quiet'])], { before });
     results.bans.push({
       backend: label,
