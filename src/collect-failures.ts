@@ -74,9 +74,9 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
   // Worker threads start only for a large backlog (collect-parallel.ts), and then at once:
   // they load their code while this thread compiles the first rule.
   const pool = new ScanPool();
-  const waiting = input.progress || pool.size > 0 ? await backlog(plan, input.state) : 0;
-  if (waiting >= PARALLEL_MIN_BYTES) pool.prestart();
-  const progress = input.progress ? await input.progress(waiting) : null;
+  const waiting = input.progress || pool.size > 0 ? await backlog(plan, input.state) : { total: 0, largest: 0 };
+  if (waiting.largest >= PARALLEL_MIN_BYTES) pool.prestart();
+  const progress = input.progress ? await input.progress(waiting.total) : null;
   try {
     for (const p of plan) await collectJail(p, input, out, progress, pool);
   } finally {
@@ -87,19 +87,22 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
   return out;
 }
 
-/** Bytes not yet read in the planned files (a stat each; nothing is opened). */
-async function backlog(plan: JailFiles[], state: State): Promise<number> {
+/** Bytes not yet read in the planned files, in all and in the largest one (a stat each; nothing is opened). */
+async function backlog(plan: JailFiles[], state: State): Promise<{ total: number; largest: number }> {
   let total = 0;
+  let largest = 0;
   for (const { jail, files } of plan) {
     for (const file of files) {
       const st = await stat(file).catch(() => null);
       if (!st) continue;
       const c: FileCursor | undefined = state.files[jail.name]?.[file];
       const same = c && c.dev === st.dev && c.ino === st.ino && st.size >= c.offset;
-      total += st.size - (same ? c.offset : 0);
+      const waiting = st.size - (same ? c.offset : 0);
+      total += waiting;
+      largest = Math.max(largest, waiting);
     }
   }
-  return total;
+  return { total, largest };
 }
 
 async function collectJail({ jail, files }: JailFiles, input: CollectInput, out: Collected, progress: ProgressSink | null, pool: ScanPool): Promise<void> {
