@@ -9,6 +9,7 @@ import { collectJournal, usesJournal } from './sources/journal-collect.ts';
 import { resolveHostForBan } from './net/resolve.ts';
 import type { FileCursor, State } from './state/schema.ts';
 import type { Failure, FileReport, Jail } from './types.ts';
+import { RuleError } from './util/errors.ts';
 import { sinkMatches, toFailure, type ScanJail, type SinkOut } from './collect-sink.ts';
 import { PARALLEL_MIN_BYTES, ScanPool } from './collect-parallel.ts';
 import type { PartResult } from './collect-worker.ts';
@@ -44,6 +45,21 @@ export interface Collected {
   warnings: string[];
   /** Count of input problems (unreadable files, bad lines) that the exit code reports. */
   inputProblems: number;
+  /** Jails skipped because their rule could not be loaded (a bad or refused regex). */
+  errors: string[];
+}
+
+/**
+ * One jail's broken or refused rule must not leave the other jails unprotected: that jail is
+ * skipped (its offsets stay where they were, so nothing is lost) and the run says so.
+ */
+async function skipJailOnRuleError(jail: Jail, out: Collected, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    if (!(e instanceof RuleError)) throw e;
+    out.errors.push(`[${jail.name}] ${e.message}; jail skipped`);
+  }
 }
 
 interface JailFiles {
@@ -52,12 +68,12 @@ interface JailFiles {
 }
 
 export async function collectFailures(input: CollectInput): Promise<Collected> {
-  const out: Collected = { failures: [], files: [], perJail: {}, warnings: [], inputProblems: 0 };
+  const out: Collected = { failures: [], files: [], perJail: {}, warnings: [], inputProblems: 0, errors: [] };
   const plan: JailFiles[] = [];
   for (const jail of input.jails) {
     out.perJail[jail.name] = 0;
     if (usesJournal(jail)) {
-      await collectJournal(jail, input, out);
+      await skipJailOnRuleError(jail, out, () => collectJournal(jail, input, out));
       continue;
     }
     const globbed = await expandLogpaths(jail.logpath);
@@ -78,7 +94,7 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
   if (waiting.largest >= PARALLEL_MIN_BYTES) pool.prestart();
   const progress = input.progress ? await input.progress(waiting.total) : null;
   try {
-    for (const p of plan) await collectJail(p, input, out, progress, pool);
+    for (const p of plan) await skipJailOnRuleError(p.jail, out, () => collectJail(p, input, out, progress, pool));
   } finally {
     progress?.stop();
     await pool.close();

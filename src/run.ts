@@ -115,7 +115,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
     if (fleet) summary.fleet = fleet.summary;
-    const exitCode = exitCodeOf(enforced.outcomes, scanned.inputProblems + future.length, fleet?.unreachable ?? false);
+    const exitCode = exitCodeOf(enforced.outcomes, scanned.errors.length, scanned.inputProblems + future.length, fleet?.unreachable ?? false);
     return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings: opts.dryRun ? warnings : notices.fresh };
   } finally {
     await release();
@@ -141,9 +141,12 @@ function summarize(
     if (d.kind === 'ban') bans.push({ jail: d.jail, ip: d.ip, failures: d.failures, until: isoOrNull(d.until) });
     else unbans.push({ jail: d.jail, ip: d.ip });
   }
-  const errors = outcomes
-    .filter((o) => !o.ok)
-    .map((o) => `[${o.jail}] ${o.op} ${o.ip} failed: ${o.error ?? 'unknown error'}${o.command ? ` (${o.command})` : ''}`);
+  const errors = [
+    ...scanned.errors,
+    ...outcomes
+      .filter((o) => !o.ok)
+      .map((o) => `[${o.jail}] ${o.op} ${o.ip} failed: ${o.error ?? 'unknown error'}${o.command ? ` (${o.command})` : ''}`),
+  ];
   return {
     now: opts.now,
     dryRun: opts.dryRun,
@@ -171,8 +174,10 @@ function jailsToEnforce(all: Jail[], run: Jail[], state: State, decisions: Decis
   return [...out.values()];
 }
 
-function exitCodeOf(outcomes: ActionOutcome[], inputProblems: number, fleetUnreachable: boolean): number {
+function exitCodeOf(outcomes: ActionOutcome[], ruleErrors: number, inputProblems: number, fleetUnreachable: boolean): number {
   if (outcomes.some((o) => !o.ok)) return EXIT.actionFailed;
+  // A jail skipped for its rule: the configuration needs fixing, though the others ran.
+  if (ruleErrors > 0) return EXIT.config;
   if (fleetUnreachable) return EXIT.fleetUnreachable;
   if (inputProblems > 0) return EXIT.inputWarning;
   return EXIT.ok;

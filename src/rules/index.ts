@@ -4,6 +4,7 @@
 
 import { createDateReader } from '../time/index.ts';
 import type { Ref } from '../types.ts';
+import { RuleError } from '../util/errors.ts';
 import { compileFilter, type Filter } from './compile.ts';
 import { readFilter } from './filter-load.ts';
 import { createMatcherWith, type Matcher } from './matcher.ts';
@@ -22,12 +23,26 @@ export interface LoadFilterOptions {
   searchDirs: string[];
   jailDatepattern?: string;
   jailMaxlines?: number;
+  /**
+   * What to do with a regex that can backtrack exponentially: refuse it (a RuleError, the
+   * default: runs read attacker text every minute as root), or only report it (`test-rule`,
+   * an admin testing a rule on a log they chose, as fail2ban-regex does).
+   */
+  onRiskyRegex?: 'refuse' | ((message: string) => void);
 }
 
 export function loadFilter(ref: Ref, opts: LoadFilterOptions): Filter {
   const filter = compileFilter(readFilter(ref, opts.searchDirs), opts);
   // Attackers write the lines: a regex that can backtrack exponentially is refused here.
-  for (const r of [filter.prefregex, ...filter.failregex, ...filter.ignoreregex]) if (r) assertNoCatastrophicBacktracking(r.re, r.place, filter.name);
+  for (const r of [filter.prefregex, ...filter.failregex, ...filter.ignoreregex]) {
+    if (!r) continue;
+    try {
+      assertNoCatastrophicBacktracking(r.re, r.place, filter.name);
+    } catch (e) {
+      if (!(e instanceof RuleError) || opts.onRiskyRegex === undefined || opts.onRiskyRegex === 'refuse') throw e;
+      opts.onRiskyRegex(e.message);
+    }
+  }
   return filter;
 }
 

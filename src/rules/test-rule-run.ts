@@ -49,7 +49,11 @@ export function parseFilterOptions(list: string[]): Record<string, string> {
 /** Returns the exit code: 0 when the rule loaded and the log was read. */
 export async function runTestRule(a: TestRuleArgs): Promise<number> {
   const out = a.out ?? process.stdout;
-  const filter = loadFilter({ name: a.rule, options: parseFilterOptions(a.filterOptions) }, { searchDirs: ruleSearchDirs(a.configDir) });
+  // A regex a run would refuse is reported, and the rule still tested on this chosen log.
+  const filter = loadFilter(
+    { name: a.rule, options: parseFilterOptions(a.filterOptions) },
+    { searchDirs: ruleSearchDirs(a.configDir), onRiskyRegex: (m) => process.stderr.write(`f2b-scan: warning: ${m} (a scan run refuses this rule)\n`) },
+  );
   const matcher = createMatcher(filter, { now: a.now });
   // yargs hands a lone '-' over as ''.
   const fromStdin = a.log === '-' || a.log === '';

@@ -1,7 +1,7 @@
 // The cron run end to end through the real CLI: config, rule, offsets, state, bans, expiry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { f2b, failedPasswords, scratch, sshdConfig, sshdLine } from './cli.ts';
 
@@ -140,5 +140,24 @@ test("fail2ban 1.0.2's stock configuration loads unchanged and its sshd jail ban
   writeFileSync(join(conf, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${s.log}\n`);
   const r = f2b(['--config', conf, '--state', s.state, '--dry-run', '--json', '--now', NOW]);
   assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).bans.map((b: { ip: string }) => b.ip), ['192.0.2.7']);
+});
+
+test('a jail whose rule is refused is skipped with one error line; the other jails still ban', () => {
+  const s = scenario(5);
+  mkdirSync(join(s.conf, 'filter.d'));
+  // (\w+\s?)+ can read "aaaa..." in exponentially many ways: a run refuses it.
+  writeFileSync(join(s.conf, 'filter.d', 'risky.conf'), '[Definition]\nfailregex = ^(\\w+\\s?)+ from <HOST>$\n');
+  const risky = join(s.dir, 'app.log');
+  writeFileSync(risky, 'Nov 24 10:00:00 host app[1]: x from 192.0.2.99\n');
+  writeFileSync(
+    join(s.conf, 'jail.local'),
+    readFileSync(join(s.conf, 'jail.local'), 'utf8') + `\n[risky]\nenabled = true\nfilter = risky\nlogpath = ${risky}\naction = dummy[target="${s.banned}"]\n`,
+  );
+  const r = f2b(['--config', s.conf, '--state', s.state, '--json', '--now', NOW]);
+  assert.equal(r.code, 2, r.stderr);
+  const errors = r.stderr.split('\n').filter((l) => /error:/.test(l));
+  assert.equal(errors.length, 1, r.stderr);
+  assert.match(errors[0]!, /\[risky\] .*risky\.conf:2: rule risky: regex refused: .*jail skipped/);
   assert.deepEqual(JSON.parse(r.stdout).bans.map((b: { ip: string }) => b.ip), ['192.0.2.7']);
 });
