@@ -1,10 +1,11 @@
 // Reading a large backlog on several cores: a range of a log bigger than PARALLEL_MIN_BYTES
-// is cut at line ends into parts; the main thread reads the first, worker threads the others
-// (collect-worker.ts), and their failures are merged in file order, so time order is kept as
-// well as a log keeps it. Worker threads start only when such a range is met, once per run.
+// is cut at line ends into parts of about PART_BYTES; the main thread reads the first, then
+// every thread (worker threads, collect-worker.ts, and the main one) takes the next part left,
+// and the parts' failures are merged in file order, so time order is kept as well as a log
+// keeps it. Worker threads start only when a large backlog is seen, once per run.
 //
-// What a cut costs: each worker first reads up to WARM_BYTES before its part without reporting
-// it, so the date format is learned and multi-line sessions (sshd's per-connection ids) that
+// What a cut costs: each part after the first is read after up to WARM_BYTES before it, not
+// reported, so the date format is learned and multi-line sessions (sshd's per-connection ids) that
 // began just before the cut are known. A session older than that at the cut loses its link
 // (an "Accepted" after the cut no longer cancels failures before it): a few lines of a large
 // backlog at most.
@@ -19,8 +20,10 @@ import type { PartResult, PartTask } from './collect-worker.ts';
 
 /** Below this a range is read by the main thread alone: a worker's start costs about 50 ms. */
 export const PARALLEL_MIN_BYTES = 16 << 20;
-const PART_MIN_BYTES = 8 << 20;
-const WARM_BYTES = 256 << 10;
+/** About this much per part (at most MAX_PARTS): each cut costs a warm-up and may cut a session. */
+const PART_BYTES = 24 << 20;
+const MAX_PARTS = 64;
+const WARM_BYTES = 1 << 20;
 const MAX_WORKERS = 3;
 const WORKER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
 
@@ -107,6 +110,24 @@ export class ScanPool {
     if (this.size > 0) void this.start().catch(() => {});
   }
 
+  private readonly keys = new Map<Filter, string>();
+  private readonly sentTo = new Map<Worker, Set<string>>();
+
+  private keyOf(filter: Filter): string {
+    let k = this.keys.get(filter);
+    if (k === undefined) this.keys.set(filter, (k = String(this.keys.size)));
+    return k;
+  }
+
+  /** Whether `w` already has the rule; marks it as sent from now on. */
+  private sent(w: Worker, key: string): boolean {
+    let s = this.sentTo.get(w);
+    if (!s) this.sentTo.set(w, (s = new Set()));
+    if (s.has(key)) return true;
+    s.add(key);
+    return false;
+  }
+
   async close(): Promise<void> {
     const ws = this.workers;
     this.workers = [];
@@ -115,8 +136,9 @@ export class ScanPool {
 
   /**
    * A range reader for one jail's file: small ranges are read as usual; a large one is cut
-   * into parts read in parallel. `onPart` receives each worker's part, in file order, after
-   * the main thread's own lines went to `onLine`.
+   * into parts handed out in order to whichever thread is free (the main thread reads the
+   * first through `onLine`, then helps with the rest), so a worker that starts late or runs
+   * slower gets less. `onPart` receives the other parts' findings, in file order, at the end.
    */
   streamer(jail: ScanJail, getFilter: () => Filter, file: string, now: number, oldest: number, onPart: (r: PartResult) => void): RangeStreamer {
     return async (fh, start, end, onLine, maxLineBytes = DEFAULT_MAX_LINE_BYTES) => {
@@ -124,32 +146,44 @@ export class ScanPool {
       const workers = await this.start();
       if (workers.length === 0) return streamLines(fh, start, end, onLine, maxLineBytes);
       const filter = getFilter();
-      const parts = Math.min(this.size + 1, Math.floor((end - start) / PART_MIN_BYTES));
+      const { scanPart } = await import('./collect-worker.ts');
+      const parts = Math.max(2, Math.min(MAX_PARTS, Math.round((end - start) / PART_BYTES)));
       const bounds = [start];
       for (let k = 1; k < parts; k++) {
         const b = await lineStartFrom(fh, start + Math.floor(((end - start) * k) / parts), end);
         if (b > bounds.at(-1)! && b < end) bounds.push(b);
       }
       bounds.push(end);
-      const remote: Promise<{ result?: PartResult; error?: string }>[] = [];
-      for (let k = 1; k < bounds.length - 1; k++) {
-        const warmFrom = await lineStartFrom(fh, Math.max(bounds[k - 1]!, bounds[k]! - WARM_BYTES), bounds[k]!);
-        remote.push(this.run(workers[(k - 1) % workers.length]!, {
-          jail, filter, file, fd: fh.fd, warmFrom, start: bounds[k]!, end: bounds[k + 1]!, now, oldest, maxLineBytes,
-        }));
-      }
-      const total = await streamLines(fh, bounds[0]!, bounds[1]!, onLine, maxLineBytes);
-      for (let k = 1; k < bounds.length - 1; k++) {
-        const r = await remote[k - 1]!;
-        let part: RangeResult;
-        if (r.result) {
-          part = r.result.range;
-          onPart(r.result);
-        } else {
-          // The worker could not read its part: read it here, after the parts before it.
-          if (!this.errors.includes(r.error!)) this.errors.push(r.error!);
-          part = await streamLines(fh, bounds[k]!, bounds[k + 1]!, onLine, maxLineBytes);
+      const n = bounds.length - 1;
+      const results: (PartResult | undefined)[] = new Array(n);
+      const filterKey = this.keyOf(filter);
+      const taskOf = async (k: number, w: Worker | null): Promise<Omit<PartTask, 'id'>> => ({
+        jail, filterKey, file, fd: fh.fd, now, oldest, maxLineBytes, start: bounds[k]!, end: bounds[k + 1]!,
+        warmFrom: await lineStartFrom(fh, Math.max(bounds[k - 1]!, bounds[k]! - WARM_BYTES), bounds[k]!),
+        // The main thread passes its own object; a worker gets a copy the first time only.
+        ...(w === null || this.sent(w, filterKey) ? {} : { filter }),
+        ...(w === null ? { filter } : {}),
+      });
+      let next = 1;
+      const take = () => (next < n ? next++ : -1);
+      const workerLoops = workers.map(async (w) => {
+        for (let k = take(); k !== -1; k = take()) {
+          const r = await this.run(w, await taskOf(k, w));
+          if (r.result) results[k] = r.result;
+          else {
+            // Read below by the main thread; this worker takes no more.
+            if (!this.errors.includes(r.error!)) this.errors.push(r.error!);
+            return;
+          }
         }
+      });
+      const total = await streamLines(fh, bounds[0]!, bounds[1]!, onLine, maxLineBytes);
+      for (let k = take(); k !== -1; k = take()) results[k] = await scanPart({ id: -1, ...(await taskOf(k, null)) });
+      await Promise.all(workerLoops);
+      for (let k = 1; k < n; k++) {
+        const r = (results[k] ??= await scanPart({ id: -1, ...(await taskOf(k, null)) }));
+        onPart(r);
+        const part = r.range;
         total.bytes += part.bytes;
         total.lines += part.lines;
         total.cutLines += part.cutLines;

@@ -20,9 +20,11 @@ export interface PartTask {
   jail: ScanJail;
   /**
    * The rule as the main thread compiled it (RegExps and Maps survive the copy): compiling and
-   * screening it again here would cost each worker what the main thread already paid.
+   * screening it again here would cost each worker what the main thread already paid. Sent
+   * once per worker and rule; later tasks name it by `filterKey` only.
    */
-  filter: Filter;
+  filter?: Filter;
+  filterKey: string;
   /** The log's path, for the failures' source. */
   file: string;
   /** The main thread's open descriptor of that log: the same file, whatever happens to the path. */
@@ -50,8 +52,14 @@ function fdHandle(fd: number): FileHandle {
   } as unknown as FileHandle;
 }
 
+/** Rules received by this thread, by key (a copy per task would recompile every regex). */
+const filters = new Map<string, Filter>();
+
 export async function scanPart(t: PartTask): Promise<PartResult> {
-  const matcher = createMatcher(t.filter, { now: t.now, timezone: t.jail.logtimezone, datepattern: t.jail.datepattern });
+  if (t.filter) filters.set(t.filterKey, t.filter);
+  const filter = t.filter ?? filters.get(t.filterKey);
+  if (!filter) throw new Error(`scan worker: rule ${t.filterKey} was never sent`);
+  const matcher = createMatcher(filter, { now: t.now, timezone: t.jail.logtimezone, datepattern: t.jail.datepattern });
   const fh = fdHandle(t.fd);
   // The lines just before the part teach the date reader the file's format and the
   // multi-line sessions what the previous part knew; their matches belong to that part.
