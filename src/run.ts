@@ -58,7 +58,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     // A state moved aside as corrupt knows no bans: take back those the firewall still holds.
     if (loaded.recovered) warnings.push(...(await (await import('./recover-bans.ts')).recoverBansFromFirewall({ jails, state, now: opts.now, actionDirs: config.actionDirs })));
 
-    // recheck's verdicts on suspect regex loops, kept beside the state (a dry run only reads them).
+    // recheck's verdicts on suspect regex loops, kept beside the state: a cache, not the state,
+    // so a dry run keeps them too (else every dry run would load recheck again).
     useRedosCache(`${opts.statePath}.regex-verdicts.json`);
     const scanned = await collectFailures({
       jails,
@@ -110,8 +111,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       if (!opts.silent) state.notices = notices.printed;
       state.lastRun = opts.now;
       await saveState(opts.statePath, state);
-      saveRedosCache();
     }
+    saveRedosCache();
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
     if (fleet) summary.fleet = fleet.summary;
