@@ -85,7 +85,7 @@ class Draft {
     const byIp = this.failures(jail);
     const cur = byIp[ip];
     if (cur && this.copied.has(cur)) return cur;
-    const e: FailureEntry = { times: [...(cur?.times ?? [])], lines: [...(cur?.lines ?? [])] };
+    const e: FailureEntry = { times: [...(cur?.times ?? [])], lines: [...(cur?.lines ?? [])], ...(cur?.user !== undefined ? { user: cur.user } : {}) };
     this.copied.add(e);
     byIp[ip] = e;
     return e;
@@ -169,6 +169,7 @@ export function decide(input: DecideInput): PolicyResult {
     const entry = draft.failureEntry(f.jail, ip);
     insertSorted(entry.times, f.time);
     entry.lines.push(f.line);
+    if (f.user !== undefined) entry.user = f.user;
     if (entry.lines.length > MAX_LINES) entry.lines.splice(0, entry.lines.length - MAX_LINES);
   }
 
@@ -186,7 +187,7 @@ export function decide(input: DecideInput): PolicyResult {
         continue;
       }
       if (times !== entry.times || entry.lines.length > times.length) {
-        draft.failures(jail.name)[ip] = { times, lines: entry.lines.slice(-times.length) };
+        draft.failures(jail.name)[ip] = { times, lines: entry.lines.slice(-times.length), ...(entry.user !== undefined ? { user: entry.user } : {}) };
       }
       const history = state.banHistory[ip];
       const weight = failureWeight(jail, history ? (getOwn(history.jails, jail.name) ?? 0) : 0);
@@ -206,7 +207,7 @@ export function decide(input: DecideInput): PolicyResult {
       const ban: BanRecord = { start: now, until, failures: times.length, count, origin: 'log', lines };
       draft.bans(jail.name)[ip] = ban;
       state.banHistory[ip] = remember(history, jail.name, now, d.seconds);
-      decisions.push({ kind: 'ban', jail: jail.name, ip, failures: times.length, start: now, until, count, origin: 'log', lines: [...lines] });
+      decisions.push({ kind: 'ban', jail: jail.name, ip, failures: times.length, start: now, until, count, origin: 'log', lines: [...lines], ...(entry.user !== undefined ? { user: entry.user } : {}) });
     }
     if (Object.keys(getOwn(state.failures, jail.name)!).length === 0) delete state.failures[jail.name];
   }

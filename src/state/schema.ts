@@ -28,6 +28,8 @@ export interface FailureEntry {
   times: Epoch[];
   /** The last few matched lines (for mail with lines), capped. */
   lines: string[];
+  /** The user name the last failure named, when the rule captured one (fail2ban's <F-USER>). */
+  user?: string;
 }
 
 /** How often an address was banned, for bantime.increment (per jail and over all jails). */

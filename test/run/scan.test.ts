@@ -161,3 +161,18 @@ test('a jail whose rule is refused is skipped with one error line; the other jai
   assert.match(errors[0]!, /\[risky\] .*risky\.conf:2: rule risky: regex refused: .*jail skipped/);
   assert.deepEqual(JSON.parse(r.stdout).bans.map((b: { ip: string }) => b.ip), ['192.0.2.7']);
 });
+
+test('an action file gets the user name the log named as <F-USER>, as text', () => {
+  const s = scenario(5);
+  const out = join(s.dir, 'users.txt');
+  const pwned = join(s.dir, 'pwned');
+  mkdirSync(join(s.conf, 'action.d'));
+  writeFileSync(join(s.conf, 'action.d', 'note-user.conf'), `[Definition]\nactionban = printf '%%s %%s\\n' <ip> <F-USER> >> ${out}\nactionunban =\n`);
+  writeFileSync(s.log, failedPasswords('192.0.2.7', 4, '2026-11-24T10:00:00Z').join('\n') + '\n' +
+    sshdLine('2026-11-24T10:01:00Z', `Failed password for invalid user $(touch ${pwned}) from 192.0.2.7 port 4444 ssh2`) + '\n');
+  writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8') + 'action = note-user\n');
+  const r = f2b(['--config', s.conf, '--state', s.state, '--now', NOW]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(out, 'utf8'), `192.0.2.7 $(touch ${pwned})\n`);
+  assert.equal(existsSync(pwned), false);
+});
