@@ -11,7 +11,7 @@ import type { FileCursor, State } from './state/schema.ts';
 import type { Failure, FileReport, Jail } from './types.ts';
 import { RuleError } from './util/errors.ts';
 import { sinkMatches, toFailure, type ScanJail, type SinkOut } from './collect-sink.ts';
-import { PARALLEL_MIN_BYTES, ScanPool } from './collect-parallel.ts';
+import { parallelMinBytes, ScanPool } from './collect-parallel.ts';
 import type { PartResult } from './collect-worker.ts';
 
 /** A progress display for a large backlog (see report/progress.ts). */
@@ -91,7 +91,7 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
   // they load their code while this thread compiles the first rule.
   const pool = new ScanPool();
   const waiting = input.progress || pool.size > 0 ? await backlog(plan, input.state) : { total: 0, largest: 0 };
-  if (waiting.largest >= PARALLEL_MIN_BYTES) pool.prestart();
+  if (waiting.largest >= parallelMinBytes()) pool.prestart();
   const progress = input.progress ? await input.progress(waiting.total) : null;
   try {
     for (const p of plan) await skipJailOnRuleError(p.jail, out, () => collectJail(p, input, out, progress, pool));

@@ -1,4 +1,4 @@
-// Reading a large backlog on several cores: a range of a log bigger than PARALLEL_MIN_BYTES
+// Reading a large backlog on several cores: a range of a log bigger than parallelMinBytes()
 // is cut at line ends into parts of about PART_BYTES; the main thread reads the first, then
 // every thread (worker threads, collect-worker.ts, and the main one) takes the next part left,
 // and the parts' failures are merged in file order, so time order is kept as well as a log
@@ -18,8 +18,16 @@ import type { ScanJail } from './collect-sink.ts';
 import type { Filter } from './rules/index.ts';
 import type { PartResult, PartTask } from './collect-worker.ts';
 
-/** Below this a range is read by the main thread alone: a worker's start costs about 50 ms. */
-export const PARALLEL_MIN_BYTES = 16 << 20;
+/**
+ * Below this a range is read by the main thread alone. A worker is a second V8 heap (35-60 MB)
+ * and on two cores buys ~40%: by default only a backlog this large (a first run over months of
+ * logs, a flood) is worth that memory on a small VPS; a 100 MB backlog reads in about a second
+ * on one thread within the 120 MB budget. With F2B_SCAN_THREADS set, parts start at 16 MiB
+ * (a worker's start costs about 50 ms).
+ */
+export function parallelMinBytes(): number {
+  return process.env.F2B_SCAN_THREADS ? 16 << 20 : 256 << 20;
+}
 /** About this much per part (at most MAX_PARTS): each cut costs a warm-up and may cut a session. */
 const PART_BYTES = 24 << 20;
 const MAX_PARTS = 64;
@@ -142,7 +150,7 @@ export class ScanPool {
    */
   streamer(jail: ScanJail, getFilter: () => Filter, file: string, now: number, oldest: number, onPart: (r: PartResult) => void): RangeStreamer {
     return async (fh, start, end, onLine, maxLineBytes = DEFAULT_MAX_LINE_BYTES) => {
-      if (this.size === 0 || this.broken || end - start < PARALLEL_MIN_BYTES) return streamLines(fh, start, end, onLine, maxLineBytes);
+      if (this.size === 0 || this.broken || end - start < parallelMinBytes()) return streamLines(fh, start, end, onLine, maxLineBytes);
       const workers = await this.start();
       if (workers.length === 0) return streamLines(fh, start, end, onLine, maxLineBytes);
       const filter = getFilter();
