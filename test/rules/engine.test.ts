@@ -1,20 +1,11 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMatcher, loadFilter, type Filter } from '../../src/rules/index.ts';
 import { RuleError } from '../../src/util/errors.ts';
 import type { RuleMatch } from '../../src/types.ts';
-
-/** Temporary directories this file made, removed when its tests end. */
-const made: string[] = [];
-after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+import { tempDir } from '../helpers/temp.ts';
 
 const NOW = Date.parse('2005-08-14T10:00:00Z') / 1000;
 
