@@ -169,7 +169,7 @@ export class IniStore {
       throw new ConfigError(this.placeOf(e, section, key), 'interpolation too deep (a %(...)s loop?)');
     }
     if (!e.value.includes('%')) return e.value;
-    const out = e.value.replace(REF, (whole, ref: string | undefined) => {
+    const out = e.value.replace(REF, (_whole, ref: string | undefined) => {
       if (++budget.steps > MAX_STEPS) {
         throw new ConfigError(this.placeOf(e, section, key), 'too many %(...)s substitutions (a loop?)');
       }

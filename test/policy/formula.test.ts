@@ -104,7 +104,6 @@ test('property: any input either evaluates to a number or fails with a ConfigErr
 
 // Differential check against Python itself: generated expressions from the supported subset
 // must give python3's value (or fail where Python raises).
-type Gen = { py: string };
 function exprArb(): fc.Arbitrary<string> {
   const { int, num } = fc.letrec<{ int: string; num: string }>((tie) => ({
     int: fc.oneof(
