@@ -15,7 +15,7 @@ export const checkConfigCommand: CommandModule<object, CheckConfigArgs> = {
   builder: (y) => y.example('$0 check-config --config /etc/fail2ban', 'check an existing fail2ban setup') as never,
   handler: async (args) => {
     try {
-      const { runCheckConfig } = await import('../rules/check-config-run.ts');
+      const { runCheckConfig } = await import('../ops/check-config-run.ts');
       const { builtinRulesDir } = await import('../util/paths.ts');
       const r = await runCheckConfig({ configDir: args.config, builtinDir: builtinRulesDir(), now: parseNow(args.now) });
       for (const w of r.warnings) process.stderr.write(`f2b-scan: warning: ${w}\n`);

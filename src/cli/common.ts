@@ -1,7 +1,7 @@
 // Options every command shares, and how errors become one line and an exit code.
 
 import type { Options } from 'yargs';
-import { ConfigError, EXIT, LockedError, RuleError } from '../util/errors.ts';
+import { ConfigError, EXIT, LockedError, RuleError, UsageError } from '../util/errors.ts';
 
 export const globalOptions = {
   config: {
@@ -19,13 +19,6 @@ export function parseNow(now: string | undefined): number {
   const ms = Date.parse(now);
   if (Number.isNaN(ms)) throw new UsageError(`--now: not an ISO 8601 time: ${now}`);
   return ms / 1000;
-}
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 /** Print an error as one line and exit with its documented code. */

@@ -1,7 +1,8 @@
 // `f2b-scan install --systemd | --cron`: schedule f2b-scan on this machine (or under --prefix).
 
 import type { CommandModule } from 'yargs';
-import { failWith, UsageError } from './common.ts';
+import { failWith } from './common.ts';
+import { UsageError } from '../util/errors.ts';
 
 interface InstallArgs {
   config: string;

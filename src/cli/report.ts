@@ -2,7 +2,8 @@
 
 import { writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { failWith, parseNow, UsageError } from './common.ts';
+import { failWith, parseNow } from './common.ts';
+import { UsageError } from '../util/errors.ts';
 
 interface ReportArgs {
   config: string;

@@ -37,7 +37,7 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
 /** The scan itself, from parsed arguments (yargs' or main.ts's fast path). */
 export async function runScanCommand(args: ScanArgs): Promise<void> {
     try {
-      const { runScan } = await import('../run.ts');
+      const { runScan } = await import('../run/run.ts');
       const { formatRunText } = await import('../report/run-text.ts');
       const result = await runScan({
         configDir: args.config,

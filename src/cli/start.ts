@@ -3,7 +3,7 @@
 // `stop` (stop.ts) is the same command around stopBans: both are made by lifecycleCommand.
 
 import type { CommandModule } from 'yargs';
-import type { LifecycleOptions, LifecycleResult } from '../lifecycle.ts';
+import type { LifecycleOptions, LifecycleResult } from '../ops/lifecycle.ts';
 import { failWith, parseNow } from './common.ts';
 
 export interface LifecycleArgs {
@@ -33,7 +33,7 @@ export function lifecycleCommand(spec: LifecycleCommandSpec): CommandModule<obje
     handler: async (args) => {
       try {
         // Loaded only when the command runs: the firewall code stays out of other commands.
-        const lifecycle = await import('../lifecycle.ts');
+        const lifecycle = await import('../ops/lifecycle.ts');
         const apply: (opts: LifecycleOptions) => Promise<LifecycleResult> = spec.name === 'start' ? lifecycle.startBans : lifecycle.stopBans;
         const r = await apply({
           configDir: args.config,

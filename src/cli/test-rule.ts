@@ -29,7 +29,7 @@ export const testRuleCommand: CommandModule<object, TestRuleCliArgs> = {
       .example('$0 test-rule sshd - --filter-option mode=aggressive < auth.log', 'the aggressive mode, reading stdin') as never,
   handler: async (args) => {
     try {
-      const { runTestRule } = await import('../rules/test-rule-run.ts');
+      const { runTestRule } = await import('../ops/test-rule-run.ts');
       process.exitCode = await runTestRule({
         rule: args.rule,
         log: args.log,

@@ -2,7 +2,7 @@
 // so `::ffff:192.0.2.1` and `192.0.2.1` are one address and a typo is a one-line error.
 
 import { parseAddress } from '../net/address.ts';
-import { UsageError } from '../cli/common.ts';
+import { UsageError } from '../util/errors.ts';
 
 export function parseCommandLineAddresses(texts: string[]): string[] {
   const out: string[] = [];

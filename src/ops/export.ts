@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { addressFamily } from '../net/address.ts';
 import type { State } from '../state/schema.ts';
-import { UsageError } from '../cli/common.ts';
+import { UsageError } from '../util/errors.ts';
 import { findJail, withSession, type OpsOptions, type OpsResult } from './session.ts';
 
 export const EXPORT_FORMATS = ['list', 'ipset', 'json'] as const;

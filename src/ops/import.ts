@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { tryParseDuration } from '../config/duration.ts';
 import { banRecord } from '../log/index.ts';
 import type { Decision } from '../types.ts';
-import { UsageError } from '../cli/common.ts';
+import { UsageError } from '../util/errors.ts';
 import { EXIT } from '../util/errors.ts';
 import { parseImport } from './import-parse.ts';
 import { applyAndSave, findJail, iso, withSession, type OpsOptions, type OpsResult } from './session.ts';

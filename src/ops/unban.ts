@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { unbanRecord } from '../log/index.ts';
 import type { Decision } from '../types.ts';
-import { UsageError } from '../cli/common.ts';
+import { UsageError } from '../util/errors.ts';
 import { parseCommandLineAddresses } from './addresses.ts';
 import { applyAndSave, findJail, withSession, type OpsOptions, type OpsResult, type Session } from './session.ts';
 import { EXIT } from '../util/errors.ts';

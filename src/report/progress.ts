@@ -1,7 +1,7 @@
 // A progress bar on stderr for a large backlog (first run, a flood, a long outage):
 // bytes, lines/s and ETA. Only on a terminal: never in cron or CI output.
 
-import type { ProgressSink } from '../collect-failures.ts';
+import type { ProgressSink } from '../scan/collect-failures.ts';
 
 /** Backlogs smaller than this finish too fast for a bar to help. */
 export const PROGRESS_THRESHOLD = 50 * 1024 * 1024;

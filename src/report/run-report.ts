@@ -3,9 +3,9 @@
 
 import { basename } from 'node:path';
 import { loadConfig } from '../config/index.ts';
-import { collectFailures, type CollectInput } from '../collect-failures.ts';
+import { collectFailures, type CollectInput } from '../scan/collect-failures.ts';
 import { emptyState } from '../state/schema.ts';
-import { selectJails } from '../select-jails.ts';
+import { selectJails } from '../run/select-jails.ts';
 import type { Jail } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
 import { builtinRulesDir } from '../util/paths.ts';

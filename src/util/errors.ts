@@ -54,3 +54,11 @@ export class LockedError extends Error {
     this.name = 'LockedError';
   }
 }
+
+/** A bad command line or operator argument (exit 2): the CLI prints it as one line. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFilter, createMatcher } from '../../src/rules/index.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const filterDir = join(root, 'rules', 'filter.d');
 const NOW = Date.parse('2005-08-14T10:00:00Z') / 1000;
 const LINE_BYTES = 4096;

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/index.ts';
-import { runCheckConfig } from '../../src/rules/check-config-run.ts';
+import { runCheckConfig } from '../../src/ops/check-config-run.ts';
 import { expandLogpaths } from '../../src/sources/glob.ts';
 
-const builtinDir = join(fileURLToPath(new URL('../../', import.meta.url)), 'rules');
+const builtinDir = join(fileURLToPath(new URL('../..', import.meta.url)), 'rules');
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
   const d = mkdtempSync(join(tmpdir(), 'f2b-lib-'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFilter, createMatcher } from '../../src/rules/index.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const filterDir = join(root, 'rules', 'filter.d');
 const samplesDir = join(root, 'test', 'samples');
 const ZONE = 'Europe/Zurich';

@@ -4,14 +4,14 @@
 // removes what start created. Neither reads a log or decides a ban: the state keeps its
 // bans, so a stop followed by a start, or by the next run, puts them back.
 
-import { loadConfig } from './config/index.ts';
-import { enforce, stopActions, type ActionOutcome } from './actions/index.ts';
-import { selectJails } from './select-jails.ts';
-import { acquireLock, loadState, saveState } from './state/store.ts';
-import type { State } from './state/schema.ts';
-import type { BanRecord, Jail } from './types.ts';
-import { EXIT } from './util/errors.ts';
-import { builtinRulesDir } from './util/paths.ts';
+import { loadConfig } from '../config/index.ts';
+import { enforce, stopActions, type ActionOutcome } from '../actions/index.ts';
+import { selectJails } from '../run/select-jails.ts';
+import { acquireLock, loadState, saveState } from '../state/store.ts';
+import type { State } from '../state/schema.ts';
+import type { BanRecord, Jail } from '../types.ts';
+import { EXIT } from '../util/errors.ts';
+import { builtinRulesDir } from '../util/paths.ts';
 
 export interface LifecycleOptions {
   configDir: string;

@@ -2,13 +2,13 @@
 // scan worker: failures inside findtime kept (as owned strings), older ones only counted,
 // matches that name a host (no address) set aside for usedns.
 
-import type { Matcher } from './rules/index.ts';
-import type { Failure, RuleMatch } from './types.ts';
+import type { Matcher } from '../rules/index.ts';
+import type { Failure, RuleMatch } from '../types.ts';
 
 /** The few jail fields a scan needs (a Jail minus what cannot cross to a worker). */
 export interface ScanJail {
   name: string;
-  filter: import('./types.ts').Ref;
+  filter: import('../types.ts').Ref;
   findtime: number;
   datepattern?: string;
   maxlines?: number;

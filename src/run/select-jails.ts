@@ -1,8 +1,8 @@
 // Which jails a command works on: the ones named on its command line, else a default set
 // (the run: enabled jails; start/stop: also disabled ones that still hold bans).
 
-import type { Jail } from './types.ts';
-import { ConfigError } from './util/errors.ts';
+import type { Jail } from '../types.ts';
+import { ConfigError } from '../util/errors.ts';
 
 /**
  * The named jails (enabled or not, in the order given), else every jail `byDefault` keeps

@@ -13,9 +13,9 @@
 import { availableParallelism, loadavg } from 'node:os';
 import type { FileHandle } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
-import { DEFAULT_MAX_LINE_BYTES, streamLines, type RangeResult } from './sources/stream.ts';
+import { DEFAULT_MAX_LINE_BYTES, streamLines, type RangeResult } from '../sources/stream.ts';
 import type { ScanJail } from './collect-sink.ts';
-import type { Filter } from './rules/index.ts';
+import type { Filter } from '../rules/index.ts';
 import type { PartResult, PartTask } from './collect-worker.ts';
 
 /**

@@ -10,8 +10,8 @@ import { expandLogpaths } from '../sources/glob.ts';
 import { createDateReader } from '../time/index.ts';
 import type { Place } from '../types.ts';
 import { ConfigError, RuleError } from '../util/errors.ts';
-import { loadFilter } from './index.ts';
-import { judgeWholeRegexes, type RegexToJudge } from './redos-full.ts';
+import { loadFilter } from '../rules/index.ts';
+import { judgeWholeRegexes, type RegexToJudge } from '../rules/redos-full.ts';
 
 export interface CheckResult {
   problems: string[];

@@ -2,7 +2,7 @@
 // broken clock must not let an attacker pre-load bans or hold failures forever). The operator
 // should still hear of it: one warning per jail, naming a few of the addresses.
 
-import type { Ignored } from './policy/index.ts';
+import type { Ignored } from '../policy/index.ts';
 
 /** The policy's reason for a failure dated too far ahead (policy/decide.ts). */
 const FUTURE = 'time more than a day in the future';

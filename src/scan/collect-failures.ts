@@ -3,13 +3,13 @@
 // run compiles nothing.
 
 import { stat } from 'node:fs/promises';
-import { createMatcher, loadFilter, type Filter, type Matcher } from './rules/index.ts';
-import { expandLogpaths, readNewLines } from './sources/files.ts';
-import { collectJournal, usesJournal } from './sources/journal-collect.ts';
-import { resolveHostForBan } from './net/resolve.ts';
-import type { FileCursor, State } from './state/schema.ts';
-import type { Failure, FileReport, Jail } from './types.ts';
-import { RuleError } from './util/errors.ts';
+import { createMatcher, loadFilter, type Filter, type Matcher } from '../rules/index.ts';
+import { expandLogpaths, readNewLines } from '../sources/files.ts';
+import { collectJournal, usesJournal } from './journal-collect.ts';
+import { resolveHostForBan } from '../net/resolve.ts';
+import type { FileCursor, State } from '../state/schema.ts';
+import type { Failure, FileReport, Jail } from '../types.ts';
+import { RuleError } from '../util/errors.ts';
 import { sinkMatches, toFailure, type ScanJail, type SinkOut } from './collect-sink.ts';
 import { parallelMinBytes, ScanPool } from './collect-parallel.ts';
 import type { PartResult } from './collect-worker.ts';

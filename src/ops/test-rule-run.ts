@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import split2 from 'split2';
 import { ConfigError, RuleError } from '../util/errors.ts';
 import { builtinRulesDir } from '../util/paths.ts';
-import { createMatcher, loadFilter } from './index.ts';
+import { createMatcher, loadFilter } from '../rules/index.ts';
 
 const MAX_PRINTED = 100_000;
 

@@ -6,7 +6,7 @@ import { backendName } from '../config/values.ts';
 import { resolveHostForBan } from '../net/resolve.ts';
 import { createMatcherWith, loadFilter, type DateReader } from '../rules/index.ts';
 import type { Failure, Jail, RuleMatch } from '../types.ts';
-import type { CollectInput, Collected } from '../collect-failures.ts';
+import type { CollectInput, Collected } from './collect-failures.ts';
 
 /** The journal is this jail's source: backend systemd, or auto with no logpath to read. */
 export function usesJournal(jail: Jail): boolean {
@@ -24,7 +24,7 @@ export async function collectJournal(jail: Jail, input: CollectInput, out: Colle
   // fail2ban tells a filter it reads the journal (logtype), unless the jail says otherwise.
   const ref = { ...jail.filter, options: { logtype: 'journal', ...jail.filter.options } };
   // Loaded here (it brings execa): runs without a journal jail never load it.
-  const { journalSpec, readJournal } = await import('./journal.ts');
+  const { journalSpec, readJournal } = await import('../sources/journal.ts');
   const filter = loadFilter(ref, { searchDirs: input.filterDirs, jailDatepattern: jail.datepattern, jailMaxlines: jail.maxlines });
   const spec = journalSpec(jail.backend, jail.journalmatch ?? filter.journalmatch);
   if (typeof spec === 'string') {

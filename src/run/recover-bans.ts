@@ -4,14 +4,14 @@
 // backends what they hold and take those bans back into the state: banned from now for the
 // jail's bantime, as if the ban had just been made (its real start died with the old file).
 
-import type { State } from './state/schema.ts';
-import type { BanRecord, Jail } from './types.ts';
-import { actionFileFor } from './actions/action-file-find.ts';
-import { startedKey } from './actions/enforce.ts';
-import { resolveActionParams } from './actions/params.ts';
-import { loadBackend } from './actions/registry.ts';
-import { normalizeAddress, type Family } from './net/address.ts';
-import { banDuration, banUntil } from './policy/index.ts';
+import type { State } from '../state/schema.ts';
+import type { BanRecord, Jail } from '../types.ts';
+import { actionFileFor } from '../actions/action-file-find.ts';
+import { startedKey } from '../actions/enforce.ts';
+import { resolveActionParams } from '../actions/params.ts';
+import { loadBackend } from '../actions/registry.ts';
+import { normalizeAddress, type Family } from '../net/address.ts';
+import { banDuration, banUntil } from '../policy/index.ts';
 
 export interface RecoverInput {
   jails: Jail[];

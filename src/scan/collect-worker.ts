@@ -8,8 +8,8 @@
 import { read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { createMatcher, type Filter } from './rules/index.ts';
-import { streamLines, type RangeResult } from './sources/stream.ts';
+import { createMatcher, type Filter } from '../rules/index.ts';
+import { streamLines, type RangeResult } from '../sources/stream.ts';
 import { sinkMatches, type ScanJail, type SinkOut } from './collect-sink.ts';
 
 /** Where this module lives once bundled: the file a worker thread is started from. */

@@ -2,11 +2,11 @@
 // unbans as decisions. Loaded (with the Redis client) only when [fleet] url is set.
 
 import { join } from 'node:path';
-import type { LoadedConfig } from './config/index.ts';
-import { resolveJail } from './config/jail.ts';
-import { exchange, readFleetSettings } from './fleet/index.ts';
-import type { State } from './state/schema.ts';
-import type { BanRecord, Decision, Jail, RunSummary } from './types.ts';
+import type { LoadedConfig } from '../config/index.ts';
+import { resolveJail } from '../config/jail.ts';
+import { exchange, readFleetSettings } from '../fleet/index.ts';
+import type { State } from '../state/schema.ts';
+import type { BanRecord, Decision, Jail, RunSummary } from '../types.ts';
 
 /** The built-in jail for imported bans whose jail is not enabled here: all ports. */
 export const FLEET_JAIL = 'fleet';

@@ -1,21 +1,21 @@
 // One run, in the order of ARCHITECTURE.md: config, lock + state, read and match each
 // jail's new lines, decide, enforce, save, release. Everything else lives in the stages.
 
-import { loadConfig } from './config/index.ts';
-import { enforce, type ActionOutcome } from './actions/index.ts';
-import { banCandidates, checkPolicy, decide, prepareIgnore } from './policy/index.ts';
-import { collectFailures, type CollectInput } from './collect-failures.ts';
-import { saveRedosCache, useRedosCache } from './rules/index.ts';
+import { loadConfig } from '../config/index.ts';
+import { enforce, type ActionOutcome } from '../actions/index.ts';
+import { banCandidates, checkPolicy, decide, prepareIgnore } from '../policy/index.ts';
+import { collectFailures, type CollectInput } from '../scan/collect-failures.ts';
+import { saveRedosCache, useRedosCache } from '../rules/index.ts';
 import { futureTimeWarnings } from './future-times.ts';
-import { freshNotices } from './report/notices.ts';
-import { recordRun } from './ops/record-run.ts';
+import { freshNotices } from '../report/notices.ts';
+import { recordRun } from '../ops/record-run.ts';
 import type { FleetStep } from './run-fleet.ts';
-import { acquireLock, loadState, saveState } from './state/store.ts';
-import type { State } from './state/schema.ts';
-import type { Decision, Jail, RunSummary } from './types.ts';
+import { acquireLock, loadState, saveState } from '../state/store.ts';
+import type { State } from '../state/schema.ts';
+import type { Decision, Jail, RunSummary } from '../types.ts';
 import { selectJails } from './select-jails.ts';
-import { EXIT } from './util/errors.ts';
-import { builtinRulesDir } from './util/paths.ts';
+import { EXIT } from '../util/errors.ts';
+import { builtinRulesDir } from '../util/paths.ts';
 
 export interface RunOptions {
   configDir: string;
