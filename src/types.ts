@@ -43,6 +43,14 @@ export interface Jail {
   maxretry: number;
   /** seconds */
   findtime: number;
+  /**
+   * How failures count toward maxretry (jail option `counting`): 'fail2ban' (the default) is
+   * fail2ban 1.0.2's FailTicket arithmetic, which estimates the rate once failures span more
+   * than findtime; 'strict' counts only the failures inside the last findtime.
+   */
+  counting?: 'fail2ban' | 'strict';
+  /** Matched lines kept per address for actions that show them (fail2ban's maxmatches; default maxretry). */
+  maxmatches?: number;
   /** seconds; negative means forever */
   bantime: number;
   increment: BantimeIncrement;
@@ -65,6 +73,10 @@ export interface RuleMatch {
   host: string;
   /** Normalised address when `host` is one, else null (a name, resolved later by usedns). */
   ip: string | null;
+  /**
+   * rsyslog's "message repeated N times: [ ... ]": the line stands for N failures. Absent: one.
+   */
+  repeat?: number;
   /** Time read from the log; null when the line had no date and the rule wants one. */
   time: Epoch | null;
   user?: string;

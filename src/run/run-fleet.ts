@@ -7,6 +7,8 @@ import { resolveJail } from '../config/jail.ts';
 import { exchange, readFleetSettings } from '../fleet/index.ts';
 import type { State } from '../state/schema.ts';
 import type { BanRecord, Decision, Jail, RunSummary } from '../types.ts';
+import { parseKey } from '../net/key.ts';
+import { deleteBan, getBan, setBan } from '../state/bans.ts';
 
 /** The built-in jail for imported bans whose jail is not enabled here: all ports. */
 export const FLEET_JAIL = 'fleet';
@@ -54,20 +56,22 @@ export async function fleetStep(input: {
   const imported: NonNullable<RunSummary['fleet']>['imported'] = [];
   for (const u of res.unbans) {
     const jail = jailFor(u.jail);
-    const ban = input.state.bans[jail.name]?.[u.ip];
+    const key = parseKey(u.ip);
+    const ban = key === null ? undefined : getBan(input.state, jail.name, key);
     // Only bans that came from the fleet, and not a newer one than the unban.
-    if (!ban || ban.origin !== 'fleet' || ban.start > u.at) continue;
-    if (!input.dryRun) delete input.state.bans[jail.name]![u.ip];
+    if (key === null || !ban || ban.origin !== 'fleet' || ban.start > u.at) continue;
+    if (!input.dryRun) deleteBan(input.state, jail.name, key);
     decisions.push({ kind: 'unban', jail: jail.name, ip: u.ip, reason: 'fleet' });
   }
   for (const b of res.imported) {
     const jail = jailFor(b.jail);
     if (input.isIgnored(jail, b.ip)) continue;
-    const bans = (input.state.bans[jail.name] ??= {});
-    const have = bans[b.ip];
+    const key = parseKey(b.ip);
+    if (key === null) continue;
+    const have = getBan(input.state, jail.name, key);
     if (have && (have.until === null || (b.until !== null && have.until >= b.until))) continue;
     const record: BanRecord = { start: b.start, until: b.until, failures: b.failures, count: have?.count ?? 1, origin: 'fleet', from: b.from };
-    if (!input.dryRun) bans[b.ip] = record;
+    if (!input.dryRun) setBan(input.state, jail.name, key, record);
     decisions.push({ kind: 'ban', jail: jail.name, ip: b.ip, failures: b.failures, start: b.start, until: b.until, count: record.count, origin: 'fleet', from: b.from, lines: [] });
     imported.push({ jail: jail.name, ip: b.ip, until: b.until === null ? null : new Date(b.until * 1000).toISOString(), from: b.from });
   }

@@ -3,7 +3,7 @@
 
 import { loadConfig } from '../config/index.ts';
 import { enforce, type ActionOutcome } from '../actions/index.ts';
-import { banCandidates, checkPolicy, decide, prepareIgnore } from '../policy/index.ts';
+import { checkPolicy, prepareIgnore, startPolicy } from '../policy/index.ts';
 import { collectFailures, type CollectInput } from '../scan/collect-failures.ts';
 import { saveRedosCache, useRedosCache } from '../rules/index.ts';
 import { futureTimeWarnings } from './future-times.ts';
@@ -12,6 +12,7 @@ import { recordRun } from '../ops/record-run.ts';
 import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
+import { jailsWithBans } from '../state/bans.ts';
 import type { Decision, Jail, RunSummary } from '../types.ts';
 import { selectJails } from './select-jails.ts';
 import { EXIT } from '../util/errors.ts';
@@ -52,7 +53,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
   // A dry run writes nothing, so it needs no lock and never waits for a real run.
   const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
-    const loaded = await loadState(opts.statePath);
+    const loaded = await loadState(opts.statePath, { now: opts.now });
     warnings.push(...loaded.warnings);
     const state: State = loaded.state;
     // A state moved aside as corrupt knows no bans: take back those the firewall still holds.
@@ -78,11 +79,11 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const fleetJail = fleetMod?.fleetJail(config);
     const policyJails = fleetJail && !jails.some((j) => j.name === fleetJail.name) ? [...jails, fleetJail] : jails;
 
-    // ignorecommand runs only for the addresses this run would ban.
-    const candidates = banCandidates({ state, failures: scanned.failures, jails: policyJails, now: opts.now });
-    const isIgnored = await prepareIgnore(policyJails, { candidates, warn: (m) => warnings.push(m) });
-    const policy = decide({ state, failures: scanned.failures, jails: policyJails, now: opts.now, isIgnored });
-    Object.assign(state, policy.state);
+    const pass = startPolicy({ state, jails: policyJails, now: opts.now });
+    for (const f of scanned.failures) pass.foldText(f.jail, f.ip, f.time, f.line, f.user);
+    // ignorecommand runs only for the addresses this run is about to ban.
+    const isIgnored = await prepareIgnore(policyJails, { candidates: pass.candidates(), warn: (m) => warnings.push(m) });
+    const policy = pass.finish(isIgnored);
     warnings.push(...policy.warnings);
     const future = futureTimeWarnings(policy.ignored);
     warnings.push(...future);
@@ -166,7 +167,7 @@ function summarize(
  */
 function jailsToEnforce(all: Jail[], run: Jail[], state: State, decisions: Decision[]): Jail[] {
   const out = new Map(run.map((j) => [j.name, j]));
-  const wanted = new Set([...Object.keys(state.bans), ...decisions.map((d) => d.jail)]);
+  const wanted = new Set([...jailsWithBans(state), ...decisions.map((d) => d.jail)]);
   for (const name of wanted) {
     if (out.has(name)) continue;
     const j = all.find((x) => x.name === name);

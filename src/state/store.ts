@@ -19,8 +19,14 @@ function stamp(d: Date): string {
  * `<path>.corrupt-<time>` with a warning, and a fresh state comes back with `recovered: true`.
  * Other I/O errors (permission denied, EIO) are thrown: guessing there could lose every ban.
  */
-export async function loadState(path: string): Promise<{ state: State; warnings: string[]; recovered: boolean }> {
+export interface LoadOptions {
+  /** The run's clock (times more than 100 years ahead of it are capped); default the real clock. */
+  now?: number;
+}
+
+export async function loadState(path: string, opts: LoadOptions = {}): Promise<{ state: State; warnings: string[]; recovered: boolean; dropped: number }> {
   let warnings: string[] = [];
+  let dropped = 0;
   const db = new Low<State>(new AtomicJsonFile<State>(path, (text) => {
     let raw: unknown;
     try {
@@ -28,13 +34,14 @@ export async function loadState(path: string): Promise<{ state: State; warnings:
     } catch (e) {
       throw new StateFormatError(text.trim() === '' ? 'state file is empty' : `state file is not valid JSON (${(e as Error).message})`);
     }
-    const m = migrateState(raw);
+    const m = migrateState(raw, { now: opts.now });
     warnings = m.warnings;
+    dropped = m.dropped;
     return m.state;
   }), emptyState());
   try {
     await db.read();
-    return { state: db.data, warnings, recovered: false };
+    return { state: db.data, warnings, recovered: false, dropped };
   } catch (e) {
     if (!(e instanceof StateFormatError)) throw e;
     const aside = `${path}.corrupt-${stamp(new Date())}`;
@@ -43,6 +50,7 @@ export async function loadState(path: string): Promise<{ state: State; warnings:
       state: emptyState(),
       warnings: [`${path}: ${e.message}; moved aside to ${aside}, starting from a fresh state (files are read from their end)`],
       recovered: true,
+      dropped: 0,
     };
   }
 }

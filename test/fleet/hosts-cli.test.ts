@@ -7,6 +7,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } fr
 import { join } from 'node:path';
 import { f2b, failedPasswords, scratch } from '../run/cli.ts';
 import { noRedis, RedisServer, REDIS_CLI } from './redis-server.ts';
+import { readStateView } from '../helpers/state-view.ts';
 
 const KEY = 'fleet-test-key-0123456789abcdef';
 let redis: RedisServer | undefined;
@@ -63,7 +64,7 @@ test('bans travel between three hosts through Redis, with trust, ignoreip and an
   assert.equal(rb.code, 0, rb.stderr);
   assert.deepEqual(rb.json.fleet.imported, [{ jail: 'sshd', ip: '198.51.100.7', until: '2026-11-24T11:01:00.000Z', from: 'a' }]);
   assert.equal(held(b), '+198.51.100.7\n');
-  assert.equal(JSON.parse(readFileSync(b.state, 'utf8')).bans.sshd['198.51.100.7'].until, Date.parse('2026-11-24T11:01:00Z') / 1000);
+  assert.equal(readStateView(b.state).bans.sshd!['198.51.100.7']!.until, Date.parse('2026-11-24T11:01:00Z') / 1000);
   const rc = run(c, '2026-11-24T10:01:30Z');
   assert.equal(rc.code, 0, rc.stderr);
   assert.deepEqual(rc.json.fleet.imported, []);
