@@ -29,7 +29,7 @@ export function targetsOf(report) {
   atLeast('mixed log vs sshg-parser (CPU)', 'mixed-vs-sshg', 2.5);
   atMost('mixed log: f2b-scan / grep -cE (CPU)', 'mixed-vs-grep', 3);
   atMost('five jails / one jail, same file (CPU)', 'five-vs-one', 1.3);
-  atMost('idle run, 100k tracked + 20k bans / tiny state (CPU)', 'tracked-vs-tiny', 1.5);
+  atMost('idle run, 100k tracked + 20k bans / empty state (CPU)', 'tracked-vs-empty', 1.5);
   field('1M bans: state file', 'million-import', (r) => r.stateBytes / MB, 60, ' MB');
   field('1M bans: idle run (CPU)', 'million-idle', (r) => r.cpuMs / 1000, 5, ' s');
   field('1M bans: idle run peak RSS', 'million-idle', (r) => r.rssMB, 400, ' MB');
