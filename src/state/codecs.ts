@@ -27,25 +27,32 @@ export const BAN_CODEC: Codec<BanRecord> = {
       origin: ORIGINS[col(c, 'origin')[i] as number] ?? 'log',
     };
     if (x) {
-      if (typeof x.from === 'string') r.from = x.from;
-      if (x.pending === 'ban') r.pending = 'ban';
-      if (typeof x.error === 'string') r.error = x.error;
-      if (Array.isArray(x.lines)) r.lines = x.lines.filter((l): l is string => typeof l === 'string');
+      // Optional fields live in the extras: those we know are checked, others (a field a newer
+      // part of the program added) pass through as they are.
+      for (const k in x) if (!(k in r)) (r as unknown as Record<string, unknown>)[k] = x[k];
+      if (x.from !== undefined && typeof x.from !== 'string') delete r.from;
+      if (x.pending !== undefined && x.pending !== 'ban') delete r.pending;
+      if (x.error !== undefined && typeof x.error !== 'string') delete r.error;
+      if (x.ownUntil !== undefined && typeof x.ownUntil !== 'number') delete r.ownUntil;
+      if (x.lines !== undefined) {
+        if (Array.isArray(x.lines)) r.lines = x.lines.filter((l): l is string => typeof l === 'string');
+        else delete r.lines;
+      }
     }
     return r;
   },
   encode(r) {
     let extras: Extras;
-    if (r.from !== undefined || r.pending !== undefined || r.error !== undefined || (r.lines && r.lines.length > 0)) {
-      extras = {};
-      if (r.from !== undefined) extras.from = r.from;
-      if (r.pending !== undefined) extras.pending = r.pending;
-      if (r.error !== undefined) extras.error = r.error;
-      if (r.lines && r.lines.length > 0) extras.lines = r.lines;
+    for (const k in r) {
+      if (BAN_DENSE.has(k)) continue;
+      const v = (r as unknown as Record<string, unknown>)[k];
+      if (v === undefined || (k === 'lines' && Array.isArray(v) && v.length === 0)) continue;
+      (extras ??= {})[k] = v;
     }
     return { values: [r.start, r.until, r.failures, r.count, Math.max(0, ORIGINS.indexOf(r.origin))], extras };
   },
 };
+const BAN_DENSE = new Set(['start', 'until', 'failures', 'count', 'origin']);
 
 export const TICKET_CODEC: Codec<Ticket> = {
   columns: ['first', 'last', 'retry', 'attempts'],
@@ -127,6 +134,17 @@ export function banCheck(now: number, where: string, sink: CheckSink, keyCheck: 
       if (u === 'ahead') {
         until[i] = now + MAX_AHEAD;
         sink.cap(where, 'until');
+      }
+    }
+    const x = c.x?.[i];
+    if (x && x.ownUntil !== undefined) {
+      const v = judgeTime(x.ownUntil, now);
+      if (v === 'bad') {
+        delete x.ownUntil;
+        sink.drop(where, 'ownUntil');
+      } else if (v === 'ahead') {
+        x.ownUntil = now + MAX_AHEAD;
+        sink.cap(where, 'ownUntil');
       }
     }
     const failures = col(c, 'failures');

@@ -97,7 +97,7 @@ const migrations: ((raw: Obj, problems: LoadProblems) => Obj)[] = [
         (cols.count as unknown[]).push(b.count);
         (cols.origin as number[]).push(Math.max(0, ORIGINS.indexOf(b.origin as string)));
         const x: Obj = {};
-        for (const f of ['from', 'pending', 'error', 'lines'] as const) if (b[f] !== undefined) x[f] = b[f];
+        for (const f in b) if (!['start', 'until', 'failures', 'count', 'origin'].includes(f) && b[f] !== undefined) x[f] = b[f];
         if (Object.keys(x).length > 0) cols.x![row] = x;
       }
       if (cols.key.length > 0) forJail(jail).bans = cols;
@@ -282,7 +282,8 @@ export function migrateState(raw: unknown, opts: MigrateOptions = {}): { state: 
     jails,
     history,
     started: (cur.started as State['started']) ?? {},
-    fleet: { cursor: typeof fleet.cursor === 'string' ? fleet.cursor : null, outbox: loadOutbox(fleet.outbox, now, problems) },
+    // The fleet's part is the fleet's (src/fleet/): passed through, only its outbox times checked here.
+    fleet: { ...(fleet as object), cursor: typeof fleet.cursor === 'string' ? fleet.cursor : null, outbox: loadOutbox(fleet.outbox, now, problems) },
     lastRun,
   };
   if (isObj(cur.notices)) {

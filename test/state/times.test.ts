@@ -30,7 +30,7 @@ function base(): Record<string, unknown> {
     files: { sshd: { '/var/log/auth.log': { dev: 1, ino: 2, offset: 10, size: 10, mtimeMs: 1 } } },
     jails: {
       sshd: {
-        bans: { key: [3221225985], start: [NOW - 60], until: [NOW + 600], failures: [5], count: [1], origin: [0] },
+        bans: { key: [3221225985], start: [NOW - 60], until: [NOW + 600], failures: [5], count: [1], origin: [0], x: { 0: { ownUntil: NOW + 300, from: 'web1' } } },
         tickets: { key: [3221225986], first: [NOW - 30], last: [NOW - 10], retry: [2], attempts: [2], x: { 0: { times: [NOW - 30, NOW - 10] } } },
       },
     },
@@ -46,6 +46,7 @@ type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const PLACES: [string, (s: Raw, v: unknown) => void][] = [
   ['ban start', (s, v) => (s.jails.sshd.bans.start[0] = v)],
   ['ban until', (s, v) => (s.jails.sshd.bans.until[0] = v)],
+  ['ban own end (lengthened by the fleet)', (s, v) => (s.jails.sshd.bans.x[0].ownUntil = v)],
   ['ticket first', (s, v) => (s.jails.sshd.tickets.first[0] = v)],
   ['ticket last', (s, v) => (s.jails.sshd.tickets.last[0] = v)],
   ['ticket failure time', (s, v) => (s.jails.sshd.tickets.x[0].times[0] = v)],
@@ -75,7 +76,7 @@ function everyDate(v: StateView): string[] {
   const iso = (t: number | null | undefined) => {
     if (typeof t === 'number') out.push(new Date(t * 1000).toISOString());
   };
-  for (const byIp of Object.values(v.bans)) for (const b of Object.values(byIp)) (iso(b.start), iso(b.until));
+  for (const byIp of Object.values(v.bans)) for (const b of Object.values(byIp)) (iso(b.start), iso(b.until), iso(b.ownUntil));
   for (const byIp of Object.values(v.failures)) for (const f of Object.values(byIp)) (iso(f.first), iso(f.last), f.times?.forEach(iso));
   for (const h of Object.values(v.banHistory)) (iso(h.last), iso(h.last + (h.bantime ?? 0)));
   for (const o of v.fleet.outbox) (iso(o.start), iso(o.until), iso(o.queuedAt));
