@@ -1,5 +1,7 @@
 // The values the stages of one run hand each other. Defined once, here.
 
+import type { AddrKey } from './net/key.ts';
+
 /** Seconds since the Unix epoch (fractions allowed). */
 export type Epoch = number;
 
@@ -73,6 +75,11 @@ export interface RuleMatch {
   host: string;
   /** Normalised address when `host` is one, else null (a name, resolved later by usedns). */
   ip: string | null;
+  /**
+   * The address parsed once, where the rule matched, as the key the scan, the policy and the
+   * state use (src/net/key.ts); null with `ip`. Absent where a match was made by hand.
+   */
+  key?: AddrKey | null;
   /**
    * rsyslog's "message repeated N times: [ ... ]": the line stands for N failures. Absent: one.
    */

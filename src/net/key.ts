@@ -38,6 +38,17 @@ export function parseV4Key(s: string, start = 0, end = s.length): number {
   return value * 256 + part;
 }
 
+/** A dotted quad written the canonical way (no leading zeros): its text is its keyText. */
+export function isCanonicalV4(s: string): boolean {
+  for (let i = 0; i < s.length - 1; i++) {
+    if (s.charCodeAt(i) === 48 && (i === 0 || s.charCodeAt(i - 1) === 46)) {
+      const c = s.charCodeAt(i + 1);
+      if (c >= 48 && c <= 57) return false;
+    }
+  }
+  return true;
+}
+
 /** The key of a parsed address. */
 export function keyOfAddress(a: Address): AddrKey {
   if (a.family === 6) return a.ip;

@@ -4,7 +4,10 @@
 import { loadConfig } from '../config/index.ts';
 import { enforce, type ActionOutcome } from '../actions/index.ts';
 import { checkPolicy, prepareIgnore, startPolicy } from '../policy/index.ts';
-import { collectFailures, type CollectInput } from '../scan/collect-failures.ts';
+import { scanLogs, type ProgressSink, type ScanResult } from '../scan/scan.ts';
+import { RunSink } from './run-sink.ts';
+import { jailNeeds } from '../actions/needs.ts';
+import { LEVELS, readLogSettings } from '../log/index.ts';
 import { saveRedosCache, useRedosCache } from '../rules/index.ts';
 import { futureTimeWarnings } from './future-times.ts';
 import { freshNotices } from '../report/notices.ts';
@@ -30,7 +33,7 @@ export interface RunOptions {
   /** Nothing will be printed (--quiet): don't count warnings as told. */
   silent?: boolean;
   /** Progress display for a large backlog (the CLI passes one on a terminal). */
-  progress?: CollectInput['progress'];
+  progress?: (backlogBytes: number) => Promise<ProgressSink | null>;
   /** `unban --fleet`: unbans to publish to the other hosts. */
   fleetUnbans?: { jail: string; ip: string }[];
 }
@@ -62,25 +65,29 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     // recheck's verdicts on suspect regex loops, kept beside the state: a cache, not the state,
     // so a dry run keeps them too (else every dry run would load recheck again).
     useRedosCache(`${opts.statePath}.regex-verdicts.json`);
-    const scanned = await collectFailures({
-      jails,
-      state,
-      now: opts.now,
-      filterDirs: config.filterDirs,
-      startAtEnd: loaded.recovered,
-      progress: opts.progress,
-      // The policy counts nothing older than findtime: a large backlog keeps no memory.
-      dropOld: true,
-    });
-    warnings.push(...scanned.warnings);
-
     // With a fleet, imported bans of jails not enabled here land in the built-in `fleet` jail.
     const fleetMod = config.main.get('fleet', 'url')?.trim() ? await import('./run-fleet.ts') : null;
     const fleetJail = fleetMod?.fleetJail(config);
     const policyJails = fleetJail && !jails.some((j) => j.name === fleetJail.name) ? [...jails, fleetJail] : jails;
 
-    const pass = startPolicy({ state, jails: policyJails, now: opts.now });
-    for (const f of scanned.failures) pass.foldText(f.jail, f.ip, f.time, f.line, f.user);
+    // One pass: expired bans lifted and stale tickets forgotten first, then every failure is
+    // folded into its ticket as the scan reads it, then the bans.
+    const pass = startPolicy({ state, jails: policyJails, now: opts.now, needs: jailNeeds(config.actionDirs) });
+    const sink = new RunSink(pass, !opts.dryRun && readLogSettings(config.main).level <= LEVELS.INFO);
+    const scanned = await scanLogs(
+      {
+        jails,
+        state,
+        now: opts.now,
+        filterDirs: config.filterDirs,
+        startAtEnd: loaded.recovered,
+        progress: opts.progress,
+        // Counting uses nothing older than findtime: a large backlog keeps no memory.
+        dropOld: true,
+      },
+      sink,
+    );
+    warnings.push(...scanned.warnings);
     // ignorecommand runs only for the addresses this run is about to ban.
     const isIgnored = await prepareIgnore(policyJails, { candidates: pass.candidates(), warn: (m) => warnings.push(m) });
     const policy = pass.finish(isIgnored);
@@ -116,7 +123,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       actionDirs: config.actionDirs,
     });
     warnings.push(...enforced.warnings);
-    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failures: scanned.failures, decisions, outcomes: enforced.outcomes, now: opts.now })));
+    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), decisions, outcomes: enforced.outcomes, now: opts.now })));
 
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
@@ -132,7 +139,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const exitCode = exitCodeOf(
       enforced.outcomes,
       scanned.errors.length,
-      scanned.inputProblems + future.length + (fleet?.inputProblems ?? 0),
+      scanned.inputProblems + loaded.dropped + future.length + (fleet?.inputProblems ?? 0),
       fleetFailure ?? (fleet?.unreachable ? 'unreachable' : null),
     );
     return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings: opts.dryRun ? warnings : notices.fresh };
@@ -148,7 +155,7 @@ function isoOrNull(t: number | null): string | null {
 function summarize(
   opts: RunOptions,
   decisions: Decision[],
-  scanned: Awaited<ReturnType<typeof collectFailures>>,
+  scanned: ScanResult,
   warnings: string[],
   outcomes: ActionOutcome[],
 ): RunSummary {

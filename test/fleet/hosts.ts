@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { f2b, type CliResult } from '../run/cli.ts';
+import { readStateView } from '../helpers/state-view.ts';
 
 export const FLEET_KEY = 'fleet-test-key-0123456789abcdef';
 
@@ -63,4 +64,6 @@ export const run = (h: FleetHost, now: string, extra: string[] = []) => cli(h, n
 /** What the host's dummy firewall holds: "+ip" per ban, "-ip" per unban, in order. */
 export const held = (h: FleetHost) => (existsSync(h.banned) ? readFileSync(h.banned, 'utf8') : '');
 
-export const stateOf = (h: FleetHost) => JSON.parse(readFileSync(h.state, 'utf8'));
+/** The host's state file, read through the state's own loader (any version, any layout). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const stateOf = (h: FleetHost): any => readStateView(h.state);
