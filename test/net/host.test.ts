@@ -50,6 +50,23 @@ test('an address key (IPv4 number or text) gets the same answer as the parsed ad
   );
 });
 
+test('any text made of address characters gets the fast path\'s answer the full parse would give', () => {
+  const slow = (text: string) => {
+    const a = parseAddress(text);
+    return a ? whyNotBannable(a) : 'not an IP address';
+  };
+  const chars = fc.constantFrom(...'0123456789abcdefABF:.:::'.split(''));
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ unit: chars, maxLength: 40 }), fc.ipV6().map((s) => s.replace(/[0-9a-f]/, ':'))), (text) => {
+      if (text.includes('/')) return;
+      assert.equal(whyNotBannableKey(text), slow(text), JSON.stringify(text));
+    }),
+    { numRuns: 20000 },
+  );
+  for (const t of ['1:::', '1::2::3', '2001:db8:', '2001:db8::', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', 'fe80::1', 'ff01::1', 'ff::1', '12345::1'])
+    assert.equal(whyNotBannableKey(t), slow(t), t);
+});
+
 test('a key that is no address says so', () => {
   for (const k of ['', 'x', '1.2.3', '256.0.0.1', '1.2.3.4.5', '$(id)', 'localhost']) assert.equal(whyNotBannableKey(k), 'not an IP address', k);
   for (const n of [-1, 2 ** 32, 1.5, NaN]) assert.equal(whyNotBannableKey(n), 'not an IP address', String(n));
