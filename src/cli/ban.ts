@@ -18,7 +18,7 @@ export const banCommand: CommandModule<object, BanArgs> = {
   builder: (y) =>
     y
       .positional('jail', { type: 'string', describe: 'the jail whose actions and bantime apply' })
-      .positional('ip', { type: 'string', array: true, describe: 'IPv4 or IPv6 addresses' })
+      .positional('ip', { type: 'string', array: true, default: undefined, describe: 'IPv4 or IPv6 addresses' }) // no "[default: []]" in --help
       .option('dry-run', { type: 'boolean', default: false, describe: 'change nothing; print what would be banned' })
       .example('$0 ban sshd 192.0.2.7', 'ban one address in the sshd jail') as never,
   handler: async (args) => {

@@ -27,7 +27,7 @@ export function lifecycleCommand(spec: LifecycleCommandSpec): CommandModule<obje
     describe: spec.describe,
     builder: (y) =>
       y
-        .positional('jail', { type: 'string', array: true, describe: 'only these jails (default: every jail with bans or started actions)' })
+        .positional('jail', { type: 'string', array: true, default: undefined, describe: 'only these jails (default: every jail with bans or started actions)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'change nothing; print the commands that would run' })
         .example(...spec.example) as never,
     handler: async (args) => {
