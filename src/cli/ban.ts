@@ -1,7 +1,7 @@
 // `f2b-scan ban <jail> <ip>...`: ban addresses by hand for the jail's bantime.
 
 import type { CommandModule } from 'yargs';
-import { failWith, parseNow } from './common.ts';
+import { failWith, parseNow, words } from './common.ts';
 
 interface BanArgs {
   config: string;
@@ -24,7 +24,7 @@ export const banCommand: CommandModule<object, BanArgs> = {
   handler: async (args) => {
     try {
       const { runBan } = await import('../ops/ban.ts');
-      const r = await runBan({ configDir: args.config, statePath: args.state, now: parseNow(args.now), dryRun: args['dry-run'], jail: args.jail, ips: args.ip.map(String) });
+      const r = await runBan({ configDir: args.config, statePath: args.state, now: parseNow(args.now), dryRun: args['dry-run'], jail: args.jail, ips: words(args.ip) });
       for (const m of r.messages) process.stderr.write(`f2b-scan: ${m}\n`);
       process.stdout.write(r.output);
       process.exitCode = r.exitCode;

@@ -36,6 +36,14 @@ export function configDirOf(given: string | undefined, mayCreate = false): strin
   return given;
 }
 
+/**
+ * The words of an optional variadic positional (`[ip..]`). Declared with `default: undefined`
+ * so that --help shows no "[default: []]"; yargs then hands over [undefined] when none is given.
+ */
+export function words(list: (string | number | undefined)[] | undefined): string[] {
+  return (list ?? []).filter((w) => w !== undefined).map(String);
+}
+
 /** Parse --now, or the real clock. */
 export function parseNow(now: string | undefined): number {
   if (now === undefined) return Date.now() / 1000;

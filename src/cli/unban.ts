@@ -1,7 +1,7 @@
 // `f2b-scan unban <ip>... | --all [--jail j] [--fleet]`: lift bans by hand.
 
 import type { CommandModule } from 'yargs';
-import { failWith, parseNow } from './common.ts';
+import { failWith, parseNow, words } from './common.ts';
 
 interface UnbanArgs {
   config: string;
@@ -34,7 +34,7 @@ export const unbanCommand: CommandModule<object, UnbanArgs> = {
         statePath: args.state,
         now: parseNow(args.now),
         dryRun: args['dry-run'],
-        ips: (args.ip ?? []).map(String),
+        ips: words(args.ip),
         all: args.all,
         jail: args.jail,
         fleet: args.fleet,
