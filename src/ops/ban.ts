@@ -12,7 +12,7 @@ import { deleteTicket } from '../state/tickets.ts';
 import { getHistory } from '../state/history.ts';
 
 export async function runBan(opts: OpsOptions & { jail: string; ips: string[] }): Promise<OpsResult> {
-  const ips = parseCommandLineAddresses(opts.ips);
+  const ips = parseCommandLineAddresses(opts.ips, 'ban');
   return withSession(opts, async (s) => {
     const jail = findJail(s.config, opts.jail);
     const verb = opts.dryRun ? 'would ' : '';

@@ -11,6 +11,7 @@ import type { BanRecord, Decision, Epoch, Failure, Jail } from '../types.ts';
 import type { State, Ticket } from '../state/schema.ts';
 import type { Table } from '../state/table.ts';
 import { keyText, parseKey, type AddrKey } from '../net/key.ts';
+import { whyNotBannableKey, whyNotBannableV4 } from '../net/host.ts';
 import { deleteBan, expiredBans, getBan, jailsWithBans, setBan } from '../state/bans.ts';
 import { dropStaleTickets, dropTickets, ticketTable } from '../state/tickets.ts';
 import { deleteHistory, getHistory, historyLastBefore, setHistory } from '../state/history.ts';
@@ -295,10 +296,12 @@ export class PolicyPass {
 
 const OUTDATED_FACTOR = 3;
 
-/** Loopback is never banned, whatever the log or the ignore rules say. */
+/**
+ * Only a host address is ever banned (never loopback, 0.0.0.0, multicast...), whatever the log
+ * or the ignore rules say (src/net/host.ts). An IPv4 key is judged without allocating.
+ */
 function notBannable(key: AddrKey): string | null {
-  if (typeof key === 'number') return key >>> 24 === 127 ? 'loopback' : null;
-  return key === '::1' ? 'loopback' : null;
+  return typeof key === 'number' ? whyNotBannableV4(key) : whyNotBannableKey(key);
 }
 
 function remember(h: BanHistory | undefined, jail: string, now: Epoch, seconds: number | null): BanHistory {

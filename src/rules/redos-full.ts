@@ -4,8 +4,8 @@
 // (`.*\s.*\s.*x` is cubic: 2.4 s on a 4 KB line). Too slow for every run (1-2 s per regex),
 // fine for a command run by hand after editing a filter.
 
-import { createRequire } from 'node:module';
 import type { Place } from '../types.ts';
+import { loadRecheck, type Recheck } from './recheck-load.ts';
 
 export interface RegexToJudge {
   re: RegExp;
@@ -27,12 +27,11 @@ function at(p: Place): string {
 export async function judgeWholeRegexes(regexes: RegexToJudge[], timeoutMs = 10_000): Promise<FullVerdicts> {
   const out: FullVerdicts = { problems: [], warnings: [] };
   if (regexes.length === 0) return out;
-  let check: (s: string, f: string, p?: Record<string, unknown>) => Promise<{ status: string; complexity?: { type: string; degree?: number } }>;
+  let check: Recheck['check'];
   try {
-    // Loaded at run time, not bundled: it drives its own native or JVM helper process.
-    ({ check } = createRequire(import.meta.url)('recheck') as { check: typeof check });
+    ({ check } = loadRecheck());
   } catch {
-    out.warnings.push('recheck is not installed: regexes of your own filters were not checked for slow backtracking');
+    out.warnings.push('recheck could not be loaded: regexes of your own filters were not checked for slow backtracking (reinstall f2b-scan)');
     return out;
   }
   for (const r of regexes) {

@@ -13,9 +13,9 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Place } from '../types.ts';
 import { RuleError } from '../util/errors.ts';
+import { loadRecheck } from './recheck-load.ts';
 
 /** A loop of a regex that could backtrack exponentially, as a regex of its own. */
 export interface SuspectLoop {
@@ -213,7 +213,7 @@ export function judge(source: string, flags: string): Verdict {
   if (known) return known;
   let v: Verdict = 'unknown';
   try {
-    checkSync ??= (createRequire(import.meta.url)('recheck') as { checkSync: CheckSync }).checkSync;
+    checkSync ??= loadRecheck().checkSync;
     const d = checkSync(source, flags, { timeout: 5000 });
     if (d.status === 'safe') v = 'safe';
     else if (d.status === 'vulnerable') v = d.complexity?.type === 'exponential' ? 'exponential' : 'polynomial';

@@ -9,7 +9,7 @@ import { RunSink } from './run-sink.ts';
 import { jailNeeds } from '../actions/needs.ts';
 import { LEVELS, readLogSettings } from '../log/index.ts';
 import { saveRedosCache, useRedosCache } from '../rules/index.ts';
-import { futureTimeWarnings } from './future-times.ts';
+import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
 import type { FleetStep } from './run-fleet.ts';
@@ -92,8 +92,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const isIgnored = await prepareIgnore(policyJails, { candidates: pass.candidates(), warn: (m) => warnings.push(m) });
     const policy = pass.finish(isIgnored);
     warnings.push(...policy.warnings);
-    const future = futureTimeWarnings(policy.ignored);
-    warnings.push(...future);
+    const refused = ignoredInputWarnings(policy.ignored);
+    warnings.push(...refused);
     const decisions = [...policy.decisions];
 
     let fleet: FleetStep | undefined;
@@ -139,7 +139,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const exitCode = exitCodeOf(
       enforced.outcomes,
       scanned.errors.length,
-      scanned.inputProblems + loaded.dropped + future.length + (fleet?.inputProblems ?? 0),
+      scanned.inputProblems + refused.length + loaded.dropped + (fleet?.inputProblems ?? 0),
       fleetFailure ?? (fleet?.unreachable ? 'unreachable' : null),
     );
     return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings: opts.dryRun ? warnings : notices.fresh };

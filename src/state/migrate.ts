@@ -3,7 +3,7 @@
 // see table.ts). Anything we cannot make sense of as a whole is an error (the store moves the
 // file aside); a single bad entry is dropped with a counted warning (times: see times.ts).
 
-import { parseKey, type AddrKey } from '../net/key.ts';
+import { isKeyValue, keyText, parseKey, type AddrKey } from '../net/key.ts';
 import { BAN_CODEC, HISTORY_CODEC, TICKET_CODEC, banCheck, historyCheck, ticketCheck, type CheckSink } from './codecs.ts';
 import { emptyHistory, emptyJailTables, JailTablesMap, STATE_VERSION, type FileCursor, type OutboxEntry, type State } from './schema.ts';
 import { ColumnsError, Table, type Codec, type Columns, type RowCheck } from './table.ts';
@@ -213,7 +213,7 @@ function loadTables(raw: Obj, now: number, problems: LoadProblems, keyCheck: Key
       },
     };
     try {
-      const t = Table.load(codec, cols, check(sink), (key, why) => problems.drop(`${where}.${String(key)}`, why));
+      const t = Table.load(codec, cols, check(sink), (key, why) => problems.drop(`${where}.${isKeyValue(key) ? keyText(key) : String(key)}`, why));
       if (fixed) t.markRepaired();
       return t;
     } catch (e) {

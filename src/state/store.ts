@@ -6,6 +6,7 @@ import { rename } from 'node:fs/promises';
 import { emptyState, type State } from './schema.ts';
 import { AtomicJsonFile } from './adapter.ts';
 import { migrateState, StateFormatError } from './migrate.ts';
+import { whyNotBannableKey } from '../net/host.ts';
 
 export { acquireLock } from './lock.ts';
 export { migrate, StateFormatError } from './migrate.ts';
@@ -34,7 +35,7 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<{
     } catch (e) {
       throw new StateFormatError(text.trim() === '' ? 'state file is empty' : `state file is not valid JSON (${(e as Error).message})`);
     }
-    const m = migrateState(raw, { now: opts.now });
+    const m = migrateState(raw, { now: opts.now, keyCheck: whyNotBannableKey });
     warnings = m.warnings;
     dropped = m.dropped;
     return m.state;

@@ -29,12 +29,12 @@ export class LoadProblems {
 
   drop(where: string, why: string): void {
     this.dropped++;
-    if (this.examples.length < 3) this.examples.push(`${where}: ${why}`);
+    if (this.examples.length < 3) this.examples.push(`${where} (${why})`);
   }
 
   cap(where: string, field: string): void {
     this.capped++;
-    if (this.examples.length < 3) this.examples.push(`${where}: ${field} capped`);
+    if (this.examples.length < 3) this.examples.push(`${where} (${field} capped)`);
   }
 
   get count(): number {
@@ -46,6 +46,6 @@ export class LoadProblems {
     const parts: string[] = [];
     if (this.dropped) parts.push(`dropped ${this.dropped} malformed entr${this.dropped === 1 ? 'y' : 'ies'}`);
     if (this.capped) parts.push(`capped ${this.capped} time${this.capped === 1 ? '' : 's'} more than 100 years ahead`);
-    return [`state: ${parts.join(', ')} (${this.examples.join('; ')}${this.count > this.examples.length ? '; ...' : ''})`];
+    return [`state: ${parts.join(', ')} (${this.examples.join(', ')}${this.count > this.examples.length ? ', ...' : ''})`];
   }
 }

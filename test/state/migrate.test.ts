@@ -91,7 +91,7 @@ test('malformed entries are dropped with one warning, the rest of the state kept
   assert.deepEqual(v.bans, {});
   assert.equal(r.warnings.length, 1);
   assert.equal(r.dropped, 3);
-  assert.match(r.warnings[0]!, /dropped 3 malformed entries \(failures\.sshd\.192\.0\.2\.1: no failure times; bans\.sshd\.3221225987: until later; files\.sshd\.\/a: not a file cursor\)/);
+  assert.match(r.warnings[0]!, /dropped 3 malformed entries \(failures\.sshd\.192\.0\.2\.1 \(no failure times\), bans\.sshd\.192\.0\.2\.3 \(until later\), files\.sshd\.\/a \(not a file cursor\)\)/);
 });
 
 test('newer versions, bad versions, non-objects and broken columns are refused with StateFormatError', () => {
