@@ -18,7 +18,7 @@ import { deleteHistory, getHistory, historyLastBefore, setHistory } from '../sta
 import { jailNames, tablesFor } from '../state/jails.ts';
 import type { BanHistory } from '../state/schema.ts';
 import { banDuration, banUntil, priorBans } from './bantime.ts';
-import { addFailure, countingOf, failureWeight, isRipe, newTicket, strictView, type Counting } from './ticket.ts';
+import { addFailure, countingOf, failureWeight, isRipe, isStale, newTicket, strictView, type Counting } from './ticket.ts';
 
 export interface Ignored {
   jail: string;
@@ -139,13 +139,10 @@ export class PolicyPass {
         this.decisions.push({ kind: 'unban', jail, ip: keyText(key), reason: 'expired' });
       }
     }
-    // 2. Tickets of jails no longer enabled leave the state; in the others, those with no
-    //    failure inside findtime are forgotten (FailManager.cleanup at the run's time).
+    // 2. Tickets of jails no longer enabled leave the state. (Stale tickets of the others are
+    //    forgotten after this run's failures joined them: see finish().)
     for (const jail of jailNames(this.state)) if (!enabled.has(jail)) dropTickets(this.state, jail);
-    for (const j of opts.jails) {
-      dropStaleTickets(this.state, j.name, this.now - j.findtime);
-      this.folds.set(j.name, new JailFold(j, this, needs(j)));
-    }
+    for (const j of opts.jails) this.folds.set(j.name, new JailFold(j, this, needs(j)));
   }
 
   /** The fold handle of a jail (undefined: not enabled in this run). */
@@ -181,13 +178,28 @@ export class PolicyPass {
     let ticket = f.ripe.get(key);
     if (ticket !== undefined) {
       // Banned at the end of this run: only its tally and lines grow.
-      ticket.attempts += repeat;
+      for (let n = repeat; n > 0; n--) addFailure(ticket, t, 1, f.findtime, f.counting);
       this.keep(f, ticket, line, user);
       return;
     }
     if (f.bans.has(key)) return; // already banned: nothing more to count
     const w = f.weight(key);
     ticket = f.tickets.take(key);
+    if (ticket !== undefined) {
+      if (f.counting === 'strict') {
+        if (!ticket.times || ticket.times[0]! <= f.oldest) {
+          // Strict counting sees only the failures inside the last findtime.
+          const inside = strictView(ticket, this.now, f.findtime, w);
+          if (inside.times!.length > 0) Object.assign(ticket, inside);
+          else ticket = undefined;
+        }
+      } else if (isStale(ticket, t, f.findtime)) {
+        // fail2ban's daemon would have cleaned this ticket up before the failure came (its last
+        // failure lies more than findtime before it): the failure starts a new one.
+        ticket = undefined;
+      }
+      if (ticket === undefined) f.tickets.delete(key);
+    }
     let n = repeat;
     if (ticket === undefined) {
       const why = notBannable(key);
@@ -198,8 +210,6 @@ export class PolicyPass {
       ticket = newTicket(t, w, f.counting);
       f.tickets.insertNew(key, ticket);
       n--;
-    } else if (f.counting === 'strict' && !ticket.times) {
-      Object.assign(ticket, strictView(ticket, this.now, f.findtime, w));
     }
     for (; n > 0; n--) addFailure(ticket, t, w, f.findtime, f.counting);
     this.keep(f, ticket, line, user);
@@ -257,6 +267,9 @@ export class PolicyPass {
         this.ban(f, key, ip, ticket);
       }
       f.ripe.clear();
+      // fail2ban's FailManager.cleanup after the lines were read: a ticket whose last failure
+      // is findtime old is forgotten. Until then a later failure still joins it (and is rated).
+      dropStaleTickets(this.state, f.jail.name, this.now - f.findtime);
     }
     if (this.historyAge !== null) this.pruneHistory(this.now - this.historyAge);
     return { decisions: this.decisions, state: this.state, ignored: this.ignored, warnings: this.warnings };

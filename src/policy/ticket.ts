@@ -53,6 +53,7 @@ export function addFailure(t: Ticket, time: Epoch, weight: number, findtime: num
     t.first = times[0]!;
     t.last = times.at(-1)!;
     t.retry = times.length * weight;
+    t.attempts = times.length;
     return;
   }
   if (time > t.last) {
@@ -70,9 +71,13 @@ export function isRipe(t: Ticket, maxretry: number): boolean {
   return t.retry >= Math.max(1, maxretry);
 }
 
-/** A ticket nothing more can join: its last failure is at or before now - findtime. */
-export function isStale(t: Ticket, now: Epoch, findtime: number): boolean {
-  return t.last <= now - findtime;
+/**
+ * A ticket a failure at `time` cannot join: its last failure lies more than findtime before.
+ * (fail2ban's daemon services its FailManager continuously; run by run, a ticket is judged
+ * against each failure's own time, and the ones findtime old are forgotten after each run.)
+ */
+export function isStale(t: Ticket, time: Epoch, findtime: number): boolean {
+  return t.last < time - findtime;
 }
 
 /**
@@ -82,7 +87,7 @@ export function isStale(t: Ticket, now: Epoch, findtime: number): boolean {
  */
 export function strictView(t: Ticket, now: Epoch, findtime: number, weight: number): Ticket {
   const times = (t.times ?? Array.from({ length: Math.max(1, Math.min(t.attempts, 1000)) }, () => t.last)).filter((x) => x > now - findtime);
-  return { ...t, times, first: times[0] ?? t.first, retry: times.length * weight };
+  return { ...t, times, first: times[0] ?? t.first, retry: times.length * weight, attempts: times.length };
 }
 
 /**
