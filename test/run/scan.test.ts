@@ -146,8 +146,9 @@ test("fail2ban 1.0.2's stock configuration loads unchanged and its sshd jail ban
 test('a jail whose rule is refused is skipped with one error line; the other jails still ban', () => {
   const s = scenario(5);
   mkdirSync(join(s.conf, 'filter.d'));
-  // (\w+\s?)+ can read "aaaa..." in exponentially many ways: a run refuses it.
-  writeFileSync(join(s.conf, 'filter.d', 'risky.conf'), '[Definition]\nfailregex = ^(\\w+\\s?)+ from <HOST>$\n');
+  // (\w+\s?)+ can read "aaaa..." in exponentially many ways, and with a lookahead RE2 cannot
+  // run it either (nor can its rounds be made atomic): a run refuses it.
+  writeFileSync(join(s.conf, 'filter.d', 'risky.conf'), '[Definition]\nfailregex = ^(\\w+\\s?)+(?! as root) from <HOST>$\n');
   const risky = join(s.dir, 'app.log');
   writeFileSync(risky, 'Nov 24 10:00:00 host app[1]: x from 192.0.2.99\n');
   writeFileSync(
