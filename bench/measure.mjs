@@ -70,12 +70,17 @@ export function timeOnce(cmd, args, opts = {}) {
   });
 }
 
-/** Run `n` times; the medians of each figure, and the last run's output. */
+/**
+ * Run `n` times; the medians of each figure, and the last run's output. A run that took longer
+ * than opts.longMs (wall) ends the series early: a row that costs a minute a run is measured
+ * once rather than blowing the bench's time budget, and gets more runs as it gets faster.
+ */
 export async function timeMedian(n, cmd, args, opts = {}) {
   const runs = [];
   for (let i = 0; i < n; i++) {
     if (opts.before) await opts.before(i);
     runs.push(await timeOnce(cmd, args, opts));
+    if (opts.longMs && runs.at(-1).wallMs > opts.longMs) break;
   }
   const last = runs.at(-1);
   return {
@@ -87,4 +92,33 @@ export async function timeMedian(n, cmd, args, opts = {}) {
     stdout: last.stdout,
     stderr: last.stderr,
   };
+}
+
+/** A table row from a measurement: the absolutes and the rates that make rows comparable. */
+export function row(id, name, m, { lines = null, bytes = null, ...extra } = {}) {
+  return {
+    id,
+    name,
+    runs: m.runs ?? null,
+    lines,
+    bytes,
+    wallMs: m.wallMs,
+    cpuMs: m.cpuMs,
+    rssMB: m.rssMB,
+    linesPerSec: lines ? lines / (m.wallMs / 1000) : null,
+    linesPerCpuSec: lines ? lines / (m.cpuMs / 1000) : null,
+    ...extra,
+  };
+}
+
+/**
+ * How much more `a` costs than `b` (CPU and wall), per line when both read lines (a peer that
+ * ran on fewer lines of the same generator is compared per line). For a peer, a = the peer:
+ * the figure is how many times cheaper f2b-scan is. `beside`: the f2b-scan row ('a' or 'b')
+ * whose line in the table shows the figure, after the words `short`.
+ */
+export function ratio(id, what, a, b, beside, short) {
+  if (!a || !b) return null;
+  const per = (r, k) => (r.lines && a.lines && b.lines ? r[k] / r.lines : r[k]);
+  return { id, what, a: a.id, b: b.id, cpu: per(a, 'cpuMs') / per(b, 'cpuMs'), wall: per(a, 'wallMs') / per(b, 'wallMs'), on: beside === 'a' ? a.id : b.id, short };
 }

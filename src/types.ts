@@ -35,6 +35,8 @@ export interface Jail {
   filter: Ref;
   /** Each entry is a glob (fast-glob syntax, fail2ban's wildcards are a subset). */
   logpath: string[];
+  /** Where `logpath` was set (file:line), so a warning about a log names the line to fix. */
+  logpathPlace?: Place;
   backend: string;
   logencoding: string;
   logtimezone?: string;
@@ -95,8 +97,13 @@ export interface BanRecord {
   /** This is the address's n-th ban (bantime.increment). */
   count: number;
   origin: BanOrigin;
-  /** The fleet host that published it, for origin 'fleet'. */
+  /** The fleet host that published it (origin 'fleet', or the host whose ban lengthened a local one). */
   from?: string;
+  /**
+   * Set when a longer fleet ban lengthened this host's own ban (origin kept, lines kept): the
+   * own end, which a fleet unban goes back to.
+   */
+  ownUntil?: Epoch;
   /** What the firewall still owes: set while an action failed, retried next run. */
   pending?: 'ban';
   error?: string;
@@ -140,9 +147,17 @@ export interface RunSummary {
   warnings: string[];
   errors: string[];
   fleet?: {
+    /** Entries this run wrote to the stream. */
     published: number;
+    /** Bans this run took from other hosts. */
     imported: { jail: string; ip: string; until: string | null; from: string }[];
+    /** Entries not acted on (bad signature, values or times, a replayed copy), with why. */
     dropped: number;
+    droppedReasons?: Record<string, number>;
+    /** Imported bans whose end [fleet] maxtime brought forward. */
+    capped?: number;
+    /** Bans and unbans still waiting in the state to be published. */
+    outbox?: number;
     error: string | null;
   };
 }

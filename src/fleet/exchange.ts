@@ -6,7 +6,7 @@
 
 import { parseAddress } from '../net/address.ts';
 import type { OutboxEntry, State } from '../state/schema.ts';
-import { compareIds, decodeEntry, encodeEntry, type DropReason } from './entry.ts';
+import { compareIds, decodeEntry, encodeEntry, idTime, parseId, type DropReason } from './entry.ts';
 import { connectRedis, describe, FleetUnreachable, type Redis } from './redis.ts';
 import { redactUrl, type FleetSettings } from './settings.ts';
 import { addAll, readAfter, streamInfo } from './stream.ts';
@@ -30,12 +30,11 @@ export interface ImportedBan {
   from: string;
 }
 
+/** An unban lifts what came before it in the stream (stream order, never the hosts' clocks). */
 export interface ImportedUnban {
   jail: string;
   ip: string;
   from: string;
-  /** Epoch seconds the unban was made: lift only bans that started before it (a replayed old unban lifts nothing newer). */
-  at: number;
 }
 
 export interface FleetExchangeResult {
@@ -45,7 +44,7 @@ export interface FleetExchangeResult {
   imported: ImportedBan[];
   /** Unbans from other hosts whose latest word on (jail, ip) was an unban. */
   unbans: ImportedUnban[];
-  /** Entries not acted on: bad or missing signature, bad address, time far ahead. */
+  /** Entries not acted on: bad or missing signature, bad address or time, a replayed copy. */
   dropped: number;
   droppedReasons: Partial<Record<DropReason, number>>;
   /** Valid bans from others that had already run out (nothing to do). */
@@ -58,6 +57,8 @@ export interface FleetExchangeResult {
   error: string | null;
   /** The stream was trimmed past our cursor: entries may have been missed. */
   cursorWarning?: string;
+  /** Imported bans whose end `maxtime` brought forward (a ban for good included). */
+  capped: number;
 }
 
 export interface ExchangeOptions {
@@ -87,6 +88,7 @@ export async function exchange(
     read: 0,
     outbox: 0,
     error: null,
+    capped: 0,
   };
 
   const queued = toOutbox(settings, newBans, opts);
@@ -104,7 +106,7 @@ export async function exchange(
   }
   try {
     if (!opts.dryRun && outbox.length > 0) {
-      outbox = await publish(redis, settings, outbox.filter((o) => !isOver(o, opts.now)), result);
+      outbox = await publish(redis, settings, outbox.filter((o) => !isOver(o, opts.now)), opts.now, result);
       state.fleet.outbox = outbox;
       result.outbox = outbox.length;
     }
@@ -137,9 +139,13 @@ function toOutbox(settings: FleetSettings, bans: NewBan[], opts: ExchangeOptions
   return out;
 }
 
-/** A ban that ran out while Redis was away is not worth sending. */
+/**
+ * A ban that ran out while Redis was away is not worth sending; an entry a hand-edited state
+ * made unusable (no address, a time that is no number) would only be dropped by every reader.
+ */
 function isOver(o: OutboxEntry, now: number): boolean {
-  return o.op === 'ban' && o.until !== null && o.until <= now;
+  if (typeof o.ip !== 'string' || !parseAddress(o.ip)) return true;
+  return o.op === 'ban' && o.until !== null && !(Number.isFinite(o.until) && o.until > now);
 }
 
 /** Keep the outbox no longer than the stream would keep anyway (Redis away for weeks). */
@@ -147,11 +153,15 @@ function capOutbox(outbox: OutboxEntry[], maxlen: number): OutboxEntry[] {
   return maxlen > 0 && outbox.length > maxlen ? outbox.slice(outbox.length - maxlen) : outbox;
 }
 
-/** Publish in one pipelined batch; what failed stays in the returned outbox. */
-async function publish(redis: Redis, settings: FleetSettings, outbox: OutboxEntry[], result: FleetExchangeResult): Promise<OutboxEntry[]> {
+/**
+ * Publish in one pipelined batch; what failed stays in the returned outbox. Each entry is
+ * signed with `now` as its start: readers refuse a start far from the stream id's time (a
+ * replayed copy), so a ban that waited in the outbox goes out dated when it is sent.
+ */
+async function publish(redis: Redis, settings: FleetSettings, outbox: OutboxEntry[], now: number, result: FleetExchangeResult): Promise<OutboxEntry[]> {
   const key = settings.keys[0]!;
   const encoded = outbox.map((o) =>
-    encodeEntry({ op: o.op, jail: o.jail, ip: o.ip, start: o.start, until: o.until, failures: o.failures, host: settings.host }, key),
+    encodeEntry({ op: o.op, jail: o.jail, ip: o.ip, start: now, until: o.op === 'ban' ? o.until : null, failures: o.failures, host: settings.host }, key),
   );
   const replies = await addAll(redis, settings.stream, settings.maxlen, encoded);
   const left: OutboxEntry[] = [];
@@ -174,8 +184,13 @@ async function importSince(
 ): Promise<void> {
   const info = await streamInfo(redis, settings.stream);
   if (!info) return; // nobody has published yet
-  let cursor = state.fleet.cursor ?? '0-0';
-  if (state.fleet.cursor !== null) {
+  let stored = state.fleet.cursor;
+  if (stored !== null && !parseId(String(stored))) {
+    result.cursorWarning = `fleet cursor ${JSON.stringify(stored)} in the state is not a stream id; reading ${settings.stream} from the oldest entry`;
+    stored = null;
+  }
+  let cursor = stored ?? '0-0';
+  if (stored !== null) {
     if (info.lastGeneratedId && compareIds(cursor, info.lastGeneratedId) > 0) {
       // Ids only grow, so a cursor ahead of the stream means it was deleted and made anew.
       result.cursorWarning = `fleet cursor ${cursor} is after the last entry of ${settings.stream} (${info.lastGeneratedId}): the stream was recreated; reading it from the oldest entry`;
@@ -185,39 +200,54 @@ async function importSince(
     }
   }
 
+  // Signatures of the entries read lately: a copy of one added to the stream again (a replay,
+  // which needs write access to Redis but no key) is never acted on a second time, so a ban
+  // an unban has superseded stays lifted. Kept until no copy could pass the clock check.
+  const seen = loadSeen(state.fleet.seen);
   // The latest word per (jail, ip) wins: a ban then an unban leaves nothing banned.
   const latest = new Map<string, { kind: 'ban'; ban: ImportedBan } | { kind: 'unban'; unban: ImportedUnban }>();
   const drop = (reason: DropReason) => {
     result.dropped++;
     result.droppedReasons[reason] = (result.droppedReasons[reason] ?? 0) + 1;
   };
+  const take = (id: string, fields: unknown) => {
+    const d = decodeEntry(id, fields, { keys: settings.keys, skew: settings.skew });
+    if (!d.ok) return drop(d.reason);
+    const e = d.entry;
+    if (e.host === settings.host) return; // our own: never re-imported (no echo)
+    const sig = d.sig.slice(0, SEEN_SIG_CHARS);
+    if (seen.has(sig)) return drop('seen before');
+    seen.set(sig, Math.ceil(e.start + settings.skew));
+    const k = `${e.jail}\u0000${e.ip}`;
+    if (e.op === 'unban') {
+      latest.delete(k); // re-insert: the map keeps the order of each pair's latest word
+      latest.set(k, { kind: 'unban', unban: { jail: e.jail, ip: e.ip, from: e.host } });
+      return;
+    }
+    let until = e.until;
+    if (settings.maxtime !== null && (until === null || until > e.start + settings.maxtime)) {
+      until = e.start + settings.maxtime;
+      result.capped++;
+    }
+    if (until !== null && until <= opts.now) {
+      result.expired++; // over already: changes nothing here
+      return;
+    }
+    latest.delete(k);
+    latest.set(k, { kind: 'ban', ban: { jail: e.jail, ip: e.ip, until, start: e.start, failures: e.failures, from: e.host } });
+  };
   try {
     for (;;) {
       const batch = await readAfter(redis, settings.stream, cursor, BATCH);
       for (const [id, fields] of batch) {
+        // The cursor passes every entry, good or bad: one poison entry is never read twice.
         cursor = id;
         result.read++;
-        const d = decodeEntry(fields, settings.keys, opts.now);
-        if (!d.ok) {
-          drop(d.reason);
-          continue;
+        try {
+          take(id, fields);
+        } catch {
+          drop('bad value'); // a shape nothing above foresaw: skipped like any bad entry
         }
-        const e = d.entry;
-        if (e.host === settings.host) continue; // our own: never re-imported (no echo)
-        const k = `${e.jail}\u0000${e.ip}`;
-        if (e.op === 'unban') {
-          latest.delete(k); // re-insert: the map keeps the order of each pair's latest word
-          latest.set(k, { kind: 'unban', unban: { jail: e.jail, ip: e.ip, from: e.host, at: e.start } });
-          continue;
-        }
-        let until = e.until;
-        if (settings.maxtime !== null) until = Math.min(until ?? Infinity, e.start + settings.maxtime);
-        if (until !== null && until <= opts.now) {
-          result.expired++; // over already: changes nothing here
-          continue;
-        }
-        latest.delete(k);
-        latest.set(k, { kind: 'ban', ban: { jail: e.jail, ip: e.ip, until, start: e.start, failures: e.failures, from: e.host } });
       }
       if (batch.length < BATCH) break;
     }
@@ -227,6 +257,28 @@ async function importSince(
       if (v.kind === 'ban') result.imported.push(v.ban);
       else result.unbans.push(v.unban);
     }
-    if (!opts.dryRun && result.read > 0) state.fleet.cursor = cursor;
+    if (!opts.dryRun) {
+      if (result.read > 0) state.fleet.cursor = cursor;
+      // Redis's clock, as far as this host can tell: the newest id it has seen.
+      const redisNow = Math.max(idTime(cursor) || 0, info.lastGeneratedId ? idTime(info.lastGeneratedId) || 0 : 0);
+      state.fleet.seen = saveSeen(seen, redisNow);
+    }
   }
+}
+
+/** Hex characters of a signature kept to recognise a copy: 64 bits, no accidental collision. */
+const SEEN_SIG_CHARS = 16;
+
+function loadSeen(stored: unknown): Map<string, number> {
+  const m = new Map<string, number>();
+  if (typeof stored !== 'object' || stored === null) return m;
+  for (const [sig, until] of Object.entries(stored)) if (typeof until === 'number' && Number.isFinite(until)) m.set(sig, until);
+  return m;
+}
+
+/** The signatures a copy could still come back with: start + skew not yet past on Redis's clock. */
+function saveSeen(seen: Map<string, number>, redisNow: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [sig, until] of seen) if (until >= redisNow) out[sig] = until;
+  return out;
 }

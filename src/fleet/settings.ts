@@ -9,6 +9,7 @@ import type { IniStore } from '../config/store.ts';
 import { readBool, readInt } from '../config/values.ts';
 import type { Place } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
+import { MAX_BAN_SECONDS } from './entry.ts';
 
 export const SECTION = 'fleet';
 
@@ -23,6 +24,11 @@ export interface FleetSettings {
   maxlen: number;
   /** Cap in seconds on the ban time an imported entry may ask for; null: no cap. */
   maxtime: number | null;
+  /**
+   * Seconds an entry's signed start may differ from Redis's clock when it was added: a host's
+   * clock may be this far off, and a replayed copy of an entry is refused after this long.
+   */
+  skew: number;
   /** Jails whose bans are published. */
   publish: string[] | 'all';
   import: boolean;
@@ -34,6 +40,10 @@ const DEFAULTS = {
   stream: 'f2b-scan:bans',
   timeout: 2,
   maxlen: 100000,
+  /** One week, as the README promises: an entry asking for more (or for good) gets this. */
+  maxtime: 7 * 24 * 60 * 60,
+  /** A few minutes of clock difference (NTP keeps far less), wide enough for a host 10 minutes off. */
+  clockSkew: 15 * 60,
 };
 
 /** A key shorter than this is guessable; `openssl rand -hex 32` gives 64 characters. */
@@ -87,13 +97,18 @@ export function readFleetSettings(main: IniStore, file = 'f2b-scan.conf'): Fleet
     else maxlen = r.value;
   }
 
-  let maxtime: number | null = null;
+  let maxtime: number | null = DEFAULTS.maxtime;
   const maxtimeText = value('maxtime');
   if (maxtimeText !== undefined) {
     maxtime = seconds('maxtime', maxtimeText);
-    if (maxtime < 0) maxtime = null; // fail2ban's negative time: no limit
+    if (maxtime < 0) maxtime = null; // fail2ban's negative time: no limit (entries still say at most 100 years)
     else if (maxtime === 0) fail('maxtime', `${JSON.stringify(maxtimeText)} would make every imported ban end at once`);
+    else if (!Number.isFinite(maxtime) || maxtime > MAX_BAN_SECONDS) fail('maxtime', `${JSON.stringify(maxtimeText)} is beyond 100 years; write e.g. 1w, or -1 for no limit`);
   }
+
+  const skewText = value('clock_skew');
+  const skew = skewText === undefined ? DEFAULTS.clockSkew : seconds('clock_skew', skewText);
+  if (!(skew >= 10) || skew > 24 * 60 * 60) fail('clock_skew', `${JSON.stringify(skewText)} must be between 10 seconds and 1 day`);
 
   const publishText = value('publish');
   let publish: string[] | 'all' = 'all';
@@ -131,6 +146,7 @@ export function readFleetSettings(main: IniStore, file = 'f2b-scan.conf'): Fleet
     timeoutMs: Math.round(timeout * 1000),
     maxlen,
     maxtime,
+    skew,
     publish,
     import: doImport,
     ...(warnings.length ? { warnings } : {}),

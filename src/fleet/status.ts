@@ -65,7 +65,7 @@ export async function readFleetStatus(settings: FleetSettings, state: State, now
       const batch = await range(redis, settings.stream, from, BATCH);
       for (const [id, fields] of batch) {
         if (state.fleet.cursor === null || compareIds(id, state.fleet.cursor) > 0) status.lag++;
-        const d = decodeEntry(fields, settings.keys, now);
+        const d = decodeEntry(id, fields, { keys: settings.keys, skew: settings.skew });
         if (!d.ok) {
           status.invalid++;
           continue;

@@ -2,7 +2,23 @@
 // with the line's length only, whatever the line holds. It answers like a RegExp (exec with
 // index, groups and, when asked, indices; test), so the matcher uses either alike.
 
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
+
+type Re2js = typeof import('re2js');
+let engine: Re2js | undefined;
+
+/**
+ * re2js, loaded the first time a regex needs it: evaluating it costs ~14 ms of CPU, which a
+ * cron run whose rules all run on V8 should not pay. In dist/ the bundle defines `require` and
+ * esbuild turns this call into a lazy start of the bundled copy; from the sources it is the
+ * npm package.
+ */
+function re2js(): Re2js {
+  if (engine) return engine;
+  engine = (typeof require === 'function' ? require('re2js') : createRequire(import.meta.url)('re2js')) as Re2js;
+  return engine;
+}
 
 export interface RegexRunner {
   exec(text: string): RegExpExecArray | null;
@@ -22,6 +38,7 @@ export class LinearRegex implements RegexRunner {
     lookbehind: boolean,
     private readonly withIndices: boolean,
   ) {
+    const { RE2JS } = re2js();
     let f = 0;
     if (flags.includes('i')) f |= RE2JS.CASE_INSENSITIVE;
     if (flags.includes('s')) f |= RE2JS.DOTALL;

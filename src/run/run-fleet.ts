@@ -1,10 +1,12 @@
 // The fleet step of a run: publish this run's own bans, import other hosts' bans and
 // unbans as decisions. Loaded (with the Redis client) only when [fleet] url is set.
+// Whatever the fleet sends, this step only ever adds decisions: the run has made its own
+// before, and applies and saves them whether this step works or not (see run.ts).
 
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/index.ts';
 import { resolveJail } from '../config/jail.ts';
-import { exchange, readFleetSettings } from '../fleet/index.ts';
+import { exchange, readFleetSettings, type FleetSettings } from '../fleet/index.ts';
 import type { State } from '../state/schema.ts';
 import type { BanRecord, Decision, Jail, RunSummary } from '../types.ts';
 
@@ -16,10 +18,24 @@ export interface FleetStep {
   summary: NonNullable<RunSummary['fleet']>;
   warnings: string[];
   unreachable: boolean;
+  /** Entries dropped (bad signature, values or times, replayed): input warnings, exit 5. */
+  inputProblems: number;
+}
+
+/** [fleet] of f2b-scan.conf/.local; throws the ConfigError that names file, section and key. */
+export function fleetSettings(config: LoadedConfig): FleetSettings {
+  return readFleetSettings(config.main, join(config.configDir, 'f2b-scan.conf'))!;
+}
+
+/** Epoch seconds as ISO text; a time no Date can hold reads as null rather than throwing. */
+function isoOrNull(t: number | null): string | null {
+  if (t === null) return null;
+  const d = new Date(t * 1000);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
 export async function fleetStep(input: {
-  config: LoadedConfig;
+  settings: FleetSettings;
   state: State;
   jails: Jail[];
   decisions: Decision[];
@@ -30,7 +46,7 @@ export async function fleetStep(input: {
   fleetJail: Jail;
   unbans?: { jail: string; ip: string }[];
 }): Promise<FleetStep> {
-  const settings = readFleetSettings(input.config.main, join(input.config.configDir, 'f2b-scan.conf'))!;
+  const { settings } = input;
   const warnings = [...(settings.warnings ?? [])];
   // Only this host's own bans go out: imported ones are never published again (no echo).
   const own = input.decisions.flatMap((d) =>
@@ -43,39 +59,76 @@ export async function fleetStep(input: {
     const why = Object.entries(res.droppedReasons ?? {})
       .map(([k, v]) => `${k}: ${v}`)
       .join(', ');
-    warnings.push(`fleet: dropped ${res.dropped} entries${why ? ` (${why})` : ''}`);
+    warnings.push(`fleet: dropped ${res.dropped} entr${res.dropped === 1 ? 'y' : 'ies'}${why ? ` (${why})` : ''}`);
   }
 
   // Into the enabled jail of the same name, else the built-in all-ports jail.
   const byName = new Map(input.jails.map((j) => [j.name, j]));
   const jailFor = (name: string): Jail => byName.get(name) ?? input.fleetJail;
+  const held = (jail: string, ip: string): BanRecord | undefined => {
+    const bans = Object.hasOwn(input.state.bans, jail) ? input.state.bans[jail]! : undefined;
+    return bans && Object.hasOwn(bans, ip) ? bans[ip] : undefined;
+  };
 
+  // Everything is worked out first and written to the state in one go at the end, so a
+  // surprise half-way leaves the state as the run's own decisions made it.
   const decisions: Decision[] = [];
+  const writes: { jail: string; ip: string; record: BanRecord | null }[] = [];
   const imported: NonNullable<RunSummary['fleet']>['imported'] = [];
   for (const u of res.unbans) {
     const jail = jailFor(u.jail);
-    const ban = input.state.bans[jail.name]?.[u.ip];
-    // Only bans that came from the fleet, and not a newer one than the unban.
-    if (!ban || ban.origin !== 'fleet' || ban.start > u.at) continue;
-    if (!input.dryRun) delete input.state.bans[jail.name]![u.ip];
-    decisions.push({ kind: 'unban', jail: jail.name, ip: u.ip, reason: 'fleet' });
+    const ban = held(jail.name, u.ip);
+    // The stream is read in order, so a ban held here came before this unban: it is lifted,
+    // whatever the two hosts' clocks said. Only what the fleet brought is lifted (README).
+    if (!ban) continue;
+    if (ban.origin === 'fleet') {
+      writes.push({ jail: jail.name, ip: u.ip, record: null });
+      decisions.push({ kind: 'unban', jail: jail.name, ip: u.ip, reason: 'fleet' });
+    } else if (ban.ownUntil !== undefined) {
+      // A local ban a fleet ban had lengthened goes back to its own end.
+      const { ownUntil, from: _from, ...own } = ban;
+      if (ownUntil <= input.now) {
+        writes.push({ jail: jail.name, ip: u.ip, record: null });
+        decisions.push({ kind: 'unban', jail: jail.name, ip: u.ip, reason: 'fleet' });
+      } else writes.push({ jail: jail.name, ip: u.ip, record: { ...own, until: ownUntil } });
+    }
   }
   for (const b of res.imported) {
     const jail = jailFor(b.jail);
     if (input.isIgnored(jail, b.ip)) continue;
-    const bans = (input.state.bans[jail.name] ??= {});
-    const have = bans[b.ip];
-    if (have && (have.until === null || (b.until !== null && have.until >= b.until))) continue;
+    const have = held(jail.name, b.ip);
+    const running = have && (have.until === null || have.until > input.now);
+    if (running && (have.until === null || (b.until !== null && have.until >= b.until))) continue;
+    if (running && have.origin !== 'fleet') {
+      // This host's own ban (its lines, its origin) stays; the fleet only lengthens it.
+      writes.push({ jail: jail.name, ip: b.ip, record: { ...have, until: b.until, ownUntil: have.ownUntil ?? have.until!, from: b.from } });
+      continue;
+    }
     const record: BanRecord = { start: b.start, until: b.until, failures: b.failures, count: have?.count ?? 1, origin: 'fleet', from: b.from };
-    if (!input.dryRun) bans[b.ip] = record;
+    writes.push({ jail: jail.name, ip: b.ip, record });
     decisions.push({ kind: 'ban', jail: jail.name, ip: b.ip, failures: b.failures, start: b.start, until: b.until, count: record.count, origin: 'fleet', from: b.from, lines: [] });
-    imported.push({ jail: jail.name, ip: b.ip, until: b.until === null ? null : new Date(b.until * 1000).toISOString(), from: b.from });
+    imported.push({ jail: jail.name, ip: b.ip, until: isoOrNull(b.until), from: b.from });
+  }
+  if (!input.dryRun) {
+    for (const w of writes) {
+      if (w.record) (input.state.bans[w.jail] ??= {})[w.ip] = w.record;
+      else if (Object.hasOwn(input.state.bans, w.jail)) delete input.state.bans[w.jail]![w.ip];
+    }
   }
   return {
     decisions,
-    summary: { published: res.published, imported, dropped: res.dropped, error: res.error },
+    summary: {
+      published: res.published,
+      imported,
+      dropped: res.dropped,
+      droppedReasons: res.droppedReasons,
+      capped: res.capped,
+      outbox: res.outbox,
+      error: res.error,
+    },
     warnings,
     unreachable: res.error !== null,
+    inputProblems: res.dropped,
   };
 }
 

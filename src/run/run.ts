@@ -13,7 +13,7 @@ import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
 import type { Decision, Jail, RunSummary } from '../types.ts';
 import { selectJails } from './select-jails.ts';
-import { EXIT } from '../util/errors.ts';
+import { ConfigError, EXIT } from '../util/errors.ts';
 import { builtinRulesDir } from '../util/paths.ts';
 
 export interface RunOptions {
@@ -85,10 +85,21 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const decisions = [...policy.decisions];
 
     let fleet: FleetStep | undefined;
+    let fleetFailure: FleetFailure | null = null;
     if (fleetMod && fleetJail) {
-      fleet = await fleetMod.fleetStep({ config, state, jails: policyJails, decisions, now: opts.now, dryRun: opts.dryRun, isIgnored, fleetJail, unbans: opts.fleetUnbans });
-      decisions.push(...fleet.decisions);
-      warnings.push(...fleet.warnings);
+      // Whatever goes wrong with the fleet (its settings, Redis, an entry nothing foresaw), this
+      // run's own bans are still applied and the state (offsets, bans, outbox) still saved:
+      // one bad entry once stopped every host's runs for good.
+      try {
+        const settings = fleetMod.fleetSettings(config);
+        fleet = await fleetMod.fleetStep({ settings, state, jails: policyJails, decisions, now: opts.now, dryRun: opts.dryRun, isIgnored, fleetJail, unbans: opts.fleetUnbans });
+        decisions.push(...fleet.decisions);
+        warnings.push(...fleet.warnings);
+      } catch (e) {
+        fleetFailure = e instanceof ConfigError ? 'config' : 'internal';
+        const why = e instanceof ConfigError ? e.message : `the fleet step failed (${describeError(e)})`;
+        warnings.push(`fleet: ${why}; this run's own bans are applied and saved, nothing was exchanged`);
+      }
     }
 
     const enforced = await enforce({
@@ -111,7 +122,13 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
     if (fleet) summary.fleet = fleet.summary;
-    const exitCode = exitCodeOf(enforced.outcomes, scanned.errors.length, scanned.inputProblems + future.length, fleet?.unreachable ?? false);
+    else if (fleetFailure) summary.fleet = { published: 0, imported: [], dropped: 0, error: warnings.find((w) => w.startsWith('fleet: '))!.slice(7) };
+    const exitCode = exitCodeOf(
+      enforced.outcomes,
+      scanned.errors.length,
+      scanned.inputProblems + future.length + (fleet?.inputProblems ?? 0),
+      fleetFailure ?? (fleet?.unreachable ? 'unreachable' : null),
+    );
     return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings: opts.dryRun ? warnings : notices.fresh };
   } finally {
     await release();
@@ -170,11 +187,19 @@ function jailsToEnforce(all: Jail[], run: Jail[], state: State, decisions: Decis
   return [...out.values()];
 }
 
-function exitCodeOf(outcomes: ActionOutcome[], ruleErrors: number, inputProblems: number, fleetUnreachable: boolean): number {
+/** How the fleet step failed, when it did: its own settings, Redis, or a bug. */
+type FleetFailure = 'config' | 'unreachable' | 'internal';
+
+function describeError(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}`.replace(/\s+/g, ' ') : String(e);
+}
+
+function exitCodeOf(outcomes: ActionOutcome[], ruleErrors: number, inputProblems: number, fleet: FleetFailure | null): number {
   if (outcomes.some((o) => !o.ok)) return EXIT.actionFailed;
-  // A jail skipped for its rule: the configuration needs fixing, though the others ran.
-  if (ruleErrors > 0) return EXIT.config;
-  if (fleetUnreachable) return EXIT.fleetUnreachable;
+  if (fleet === 'internal') return EXIT.internal;
+  // A jail skipped for its rule, or bad fleet settings: the configuration needs fixing, though the run ran.
+  if (ruleErrors > 0 || fleet === 'config') return EXIT.config;
+  if (fleet === 'unreachable') return EXIT.fleetUnreachable;
   if (inputProblems > 0) return EXIT.inputWarning;
   return EXIT.ok;
 }

@@ -69,7 +69,16 @@ export interface State {
   banHistory: Record<string, BanHistory>;
   /** jail -> names of the actions whose start has run (chains, sets, tables created) */
   started: Record<string, string[]>;
-  fleet: { cursor: string | null; outbox: OutboxEntry[] };
+  fleet: {
+    cursor: string | null;
+    outbox: OutboxEntry[];
+    /**
+     * Signature prefix -> epoch seconds (Redis's clock) until which a copy of that entry could still
+     * pass the clock check: a replayed entry is recognised and never applied twice. Optional (added
+     * without a version bump: missing reads as empty).
+     */
+    seen?: Record<string, number>;
+  };
   lastRun: Epoch | null;
   /**
    * Warning text -> when a cron run (no TTY) last printed it: the same warning is printed

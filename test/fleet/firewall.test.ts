@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { BIN, failedPasswords } from '../run/cli.ts';
 import { commandExists, createLab, netnsUnavailable, startTcpServer, tcpConnects } from '../helpers/netns.ts';
 import { noRedis, REDIS_SERVER } from './redis-server.ts';
+import { at } from './hosts.ts';
 import { execa } from 'execa';
 
 const KEY = 'fleet-firewall-key-0123456789abcdef';
@@ -42,7 +43,7 @@ test('a ban made on host a reaches host b through Redis and b drops the attacker
       return { conf, state: join(dir, `${name}.json`) };
     };
     const log = join(dir, 'auth.log');
-    writeFileSync(log, failedPasswords(lab.attacker.v4, 5, '2026-11-24T10:00:00Z').join('\n') + '\n');
+    writeFileSync(log, failedPasswords(lab.attacker.v4, 5, at(0)).join('\n') + '\n');
     // a reads the log and bans with a dummy action; b has no sshd jail: the import lands in
     // the built-in fleet jail, which bans all ports with banaction_allports.
     const a = host('a', `[sshd]\nenabled = true\nlogpath = ${log}\naction = dummy[target="${join(dir, 'a.banned')}"]\n`);
@@ -50,20 +51,20 @@ test('a ban made on host a reaches host b through Redis and b drops the attacker
     const cli = (h: { conf: string; state: string }, now: string) =>
       execa('ip', ['netns', 'exec', lab.server.ns, process.execPath, BIN, '--config', h.conf, '--state', h.state, '--now', now, '--json'], { reject: false, env: { TZ: 'UTC' } });
 
-    assert.equal((await cli(b, '2026-11-24T10:00:00Z')).exitCode, 0);
+    assert.equal((await cli(b, at(0))).exitCode, 0);
     assert.ok(await tcpConnects(lab.attacker.ns, lab.server.v4, 8080), 'the attacker connects before the ban');
-    const ra = await cli(a, '2026-11-24T10:01:00Z');
+    const ra = await cli(a, at(60));
     assert.equal(ra.exitCode, 0, ra.stderr);
     assert.equal(JSON.parse(ra.stdout).fleet.published, 1);
-    const rb = await cli(b, '2026-11-24T10:01:30Z');
+    const rb = await cli(b, at(90));
     assert.equal(rb.exitCode, 0, rb.stderr);
-    assert.deepEqual(JSON.parse(rb.stdout).fleet.imported, [{ jail: 'fleet', ip: lab.attacker.v4, until: '2026-11-24T10:11:00.000Z', from: 'a' }]);
+    assert.deepEqual(JSON.parse(rb.stdout).fleet.imported, [{ jail: 'fleet', ip: lab.attacker.v4, until: at(660), from: 'a' }]);
     assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 8080), false, 'the attacker is dropped on b');
     assert.ok(await tcpConnects(lab.other.ns, lab.server.v4, 8080), 'another host still gets in');
     const ruleset = await lab.exec(lab.server.ns, 'nft', ['list', 'ruleset']);
     assert.match(ruleset, new RegExp(lab.attacker.v4.replace(/\./g, '\\.')));
     // When a's ban runs out, b lifts it too (its own copy carries a's expiry).
-    const later = await cli(b, '2026-11-24T10:11:30Z');
+    const later = await cli(b, at(690));
     assert.equal(later.exitCode, 0, later.stderr);
     assert.deepEqual(JSON.parse(later.stdout).unbans, [{ jail: 'fleet', ip: lab.attacker.v4 }]);
     assert.ok(await tcpConnects(lab.attacker.ns, lab.server.v4, 8080), 'the attacker gets in again after the expiry');

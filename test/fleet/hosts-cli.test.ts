@@ -3,41 +3,15 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { f2b, failedPasswords, scratch } from '../run/cli.ts';
+import { failedPasswords, scratch } from '../run/cli.ts';
+import { at, held, makeHost as mk, run, T0 } from './hosts.ts';
 import { noRedis, RedisServer, REDIS_CLI } from './redis-server.ts';
 
-const KEY = 'fleet-test-key-0123456789abcdef';
 let redis: RedisServer | undefined;
 const root = scratch('f2b-fleet-hosts-');
-
-interface Host { name: string; conf: string; state: string; log: string; banned: string }
-
-function makeHost(name: string, extraJail = ''): Host {
-  const dir = join(root, name);
-  const conf = join(dir, 'conf');
-  mkdirSync(conf, { recursive: true });
-  const h = { name, conf, state: join(dir, 'state.json'), log: join(dir, 'auth.log'), banned: join(dir, 'banned.txt') };
-  writeFileSync(h.log, '');
-  writeFileSync(join(conf, 'fleet.key'), KEY + '\n', { mode: 0o600 });
-  writeFileSync(join(conf, 'f2b-scan.conf'), `[fleet]\nurl = ${redis!.url}\nhost = ${name}\nkey_file = fleet.key\ntimeout = 1\n`);
-  writeFileSync(
-    join(conf, 'jail.local'),
-    `[DEFAULT]\nbanaction = dummy[target="${h.banned}"]\nbanaction_allports = dummy[target="${h.banned}"]\n\n` +
-      `[sshd]\nenabled = true\nlogpath = ${h.log}\nbantime = 1h\naction = dummy[target="${h.banned}"]\n${extraJail}\n`,
-  );
-  return h;
-}
-
-function run(h: Host, now: string, extra: string[] = []) {
-  const r = f2b(['--config', h.conf, '--state', h.state, '--json', '--now', now, ...extra]);
-  let json: any = null;
-  try { json = JSON.parse(r.stdout); } catch { /* reported below */ }
-  return { ...r, json };
-}
-
-const held = (h: Host) => (existsSync(h.banned) ? readFileSync(h.banned, 'utf8') : '');
+const makeHost = (name: string, jail = '') => mk(root, name, redis!.url, { jail });
 
 before(async () => { if (!noRedis) redis = await RedisServer.start(); });
 after(async () => { await redis?.stop(); });
@@ -48,42 +22,43 @@ test('bans travel between three hosts through Redis, with trust, ignoreip and an
   const b = makeHost('b');
   const c = makeHost('c', 'ignoreip = 127.0.0.1/8 198.51.100.0/24');
   // Each host starts with a run that sets its cursor.
-  for (const h of [a, b, c]) assert.equal(run(h, '2026-11-24T10:00:00Z').code, 0);
+  for (const h of [a, b, c]) assert.equal(run(h, at(0)).code, 0);
 
   // a bans 198.51.100.7 from its own log and publishes it.
-  appendFileSync(a.log, failedPasswords('198.51.100.7', 5, '2026-11-24T10:00:10Z').join('\n') + '\n');
-  const ra = run(a, '2026-11-24T10:01:00Z');
+  appendFileSync(a.log, failedPasswords('198.51.100.7', 5, at(10)).join('\n') + '\n');
+  const ra = run(a, at(60));
   assert.equal(ra.code, 0, ra.stderr);
   assert.deepEqual(ra.json.bans.map((x: { ip: string }) => x.ip), ['198.51.100.7']);
   assert.equal(ra.json.fleet.published, 1);
   assert.equal(ra.json.fleet.error, null);
 
   // b imports it with a's expiry; c's ignoreip covers it.
-  const rb = run(b, '2026-11-24T10:01:30Z');
+  const rb = run(b, at(90));
   assert.equal(rb.code, 0, rb.stderr);
-  assert.deepEqual(rb.json.fleet.imported, [{ jail: 'sshd', ip: '198.51.100.7', until: '2026-11-24T11:01:00.000Z', from: 'a' }]);
+  assert.deepEqual(rb.json.fleet.imported, [{ jail: 'sshd', ip: '198.51.100.7', until: at(3660), from: 'a' }]);
   assert.equal(held(b), '+198.51.100.7\n');
-  assert.equal(JSON.parse(readFileSync(b.state, 'utf8')).bans.sshd['198.51.100.7'].until, Date.parse('2026-11-24T11:01:00Z') / 1000);
-  const rc = run(c, '2026-11-24T10:01:30Z');
+  assert.equal(JSON.parse(readFileSync(b.state, 'utf8')).bans.sshd['198.51.100.7'].until, T0 + 3660);
+  const rc = run(c, at(90));
   assert.equal(rc.code, 0, rc.stderr);
   assert.deepEqual(rc.json.fleet.imported, []);
   assert.equal(held(c), '');
   // b does not publish what it imported (no echo): a imports nothing back.
-  assert.deepEqual(run(a, '2026-11-24T10:02:00Z').json.fleet.imported, []);
+  assert.deepEqual(run(a, at(120)).json.fleet.imported, []);
 
   // A forged entry without a valid signature bans nobody and is counted.
   execFileSync(REDIS_CLI!, ['-p', String(redis!.port), 'XADD', 'f2b-scan:bans', '*', 'op', 'ban', 'jail', 'sshd', 'ip', '203.0.113.66',
-    'start', '1795514400', 'until', '1795518000', 'failures', '5', 'host', 'evil', 'sig', 'deadbeef']);
-  const forged = run(b, '2026-11-24T10:03:00Z');
+    'start', String(T0 + 180), 'until', String(T0 + 3780), 'failures', '5', 'host', 'evil', 'sig', 'deadbeef']);
+  const forged = run(b, at(180));
+  assert.equal(forged.code, 5, 'a dropped entry is an input warning');
   assert.equal(forged.json.fleet.dropped, 1);
   assert.deepEqual(forged.json.fleet.imported, []);
   assert.doesNotMatch(held(b), /203\.0\.113\.66/);
 
   // Redis away: a still bans locally, says so in one warning, exits 6, keeps the ban queued.
   await redis!.stop();
-  appendFileSync(a.log, failedPasswords('192.0.2.44', 5, '2026-11-24T10:04:00Z').join('\n') + '\n');
+  appendFileSync(a.log, failedPasswords('192.0.2.44', 5, at(240)).join('\n') + '\n');
   const t0 = Date.now();
-  const down = run(a, '2026-11-24T10:05:00Z');
+  const down = run(a, at(300));
   assert.ok(Date.now() - t0 < 10_000, 'a dead Redis does not hold the run up');
   assert.equal(down.code, 6, down.stderr);
   assert.deepEqual(down.json.bans.map((x: { ip: string }) => x.ip), ['192.0.2.44']);
@@ -93,10 +68,10 @@ test('bans travel between three hosts through Redis, with trust, ignoreip and an
 
   // Redis back: a's next run publishes the queued ban, b imports it.
   await redis!.start();
-  const back = run(a, '2026-11-24T10:06:00Z');
+  const back = run(a, at(360));
   assert.equal(back.code, 0, back.stderr);
   assert.equal(back.json.fleet.published, 1);
-  const rb2 = run(b, '2026-11-24T10:06:30Z');
+  const rb2 = run(b, at(390));
   assert.deepEqual(rb2.json.fleet.imported.map((x: { ip: string }) => x.ip), ['192.0.2.44']);
 });
 
@@ -106,20 +81,20 @@ test('10,000 bans published by one host in one run are imported by another in on
   const b = makeHost('bulk-b');
   writeFileSync(join(a.conf, 'f2b-scan.conf'), readFileSync(join(a.conf, 'f2b-scan.conf'), 'utf8') + 'stream = bulk\n');
   writeFileSync(join(b.conf, 'f2b-scan.conf'), readFileSync(join(b.conf, 'f2b-scan.conf'), 'utf8') + 'stream = bulk\n');
-  assert.equal(run(b, '2026-11-24T10:00:00Z').code, 0);
+  assert.equal(run(b, at(0)).code, 0);
   const lines: string[] = [];
   for (let i = 0; i < 10_000; i++) {
     const ip = `198.18.${i >> 8}.${i & 255}`;
-    lines.push(...failedPasswords(ip, 5, '2026-11-24T10:00:00Z', 1));
+    lines.push(...failedPasswords(ip, 5, at(0), 1));
   }
   writeFileSync(a.log, lines.join('\n') + '\n');
   const t0 = Date.now();
-  const ra = run(a, '2026-11-24T10:01:00Z');
+  const ra = run(a, at(60));
   const publishMs = Date.now() - t0;
   assert.equal(ra.code, 0, ra.stderr);
   assert.equal(ra.json.fleet.published, 10_000);
   const t1 = Date.now();
-  const rb = run(b, '2026-11-24T10:02:00Z');
+  const rb = run(b, at(120));
   const importMs = Date.now() - t1;
   assert.equal(rb.code, 0, rb.stderr);
   assert.equal(rb.json.fleet.imported.length, 10_000);

@@ -62,6 +62,17 @@ test('a [fleet] section with url and key_file gets the documented defaults; .loc
   }
 });
 
+test('without maxtime an imported ban lasts at most one week; clock_skew defaults to 15 minutes', () => {
+  const c = configDir('[fleet]\nurl = redis://10.0.0.1:6379\nkey_file = fleet.key\n');
+  try {
+    const s = readFleetSettings(c.main)!;
+    assert.equal(s.maxtime, 7 * 86400);
+    assert.equal(s.skew, 900);
+  } finally {
+    c.done();
+  }
+});
+
 test('publish, import, timeout, host and stream are read as written', () => {
   const c = configDir('[fleet]\nurl = REDISS://redis.example:6380\nkey_file = fleet.key\nhost = web-1\nstream = bans:prod\ntimeout = 0.5\nmaxlen = 5000\npublish = sshd, nginx-http-auth\nimport = no\n');
   try {
@@ -85,6 +96,9 @@ test('bad values give one line naming file, section [fleet] and key', () => {
     ['import = maybe', 'import', /not a boolean/],
     ['host = web 1', 'host', /not a host name/],
     ['maxtime = 1 fortnight', 'maxtime', /unknown unit/],
+    ['maxtime = 9999999999999999', 'maxtime', /beyond 100 years/],
+    ['clock_skew = 1', 'clock_skew', /between 10 seconds and 1 day/],
+    ['clock_skew = 2d', 'clock_skew', /between 10 seconds and 1 day/],
   ];
   for (const [line, key, why] of cases) {
     const c = configDir(`[fleet]\nurl = redis://127.0.0.1:6379\nkey_file = fleet.key\n${line}\n`);

@@ -17,7 +17,8 @@ import { saveState } from '../../src/state/store.ts';
 import { EXIT } from '../../src/util/errors.ts';
 import { freePort, noRedis, RedisServer } from './redis-server.ts';
 
-const NOW = 1_800_000_000;
+// Real time: readers check an entry's signed start against its stream id (Redis's clock).
+const NOW = Math.floor(Date.now() / 1000);
 let redis: RedisServer;
 let tmp: string;
 

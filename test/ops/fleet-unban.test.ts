@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { f2b, failedPasswords, scratch } from '../run/cli.ts';
 import { noRedis, RedisServer } from '../fleet/redis-server.ts';
+import { at } from '../fleet/hosts.ts';
 import { opsScratch } from './helpers.ts';
 
 let redis: RedisServer | undefined;
@@ -36,19 +37,19 @@ test('unban --fleet lifts the ban here and on the hosts that imported it', { tim
   const root = scratch('f2b-ops-fleet-');
   const a = host(root, 'a');
   const b = host(root, 'b');
-  for (const h of [a, b]) assert.equal(h.cli([], '2026-11-24T10:00:00Z').code, 0);
-  appendFileSync(a.log, failedPasswords('198.51.100.7', 5, '2026-11-24T10:00:10Z').join('\n') + '\n');
-  assert.equal(a.cli([], '2026-11-24T10:01:00Z').code, 0);
-  assert.equal(b.cli([], '2026-11-24T10:01:30Z').code, 0);
+  for (const h of [a, b]) assert.equal(h.cli([], at(0)).code, 0);
+  appendFileSync(a.log, failedPasswords('198.51.100.7', 5, at(10)).join('\n') + '\n');
+  assert.equal(a.cli([], at(60)).code, 0);
+  assert.equal(b.cli([], at(90)).code, 0);
   assert.equal(readFileSync(b.banned, 'utf8'), '+198.51.100.7\n', 'b imported the ban');
 
-  const r = a.cli(['unban', '198.51.100.7', '--fleet'], '2026-11-24T10:02:00Z');
+  const r = a.cli(['unban', '198.51.100.7', '--fleet'], at(120));
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'unban 198.51.100.7 in sshd\npublish unban 198.51.100.7 in sshd to the fleet\n');
   assert.equal(readFileSync(a.banned, 'utf8'), '+198.51.100.7\n-198.51.100.7\n');
   assert.deepEqual(JSON.parse(readFileSync(a.state, 'utf8')).fleet.outbox, [], 'published, nothing left waiting');
 
-  const rb = b.cli(['--json'], '2026-11-24T10:02:30Z');
+  const rb = b.cli(['--json'], at(150));
   assert.equal(rb.code, 0, rb.stderr);
   assert.deepEqual(JSON.parse(rb.stdout).unbans, [{ jail: 'sshd', ip: '198.51.100.7' }]);
   assert.equal(readFileSync(b.banned, 'utf8'), '+198.51.100.7\n-198.51.100.7\n');

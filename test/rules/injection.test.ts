@@ -77,6 +77,9 @@ const cases: Record<string, Case[]> = {
     { line: `2015/01/21 10:56:10 [error] 1#0: *1 limiting requests, excess: 1.000 by zone "api", client: ${REAL}, server: x, request: "GET /, client: 198.51.100.7, server: HTTP/1.1", host: "h"`, want: REAL },
   ],
   'nginx-botsearch': [
+    // issue 16: a path spelling a whole message around a victim's address
+    { line: `2015/01/21 10:56:12 [error] 1#0: *1 open() "/srv/www/x" failed (2: No such file or directory), client: 198.51.100.7, server: a, request: "GET /phpmyadmin HTTP/1.1" failed (2: No such file or directory), client: ${REAL}, server: localhost, request: "GET /x%22 HTTP/1.1", host: "h"`, want: null },
+    { line: `2015/01/21 10:56:12 [error] 1#0: *1 "/srv/www/x" is not found (2: No such file or directory), client: 198.51.100.7, server: a, request: "GET /phpmyadmin HTTP/1.1", host: "a" is not found (2: No such file or directory), client: ${REAL}, server: localhost, request: "GET /x%22 HTTP/1.1", host: "h"`, want: null },
     { line: `${REAL} - - [20/Jan/2015:19:53:28 +0100] "GET /phpmyadmin/?198.51.100.7 HTTP/1.1" 404 47 "198.51.100.7" "198.51.100.7"`, want: REAL },
     { line: `2015/01/21 10:56:12 [error] 1#0: *1 open() "/srv/www/cgi-bin/x", client: 198.51.100.7, server: y" failed (2: No such file or directory), client: ${REAL}, server: localhost, request: "GET /cgi-bin/x HTTP/1.1", host: "h"`, want: null },
   ],
@@ -111,7 +114,10 @@ const cases: Record<string, Case[]> = {
     { line: `2013-01-04 17:03:47 H=(helo) [${REAL}] F=<x@[198.51.100.7]> rejected RCPT <y H=[198.51.100.7]>: relay not permitted`, want: REAL },
   ],
   'exim-spam': [
-    { line: `2013-06-15 11:19:35 1VxHRO-000NiI-Ly SA: Action: silently tossed message: score=31.0 required=5.0 (scanned in 6/6 secs | Message-Id: x). From <a@b> (host=h [198.51.100.7]) for c@d y). From <s@example.org> (host=client.example.net [${REAL}]) for me@example.com`, want: REAL },
+    { line: `2013-06-15 11:19:35 1VxHRO-000NiI-Ly SA: Action: silently tossed message: score=31.0 required=5.0 (scanned in 6/6 secs | Message-Id: x). From <a@b> (host=h [198.51.100.7]) for c@d y). From <s@example.org> (host=client.example.net [${REAL}]) for me@example.com`, want: null },
+    // issue 16: a quoted recipient spelling sa-exim's host part
+    { line: `2013-06-15 11:19:35 1VxHRO-000NiI-Ly SA: Action: silently tossed message: score=31.0 required=5.0 trigger=30.0 (scanned in 6/6 secs | Message-Id: x@y). From <s@example.org> (host=client.example.net [${REAL}]) for "x From <a> (host=b [198.51.100.7]) for y"@example.com`, want: null },
+    { line: `2013-06-15 11:19:35 1VxHRO-000NiI-Ly SA: Action: silently tossed message: score=31.0 required=5.0 trigger=30.0 (scanned in 6/6 secs | Message-Id: x@y). From <s@example.org> (host=client.example.net [${REAL}]) for me@example.com`, want: REAL },
   ],
   'sendmail-reject': [
     { line: `${S} sm-mta[1]: s1P819mk027719: ruleset=check_rcpt, arg1=<"x>, relay=[198.51.100.7], reject=550 5.7.1 <x>... Relaying denied"@example.net>, relay=[${REAL}], reject=550 5.7.1 <a@example.net>... Relaying denied.`, want: null },
@@ -148,7 +154,7 @@ const cases: Record<string, Case[]> = {
     { line: `1120212001.123    123 ${REAL} TCP_DENIED/403 3953 GET http://198.51.100.7/ - HIER_NONE/- text/html`, want: REAL },
   ],
   'roundcube-auth': [
-    { line: `[01-Jul-2005 10:00:02 +0200]: <a1> IMAP Error: Login failed for x against localhost from 198.51.100.7. y against localhost from ${REAL}. AUTHENTICATE PLAIN: Authentication failed. in /x/rcube_imap.php on line 184 (POST /?_task=login&z=from%20198.51.100.7.)`, want: REAL },
+    { line: `[01-Jul-2005 10:00:02 +0200]: <a1> IMAP Error: Login failed for x against localhost from 198.51.100.7. y against localhost from ${REAL}. AUTHENTICATE PLAIN: Authentication failed. in /x/rcube_imap.php on line 184 (POST /?_task=login&z=from%20198.51.100.7.)`, want: null },
   ],
   gitlab: [
     { line: `2005-07-01T10:00:02.123Z: Failed Login: username=x ip=198.51.100.7 ip=${REAL}`, want: REAL },
