@@ -54,6 +54,7 @@ export async function runCheckConfig(opts: { configDir: string; builtinDir: stri
     return { problems: [describe(e)], warnings, notes, summary: '' };
   }
   warnings.push(...config.warnings);
+  problems.push(...config.jailErrors);
   const isStock = stockFiles({ builtinDir: config.builtinDir, configDir: config.configDir, statusFile: opts.dpkgStatus });
   /** A finding: a note in a file the user did not write, else `otherwise`. */
   const finding = (file: string, msg: string, otherwise: string[]) => (isStock(file) ? notes : otherwise).push(msg);

@@ -68,6 +68,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       dropOld: true,
     });
     warnings.push(...scanned.warnings);
+    // Jails skipped for a bad value in their own section count like jails skipped for their rule.
+    scanned.errors.unshift(...config.jailErrors);
 
     // With a fleet, imported bans of jails not enabled here land in the built-in `fleet` jail.
     const fleetMod = config.main.get('fleet', 'url')?.trim() ? await import('./run-fleet.ts') : null;
