@@ -21,6 +21,9 @@ import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { startCommand } from './start.ts';
 import { stopCommand } from './stop.ts';
+import { bannedCommand } from './banned.ts';
+import { dumpCommand } from './dump.ts';
+import { listFiltersCommand } from './list-filters.ts';
 
 const commands = [
   scanCommand,
@@ -33,7 +36,10 @@ const commands = [
   statusCommand,
   banCommand,
   unbanCommand,
+  bannedCommand,
   getCommand,
+  dumpCommand,
+  listFiltersCommand,
   exportCommand,
   importCommand,
   startCommand,
