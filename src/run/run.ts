@@ -9,6 +9,7 @@ import { saveRedosCache, useRedosCache } from '../rules/index.ts';
 import { futureTimeWarnings } from './future-times.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
+import { jailCounters } from '../ops/totals.ts';
 import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
@@ -115,7 +116,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       actionDirs: config.actionDirs,
     });
     warnings.push(...enforced.warnings);
-    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failures: scanned.failures, decisions, outcomes: enforced.outcomes, now: opts.now })));
+    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failures: scanned.failures, files: scanned.files, decisions, outcomes: enforced.outcomes, now: opts.now })));
 
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
@@ -126,6 +127,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     saveRedosCache();
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
+    summary.totals = jailCounters(state, policyJails.map((j) => j.name), opts.now);
     if (fleet) summary.fleet = fleet.summary;
     else if (fleetFailure) summary.fleet = { published: 0, imported: [], dropped: 0, error: warnings.find((w) => w.startsWith('fleet: '))!.slice(7) };
     const exitCode = exitCodeOf(
