@@ -6,7 +6,7 @@ import { enforce, type ActionOutcome } from '../actions/index.ts';
 import { banCandidates, checkPolicy, decide, prepareIgnore } from '../policy/index.ts';
 import { collectFailures, type CollectInput } from '../scan/collect-failures.ts';
 import { saveRedosCache, useRedosCache } from '../rules/index.ts';
-import { futureTimeWarnings } from './future-times.ts';
+import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
 import { jailCounters } from '../ops/totals.ts';
@@ -85,8 +85,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const policy = decide({ state, failures: scanned.failures, jails: policyJails, now: opts.now, isIgnored });
     Object.assign(state, policy.state);
     warnings.push(...policy.warnings);
-    const future = futureTimeWarnings(policy.ignored);
-    warnings.push(...future);
+    const refused = ignoredInputWarnings(policy.ignored);
+    warnings.push(...refused);
     const decisions = [...policy.decisions];
 
     let fleet: FleetStep | undefined;
@@ -133,7 +133,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const exitCode = exitCodeOf(
       enforced.outcomes,
       scanned.errors.length,
-      scanned.inputProblems + future.length + (fleet?.inputProblems ?? 0),
+      scanned.inputProblems + refused.length + loaded.dropped + (fleet?.inputProblems ?? 0),
       fleetFailure ?? (fleet?.unreachable ? 'unreachable' : null),
     );
     return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings: opts.dryRun ? warnings : notices.fresh };
