@@ -29,16 +29,19 @@ const count = Number(countArg);
 const end = Date.parse(opt('--end', '2026-11-24T12:00:00Z'));
 const span = Number(opt('--span', '24')) * 3600_000;
 const poolSize = Number(opt('--pool', '0'));
-let seed = Number(opt('--seed', '42')) >>> 0;
+const seed = Number(opt('--seed', '42')) >>> 0;
 
 // mulberry32: small, fast, good enough to spread lines; deterministic across Node versions.
-function rnd() {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+function mulberry32(state) {
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
+const rnd = mulberry32(seed);
 const pick = (a) => a[Math.floor(rnd() * a.length)];
 const int = (n) => Math.floor(rnd() * n);
 
@@ -63,6 +66,10 @@ function ngxErrDate(ms) {
   return `${d.getUTCFullYear()}/${p2(d.getUTCMonth() + 1)}/${p2(d.getUTCDate())} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
 }
 
+// The attack's addresses come from a stream of their own, so that --pool changes the addresses
+// and nothing else: the same lines, times and ports.
+const rndAddr = mulberry32(seed ^ 0x5bd1e995);
+const pickAddr = (a) => a[Math.floor(rndAddr() * a.length)];
 // Fresh attack addresses, each returned once: a counter through a bijection (an odd multiplier
 // modulo a power of two), so they are distinct without a set and look scattered.
 let fresh4 = 0;
@@ -74,12 +81,20 @@ function nextV4() {
 }
 function nextV6() {
   const n = (Math.imul(fresh6++, 0x9e3779b1) + 0x7f4a7c15) >>> 0;
-  return `2001:db8:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::${(1 + int(0xfffe)).toString(16)}`;
+  return `2001:db8:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::${(1 + Math.floor(rndAddr() * 0xfffe)).toString(16)}`;
 }
-const nextFresh = () => (rnd() < 1 / 3 ? nextV4() : nextV6());
+const nextFresh = () => (rndAddr() < 1 / 3 ? nextV4() : nextV6());
 // --pool N: N addresses do everything; else 300 persistent ones besides the fresh.
 const persistent = kind === 'attack' ? Array.from({ length: poolSize > 0 ? poolSize : 300 }, nextFresh) : [];
-const attacker = () => (poolSize > 0 || rnd() < 0.05 ? pick(persistent) : nextFresh());
+const used = new Set(); // the persistent ones that did attack: the table counts addresses in the log
+const attacker = () => {
+  if (poolSize > 0 || rndAddr() < 0.05) {
+    const ip = pickAddr(persistent);
+    used.add(ip);
+    return ip;
+  }
+  return nextFresh();
+};
 
 const host = 'srv1';
 const gen = {
@@ -163,4 +178,4 @@ if (buf.length) ws.write(buf.join('\n') + '\n');
 ws.end();
 await new Promise((r) => ws.on('finish', r));
 // What the table says about an attack log: how many attackers it holds.
-if (kind === 'attack') process.stdout.write(JSON.stringify({ addresses: fresh4 + fresh6 }) + '\n');
+if (kind === 'attack') process.stdout.write(JSON.stringify({ addresses: fresh4 + fresh6 - persistent.length + used.size }) + '\n');

@@ -114,10 +114,11 @@ export function row(id, name, m, { lines = null, bytes = null, ...extra } = {}) 
 /**
  * How much more `a` costs than `b` (CPU and wall), per line when both read lines (a peer that
  * ran on fewer lines of the same generator is compared per line). For a peer, a = the peer:
- * the figure is how many times cheaper f2b-scan is.
+ * the figure is how many times cheaper f2b-scan is. `beside`: the f2b-scan row ('a' or 'b')
+ * whose line in the table shows the figure, after the words `short`.
  */
-export function ratio(id, what, a, b) {
+export function ratio(id, what, a, b, beside, short) {
   if (!a || !b) return null;
   const per = (r, k) => (r.lines && a.lines && b.lines ? r[k] / r.lines : r[k]);
-  return { id, what, a: a.id, b: b.id, cpu: per(a, 'cpuMs') / per(b, 'cpuMs'), wall: per(a, 'wallMs') / per(b, 'wallMs') };
+  return { id, what, a: a.id, b: b.id, cpu: per(a, 'cpuMs') / per(b, 'cpuMs'), wall: per(a, 'wallMs') / per(b, 'wallMs'), on: beside === 'a' ? a.id : b.id, short };
 }

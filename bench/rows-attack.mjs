@@ -62,7 +62,7 @@ export async function attackBench(ctx) {
     const matched = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(m.stdout);
     const r = row('f2b-regex-attack', `fail2ban-regex, stock sshd.conf, attack ${count(small)}`, m, { lines: a.file.lines, bytes: a.file.bytes, failures: matched ? Number(matched[1]) : null });
     ctx.add(r);
-    ctx.addRatio(ratio('attack-dry-vs-f2b-regex', `attack ${count(small)} --dry-run: fail2ban-regex CPU / f2b-scan CPU`, r, a.dry));
+    ctx.addRatio(ratio('attack-dry-vs-f2b-regex', `attack ${count(small)} --dry-run: fail2ban-regex CPU / f2b-scan CPU`, r, a.dry, 'b', 'fail2ban-regex costs'));
   } else ctx.note(`fail2ban-regex vs the attack: skipped (fail2ban-regex or ${sshdConf} missing: Debian package fail2ban)`);
 
   const missing = fail2banServerMissing();
@@ -73,7 +73,7 @@ export async function attackBench(ctx) {
       const m = await measureFail2banServer(ctx.dir, { logFile: a.file.file, filter: 'sshd', jailOptions: ATTACK_JAIL });
       const r = row('f2b-server-attack', `fail2ban-server (polling, :memory:, dummy), attack ${count(small)}`, m, { lines: a.file.lines, bytes: a.file.bytes, failures: m.failed, bans: m.banned });
       ctx.add(r);
-      ctx.addRatio(ratio('attack-real-vs-f2b-server', `attack ${count(small)} real run: fail2ban-server CPU / f2b-scan CPU`, r, a.real));
+      ctx.addRatio(ratio('attack-real-vs-f2b-server', `attack ${count(small)} real run: fail2ban-server CPU / f2b-scan CPU`, r, a.real, 'b', 'fail2ban-server costs'));
     } catch (e) {
       ctx.note(`fail2ban-server vs the attack: failed: ${e.message}`);
     }
@@ -84,8 +84,8 @@ export async function growthBench(ctx) {
   const many = await attackRows(ctx, 'big');
   const few = await attackRows(ctx, 'big', 100);
   const what = (kind) => `attack ${count(ctx.sizes.big)} ${kind}: ${count(many.file.addresses)} addresses / 100 addresses`;
-  ctx.addRatio(ratio('growth-dry', what('--dry-run'), many.dry, few.dry));
-  ctx.addRatio(ratio('growth-real', what('real run'), many.real, few.real));
+  ctx.addRatio(ratio('growth-dry', what('--dry-run'), many.dry, few.dry, 'a', 'the 100-address run'));
+  ctx.addRatio(ratio('growth-real', what('real run'), many.real, few.real, 'a', 'the 100-address run'));
 }
 
 export async function fiveJailsBench(ctx) {
@@ -93,5 +93,5 @@ export async function fiveJailsBench(ctx) {
   const config = fiveJailsConfig(ctx.dir, one.file.file);
   const five = await scanRow(ctx, 'five-jails', `f2b-scan, ${FIVE_JAILS.length} jails over the mixed ${count(one.file.lines)} auth.log, --dry-run`, { config, file: one.file, now: ctx.logEnd, dry: true });
   ctx.add(five);
-  ctx.addRatio(ratio('five-vs-one', `${FIVE_JAILS.length} jails / 1 jail over the same file (CPU)`, five, one.row));
+  ctx.addRatio(ratio('five-vs-one', `${FIVE_JAILS.length} jails / 1 jail over the same file (CPU)`, five, one.row, 'a', 'one jail'));
 }

@@ -42,7 +42,7 @@ export async function scanBench(ctx) {
     const g = await timeMedian(ctx.runs, 'grep', ['-cE', GREP_PATTERN, file.file], { stdout: 'keep' });
     const r = row('grep', 'grep -cE (the failure lines), mixed log', g, { lines: file.lines, bytes: file.bytes, failures: Number(g.stdout.trim()) });
     ctx.add(r);
-    ctx.addRatio(ratio('mixed-vs-grep', 'mixed log: f2b-scan CPU / grep -cE CPU', ours, r));
+    ctx.addRatio(ratio('mixed-vs-grep', 'mixed log: f2b-scan CPU / grep -cE CPU', ours, r, 'a', 'grep -cE'));
   } else ctx.note('grep not found: no comparison');
 
   if (have(SSHG_PARSER)) {
@@ -50,7 +50,7 @@ export async function scanBench(ctx) {
     const s = await timeMedian(ctx.runs, SSHG_PARSER, [], { stdin: file.file });
     const r = row('sshg-parser', 'sshguard sshg-parser (stdin), mixed log', s, { lines: file.lines, bytes: file.bytes });
     ctx.add(r);
-    ctx.addRatio(ratio('mixed-vs-sshg', 'mixed log: sshg-parser CPU / f2b-scan CPU', r, ours));
+    ctx.addRatio(ratio('mixed-vs-sshg', 'mixed log: sshg-parser CPU / f2b-scan CPU', r, ours, 'b', 'sshg-parser costs'));
   } else ctx.note(`${SSHG_PARSER} not found: no comparison (apt-get install sshguard)`);
 
   if (have('fail2ban-regex') && ctx.exists(SSHD_CONF)) {
@@ -62,7 +62,7 @@ export async function scanBench(ctx) {
     const r = row('f2b-regex-mixed', `fail2ban-regex, stock sshd.conf, mixed ${count(n)}`, f, { lines: part.lines, bytes: part.bytes, failures: matched ? Number(matched[1]) : null });
     ctx.add(r);
     // Per line: its cost per line does not depend on the file's length.
-    ctx.addRatio(ratio('mixed-vs-f2b-regex', `mixed log: fail2ban-regex CPU / f2b-scan CPU, per line (it read ${count(n)})`, r, ours));
+    ctx.addRatio(ratio('mixed-vs-f2b-regex', `mixed log: fail2ban-regex CPU / f2b-scan CPU, per line (it read ${count(n)})`, r, ours, 'b', 'fail2ban-regex costs'));
   } else ctx.note(`fail2ban-regex or ${SSHD_CONF} not found (apt-get install fail2ban): no comparison`);
 }
 
@@ -106,7 +106,7 @@ export async function idleBench(ctx) {
   const idle = row('idle', `f2b-scan, idle cron run (${logs.length} files, 10 jails, nothing new)`, await timeMedian(n, ctx.cli, idleArgs));
   const bare = row('node', 'node -e 0', await timeMedian(n, process.execPath, ['-e', '0']));
   ctx.add(idle, bare);
-  ctx.addRatio(ratio('idle-vs-node', 'idle cron run / node -e 0', idle, bare));
+  ctx.addRatio(ratio('idle-vs-node', 'idle cron run / node -e 0', idle, bare, 'a', 'node -e 0'));
   if (have('hyperfine')) {
     const json = join(ctx.dir, 'hyperfine.json');
     const r = spawnSync('hyperfine', ['-N', '--warmup', '3', '--runs', '30', '--export-json', json, [ctx.cli, ...idleArgs].join(' '), `${process.execPath} -e 0`], { stdio: 'ignore' });

@@ -65,6 +65,7 @@ const rows = [];
 const ratios = [];
 const notes = [];
 const memo = new Map();
+const minutesPerGroup = {};
 let warm = null;
 
 const ctx = {
@@ -100,12 +101,15 @@ const ctx = {
 
 try {
   for (const g of Object.keys(GROUPS).filter((k) => only.includes(k))) {
+    const t0 = Date.now();
     try {
       await GROUPS[g](ctx);
     } catch (e) {
       notes.push(`${g}: failed: ${e.message}`);
       say(`${g} failed: ${e.stack}`);
     }
+    // What each group costs of the bench's time budget (generating its files included).
+    minutesPerGroup[g] = Number(((Date.now() - t0) / 60000).toFixed(1));
   }
 } finally {
   if (!keep) rmSync(dir, { recursive: true, force: true });
@@ -115,6 +119,7 @@ const report = {
   date: new Date().toISOString(),
   command: `node bench/run.mjs ${args.join(' ')}`.trim(),
   minutes: Number(((Date.now() - started) / 60000).toFixed(1)),
+  minutesPerGroup,
   machine: {
     cpus: cpus().length,
     model: cpus()[0]?.model ?? 'unknown',
