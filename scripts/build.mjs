@@ -6,7 +6,8 @@
 // changed neither wall nor CPU time (V8 parses lazily; the cost is evaluating yargs,
 // not reading bytes), and unminified stack traces stay readable.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 // Bundled, yargs no longer sits under node_modules, so its guess of "the program's
 // package.json" (used by --version) would fall back to the current directory. Point it
@@ -24,8 +25,30 @@ const yargsPackageRoot = {
   },
 };
 
+/**
+ * The bundle carries the code of its dependencies (the installed package has none of its own):
+ * their licences go with it, one notice per package the bundle took code from.
+ */
+function writeNotices(metafile, outFile) {
+  const pkgs = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (!m) continue;
+    const dir = input.slice(0, m.index + m[0].length);
+    pkgs.set(dir, m[1]);
+  }
+  const out = ['f2b-scan bundles code of these packages; their licences follow.', ''];
+  for (const [dir, name] of [...pkgs].sort((a, b) => a[1].localeCompare(b[1]))) {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[sc]e|copying)(\.|$)/i.test(f));
+    out.push('='.repeat(72), `${name} ${pkg.version} (${pkg.license ?? 'see below'})`, '');
+    out.push(file ? readFileSync(join(dir, file), 'utf8').trim() : `No licence file in the package; package.json says: ${pkg.license}`, '');
+  }
+  writeFileSync(outFile, out.join('\n'));
+}
+
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   bundle: true,
@@ -36,9 +59,12 @@ await build({
   sourcemap: false,
   logLevel: 'warning',
   plugins: [yargsPackageRoot],
+  metafile: true,
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __f2bRequire } from 'node:module'; const require = __f2bRequire(import.meta.url);" },
 });
+
+writeNotices(result.metafile, 'dist/THIRD-PARTY-NOTICES.txt');
 
 const { writeManPage } = await import('./man.mjs');
 writeManPage('dist/cli.js', 'dist/f2b-scan.1');

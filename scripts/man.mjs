@@ -101,17 +101,24 @@ function exampleList(entries) {
   return entries.map((e) => `.TP\n.B ${esc(e.term)}\n${esc(e.text || ' ')}\n`).join('');
 }
 
-/** Exit codes from the README's "Exit codes" table, as .TP entries (empty if it is missing). */
-function exitCodes(readme) {
-  const i = readme.indexOf('### Exit codes');
+/**
+ * A two-column table of the README under `heading` ("### Exit codes", "### Environment"), as
+ * .TP entries (empty if it is missing): the README is the one place these are documented.
+ */
+function readmeTable(readme, heading) {
+  const i = readme.indexOf(`${heading}\n`);
   if (i < 0) return '';
-  const rows = [];
+  const table = [];
   for (const line of readme.slice(i).split('\n').slice(1)) {
-    const m = /^\|\s*(\d+)\s*\|\s*(.*?)\s*\|$/.exec(line);
-    if (m) rows.push(`.TP\n.B ${m[1]}\n${esc(m[2].replace(/`/g, ''))}\n`);
-    else if (rows.length && !line.startsWith('|')) break;
+    if (line.startsWith('|')) table.push(line);
+    else if (table.length) break;
   }
-  return rows.join('');
+  const plain = (s) => s.replace(/`/g, '').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
+  // Past the header row and the | --- | row.
+  return table.slice(2).map((line) => {
+    const [, term = '', text = ''] = /^\|\s*(.*?)\s*\|\s*(.*?)\s*\|$/.exec(line) ?? [];
+    return `.TP\n.B ${esc(plain(term))}\n${esc(plain(text))}\n`;
+  }).join('');
 }
 
 export function renderManPage({ cli, version, date, readme }) {
@@ -162,7 +169,9 @@ export function renderManPage({ cli, version, date, readme }) {
     if (ex.length) out += `.PP\nExamples:\n.RS\n${exampleList(ex)}.RE\n`;
   }
   out += `.SH OPTIONS\nThese options go with every command.\n${optionList(global)}`;
-  const codes = exitCodes(readme);
+  const env = readmeTable(readme, '### Environment');
+  if (env) out += `.SH ENVIRONMENT\n${env}`;
+  const codes = readmeTable(readme, '### Exit codes');
   if (codes) out += `.SH EXIT STATUS\n${codes}`;
   out += `.SH FILES\n`;
   out += `.TP\n.I /etc/f2b\\-scan/\nconfiguration: jail.local, jail.d/, filter.d/, action.d/ (fail2ban's layout), searched before the shipped rules\n`;

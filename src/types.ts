@@ -35,6 +35,8 @@ export interface Jail {
   filter: Ref;
   /** Each entry is a glob (fast-glob syntax, fail2ban's wildcards are a subset). */
   logpath: string[];
+  /** Where `logpath` was set (file:line), so a warning about a log names the line to fix. */
+  logpathPlace?: Place;
   backend: string;
   logencoding: string;
   logtimezone?: string;

@@ -1,7 +1,7 @@
 // `f2b-scan ban <jail> <ip>...`: ban addresses by hand for the jail's bantime.
 
 import type { CommandModule } from 'yargs';
-import { failWith, parseNow } from './common.ts';
+import { failWith, parseNow, words } from './common.ts';
 
 interface BanArgs {
   config: string;
@@ -18,13 +18,13 @@ export const banCommand: CommandModule<object, BanArgs> = {
   builder: (y) =>
     y
       .positional('jail', { type: 'string', describe: 'the jail whose actions and bantime apply' })
-      .positional('ip', { type: 'string', array: true, describe: 'IPv4 or IPv6 addresses' })
+      .positional('ip', { type: 'string', array: true, default: undefined, describe: 'IPv4 or IPv6 addresses' }) // no "[default: []]" in --help
       .option('dry-run', { type: 'boolean', default: false, describe: 'change nothing; print what would be banned' })
       .example('$0 ban sshd 192.0.2.7', 'ban one address in the sshd jail') as never,
   handler: async (args) => {
     try {
       const { runBan } = await import('../ops/ban.ts');
-      const r = await runBan({ configDir: args.config, statePath: args.state, now: parseNow(args.now), dryRun: args['dry-run'], jail: args.jail, ips: args.ip.map(String) });
+      const r = await runBan({ configDir: args.config, statePath: args.state, now: parseNow(args.now), dryRun: args['dry-run'], jail: args.jail, ips: words(args.ip) });
       for (const m of r.messages) process.stderr.write(`f2b-scan: ${m}\n`);
       process.stdout.write(r.output);
       process.exitCode = r.exitCode;

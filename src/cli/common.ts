@@ -1,17 +1,48 @@
 // Options every command shares, and how errors become one line and an exit code.
 
+import { statSync } from 'node:fs';
 import type { Options } from 'yargs';
 import { ConfigError, EXIT, LockedError, RuleError, UsageError } from '../util/errors.ts';
+import { DEFAULT_CONFIG_DIR, DEFAULT_STATE_FILE } from '../util/paths.ts';
 
 export const globalOptions = {
+  // No yargs default: whether --config was given decides what a missing directory means.
   config: {
     type: 'string',
-    default: '/etc/f2b-scan',
-    describe: "configuration directory (fail2ban's layout: jail.conf/.local, jail.d, filter.d, action.d); searched before the shipped rules/",
+    describe: `configuration directory (fail2ban's layout: jail.conf/.local, jail.d, filter.d, action.d); searched before the shipped rules/ [default: ${DEFAULT_CONFIG_DIR}; when it does not exist, the shipped rules alone]`,
   },
-  state: { type: 'string', default: '/var/lib/f2b-scan/state.json', describe: 'state file' },
+  state: { type: 'string', default: DEFAULT_STATE_FILE, describe: 'state file' },
   now: { type: 'string', describe: 'the current time, ISO 8601 (tests, reports)' },
 } as const satisfies Record<string, Options>;
+
+/**
+ * The configuration directory a command uses. Without --config: /etc/f2b-scan, and the shipped
+ * rules alone when it does not exist. A --config that does not exist is a mistake (a typo would
+ * otherwise run the shipped defaults without the admin's ignoreip and jails): a usage error,
+ * except for the commands that create it (`mayCreate`: install, init).
+ */
+export function configDirOf(given: string | undefined, mayCreate = false): string {
+  if (given === undefined) return DEFAULT_CONFIG_DIR;
+  if (mayCreate) return given;
+  let isDir = false;
+  try {
+    isDir = statSync(given).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UsageError(`--config ${given}: cannot be read (${code})`);
+    throw new UsageError(`--config ${given}: no such directory (without --config, ${DEFAULT_CONFIG_DIR} or the shipped rules are used)`);
+  }
+  if (!isDir) throw new UsageError(`--config ${given}: not a directory (it names the directory holding jail.conf/jail.local)`);
+  return given;
+}
+
+/**
+ * The words of an optional variadic positional (`[ip..]`). Declared with `default: undefined`
+ * so that --help shows no "[default: []]"; yargs then hands over [undefined] when none is given.
+ */
+export function words(list: (string | number | undefined)[] | undefined): string[] {
+  return (list ?? []).filter((w) => w !== undefined).map(String);
+}
 
 /** Parse --now, or the real clock. */
 export function parseNow(now: string | undefined): number {

@@ -3,7 +3,7 @@
 // `--flag value` or `--flag=value`. Anything else returns null and yargs reads the line, so
 // help, errors and every other form behave exactly as yargs makes them.
 
-import { globalOptions } from './common.ts';
+import { DEFAULT_CONFIG_DIR, DEFAULT_STATE_FILE } from '../util/paths.ts';
 import type { ScanArgs } from './scan.ts';
 
 const VALUE = new Set(['config', 'state', 'now', 'jail']);
@@ -12,7 +12,7 @@ const FLAG: Record<string, 'dry-run' | 'json' | 'quiet' | 'verbose'> = {
 };
 
 export function fastScanArgs(argv: readonly string[]): ScanArgs | null {
-  const out: ScanArgs = { config: globalOptions.config.default, state: globalOptions.state.default, 'dry-run': false, json: false };
+  const out: ScanArgs = { config: DEFAULT_CONFIG_DIR, state: DEFAULT_STATE_FILE, 'dry-run': false, json: false };
   const seen = new Set<string>();
   let i = argv[0] === 'scan' ? 1 : 0;
   for (; i < argv.length; i++) {

@@ -17,7 +17,7 @@ export const getCommand: CommandModule<object, GetArgs> = {
   describe: 'the effective value of a jail option and where it was set (file:line), with the layers it overrides',
   builder: (y) =>
     y
-      .positional('jail', { type: 'string' })
+      .positional('jail', { type: 'string', describe: 'a jail name (its section in jail.conf/jail.local)' })
       .positional('key', { type: 'string', describe: 'bantime, maxretry, logpath, action, ...' })
       .option('json', { type: 'boolean', default: false, describe: 'print it as one JSON object' })
       .example('$0 get sshd bantime', 'which file sets the sshd ban time') as never,

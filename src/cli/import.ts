@@ -18,7 +18,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
   describe: 'ban the addresses of a list, an ipset restore file or a JSON export ("-": stdin) in a jail, with expiry',
   builder: (y) =>
     y
-      .positional('file', { type: 'string' })
+      .positional('file', { type: 'string', describe: 'a file of bans: one address per line, an ipset restore file (export --format ipset) or JSON (export --format json); "-" reads stdin' })
       .option('jail', { type: 'string', demandOption: true, describe: "the jail whose actions apply" })
       .option('bantime', { type: 'string', describe: 'ban for this long (fail2ban duration: 3600, 1h, 1w; negative: for good) instead of the time the file gives or the jail\'s bantime' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'change nothing; print what would be banned' })

@@ -6,6 +6,8 @@
 import { fastScanArgs } from './fast-scan.ts';
 import { runScanCommand } from './scan.ts';
 
-const fast = fastScanArgs(process.argv.slice(2));
-if (fast) await runScanCommand(fast);
+const argv = process.argv.slice(2);
+const fast = fastScanArgs(argv);
+// A --config given on the line must exist (yargs-main checks it for every other line).
+if (fast) await runScanCommand(fast, { checkConfig: argv.some((a) => a === '--config' || a.startsWith('--config=')) });
 else await import('./yargs-main.ts');

@@ -1,7 +1,7 @@
 // `f2b-scan [scan]`: one cron run. Prints nothing when nothing happened (cron mails output).
 
 import type { CommandModule } from 'yargs';
-import { failWith, parseNow } from './common.ts';
+import { configDirOf, failWith, parseNow } from './common.ts';
 
 export interface ScanArgs {
   config: string;
@@ -35,8 +35,9 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
 };
 
 /** The scan itself, from parsed arguments (yargs' or main.ts's fast path). */
-export async function runScanCommand(args: ScanArgs): Promise<void> {
+export async function runScanCommand(args: ScanArgs, opts: { checkConfig?: boolean } = {}): Promise<void> {
     try {
+      if (opts.checkConfig) configDirOf(args.config);
       const { runScan } = await import('../run/run.ts');
       const { formatRunText } = await import('../report/run-text.ts');
       const result = await runScan({

@@ -4,7 +4,7 @@
 
 import type { CommandModule } from 'yargs';
 import type { LifecycleOptions, LifecycleResult } from '../ops/lifecycle.ts';
-import { failWith, parseNow } from './common.ts';
+import { failWith, parseNow, words } from './common.ts';
 
 export interface LifecycleArgs {
   config: string;
@@ -27,7 +27,7 @@ export function lifecycleCommand(spec: LifecycleCommandSpec): CommandModule<obje
     describe: spec.describe,
     builder: (y) =>
       y
-        .positional('jail', { type: 'string', array: true, describe: 'only these jails (default: every jail with bans or started actions)' })
+        .positional('jail', { type: 'string', array: true, default: undefined, describe: 'only these jails (default: every jail with bans or started actions)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'change nothing; print the commands that would run' })
         .example(...spec.example) as never,
     handler: async (args) => {
@@ -40,7 +40,7 @@ export function lifecycleCommand(spec: LifecycleCommandSpec): CommandModule<obje
           statePath: args.state,
           now: parseNow(args.now),
           dryRun: args['dry-run'],
-          jailNames: args.jail,
+          jailNames: words(args.jail).length ? words(args.jail) : undefined,
         });
         for (const w of r.warnings) process.stderr.write(`f2b-scan: warning: ${w}\n`);
         for (const e of r.errors) process.stderr.write(`f2b-scan: error: ${e}\n`);

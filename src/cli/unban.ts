@@ -1,7 +1,7 @@
 // `f2b-scan unban <ip>... | --all [--jail j] [--fleet]`: lift bans by hand.
 
 import type { CommandModule } from 'yargs';
-import { failWith, parseNow } from './common.ts';
+import { failWith, parseNow, words } from './common.ts';
 
 interface UnbanArgs {
   config: string;
@@ -19,7 +19,7 @@ export const unbanCommand: CommandModule<object, UnbanArgs> = {
   describe: 'lift bans by hand (every jail, or --jail), in the state and the firewall',
   builder: (y) =>
     y
-      .positional('ip', { type: 'string', array: true, describe: 'IPv4 or IPv6 addresses' })
+      .positional('ip', { type: 'string', array: true, default: undefined, describe: 'IPv4 or IPv6 addresses' }) // no "[default: []]" in --help
       .option('all', { type: 'boolean', default: false, describe: 'every ban (of --jail, else of all jails)' })
       .option('jail', { type: 'string', describe: 'only in this jail' })
       .option('fleet', { type: 'boolean', default: false, describe: 'also publish the unban to the fleet ([fleet] url)' })
@@ -34,7 +34,7 @@ export const unbanCommand: CommandModule<object, UnbanArgs> = {
         statePath: args.state,
         now: parseNow(args.now),
         dryRun: args['dry-run'],
-        ips: (args.ip ?? []).map(String),
+        ips: words(args.ip),
         all: args.all,
         jail: args.jail,
         fleet: args.fleet,

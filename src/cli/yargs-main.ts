@@ -2,9 +2,9 @@
 // Each command lives in its own file and loads its implementation only when it runs. The
 // plain cron scan does not come here at all (see main.ts).
 
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { globalOptions, failWith } from './common.ts';
+import { configDirOf, globalOptions, failWith } from './common.ts';
 import { suggestCommand } from './suggest.ts';
 import { scanCommand } from './scan.ts';
 import { reportCommand } from './report.ts';
@@ -21,6 +21,9 @@ import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { startCommand } from './start.ts';
 import { stopCommand } from './stop.ts';
+import { bannedCommand } from './banned.ts';
+import { dumpCommand } from './dump.ts';
+import { listFiltersCommand } from './list-filters.ts';
 
 const commands = [
   scanCommand,
@@ -33,7 +36,10 @@ const commands = [
   statusCommand,
   banCommand,
   unbanCommand,
+  bannedCommand,
   getCommand,
+  dumpCommand,
+  listFiltersCommand,
   exportCommand,
   importCommand,
   startCommand,
@@ -41,13 +47,39 @@ const commands = [
 ];
 const commandNames = commands.map((c) => String([c.command].flat()[0]).split(' ')[0]!).concat('completion');
 
+/**
+ * `completion` as a command of our own: yargs' built-in one prints its script even for
+ * `completion --help`. yargs still answers the script's --get-yargs-completions calls
+ * (.completion() below, under a hidden name).
+ */
+const completionCommand: CommandModule = {
+  command: 'completion',
+  describe: 'print the bash/zsh completion script (source it from ~/.bashrc or ~/.zshrc)',
+  builder: (y) =>
+    y
+      .example('$0 completion >> ~/.bashrc', 'tab completion in bash (zsh: >> ~/.zshrc)'),
+  handler: () => {
+    // yargs 18 takes ($0, cmd); @types/yargs (17) knows no arguments.
+    (cli.showCompletionScript as unknown as ($0: string, cmd: string) => void)('f2b-scan', 'completion');
+  },
+};
+
 const cli = yargs(hideBin(process.argv))
   .scriptName('f2b-scan')
   .usage('$0 [command] [options]\n\nA fail2ban for cron: scan logs, ban attackers, exit.')
-  .options(globalOptions);
+  .options(globalOptions)
+  // Commands that create the configuration directory may be given one that does not exist yet.
+  .middleware((argv) => {
+    try {
+      (argv as { config?: string }).config = configDirOf(argv.config, ['install', 'init'].includes(String(argv._[0])));
+    } catch (e) {
+      failWith(e); // yargs does not hand a middleware's error to .fail()
+    }
+  }, true);
 for (const c of commands) cli.command(c as never);
 cli
-  .completion('completion', 'print the bash/zsh completion script (source it from ~/.bashrc or ~/.zshrc)')
+  .command(completionCommand)
+  .completion('__completion', false)
   .recommendCommands()
   .strict()
   .help()

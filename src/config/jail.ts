@@ -182,6 +182,7 @@ export function resolveJail(store: IniStore, name: string, enabled: boolean, war
     enabled,
     filter,
     logpath: readLogpath(r.text('logpath') ?? ''),
+    logpathPlace: placeOfKey(store, name, 'logpath'),
     backend,
     logencoding: r.optional('logencoding') ?? 'auto',
     maxretry: r.typed('maxretry', readInt, FALLBACK.maxretry),

@@ -12,8 +12,7 @@ export const UNIT_NAMES = ['f2b-scan.service', 'f2b-scan.timer', 'f2b-scan-resto
 /** The path the shipped units name the program by; replaced by the real command line. */
 export const UNIT_PLACEHOLDER = '/usr/local/bin/f2b-scan';
 
-export const DEFAULT_CONFIG_DIR = '/etc/f2b-scan';
-export const DEFAULT_STATE_FILE = '/var/lib/f2b-scan/state.json';
+export { DEFAULT_CONFIG_DIR, DEFAULT_STATE_FILE } from '../util/paths.ts';
 
 /** packaging/systemd next to this code (repository, dist/ bundle or an npm install). */
 export function packagingDir(): string {

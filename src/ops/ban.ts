@@ -8,7 +8,7 @@ import { applyAndSave, findJail, iso, withSession, type OpsOptions, type OpsResu
 import { addTotals } from './totals.ts';
 
 export async function runBan(opts: OpsOptions & { jail: string; ips: string[] }): Promise<OpsResult> {
-  const ips = parseCommandLineAddresses(opts.ips);
+  const ips = parseCommandLineAddresses(opts.ips, 'ban');
   return withSession(opts, async (s) => {
     const jail = findJail(s.config, opts.jail);
     const verb = opts.dryRun ? 'would ' : '';

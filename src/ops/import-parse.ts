@@ -3,6 +3,7 @@
 // for good), or a plain list of addresses (`#` comments). Pure: text in, entries out.
 
 import { parseAddress } from '../net/address.ts';
+import { notHostMessage, whyNotBannable } from '../net/host.ts';
 import { EXPORT_VERSION } from './export.ts';
 
 export interface ImportEntry {
@@ -25,6 +26,24 @@ export function parseImport(text: string, file: string, now: number): ParsedImpo
   const lines = text.split('\n');
   const ipset = lines.some((l) => /^\s*(create|add)\s/.test(l));
   return ipset ? parseIpset(lines, file, now) : parseList(lines, file);
+}
+
+/**
+ * The canonical address an entry names, or null with the reason noted: not an address, or
+ * not a host that can be banned (0.0.0.0 in a list must not hold a whole ipset batch hostage).
+ */
+function entryAddress(text: unknown, shown: unknown, where: string, problems: string[]): string | null {
+  const a = typeof text === 'string' ? parseAddress(text) : null;
+  if (!a) {
+    problems.push(`${where}: not an IP address: ${JSON.stringify(shown)}`);
+    return null;
+  }
+  const why = whyNotBannable(a);
+  if (why) {
+    problems.push(`${where}: ${notHostMessage(a.ip, why)}; skipped`);
+    return null;
+  }
+  return a.ip;
 }
 
 function parseJson(text: string, file: string): ParsedImport {
@@ -52,12 +71,9 @@ function parseJson(text: string, file: string): ParsedImport {
   items.forEach((item, i) => {
     const where = `${file}: entry ${i + 1}`;
     const ipText = typeof item === 'string' ? item : typeof item === 'object' && item !== null ? (item as { ip?: unknown }).ip : undefined;
-    const a = typeof ipText === 'string' ? parseAddress(ipText) : null;
-    if (!a) {
-      out.problems.push(`${where}: not an IP address: ${JSON.stringify(ipText ?? item)}`);
-      return;
-    }
-    const entry: ImportEntry = { ip: a.ip, line: i + 1 };
+    const ip = entryAddress(ipText, ipText ?? item, where, out.problems);
+    if (ip === null) return;
+    const entry: ImportEntry = { ip, line: i + 1 };
     if (typeof item === 'object' && item !== null && 'until' in item) {
       const u = (item as { until: unknown }).until;
       if (u === null) entry.until = null;
@@ -78,12 +94,9 @@ function parseIpset(lines: string[], file: string, now: number): ParsedImport {
   lines.forEach((raw, i) => {
     const words = raw.trim().split(/\s+/).filter(Boolean);
     if (words[0] !== 'add') return; // create, flush, COMMIT, comments: nothing to ban
-    const a = words[2] !== undefined ? parseAddress(words[2]) : null;
-    if (!a) {
-      out.problems.push(`${file}:${i + 1}: not an IP address: ${JSON.stringify(words[2] ?? raw.trim())}`);
-      return;
-    }
-    const entry: ImportEntry = { ip: a.ip, line: i + 1 };
+    const ip = entryAddress(words[2], words[2] ?? raw.trim(), `${file}:${i + 1}`, out.problems);
+    if (ip === null) return;
+    const entry: ImportEntry = { ip, line: i + 1 };
     const ti = words.indexOf('timeout');
     if (ti > 0) {
       const n = Number(words[ti + 1]);
@@ -103,9 +116,8 @@ function parseList(lines: string[], file: string): ParsedImport {
   lines.forEach((raw, i) => {
     const text = raw.replace(/#.*$/, '').trim();
     if (!text) return;
-    const a = parseAddress(text);
-    if (!a) out.problems.push(`${file}:${i + 1}: not an IP address: ${JSON.stringify(text)}`);
-    else out.entries.push({ ip: a.ip, line: i + 1 });
+    const ip = entryAddress(text, text, `${file}:${i + 1}`, out.problems);
+    if (ip !== null) out.entries.push({ ip, line: i + 1 });
   });
   return out;
 }

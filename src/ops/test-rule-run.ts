@@ -4,7 +4,7 @@
 
 import { closeSync, createReadStream, openSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import split2 from 'split2';
 import { ConfigError, RuleError } from '../util/errors.ts';
 import { builtinRulesDir } from '../util/paths.ts';
@@ -15,6 +15,8 @@ const MAX_PRINTED = 100_000;
 export interface TestRuleArgs {
   rule: string;
   log: string;
+  /** Lines to test instead of a log (`--line`). */
+  lines?: string[];
   configDir?: string;
   filterOptions: string[];
   now: number;
@@ -56,15 +58,16 @@ export async function runTestRule(a: TestRuleArgs): Promise<number> {
   );
   const matcher = createMatcher(filter, { now: a.now });
   // yargs hands a lone '-' over as ''.
-  const fromStdin = a.log === '-' || a.log === '';
-  if (!fromStdin) {
+  const given = a.lines !== undefined && a.lines.length > 0;
+  const fromStdin = !given && (a.log === '-' || a.log === '');
+  if (!fromStdin && !given) {
     try {
       closeSync(openSync(a.log, 'r'));
     } catch (e) {
       throw new ConfigError({ file: a.log }, `cannot read the log: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  const input: Readable = fromStdin ? (a.stdin ?? process.stdin) : createReadStream(a.log);
+  const input: Readable = given ? Readable.from([a.lines!.join('\n') + '\n']) : fromStdin ? (a.stdin ?? process.stdin) : createReadStream(a.log);
   const started = process.hrtime.bigint();
   const matched: { line: number; time: number | null; host: string; user?: string; regex: number }[] = [];
   // Kept for printing after the summary; capped so a huge log cannot exhaust memory.
@@ -108,7 +111,7 @@ export async function runTestRule(a: TestRuleArgs): Promise<number> {
   if (Object.keys(filter.options).length) w(`Use       options : ${JSON.stringify(filter.options)}`);
   if (filter.datepattern) w(`Use   datepattern : ${filter.datepattern}`);
   if (filter.maxlines > 1) w(`Use      maxlines : ${filter.maxlines}`);
-  w(`Use      log file : ${fromStdin ? '<stdin>' : a.log}`);
+  w(`Use      log file : ${given ? `--line (${a.lines!.length} line${a.lines!.length === 1 ? '' : 's'})` : fromStdin ? '<stdin>' : a.log}`);
   w();
   w('Results');
   w('=======');

@@ -20,7 +20,7 @@ export interface UnbanOptions extends OpsOptions {
 
 export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
   if (opts.all === opts.ips.length > 0) throw new UsageError('unban: name addresses, or --all (not both)');
-  const ips = parseCommandLineAddresses(opts.ips);
+  const ips = parseCommandLineAddresses(opts.ips, 'unban');
   return withSession(opts, async (s) => {
     if (opts.jail) findJail(s.config, opts.jail);
     // Settings first: a host that cannot publish is told so before anything is lifted.

@@ -4,7 +4,8 @@
 
 import type { BanRecord, Decision, Epoch, Failure, Jail } from '../types.ts';
 import type { BanHistory, FailureEntry, State } from '../state/schema.ts';
-import { isLoopback, parseAddress } from '../net/address.ts';
+import { parseAddress } from '../net/address.ts';
+import { whyNotBannable } from '../net/host.ts';
 import { banDuration, banUntil, priorBans } from './bantime.ts';
 
 export type PolicyState = Pick<State, 'failures' | 'bans' | 'banHistory'>;
@@ -124,8 +125,8 @@ export function decide(input: DecideInput): PolicyResult {
     const k = `${jail.name}\0${ip}`;
     if (ignoreMemo.has(k)) return ignoreMemo.get(k)!;
     const a = parseAddress(ip);
-    // Loopback is never banned, whatever the log or the ignore rules say.
-    const why = !a ? 'not an address' : isLoopback(a) ? 'loopback' : (input.isIgnored?.(jail, ip) ?? null);
+    // Only a host address is ever banned (never loopback, 0.0.0.0, multicast...), whatever the log or the ignore rules say.
+    const why = !a ? 'not an address' : (whyNotBannable(a) ?? input.isIgnored?.(jail, ip) ?? null);
     ignoreMemo.set(k, why);
     return why;
   };

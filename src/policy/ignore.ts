@@ -1,9 +1,11 @@
 // Ignore rules, matched over data prepared up front (prepare-ignore.ts does the look-ups):
 // ignoreip (addresses, CIDR ranges, host names already resolved), ignoreself (the machine's own
-// addresses) and the cached answers of ignorecommand. Loopback is never banned in any case.
+// addresses) and the cached answers of ignorecommand. An address that is not a host (loopback,
+// 0.0.0.0, multicast: src/net/host.ts) is never banned in any case.
 
 import type { Jail } from '../types.ts';
-import { isLoopback, parseAddress } from '../net/address.ts';
+import { parseAddress } from '../net/address.ts';
+import { whyNotBannable } from '../net/host.ts';
 import { CidrSet, parseCidr } from '../net/cidr.ts';
 import { looksLikeHostName } from '../net/resolve.ts';
 
@@ -85,7 +87,8 @@ export function makeIsIgnored(p: PreparedIgnore): (jail: Jail, ip: string) => st
   return (jail: Jail, ip: string): string | null => {
     const a = parseAddress(ip);
     if (!a) return 'not an address';
-    if (isLoopback(a)) return 'loopback';
+    const notHost = whyNotBannable(a);
+    if (notHost) return notHost;
     if (jail.ignoreself && self.has(a)) return 'own address (ignoreself)';
     for (const rule of rulesFor(jail.name)) if (rule.set.has(a)) return rule.reason;
     if (own(p.commandAnswers, commandKey(jail.name, a.ip))) return `ignorecommand ${own(p.commands, jail.name) ?? ''} exited 0`.trim();

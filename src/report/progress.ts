@@ -22,6 +22,18 @@ export async function terminalProgress(backlogBytes: number, stream: NodeJS.Writ
     cliProgress.Presets.shades_classic,
   );
   const mb = (b: number) => (b / 1048576).toFixed(0);
+  // The bar hides the cursor: Ctrl-C (or a kill) must show it again before the process
+  // dies of the signal as it would have without us (no lock or state is written here).
+  // Hooked before the bar is drawn: a ^C typed the instant it appears finds the hook there.
+  const onSignal = (signal: NodeJS.Signals) => {
+    unhook();
+    bar.stop();
+    process.kill(process.pid, signal);
+  };
+  const unhook = () => {
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(sig, onSignal);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, onSignal);
   bar.start(backlogBytes, 0, { mb: '0', totalMb: mb(backlogBytes), rate: '0' });
   let done = 0;
   return {
@@ -32,6 +44,7 @@ export async function terminalProgress(backlogBytes: number, stream: NodeJS.Writ
       bar.update(Math.min(done, backlogBytes), { mb: mb(done), rate: Math.round(lines / secs).toLocaleString('en') });
     },
     stop() {
+      unhook();
       bar.stop();
     },
   };

@@ -12,6 +12,8 @@ export interface RunTextOptions {
 
 export function formatRunText(s: RunSummary, opts: RunTextOptions = { summary: false, verbose: false }): string {
   const verb = s.dryRun ? 'would ' : '';
+  // "2 would be banned" in a dry run, "2 banned" in a real one.
+  const passive = s.dryRun ? 'would be ' : '';
   const lines: string[] = [];
   for (const b of s.bans) {
     lines.push(`${verb}ban ${b.ip} in ${b.jail}: ${b.failures} failures, until ${b.until ?? 'forever'}`);
@@ -29,7 +31,7 @@ export function formatRunText(s: RunSummary, opts: RunTextOptions = { summary: f
     const jails = Object.keys(s.failures).length;
     lines.push(
       `${s.dryRun ? 'dry run: ' : ''}${jails} jail${jails === 1 ? '' : 's'}, ${s.files.length} file${s.files.length === 1 ? '' : 's'}, ` +
-        `${read} new lines, ${failures} failures; ${s.bans.length} ${verb}banned, ${s.unbans.length} ${verb}unbanned` +
+        `${read} new lines, ${failures} failures; ${s.bans.length} ${passive}banned, ${s.unbans.length} ${passive}unbanned` +
         (s.fleet ? `; fleet: ${s.fleet.published} published, ${s.fleet.imported.length} imported` : ''),
     );
   }

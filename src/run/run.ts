@@ -5,8 +5,7 @@ import { loadConfig } from '../config/index.ts';
 import { enforce, type ActionOutcome } from '../actions/index.ts';
 import { banCandidates, checkPolicy, decide, prepareIgnore } from '../policy/index.ts';
 import { collectFailures, type CollectInput } from '../scan/collect-failures.ts';
-import { saveRedosCache, useRedosCache } from '../rules/index.ts';
-import { futureTimeWarnings } from './future-times.ts';
+import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
 import type { FleetStep } from './run-fleet.ts';
@@ -58,9 +57,6 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     // A state moved aside as corrupt knows no bans: take back those the firewall still holds.
     if (loaded.recovered) warnings.push(...(await (await import('./recover-bans.ts')).recoverBansFromFirewall({ jails, state, now: opts.now, actionDirs: config.actionDirs })));
 
-    // recheck's verdicts on suspect regex loops, kept beside the state: a cache, not the state,
-    // so a dry run keeps them too (else every dry run would load recheck again).
-    useRedosCache(`${opts.statePath}.regex-verdicts.json`);
     const scanned = await collectFailures({
       jails,
       state,
@@ -72,6 +68,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       dropOld: true,
     });
     warnings.push(...scanned.warnings);
+    // Jails skipped for a bad value in their own section count like jails skipped for their rule.
+    scanned.errors.unshift(...config.jailErrors);
 
     // With a fleet, imported bans of jails not enabled here land in the built-in `fleet` jail.
     const fleetMod = config.main.get('fleet', 'url')?.trim() ? await import('./run-fleet.ts') : null;
@@ -84,8 +82,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const policy = decide({ state, failures: scanned.failures, jails: policyJails, now: opts.now, isIgnored });
     Object.assign(state, policy.state);
     warnings.push(...policy.warnings);
-    const future = futureTimeWarnings(policy.ignored);
-    warnings.push(...future);
+    const refused = ignoredInputWarnings(policy.ignored);
+    warnings.push(...refused);
     const decisions = [...policy.decisions];
 
     let fleet: FleetStep | undefined;
@@ -123,7 +121,6 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       state.lastRun = opts.now;
       await saveState(opts.statePath, state);
     }
-    saveRedosCache();
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
     if (fleet) summary.fleet = fleet.summary;
@@ -131,7 +128,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const exitCode = exitCodeOf(
       enforced.outcomes,
       scanned.errors.length,
-      scanned.inputProblems + future.length + (fleet?.inputProblems ?? 0),
+      scanned.inputProblems + refused.length + loaded.dropped + (fleet?.inputProblems ?? 0),
       fleetFailure ?? (fleet?.unreachable ? 'unreachable' : null),
     );
     return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings: opts.dryRun ? warnings : notices.fresh };

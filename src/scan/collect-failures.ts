@@ -9,7 +9,7 @@ import { collectJournal, usesJournal } from './journal-collect.ts';
 import { resolveHostForBan } from '../net/resolve.ts';
 import type { FileCursor, State } from '../state/schema.ts';
 import type { Failure, FileReport, Jail } from '../types.ts';
-import { RuleError } from '../util/errors.ts';
+import { formatPlace, RuleError } from '../util/errors.ts';
 import { sinkMatches, toFailure, type ScanJail, type SinkOut } from './collect-sink.ts';
 import { parallelMinBytes, ScanPool } from './collect-parallel.ts';
 import type { PartResult } from './collect-worker.ts';
@@ -77,12 +77,17 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
       continue;
     }
     const globbed = await expandLogpaths(jail.logpath);
-    for (const w of globbed.warnings) out.warnings.push(`[${jail.name}] ${w}`);
+    // One warning per problem, each naming the line that set the logpath (the admin's fix is there).
+    const lp = jail.logpathPlace;
+    const at = lp ? `${formatPlace({ file: lp.file, line: lp.line })}: ` : '';
+    for (const w of globbed.warnings) out.warnings.push(`${at}[${jail.name}] ${w}`);
     // A directory, a symlink loop or a glob matching nothing beside good files still tells in the exit code.
     out.inputProblems += globbed.warnings.length;
     if (globbed.files.length === 0) {
-      out.warnings.push(`[${jail.name}] no log file found for logpath ${jail.logpath.join(' ')}`);
-      out.inputProblems++;
+      if (globbed.warnings.length === 0) {
+        out.warnings.push(`${at}[${jail.name}] no log file found for logpath ${jail.logpath.join(' ')}`);
+        out.inputProblems++;
+      }
       continue;
     }
     plan.push({ jail, files: globbed.files });

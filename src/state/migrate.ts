@@ -2,6 +2,7 @@
 // shape; then it is checked. Anything we cannot make sense of is an error (the store moves the file aside).
 
 import { emptyState, STATE_VERSION, type State } from './schema.ts';
+import { whyNotBannableKey } from '../net/host.ts';
 
 /** The file is not a state this program can read: corrupt, wrong shape, or from a newer version. */
 export class StateFormatError extends Error {
@@ -49,16 +50,21 @@ function versionOf(raw: Obj): number {
 
 /**
  * Keep only the entries of a jail -> key -> value map whose values pass `ok`; name the others.
+ * With `addressKeys`, a key must also be an address that may be banned (src/net/host.ts): a
+ * state file written by hand, by an older version or by an attacker must not put 0.0.0.0 into
+ * an ipset batch (which the tool rejects whole) or ban loopback.
  * Plain for-in loops: this runs over every address of a large state on each load.
  */
-function cleanNested(section: string, v: unknown, ok: (x: unknown) => boolean, dropped: string[]): Record<string, Record<string, never>> {
+function cleanNested(section: string, v: unknown, ok: (x: unknown) => boolean, dropped: string[], addressKeys = false): Record<string, Record<string, never>> {
   if (v === undefined) return {};
   if (!isObj(v)) throw new StateFormatError(`state section "${section}" is not an object`);
   for (const jail in v) {
     const inner = v[jail];
     if (!isObj(inner)) { delete v[jail]; dropped.push(`${section}.${jail}`); continue; }
     for (const k in inner) {
-      if (!ok(inner[k])) { delete inner[k]; dropped.push(`${section}.${jail}.${k}`); }
+      const notHost = addressKeys ? whyNotBannableKey(k) : null;
+      if (notHost) { delete inner[k]; dropped.push(`${section}.${jail}.${k} (${notHost})`); }
+      else if (!ok(inner[k])) { delete inner[k]; dropped.push(`${section}.${jail}.${k}`); }
     }
   }
   return v as Record<string, Record<string, never>>;
@@ -73,8 +79,8 @@ const okCursor = (c: unknown) => isObj(c) && isNum(c.dev) && isNum(c.ino) && isN
 const okFailure = (f: unknown) => isObj(f) && Array.isArray(f.times) && allNumbers(f.times) && (f.lines === undefined || Array.isArray(f.lines));
 const okBan = (b: unknown) => isObj(b) && isNum(b.start) && (b.until === null || isNum(b.until));
 
-/** Like `migrate`, also saying which malformed entries were dropped. */
-export function migrateState(raw: unknown): { state: State; warnings: string[] } {
+/** Like `migrate`, also saying which malformed entries were dropped (`dropped`: how many; each an input problem). */
+export function migrateState(raw: unknown): { state: State; warnings: string[]; dropped: number } {
   if (!isObj(raw)) throw new StateFormatError('state is not a JSON object');
   let version = versionOf(raw);
   if (version > STATE_VERSION) {
@@ -98,8 +104,8 @@ export function migrateState(raw: unknown): { state: State; warnings: string[] }
     ...(cur as unknown as State),
     version: STATE_VERSION,
     files: cleanNested('files', cur.files, okCursor, dropped),
-    failures: cleanNested('failures', cur.failures, okFailure, dropped),
-    bans: cleanNested('bans', cur.bans, okBan, dropped),
+    failures: cleanNested('failures', cur.failures, okFailure, dropped, true),
+    bans: cleanNested('bans', cur.bans, okBan, dropped, true),
     journals: (cur.journals as State['journals']) ?? {},
     banHistory: (cur.banHistory as State['banHistory']) ?? {},
     started: (cur.started as State['started']) ?? {},
@@ -109,7 +115,7 @@ export function migrateState(raw: unknown): { state: State; warnings: string[] }
   const warnings = dropped.length
     ? [`state: dropped ${dropped.length} malformed entr${dropped.length === 1 ? 'y' : 'ies'} (${dropped.slice(0, 3).join(', ')}${dropped.length > 3 ? ', ...' : ''})`]
     : [];
-  return { state, warnings };
+  return { state, warnings, dropped: dropped.length };
 }
 
 /** Bring any readable state (version 0 up to the current one) to the current shape; throws StateFormatError. */

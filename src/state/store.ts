@@ -19,8 +19,9 @@ function stamp(d: Date): string {
  * `<path>.corrupt-<time>` with a warning, and a fresh state comes back with `recovered: true`.
  * Other I/O errors (permission denied, EIO) are thrown: guessing there could lose every ban.
  */
-export async function loadState(path: string): Promise<{ state: State; warnings: string[]; recovered: boolean }> {
+export async function loadState(path: string): Promise<{ state: State; warnings: string[]; recovered: boolean; dropped: number }> {
   let warnings: string[] = [];
+  let dropped = 0;
   const db = new Low<State>(new AtomicJsonFile<State>(path, (text) => {
     let raw: unknown;
     try {
@@ -30,11 +31,12 @@ export async function loadState(path: string): Promise<{ state: State; warnings:
     }
     const m = migrateState(raw);
     warnings = m.warnings;
+    dropped = m.dropped;
     return m.state;
   }), emptyState());
   try {
     await db.read();
-    return { state: db.data, warnings, recovered: false };
+    return { state: db.data, warnings, recovered: false, dropped };
   } catch (e) {
     if (!(e instanceof StateFormatError)) throw e;
     const aside = `${path}.corrupt-${stamp(new Date())}`;
@@ -43,6 +45,7 @@ export async function loadState(path: string): Promise<{ state: State; warnings:
       state: emptyState(),
       warnings: [`${path}: ${e.message}; moved aside to ${aside}, starting from a fresh state (files are read from their end)`],
       recovered: true,
+      dropped: 0,
     };
   }
 }

@@ -5,6 +5,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Where an installed f2b-scan looks for its configuration and keeps its state. */
+export const DEFAULT_CONFIG_DIR = '/etc/f2b-scan';
+export const DEFAULT_STATE_FILE = '/var/lib/f2b-scan/state.json';
+
 let cached: string | undefined;
 
 export function builtinRulesDir(): string {

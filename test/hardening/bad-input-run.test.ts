@@ -132,7 +132,7 @@ test('a log that vanished since the last run: one warning, exit 5, the other log
   const r = await f2bAsync([...s.base, '--json', '--now', NOW]);
   assert.equal(r.code, 5, r.stderr);
   assert.equal(r.stderr.split('\n').filter((l) => l.includes('other.log')).length, 1, r.stderr);
-  assert.match(r.stderr, /^f2b-scan: warning: \[sshd\] logpath .*other\.log: matches no file$/m);
+  assert.match(r.stderr, /^f2b-scan: warning: \S+\/jail\.local:\d+: \[sshd\] logpath .*other\.log: matches no file$/m);
   assert.deepEqual(JSON.parse(r.stdout).bans.map((b: { ip: string }) => b.ip), ['203.0.113.1']);
 });
 

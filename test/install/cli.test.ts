@@ -40,17 +40,34 @@ test('every command has --help with its description and at least one example', (
   if (why) return t.skip(why);
   const commands = allCommands();
   for (const c of ['scan', 'report', 'test-rule', 'install', 'init']) assert.ok(commands.some((p) => p.join(' ') === c), c);
+  assert.ok(commands.some((p) => p.join(' ') === 'completion'));
   const lacking: string[] = [];
-  // `completion` is yargs' own: its --help prints the script itself.
-  for (const path of commands.filter((p) => p.join(' ') !== 'completion')) {
+  const undescribed: string[] = [];
+  for (const path of commands) {
     const r = runCli([...path, '--help']);
     assert.equal(r.code, 0, path.join(' '));
     const [usage, , description] = r.stdout.split('\n');
     assert.match(usage!, new RegExp(`^f2b-scan ${path.join(' ')}\\b`));
     assert.ok(description && description.trim().length > 0, `${path.join(' ')}: no description`);
     if (!/^Examples:\n {2}f2b-scan /m.test(r.stdout)) lacking.push(path.join(' '));
+    // Each argument says what it is; no yargs noise such as "[default: []]".
+    const positionals = r.stdout.split(/^Positionals:$/m)[1]?.split(/^\S.*:$/m)[0] ?? '';
+    for (const line of positionals.split('\n').filter((l) => /^ {2}\S/.test(l))) {
+      if (!/^ {2}\S+ {2,}\S/.test(line) || /^ {2}\S+ {2,}\[/.test(line)) undescribed.push(`${path.join(' ')}: ${line.trim()}`);
+    }
+    assert.doesNotMatch(r.stdout, /\[default: \[\]\]/, path.join(' '));
   }
   assert.deepEqual(lacking, [], 'commands whose --help has no example');
+  assert.deepEqual(undescribed, [], 'arguments without a description');
+});
+
+test('completion --help describes the command instead of printing the script', (t) => {
+  const why = missingBuild();
+  if (why) return t.skip(why);
+  const r = runCli(['completion', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^f2b-scan completion\n\nprint the bash\/zsh completion script/);
+  assert.doesNotMatch(r.stdout, /begin-f2b-scan-completions/);
 });
 
 test('a mistyped command suggests the right one', (t) => {
@@ -99,7 +116,7 @@ test('the build makes a man page f2b-scan.1 that man renders, with every command
   assert.equal(r.status, 0, r.stderr);
   const text = r.stdout.replace(/.\x08/g, ''); // overstrike bold, when man formats for a terminal
   assert.match(text, /^F2B-SCAN\(1\)/);
-  for (const s of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'COMMANDS', 'OPTIONS', 'EXIT STATUS', 'FILES']) assert.match(text, new RegExp(`^${s}$`, 'm'));
+  for (const s of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'COMMANDS', 'OPTIONS', 'ENVIRONMENT', 'EXIT STATUS', 'FILES']) assert.match(text, new RegExp(`^${s}$`, 'm'));
   for (const c of ['scan', 'report', 'test-rule <rule> <log>', 'install', 'init', 'completion']) {
     assert.match(text, new RegExp(`^ {3}f2b-scan ${c.replace(/[<>]/g, '.')}$`, 'm'), c);
   }
@@ -108,6 +125,11 @@ test('the build makes a man page f2b-scan.1 that man renders, with every command
   assert.match(help, /--uninstall/);
   assert.match(text, /--uninstall\n\s+remove\s+what\s+install\s+wrote/);
   assert.match(text, /^ {7}3 {6}another run holds the lock$/m);
+  // Every exit code, report's 1 among them, and the environment variables, from the README.
+  assert.match(text, /^ {7}1 {6}report +--fail-on: +an +address +would +be +banned/m);
+  for (const code of [0, 1, 2, 3, 4, 5, 6, 70]) assert.match(text.split(/^EXIT STATUS$/m)[1]!, new RegExp(`^ {7}${code} +\\S`, 'm'), String(code));
+  assert.match(text, /^ENVIRONMENT$/m);
+  for (const v of ['TZ', 'PATH', 'F2B_SCAN_THREADS=N', 'F2B_SCAN_RULES=DIR', 'F2B_SCAN_NETNS=NS']) assert.match(text.split(/^ENVIRONMENT$/m)[1]!, new RegExp(`^ {7}${v}\\b`, 'm'), v);
   // groff itself has nothing to warn about.
   const groff = spawnSync('groff', ['-ww', '-man', '-Tutf8', '-z', page], { encoding: 'utf8' });
   assert.equal(groff.stderr, '');

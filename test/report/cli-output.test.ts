@@ -2,8 +2,8 @@
 // without a terminal, a repeated warning once a day, a summary and a progress bar on a terminal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, f2b, failedPasswords, scratch, sshdConfig } from '../run/cli.ts';
 
@@ -47,7 +47,7 @@ test('the same warning reaches cron once a day, --verbose shows it every time, -
   const conf = sshdConfig(s.dir, join(s.dir, 'missing-*.log'));
   const first = f2b(['--config', conf, '--state', s.state, '--now', NOW]);
   assert.equal(first.code, 5);
-  assert.match(first.stderr, /warning: \[sshd\] .*missing-\*\.log/);
+  assert.match(first.stderr, /warning: \S+jail\.local:\d+: \[sshd\] .*missing-\*\.log/);
   const again = f2b(['--config', conf, '--state', s.state, '--now', '2026-11-24T10:06:00Z']);
   assert.equal(again.code, 5, 'the exit code still tells');
   assert.equal(again.stderr, '');
@@ -70,6 +70,7 @@ test('on a terminal a run ends with a short summary', (t) => {
 
 test('a large backlog shows a progress bar on a terminal and never without one', (t) => {
   const dir = scratch();
+  t.after(() => rmSync(dir, { recursive: true, force: true })); // 55 MB of log
   const log = join(dir, 'auth.log');
   const gen = spawnSync(process.execPath, [join(import.meta.dirname, '../../bench/generate.mjs'), 'auth', '600000', log]);
   assert.equal(gen.status, 0);
@@ -83,4 +84,44 @@ test('a large backlog shows a progress bar on a terminal and never without one',
   assert.equal(plain.code, 0);
   assert.equal(plain.stderr, '');
   assert.equal(plain.stdout, '');
+});
+
+test('Ctrl-C during the progress bar gives the terminal its cursor back', async (t) => {
+  if (!existsSync('/usr/bin/script')) return t.skip('util-linux script is not installed');
+  const dir = scratch();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, 'auth.log');
+  const gen = spawnSync(process.execPath, [join(import.meta.dirname, '../../bench/generate.mjs'), 'auth', '600000', log]);
+  assert.equal(gen.status, 0);
+  const conf = sshdConfig(dir, log);
+  const cmd = [process.execPath, BIN, '--config', conf, '--state', join(dir, 'state.json'), '--now', '2026-11-24T12:00:00Z', '--dry-run']
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
+  // The pseudo-terminal turns the ^C typed into it into SIGINT for the command, as a shell's would.
+  const child = spawn('/usr/bin/script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, TZ: 'UTC', TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let typed = false;
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (!typed && out.includes('f2b-scan [')) {
+      typed = true;
+      child.stdin.write('\x03');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.ok(typed, `the bar was shown: ${JSON.stringify(out.slice(0, 200))}`);
+  assert.equal(code, 130, 'the run ends as Ctrl-C ends a program');
+  const hidden = out.lastIndexOf('\x1b[?25l');
+  assert.ok(hidden >= 0, 'the bar hid the cursor');
+  assert.ok(out.indexOf('\x1b[?25h', hidden) > hidden, `the cursor is shown again: ${JSON.stringify(out.slice(hidden, hidden + 400))}`);
+});
+
+test('a dry run on a terminal says what would be banned in plain words', (t) => {
+  const s = quietSetup();
+  writeFileSync(s.log, failedPasswords('192.0.2.5', 5, '2026-11-24T10:00:00Z').join('\n') + '\n');
+  const r = onTerminal(['--config', s.conf, '--state', s.state, '--now', NOW, '--dry-run']);
+  if (!r) return t.skip('util-linux script is not installed');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /^would ban 192\.0\.2\.5 in sshd: 5 failures, until /m);
+  assert.match(r.out, /^dry run: 1 jail, 1 file, 5 new lines, 5 failures; 1 would be banned, 0 would be unbanned$/m);
 });

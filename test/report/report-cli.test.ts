@@ -1,7 +1,7 @@
 // `f2b-scan report` through the real CLI over a fixed log with a fixed --now.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { XMLParser } from 'fast-xml-parser';
@@ -19,7 +19,9 @@ writeFileSync(
     ...failedPasswords('2001:db8::bad', 5, '2026-11-24T11:00:00Z', 10),
   ].join('\n') + '\n',
 );
-const base = ['report', '--rule', 'sshd', '--log', log, '--now', NOW, '--config', join(dir, 'none')];
+// An empty configuration directory: the shipped rules alone.
+mkdirSync(join(dir, 'empty'));
+const base = ['report', '--rule', 'sshd', '--log', log, '--now', NOW, '--config', join(dir, 'empty')];
 
 test('JSON: schema-valid, with totals and the addresses that would be banned', () => {
   const r = f2b([...base, '--format', 'json']);

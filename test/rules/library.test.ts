@@ -3,61 +3,10 @@
 // reported with that host, time (and user, where annotated), every other line is not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadFilter, createMatcher } from '../../src/rules/index.ts';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const filterDir = join(root, 'rules', 'filter.d');
-const samplesDir = join(root, 'test', 'samples');
-const ZONE = 'Europe/Zurich';
-// Year-less syslog dates resolve against this instant, as in fail2ban's own sample tests.
-const NOW = Date.parse('2005-08-14T10:00:00Z') / 1000;
-
-interface Expect {
-  line: string;
-  match: boolean;
-  host?: string;
-  time?: string;
-  user?: string;
-}
-
-const JSON_RE = /^#+ ?(failJSON|fileOptions|filterOptions|addFILE):(.+)$/;
-
-/** Lines of a sample grouped by the filter options they are checked with (the file order kept). */
-function readSample(name: string): Map<string, Expect[]> {
-  const runs = new Map<string, Expect[]>();
-  let common: Record<string, string> = {};
-  let sets: Record<string, string>[] = [{}];
-  let skip = false;
-  let pending: Record<string, unknown> | null = null;
-  for (const raw of readFileSync(join(samplesDir, name), 'utf8').split('\n')) {
-    const line = raw.replace(/\r$/, '');
-    const m = JSON_RE.exec(line);
-    if (m) {
-      const data = JSON.parse(m[2]!);
-      if (m[1] === 'fileOptions') common = data;
-      else if (m[1] === 'filterOptions') {
-        const list = (Array.isArray(data) ? data : [data]).map((d: Record<string, string>) => ({ ...common, ...d }));
-        sets = list.filter((o) => !o['test.condition'] || o['test.condition'].includes(`'${name}'`));
-        skip = sets.length === 0;
-      } else if (m[1] === 'failJSON') pending = data;
-      continue;
-    }
-    if (pending === null && (line.startsWith('#') || line.trim() === '')) continue;
-    const fd = pending ?? {};
-    pending = null;
-    if (skip) continue;
-    for (const o of sets) {
-      const opts = Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith('test.')));
-      const key = JSON.stringify(opts, Object.keys(opts).sort());
-      if (!runs.has(key)) runs.set(key, []);
-      runs.get(key)!.push({ line, match: fd.match === true, host: fd.host as string | undefined, time: fd.time as string | undefined, user: fd.user as string | undefined });
-    }
-  }
-  return runs;
-}
+import { FILTER_DIR as filterDir, SAMPLES_DIR as samplesDir, ROOT as root, SAMPLE_ZONE as ZONE, SAMPLE_NOW as NOW, readSample, normHost, shippedRules } from '../helpers/samples.ts';
 
 /** Epoch seconds of a local Europe/Zurich wall-clock time "YYYY-MM-DDTHH:MM:SS". */
 function zurichEpoch(local: string): number {
@@ -75,24 +24,7 @@ function zurichEpoch(local: string): number {
   return wall - offsetAt(wall - offsetAt(wall));
 }
 
-/** Hosts compare as addresses when both are (IPv6 written any way, v4-mapped = v4). */
-function normHost(h: string): string {
-  let x = h.trim().toLowerCase().replace(/^\[|\]$/g, '');
-  if (x.startsWith('::ffff:') && /^[\d.]+$/.test(x.slice(7))) x = x.slice(7);
-  if (x.includes(':')) {
-    try {
-      return new URL(`http://[${x}]/`).hostname;
-    } catch {
-      return x;
-    }
-  }
-  return x;
-}
-
-const rules = readdirSync(filterDir)
-  .filter((f) => f.endsWith('.conf') && !f.startsWith('common-'))
-  .map((f) => f.slice(0, -5))
-  .sort();
+const rules = shippedRules();
 
 test('every shipped rule has an annotated sample log', () => {
   const missing = rules.filter((r) => !existsSync(join(samplesDir, r)));
@@ -117,8 +49,7 @@ for (const name of rules) {
     if (!existsSync(join(samplesDir, name))) return t.skip('no sample log');
     const problems: string[] = [];
     let checked = 0;
-    for (const [key, lines] of readSample(name)) {
-      const options = JSON.parse(key) as Record<string, string>;
+    for (const { key, options, lines } of readSample(name)) {
       const filter = loadFilter({ name, options }, { searchDirs: [filterDir] });
       const matcher = createMatcher(filter, { now: NOW, timezone: ZONE });
       lines.forEach((exp, i) => {

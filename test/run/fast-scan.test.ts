@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import yargs from 'yargs';
 import { fastScanArgs } from '../../src/cli/fast-scan.ts';
 import { globalOptions } from '../../src/cli/common.ts';
+import { DEFAULT_CONFIG_DIR } from '../../src/util/paths.ts';
 import { scanCommand, type ScanArgs } from '../../src/cli/scan.ts';
 
 // What yargs makes of a scan command line (the handler is not run).
 function viaYargs(argv: string[]): Partial<ScanArgs> {
   const y = yargs(argv).options(globalOptions).command({ ...scanCommand, handler: () => {} } as never).strict().exitProcess(false).fail(false);
   const a = y.parseSync() as unknown as ScanArgs;
-  return { config: a.config, state: a.state, now: a.now, 'dry-run': a['dry-run'], json: a.json, jail: a.jail, quiet: a.quiet, verbose: a.verbose };
+  // yargs-main's middleware gives --config its default (the option has none: see common.ts).
+  return { config: a.config ?? DEFAULT_CONFIG_DIR, state: a.state, now: a.now, 'dry-run': a['dry-run'], json: a.json, jail: a.jail, quiet: a.quiet, verbose: a.verbose };
 }
 
 test('the cron command lines are read without yargs exactly as yargs reads them', () => {

@@ -8,7 +8,7 @@ import { bigState, tempDir } from './helpers.ts';
 
 test('no state file yet: an empty state, no warning, nothing recovered', async (t) => {
   const r = await loadState(join(tempDir(t), 'state.json'));
-  assert.deepEqual(r, { state: emptyState(), warnings: [], recovered: false });
+  assert.deepEqual(r, { state: emptyState(), warnings: [], recovered: false, dropped: 0 });
 });
 
 test('a saved state loads back equal; the file is 0600 in a directory created 0700', async (t) => {
