@@ -169,8 +169,12 @@ export interface RunSummary {
     droppedReasons?: Record<string, number>;
     /** Imported bans whose end [fleet] maxtime brought forward. */
     capped?: number;
+    /** Bans seen from fewer trusted hosts than [fleet] min_hosts so far: not imported yet. */
+    awaiting?: number;
     /** Bans and unbans still waiting in the state to be published. */
     outbox?: number;
+    /** Stream entries after this host's cursor when the run ended; null: not read (import = no, or Redis failed). */
+    lag?: number | null;
     error: string | null;
   };
 }

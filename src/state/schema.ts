@@ -78,6 +78,8 @@ export interface State {
      * without a version bump: missing reads as empty).
      */
     seen?: Record<string, number>;
+    /** [fleet] min_hosts > 1: `JAIL ADDRESS` -> host -> end of its ban, for bans not yet seen from enough hosts. */
+    sightings?: Record<string, Record<string, number | null>>;
   };
   lastRun: Epoch | null;
   /**
