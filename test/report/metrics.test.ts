@@ -115,9 +115,12 @@ test('--metrics-file writes where it says; an unwritable place is one warning an
 
 test('with a fleet that cannot be reached, the metrics say so: exit code 6, fleet down, the ban waiting in the outbox', (t) => {
   const s = setup(t);
-  writeFileSync(join(s.conf, 'fleet.key'), 'a'.repeat(64) + '\n', { mode: 0o600 });
+  // This host's key, and a trust file naming it (the fleet's own setup commands).
+  const keygen = f2b(['fleet', 'keygen', '--host', 'web1', '--out', join(s.conf, 'fleet.key')]);
+  assert.equal(keygen.code, 0, keygen.stderr);
+  writeFileSync(join(s.conf, 'trusted_keys'), keygen.stdout);
   // Port 1 on loopback: nothing listens there.
-  appendFileSync(join(s.conf, 'f2b-scan.local'), '\n[fleet]\nurl = redis://127.0.0.1:1\nkey_file = fleet.key\ntimeout = 1\n');
+  appendFileSync(join(s.conf, 'f2b-scan.local'), '\n[fleet]\nurl = redis://127.0.0.1:1\nhost = web1\nkey_file = fleet.key\ntrusted_keys = trusted_keys\ntimeout = 1\n');
   appendFileSync(s.log, failedPasswords('192.0.2.5', 3, '2026-11-24T10:00:00Z').join('\n') + '\n');
   const r = s.run('2026-11-24T10:01:00Z');
   assert.equal(r.code, 6, r.stderr);
