@@ -28,6 +28,11 @@ export interface LoadedConfig {
   actionDirs: string[];
   /** One line each, naming file, section, key. */
   warnings: string[];
+  /**
+   * Enabled jails left out for a bad value in their own section (one line each, naming file,
+   * section and key): the other jails run, the run exits 2. Not in `jails`.
+   */
+  jailErrors: string[];
 }
 
 /** The fail2ban version whose configuration format we read (stock jail.conf uses it in an agent string). */
@@ -79,6 +84,25 @@ export function jailLayers(configDir: string, builtinDir: string): string[] {
 
 const escapePercent = (s: string) => s.replace(/%/g, '%%');
 
+/**
+ * f2b-scan's own settings ([Definition], [fleet]): f2b-scan.conf then f2b-scan.local, from the
+ * shipped rules then the configuration directory. Read alone too, by a run whose jail
+ * configuration failed to load and that still writes its metrics file.
+ */
+export function loadMainFile(opts: { configDir: string; builtinDir: string }): IniStore {
+  const main = new IniStore();
+  const seen = new Set<string>();
+  for (const dir of [resolve(opts.builtinDir), resolve(opts.configDir)]) {
+    for (const name of ['f2b-scan.conf', 'f2b-scan.local']) {
+      const file = join(dir, name);
+      if (seen.has(file)) continue;
+      seen.add(file);
+      main.addFile(file, true);
+    }
+  }
+  return main;
+}
+
 export function loadConfig(opts: { configDir: string; builtinDir: string }): LoadedConfig {
   const configDir = resolve(opts.configDir);
   const builtinDir = resolve(opts.builtinDir);
@@ -94,16 +118,7 @@ export function loadConfig(opts: { configDir: string; builtinDir: string }): Loa
   store.set(DEFAULT, 'fail2ban_confpath', escapePercent(haveConfig ? configDir : builtinDir), '<f2b-scan>');
   for (const file of jailLayers(configDir, builtinDir)) store.addFile(file);
 
-  const main = new IniStore();
-  const seen = new Set<string>();
-  for (const dir of [builtinDir, configDir]) {
-    for (const name of ['f2b-scan.conf', 'f2b-scan.local']) {
-      const file = join(dir, name);
-      if (seen.has(file)) continue;
-      seen.add(file);
-      main.addFile(file, true);
-    }
-  }
+  const main = loadMainFile({ configDir, builtinDir });
 
   const names = store.sections();
   const enabled = new Map(names.map((n) => [n, isEnabled(store, n)]));
@@ -117,7 +132,18 @@ export function loadConfig(opts: { configDir: string; builtinDir: string }): Loa
     warnings.push(`${formatPlace(place)}: ${p.message} (line ignored)`);
   }
 
-  const jails = names.map((n) => resolveJail(store, n, enabled.get(n)!, warnings));
+  // A bad value in an enabled jail's own section skips that jail alone (as fail2ban skips a jail
+  // it cannot start); one in [DEFAULT] or elsewhere that every jail reads still stops the run.
+  const jailErrors: string[] = [];
+  const jails: Jail[] = [];
+  for (const n of names) {
+    try {
+      jails.push(resolveJail(store, n, enabled.get(n)!, warnings));
+    } catch (e) {
+      if (!(e instanceof ConfigError) || e.place.section !== n) throw e;
+      jailErrors.push(`${e.message} (jail [${n}] skipped)`);
+    }
+  }
 
   const dirs = (sub: string) => [...new Set([join(configDir, sub), join(builtinDir, sub)])];
   return {
@@ -129,5 +155,6 @@ export function loadConfig(opts: { configDir: string; builtinDir: string }): Loa
     filterDirs: dirs('filter.d'),
     actionDirs: dirs('action.d'),
     warnings: [...new Set(warnings)],
+    jailErrors,
   };
 }

@@ -5,7 +5,7 @@ import type { IniStore } from '../config/store.ts';
 import type { ActionOutcome } from '../actions/enforce.ts';
 import { runRecords, writeOwnLog } from '../log/index.ts';
 import type { State } from '../state/schema.ts';
-import type { Decision, Epoch } from '../types.ts';
+import type { Decision, Epoch, FileReport } from '../types.ts';
 import { addTotals } from './totals.ts';
 
 export async function recordRun(input: {
@@ -15,11 +15,14 @@ export async function recordRun(input: {
   failed: ReadonlyMap<string, number>;
   /** The failures for the own log's "Found" lines (empty when its level does not write them). */
   found: Iterable<{ jail: string; ip: string; time: Epoch }>;
+  /** What each file contributed (lines read per jail). */
+  files: FileReport[];
   decisions: Decision[];
   outcomes: ActionOutcome[];
   now: Epoch;
 }): Promise<string[]> {
   for (const [jail, n] of input.failed) addTotals(input.state, jail, { failed: n });
-  for (const d of input.decisions) if (d.kind === 'ban') addTotals(input.state, d.jail, { banned: 1 });
+  for (const d of input.decisions) addTotals(input.state, d.jail, d.kind === 'ban' ? { banned: 1 } : { unbanned: 1 });
+  for (const f of input.files) addTotals(input.state, f.jail, { lines: f.linesRead });
   return writeOwnLog(input.main, runRecords(input));
 }

@@ -8,10 +8,10 @@ import { scanLogs, type ProgressSink, type ScanResult } from '../scan/scan.ts';
 import { RunSink } from './run-sink.ts';
 import { jailNeeds } from '../actions/needs.ts';
 import { LEVELS, readLogSettings } from '../log/index.ts';
-import { saveRedosCache, useRedosCache } from '../rules/index.ts';
 import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
+import { jailCounters } from '../ops/totals.ts';
 import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
@@ -62,9 +62,6 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     // A state moved aside as corrupt knows no bans: take back those the firewall still holds.
     if (loaded.recovered) warnings.push(...(await (await import('./recover-bans.ts')).recoverBansFromFirewall({ jails, state, now: opts.now, actionDirs: config.actionDirs })));
 
-    // recheck's verdicts on suspect regex loops, kept beside the state: a cache, not the state,
-    // so a dry run keeps them too (else every dry run would load recheck again).
-    useRedosCache(`${opts.statePath}.regex-verdicts.json`);
     // With a fleet, imported bans of jails not enabled here land in the built-in `fleet` jail.
     const fleetMod = config.main.get('fleet', 'url')?.trim() ? await import('./run-fleet.ts') : null;
     const fleetJail = fleetMod?.fleetJail(config);
@@ -88,6 +85,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       sink,
     );
     warnings.push(...scanned.warnings);
+    // Jails skipped for a bad value in their own section count like jails skipped for their rule.
+    scanned.errors.unshift(...config.jailErrors);
     // ignorecommand runs only for the addresses this run is about to ban.
     const isIgnored = await prepareIgnore(policyJails, { candidates: pass.candidates(), warn: (m) => warnings.push(m) });
     const policy = pass.finish(isIgnored);
@@ -123,7 +122,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       actionDirs: config.actionDirs,
     });
     warnings.push(...enforced.warnings);
-    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), decisions, outcomes: enforced.outcomes, now: opts.now })));
+    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, now: opts.now })));
 
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
@@ -131,9 +130,9 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       state.lastRun = opts.now;
       await saveState(opts.statePath, state);
     }
-    saveRedosCache();
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
+    summary.totals = jailCounters(state, policyJails.map((j) => j.name), opts.now);
     if (fleet) summary.fleet = fleet.summary;
     else if (fleetFailure) summary.fleet = { published: 0, imported: [], dropped: 0, error: warnings.find((w) => w.startsWith('fleet: '))!.slice(7) };
     const exitCode = exitCodeOf(
