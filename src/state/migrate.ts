@@ -297,7 +297,11 @@ export function migrateState(raw: unknown, opts: MigrateOptions = {}): { state: 
   if (isObj(cur.totals)) {
     const totals: NonNullable<State['totals']> = {};
     for (const [jail, t] of Object.entries(cur.totals)) {
-      if (isObj(t)) put(totals, jail, { failed: sanitizeCount(t.failed, 0), banned: sanitizeCount(t.banned, 0) });
+      if (!isObj(t)) continue;
+      // Every counter kept (failed, banned, and those added since: unbanned, lines, ...), each a count.
+      const kept: Record<string, number> = { failed: 0, banned: 0 };
+      for (const [k, v] of Object.entries(t)) kept[k] = sanitizeCount(v, 0);
+      put(totals, jail, kept as unknown as NonNullable<State['totals']>[string]);
     }
     state.totals = totals;
   }
