@@ -52,6 +52,13 @@ const keep = opt('--keep', null);
 
 const say = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
+function checkout() {
+  const git = (...a) => spawnSync('git', ['-C', ROOT, ...a], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (!head) return 'this checkout (no git)';
+  return `${head}${git('status', '--porcelain', '--untracked-files=no') ? ' with local changes' : ''}`;
+}
+
 if (!existsSync(join(ROOT, 'dist', 'cli.js')) && cli === join(ROOT, 'bin', 'f2b-scan')) {
   say('dist/ is missing: building');
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
@@ -118,6 +125,8 @@ try {
 const report = {
   date: new Date().toISOString(),
   command: `node bench/run.mjs ${args.join(' ')}`.trim(),
+  // What was measured: this checkout's commit (and whether it had changes), or the --cli given.
+  measured: cli === join(ROOT, 'bin', 'f2b-scan') ? checkout() : cli,
   minutes: Number(((Date.now() - started) / 60000).toFixed(1)),
   minutesPerGroup,
   machine: {

@@ -61,7 +61,7 @@ function beside(report, r) {
 
 export function formatTable(report) {
   const m = report.machine;
-  let out = `f2b-scan benchmark, ${report.date}, ${m.cpus} x ${m.model}, Node ${m.node}, load average ${m.loadavgAtStart.join(' ')} at the start, ${m.loadavg.join(' ')} at the end; medians of up to ${report.runs} runs; ${report.minutes} minutes (${Object.entries(report.minutesPerGroup ?? {}).map(([g, min]) => `${g} ${min}`).join(', ')})\n\n`;
+  let out = `f2b-scan benchmark of ${report.measured}, ${report.date}, ${m.cpus} x ${m.model}, Node ${m.node}, load average ${m.loadavgAtStart.join(' ')} at the start, ${m.loadavg.join(' ')} at the end; medians of up to ${report.runs} runs; ${report.minutes} minutes (${Object.entries(report.minutesPerGroup ?? {}).map(([g, min]) => `${g} ${min}`).join(', ')})\n\n`;
   const t = [['what', 'runs', 'lines', 'wall s', 'CPU s', 'lines/s', 'lines/CPU s', 'peak RSS MB', 'CPU vs same run', '']];
   for (const r of report.rows) t.push([r.name, r.runs ?? '-', f(r.lines), f(r.wallMs / 1000, 2), f(r.cpuMs / 1000, 2), k(r.linesPerSec), k(r.linesPerCpuSec), f(r.rssMB, 0), beside(report, r), counts(r)]);
   out += pad(t);

@@ -64,21 +64,7 @@ const result = await build({
   banner: { js: "import { createRequire as __f2bRequire } from 'node:module'; const require = __f2bRequire(import.meta.url);" },
 });
 
-// The regex analyzer recheck, pure JavaScript engine only (its native and Java helpers are 52 MB),
-// as a file of its own that src/rules/recheck-load.ts requires when a regex must be judged.
-const recheck = await build({
-  entryPoints: { recheck: 'scripts/recheck-entry.cjs' },
-  outdir: 'dist',
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'error',
-  metafile: true,
-});
-
-writeNotices({ inputs: { ...result.metafile.inputs, ...recheck.metafile.inputs } }, 'dist/THIRD-PARTY-NOTICES.txt');
+writeNotices(result.metafile, 'dist/THIRD-PARTY-NOTICES.txt');
 
 const { writeManPage } = await import('./man.mjs');
 writeManPage('dist/cli.js', 'dist/f2b-scan.1');

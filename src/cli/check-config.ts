@@ -18,6 +18,7 @@ export const checkConfigCommand: CommandModule<object, CheckConfigArgs> = {
       const { runCheckConfig } = await import('../ops/check-config-run.ts');
       const { builtinRulesDir } = await import('../util/paths.ts');
       const r = await runCheckConfig({ configDir: args.config, builtinDir: builtinRulesDir(), now: parseNow(args.now) });
+      for (const n of r.notes) process.stderr.write(`f2b-scan: note: ${n}\n`);
       for (const w of r.warnings) process.stderr.write(`f2b-scan: warning: ${w}\n`);
       if (r.problems.length) {
         for (const p of r.problems) process.stdout.write(`${p}\n`);

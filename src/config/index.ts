@@ -28,6 +28,11 @@ export interface LoadedConfig {
   actionDirs: string[];
   /** One line each, naming file, section, key. */
   warnings: string[];
+  /**
+   * Enabled jails left out for a bad value in their own section (one line each, naming file,
+   * section and key): the other jails run, the run exits 2. Not in `jails`.
+   */
+  jailErrors: string[];
 }
 
 /** The fail2ban version whose configuration format we read (stock jail.conf uses it in an agent string). */
@@ -117,7 +122,18 @@ export function loadConfig(opts: { configDir: string; builtinDir: string }): Loa
     warnings.push(`${formatPlace(place)}: ${p.message} (line ignored)`);
   }
 
-  const jails = names.map((n) => resolveJail(store, n, enabled.get(n)!, warnings));
+  // A bad value in an enabled jail's own section skips that jail alone (as fail2ban skips a jail
+  // it cannot start); one in [DEFAULT] or elsewhere that every jail reads still stops the run.
+  const jailErrors: string[] = [];
+  const jails: Jail[] = [];
+  for (const n of names) {
+    try {
+      jails.push(resolveJail(store, n, enabled.get(n)!, warnings));
+    } catch (e) {
+      if (!(e instanceof ConfigError) || e.place.section !== n) throw e;
+      jailErrors.push(`${e.message} (jail [${n}] skipped)`);
+    }
+  }
 
   const dirs = (sub: string) => [...new Set([join(configDir, sub), join(builtinDir, sub)])];
   return {
@@ -129,5 +145,6 @@ export function loadConfig(opts: { configDir: string; builtinDir: string }): Loa
     filterDirs: dirs('filter.d'),
     actionDirs: dirs('action.d'),
     warnings: [...new Set(warnings)],
+    jailErrors,
   };
 }

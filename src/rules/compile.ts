@@ -5,6 +5,7 @@ import type { Place } from '../types.ts';
 import { RuleError } from '../util/errors.ts';
 import type { RawFilter, RawRegex } from './filter-load.ts';
 import { translatePyRegex } from './pyregex.ts';
+import type { EngineKind } from './engine-choice.ts';
 import { expandRegexTags, ID_GROUPS } from './tags.ts';
 
 export interface CompiledRegex {
@@ -17,6 +18,12 @@ export interface CompiledRegex {
   needles: string[];
   /** False when the translation may try alternatives in another order than Python (see JsRegex.exact). */
   exact: boolean;
+  /** Which engine runs it (engine-choice.ts); set when the filter loads. */
+  engine: EngineKind;
+  /** For the linear engine: the regex in RE2's syntax (plain data: filters go to worker threads). */
+  linear?: { source: string; lookbehind: boolean };
+  /** Why it does not run on the backtracking engine as translated (check-config shows it). */
+  engineNote?: string;
 }
 
 export interface Filter {
@@ -44,7 +51,7 @@ export function compileRegex(raw: RawRegex, multiline: boolean): CompiledRegex {
   const js = translatePyRegex(py, { multiline, place: raw.place, display: raw.text });
   // Multi-line matches need group positions (which lines <SKIPLINES> stepped over).
   const re = multiline ? new RegExp(js.regex.source, js.regex.flags + 'd') : js.regex;
-  return { text: raw.text, place: raw.place, re, groups: js.groups, needles: js.needles, exact: js.exact };
+  return { text: raw.text, place: raw.place, re, groups: js.groups, needles: js.needles, exact: js.exact, engine: 'backtracking' };
 }
 
 export interface CompileOptions {

@@ -7,6 +7,7 @@
 import type { RuleMatch } from '../types.ts';
 import type { CompiledRegex, Filter } from './compile.ts';
 import { readGroups, SessionCache, toRuleMatch, type Groups } from './failure.ts';
+import { LinearRegex, type RegexRunner } from './linear-regex.ts';
 
 export interface DateHit {
   time: number;
@@ -50,13 +51,25 @@ const MAX_IGNORED_KEPT = 100000;
 type Names = [string, string[]][];
 interface Prepared {
   r: CompiledRegex;
+  /** The engine that runs it: the RegExp itself, or RE2 (linear-regex.ts). */
+  re: RegexRunner;
   names: Names;
   /** The regex cannot match a line holding none of these words (empty: no shortcut). */
   needles: string[];
 }
 
+/** RE2 programs by compiled regex: one per rule, shared by the matchers of its files. */
+const linearOf = new WeakMap<CompiledRegex, LinearRegex>();
+
+export function runnerOf(r: CompiledRegex): RegexRunner {
+  if (!r.linear) return r.re;
+  let l = linearOf.get(r);
+  if (!l) linearOf.set(r, (l = new LinearRegex(r.linear.source, r.re.flags, r.linear.lookbehind, r.re.flags.includes('d'))));
+  return l;
+}
+
 function prep(r: CompiledRegex): Prepared {
-  return { r, names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles };
+  return { r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles };
 }
 
 function holdsAny(line: string, needles: string[]): boolean {
@@ -68,7 +81,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
   const pref = filter.prefregex ? prep(filter.prefregex) : null;
   const prefContent = filter.prefregex?.groups.get('content') ?? [];
   const fails = filter.failregex.map(prep);
-  const ignores = filter.ignoreregex.map((r) => r.re);
+  const ignores = filter.ignoreregex.map(runnerOf);
   const prefilter = filter.prefilter;
   const sessions = filter.mlfid ? new SessionCache() : null;
   const stats: MatcherStats = {
@@ -110,7 +123,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
 
   function content(text: string, g: Groups): string | null {
     if (!pref) return text;
-    const m = pref.r.re.exec(text);
+    const m = pref.re.exec(text);
     if (!m) return null;
     readGroups(m, pref.names, g);
     for (const j of prefContent) {
@@ -163,7 +176,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
       for (let j = 0; j < fails.length; j++) {
         const f = fails[j]!;
         if (f.needles.length !== 0 && !holdsAny(line, f.needles)) continue;
-        const m = f.r.re.exec(c);
+        const m = f.re.exec(c);
         if (!m) continue;
         stats.failregexHits[j]!++;
         if (ignored(c, lineNo)) return NONE;
@@ -186,7 +199,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     if (c !== null) {
       for (let j = 0; j < fails.length; j++) {
         const f = fails[j]!;
-        const m = f.r.re.exec(c);
+        const m = f.re.exec(c);
         if (!m) continue;
         stats.failregexHits[j]!++;
         const used = usedLines(c, joined, m);

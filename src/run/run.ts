@@ -5,7 +5,6 @@ import { loadConfig } from '../config/index.ts';
 import { enforce, type ActionOutcome } from '../actions/index.ts';
 import { banCandidates, checkPolicy, decide, prepareIgnore } from '../policy/index.ts';
 import { collectFailures, type CollectInput } from '../scan/collect-failures.ts';
-import { saveRedosCache, useRedosCache } from '../rules/index.ts';
 import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
@@ -58,9 +57,6 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     // A state moved aside as corrupt knows no bans: take back those the firewall still holds.
     if (loaded.recovered) warnings.push(...(await (await import('./recover-bans.ts')).recoverBansFromFirewall({ jails, state, now: opts.now, actionDirs: config.actionDirs })));
 
-    // recheck's verdicts on suspect regex loops, kept beside the state: a cache, not the state,
-    // so a dry run keeps them too (else every dry run would load recheck again).
-    useRedosCache(`${opts.statePath}.regex-verdicts.json`);
     const scanned = await collectFailures({
       jails,
       state,
@@ -72,6 +68,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       dropOld: true,
     });
     warnings.push(...scanned.warnings);
+    // Jails skipped for a bad value in their own section count like jails skipped for their rule.
+    scanned.errors.unshift(...config.jailErrors);
 
     // With a fleet, imported bans of jails not enabled here land in the built-in `fleet` jail.
     const fleetMod = config.main.get('fleet', 'url')?.trim() ? await import('./run-fleet.ts') : null;
@@ -123,7 +121,6 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       state.lastRun = opts.now;
       await saveState(opts.statePath, state);
     }
-    saveRedosCache();
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
     if (fleet) summary.fleet = fleet.summary;

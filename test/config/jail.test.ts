@@ -119,12 +119,17 @@ function throwsAt(fn: () => unknown, re: RegExp) {
   });
 }
 
-test('maxretry = abc in an enabled jail: one line naming file, line, section and key', (t) => {
-  throwsAt(() => load(t, '[sshd]\n\nmaxretry = abc\n'), /jail\.local:3 \[sshd\] maxretry: "abc" is not a whole number$/);
+test('maxretry = abc in an enabled jail skips that jail alone: one line naming file, line, section and key', (t) => {
+  const c = load(t, '[sshd]\n\nmaxretry = abc\n');
+  assert.ok(!c.jails.some((j) => j.name === 'sshd'), 'the jail is left out');
+  assert.equal(c.jailErrors.length, 1);
+  assert.match(c.jailErrors[0]!, /jail\.local:3 \[sshd\] maxretry: "abc" is not a whole number \(jail \[sshd\] skipped\)$/);
 });
 
-test('findtime = soon in an enabled jail is an error at its place', (t) => {
-  throwsAt(() => load(t, '[sshd]\nfindtime = soon\n'), /jail\.local:2 \[sshd\] findtime: "soon" is not a duration/);
+test('findtime = soon in an enabled jail is an error at its place, and only that jail is skipped', (t) => {
+  const c = load(t, '[sshd]\nfindtime = soon\n[other]\nenabled = true\nfilter = sshd\n');
+  assert.match(c.jailErrors.join('\n'), /jail\.local:2 \[sshd\] findtime: "soon" is not a duration/);
+  assert.ok(c.jails.some((j) => j.name === 'other' && j.enabled));
 });
 
 test('enabled = maybe is an error: we cannot tell whether to run the jail', (t) => {
@@ -138,13 +143,21 @@ test('a bad value inherited from DEFAULT names DEFAULT and the jail that uses it
   );
 });
 
-test('an unknown %(name)s in an enabled jail is an error naming where it was written', (t) => {
-  throwsAt(() => load(t, '[sshd]\nlogpath = %(nope_log)s\n'), /jail\.local:2 \[sshd\] logpath: unknown reference %\(nope_log\)s$/);
-  throwsAt(() => load(t, '[sshd]\nport = %(nope)s\n'), /jail\.local:2 \[sshd\] port: unknown reference %\(nope\)s$/);
+/** The jail is skipped with one error line matching `re`. */
+function skipsWith(t: Parameters<typeof tree>[0], local: string, re: RegExp) {
+  const c = load(t, local);
+  assert.ok(!c.jails.some((j) => j.name === 'sshd'), 'the jail is left out');
+  assert.equal(c.jailErrors.length, 1, c.jailErrors.join('\n'));
+  assert.match(c.jailErrors[0]!, re);
+}
+
+test('an unknown %(name)s in an enabled jail is an error naming where it was written (the jail is skipped)', (t) => {
+  skipsWith(t, '[sshd]\nlogpath = %(nope_log)s\n', /jail\.local:2 \[sshd\] logpath: unknown reference %\(nope_log\)s \(jail \[sshd\] skipped\)$/);
+  skipsWith(t, '[sshd]\nport = %(nope)s\n', /jail\.local:2 \[sshd\] port: unknown reference %\(nope\)s \(jail \[sshd\] skipped\)$/);
 });
 
-test('an action that is not name[k=v] in an enabled jail is an error', (t) => {
-  throwsAt(() => load(t, '[sshd]\naction = iptables[port="ssh"\n'), /jail\.local:2 \[sshd\] action: cannot read/);
+test('an action that is not name[k=v] in an enabled jail is an error (the jail is skipped)', (t) => {
+  skipsWith(t, '[sshd]\naction = iptables[port="ssh"\n', /jail\.local:2 \[sshd\] action: cannot read/);
 });
 
 test('bad values in a disabled jail are warnings; the jail gets defaults and the load goes on', (t) => {

@@ -110,10 +110,29 @@ test('user names with $( ) and backticks reach a shell action file as text: noth
   }
 });
 
-test('a user filter whose regex can backtrack exponentially is refused in one line naming the rule; the hostile line never stalls the run', { timeout: 60_000 }, async () => {
+test('a user filter whose exponential loop runs on RE2 bans, and a hostile line never stalls the run', { timeout: 60_000 }, async () => {
   const s = dummyScenario('maxretry = 1\nfilter = myapp\n');
   mkdirSync(join(s.conf, 'filter.d'), { recursive: true });
   writeFileSync(join(s.conf, 'filter.d', 'myapp.conf'), '[Definition]\n# (\\w+\\s?)+ reads "aaaa" in 2^n ways\nfailregex = Login failed for user (?:\\w+\\s?)+ from <HOST>$\n');
+  // 40 letters and no " from ...": 2^39 ways to fail for a backtracking engine (hours); RE2 reads it once.
+  appendFileSync(s.log, lines(`Nov 24 11:59:00 host myapp[1]: Login failed for user ${'a'.repeat(40_000)}! from 198.51.100.7x`, 'Nov 24 11:59:01 host myapp[1]: Login failed for user bob smith from 198.51.100.8'));
+  const t = performance.now();
+  const r = await f2bAsync([...s.base, '--now', NOW]);
+  const ms = performance.now() - t;
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(ms < 15_000, `the run ended in ${ms.toFixed(0)} ms`);
+  assert.match(readFileSync(s.banned, 'utf8'), /198\.51\.100\.8/);
+  assert.doesNotMatch(readFileSync(s.banned, 'utf8'), /198\.51\.100\.7/);
+  // check-config says which engine runs it, as a note: nothing to fix.
+  const cc = await f2bAsync(['check-config', '--config', s.conf]);
+  assert.equal(cc.code, 0, cc.stdout + cc.stderr);
+  assert.match(cc.stdout + cc.stderr, /myapp\.conf:3.*runs on RE2/);
+});
+
+test('a user filter whose exponential loop neither RE2 nor atomic rounds can run is refused in one line naming the rule; the hostile line never stalls the run', { timeout: 60_000 }, async () => {
+  const s = dummyScenario('maxretry = 1\nfilter = myapp\n');
+  mkdirSync(join(s.conf, 'filter.d'), { recursive: true });
+  writeFileSync(join(s.conf, 'filter.d', 'myapp.conf'), '[Definition]\n# (\\w+\\s?)+ reads "aaaa" in 2^n ways; RE2 has no lookahead\nfailregex = Login failed for user (?:\\w+\\s?)+(?! as root) from <HOST>$\n');
   // 40 letters and no " from ...": 2^39 ways to fail for a backtracking engine (hours).
   appendFileSync(s.log, lines(`Nov 24 11:59:00 host myapp[1]: Login failed for user ${'a'.repeat(40)}! from 198.51.100.7x`));
   const t = performance.now();

@@ -72,8 +72,7 @@ test('the packed tarball installs with npm install -g and runs from any director
   assert.equal(summary.bans[0].until, '2026-11-24T11:05:00.000Z'); // banned at the run's time, for bantime
   assert.ok(!readdirSync(elsewhere).includes('state.json'), '--dry-run writes no state');
 
-  // Everything is bundled: npm installs no dependency beside it, and the regex analyzer
-  // recheck comes as its pure JavaScript engine (its native and Java helpers are 52 MB).
+  // Everything is bundled: npm installs no dependency beside it (RE2's engine included).
   const pkgDir = join(prefix, 'lib', 'node_modules', 'f2b-scan');
   assert.ok(!existsSync(join(pkgDir, 'node_modules')), 'no dependency is installed');
   const bytes = Number(spawnSync('du', ['-sb', join(prefix, 'lib', 'node_modules')], { encoding: 'utf8' }).stdout.split('\t')[0]);
@@ -81,14 +80,18 @@ test('the packed tarball installs with npm install -g and runs from any director
   assert.ok(bytes > 0 && bytes <= 25e6, `installed size ${bytes} bytes is at most 25 MB`);
   assert.ok(existsSync(join(pkgDir, 'dist', 'THIRD-PARTY-NOTICES.txt')), 'the licences of the bundled code come with it');
   assert.equal(runCli(['report', '--config', 'conf', '--now', '2026-11-24T10:05:00Z', '--format', 'json'], { bin, cwd: elsewhere }).code, 0);
-  // The analyzer is there: a filter of the admin's own with an exponential loop is refused by
-  // check-config and its jail skipped by a run.
+  // A filter of the admin's own with an exponential loop runs on the bundled RE2 engine; with a
+  // lookahead RE2 cannot run either, check-config refuses it and a run skips its jail.
   mkdirSync(join(elsewhere, 'conf', 'filter.d'));
   writeFileSync(join(elsewhere, 'conf', 'filter.d', 'myapp.conf'), '[Definition]\nfailregex = ^(\\w+\\s?)+ from <HOST>$\n');
   writeFileSync(join(elsewhere, 'conf', 'jail.d', 'myapp.local'), `[myapp]\nenabled = true\nlogpath = ${join(elsewhere, 'auth.log')}\n`);
+  const onRe2 = runCli(['check-config', '--config', 'conf'], { bin, cwd: elsewhere });
+  assert.equal(onRe2.code, 0, onRe2.stderr + onRe2.stdout);
+  assert.match(onRe2.stderr, /myapp\.conf:2: rule myapp: a loop can backtrack exponentially .*runs on RE2/);
+  writeFileSync(join(elsewhere, 'conf', 'filter.d', 'myapp.conf'), '[Definition]\nfailregex = ^(\\w+\\s?)+(?! as root) from <HOST>$\n');
   const check = runCli(['check-config', '--config', 'conf'], { bin, cwd: elsewhere });
   assert.equal(check.code, 2, check.stderr + check.stdout);
-  assert.match(check.stdout, /myapp\.conf:2: rule myapp: regex refused: a loop can backtrack exponentially .*found by recheck/);
+  assert.match(check.stdout, /myapp\.conf:2: rule myapp: regex refused: a loop can backtrack exponentially/);
 
   // The installed copy schedules itself by its own path.
   const inst = runCli(['install', '--cron', '--dry-run', '--prefix', join(work, 'image')], { bin, cwd: elsewhere });

@@ -146,8 +146,9 @@ test("fail2ban 1.0.2's stock configuration loads unchanged and its sshd jail ban
 test('a jail whose rule is refused is skipped with one error line; the other jails still ban', () => {
   const s = scenario(5);
   mkdirSync(join(s.conf, 'filter.d'));
-  // (\w+\s?)+ can read "aaaa..." in exponentially many ways: a run refuses it.
-  writeFileSync(join(s.conf, 'filter.d', 'risky.conf'), '[Definition]\nfailregex = ^(\\w+\\s?)+ from <HOST>$\n');
+  // (\w+\s?)+ can read "aaaa..." in exponentially many ways, and with a lookahead RE2 cannot
+  // run it either (nor can its rounds be made atomic): a run refuses it.
+  writeFileSync(join(s.conf, 'filter.d', 'risky.conf'), '[Definition]\nfailregex = ^(\\w+\\s?)+(?! as root) from <HOST>$\n');
   const risky = join(s.dir, 'app.log');
   writeFileSync(risky, 'Nov 24 10:00:00 host app[1]: x from 192.0.2.99\n');
   writeFileSync(
@@ -160,6 +161,25 @@ test('a jail whose rule is refused is skipped with one error line; the other jai
   assert.equal(errors.length, 1, r.stderr);
   assert.match(errors[0]!, /\[risky\] .*risky\.conf:2: rule risky: regex refused: .*jail skipped/);
   assert.deepEqual(JSON.parse(r.stdout).bans.map((b: { ip: string }) => b.ip), ['192.0.2.7']);
+});
+
+test('a wrong value in one jail (maxretry = five) skips that jail with one line naming file, section and key; the other jails ban; exit 2', () => {
+  const s = scenario(5);
+  writeFileSync(
+    join(s.conf, 'jail.local'),
+    readFileSync(join(s.conf, 'jail.local'), 'utf8') + `\n[sshd-copy]\nenabled = true\nfilter = sshd\nlogpath = ${s.log}\nmaxretry = five\n`,
+  );
+  const r = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--json', '--now', NOW]);
+  assert.equal(r.code, 2, r.stderr);
+  const errors = r.stderr.split('\n').filter((l) => /error/.test(l));
+  assert.equal(errors.length, 1, r.stderr);
+  assert.match(errors[0]!, /jail\.local:\d+ \[sshd-copy\] maxretry: "five" is not a whole number \(jail \[sshd-copy\] skipped\)/);
+  assert.deepEqual(JSON.parse(r.stdout).bans.map((b: { jail: string; ip: string }) => [b.jail, b.ip]), [['sshd', '192.0.2.7']]);
+  // A wrong value in [DEFAULT] is every jail's: the run stops.
+  writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8').replace('[sshd-copy]', '[DEFAULT]\nfindtime = soon\n[sshd-copy]'));
+  const d = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--json', '--now', NOW]);
+  assert.equal(d.code, 2, d.stderr);
+  assert.equal(d.stdout.trim(), '');
 });
 
 test('an action file gets the user name the log named as <F-USER>, as text', () => {
