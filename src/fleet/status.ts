@@ -65,15 +65,15 @@ export async function readFleetStatus(settings: FleetSettings, state: State, now
       const batch = await range(redis, settings.stream, from, BATCH);
       for (const [id, fields] of batch) {
         if (state.fleet.cursor === null || compareIds(id, state.fleet.cursor) > 0) status.lag++;
-        const d = decodeEntry(id, fields, { keys: settings.keys, skew: settings.skew });
+        const d = decodeEntry(id, fields, { trusted: settings.trusted, skew: settings.skew });
         if (!d.ok) {
           status.invalid++;
           continue;
         }
-        const h = hosts.get(d.entry.host) ?? { entries: 0, lastId: id };
+        const h = hosts.get(d.host) ?? { entries: 0, lastId: id };
         h.entries++;
         h.lastId = id;
-        hosts.set(d.entry.host, h);
+        hosts.set(d.host, h);
       }
       if (batch.length < BATCH) break;
       from = `(${batch[batch.length - 1]![0]}`;

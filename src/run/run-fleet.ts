@@ -76,21 +76,24 @@ export async function fleetStep(input: {
   const writes: { jail: string; ip: string; record: BanRecord | null }[] = [];
   const imported: NonNullable<RunSummary['fleet']>['imported'] = [];
   for (const u of res.unbans) {
-    const jail = jailFor(u.jail);
-    const ban = held(jail.name, u.ip);
-    // The stream is read in order, so a ban held here came before this unban: it is lifted,
-    // whatever the two hosts' clocks said. Only what the fleet brought is lifted (README).
-    if (!ban) continue;
-    if (ban.origin === 'fleet') {
-      writes.push({ jail: jail.name, ip: u.ip, record: null });
-      decisions.push({ kind: 'unban', jail: jail.name, ip: u.ip, reason: 'fleet' });
-    } else if (ban.ownUntil !== undefined) {
-      // A local ban a fleet ban had lengthened goes back to its own end.
-      const { ownUntil, from: _from, ...own } = ban;
-      if (ownUntil <= input.now) {
-        writes.push({ jail: jail.name, ip: u.ip, record: null });
-        decisions.push({ kind: 'unban', jail: jail.name, ip: u.ip, reason: 'fleet' });
-      } else writes.push({ jail: jail.name, ip: u.ip, record: { ...own, until: ownUntil } });
+    // `*`: every jail that holds the address here.
+    const jails = u.jail === '*' ? Object.keys(input.state.bans) : [jailFor(u.jail).name];
+    for (const jail of jails) {
+      const ban = held(jail, u.ip);
+      // The stream is read in order, so a ban held here came before this unban: it is lifted,
+      // whatever the two hosts' clocks said. Only what the fleet brought is lifted (README).
+      if (!ban) continue;
+      if (ban.origin === 'fleet') {
+        writes.push({ jail, ip: u.ip, record: null });
+        decisions.push({ kind: 'unban', jail, ip: u.ip, reason: 'fleet' });
+      } else if (ban.ownUntil !== undefined) {
+        // A local ban a fleet ban had lengthened goes back to its own end.
+        const { ownUntil, from: _from, ...own } = ban;
+        if (ownUntil <= input.now) {
+          writes.push({ jail, ip: u.ip, record: null });
+          decisions.push({ kind: 'unban', jail, ip: u.ip, reason: 'fleet' });
+        } else writes.push({ jail, ip: u.ip, record: { ...own, until: ownUntil } });
+      }
     }
   }
   for (const b of res.imported) {
@@ -123,7 +126,9 @@ export async function fleetStep(input: {
       dropped: res.dropped,
       droppedReasons: res.droppedReasons,
       capped: res.capped,
+      awaiting: res.awaiting,
       outbox: res.outbox,
+      lag: res.lag,
       error: res.error,
     },
     warnings,
