@@ -74,6 +74,11 @@ export interface RuleMatch {
   regex: number;
   /** The log lines that make the match (several for multi-line rules). */
   lines: string[];
+  /**
+   * The line stands for this many failures: a syslog daemon's "message repeated N times:
+   * [ ... ]" or "last message repeated N times" (absent: one).
+   */
+  repeat?: number;
 }
 
 /** A failure counted against an address in a jail: what `policy` consumes. */
