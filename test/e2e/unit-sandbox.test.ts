@@ -100,17 +100,19 @@ async function withLab(fn: (lab: Lab, servers: TcpServer[]) => Promise<void>, ad
   }
 }
 
-test('the systemd units run every native backend and the mail actions inside their own sandbox: ban, then unban', { timeout: 300_000 }, async (t) => {
-  const skip = missingBuild() ?? netnsUnavailable() ?? unitViewUnavailable();
-  if (skip) return t.skip(skip);
-  const all = plainCases();
+/**
+ * Install the units for these jails, build their view with `extraSetup` (a firewall's own
+ * configuration, started in the lab), and run the unit twice: every ban, then every unban.
+ */
+async function banAndUnbanInUnit(t: { after: (fn: () => void) => void; diagnostic: (m: string) => void }, all: Case[], extraSetup = ''): Promise<void> {
   const cases = all.filter((c) => !c.missing);
   for (const c of all.filter((x) => x.missing)) t.diagnostic(`not run: ${c.jail} (${c.action}): ${c.missing}`);
+  if (cases.length === 0) return;
   const { unit, conf, logs } = installUnits(t, cases);
   await withLab(async (lab) => {
     let sbx: Sandbox | undefined;
     try {
-      sbx = await openUnitSandbox(lab.server.ns, unit, setupScript(conf, logs));
+      sbx = await openUnitSandbox(lab.server.ns, unit, `${setupScript(conf, logs)}\n${extraSetup}`);
       // The view is the unit's: outside ReadWritePaths nothing can be written.
       assert.notEqual(sbx.inspect(['touch', '/usr/f2b-sbx-probe']).code, 0, '/usr is read-only');
       assert.notEqual(sbx.inspect(['touch', '/var/lib/f2b-sbx-probe']).code, 0, '/var/lib is read-only but for the state');
@@ -129,7 +131,7 @@ test('the systemd units run every native backend and the mail actions inside the
       }
       // Its own log and the state were written where the unit allows.
       const own = sbx.inspect(['tail', '-n', '40', '/var/log/f2b-scan.log']).stdout;
-      assert.match(own, /NOTICE +\[ipt\] Ban 192\.0\.2\.10/, own);
+      assert.match(own, new RegExp(`NOTICE +\\[${cases[0]!.jail}\\] Ban ${cases[0]!.ip.replace(/\./g, '\\.')}`), own);
       assert.equal(sbx.inspect(['test', '-s', '/var/lib/f2b-scan/state.json']).code, 0);
 
       const later = sbx.runUnit(['--now', LATER, '--verbose']);
@@ -141,4 +143,39 @@ test('the systemd units run every native backend and the mail actions inside the
       await sbx?.close();
     }
   }, cases.map((c) => c.ip));
+}
+
+function unitSkip(): string | null {
+  return missingBuild() ?? netnsUnavailable() ?? unitViewUnavailable();
+}
+
+test('the systemd units run iptables, ipset, nftables, route, hostsdeny, dummy and sendmail mail inside their sandbox: ban, then unban', { timeout: 300_000 }, async (t) => {
+  const skip = unitSkip();
+  if (skip) return t.skip(skip);
+  await banAndUnbanInUnit(t, plainCases());
+});
+
+test('the systemd units run ufw inside their sandbox: ban, then unban', { timeout: 300_000 }, async (t) => {
+  const skip = unitSkip() ?? toolsUnavailable('ufw', ['ufw']);
+  if (skip) return t.skip(skip);
+  // ufw on in the lab, its rules in the view's /etc/ufw (the host's own ufw untouched).
+  const setup = [': > /etc/ufw/sysctl.conf', 'ufw --force enable >/dev/null', 'ufw allow 22/tcp >/dev/null'].join('\n');
+  await banAndUnbanInUnit(t, [{ jail: 'ufw', action: 'ufw[port=22]', ip: '192.0.2.20', blocks: true, missing: null }], setup);
+});
+
+test('the systemd units run shorewall inside their sandbox: ban, then unban', { timeout: 300_000 }, async (t) => {
+  const skip = unitSkip() ?? toolsUnavailable('shorewall', ['shorewall', 'shorewall6']);
+  if (skip) return t.skip(skip);
+  // A one-interface Shorewall (and Shorewall6) accepting everything on the lab's bridge; its
+  // state in the view's /var/lib/shorewall[6], where the unit must let it write.
+  const conf = (p: string, fam: string) =>
+    [
+      `sed -i 's/^LOGFILE=.*/LOGFILE=\\/dev\\/null/' /etc/${p}/${p}.conf`,
+      `printf 'fw firewall\\nnet ${fam}\\n' > /etc/${p}/zones`,
+      `printf '?FORMAT 2\\nnet br0\\n' > /etc/${p}/interfaces`,
+      `printf '$FW all ACCEPT\\nnet all ACCEPT\\nall all ACCEPT\\n' > /etc/${p}/policy`,
+      `printf '?SECTION NEW\\nREJECT net $FW tcp 9\\n' > /etc/${p}/rules`,
+      `${p} start >/dev/null`,
+    ].join('\n');
+  await banAndUnbanInUnit(t, [{ jail: 'shw', action: 'shorewall', ip: '192.0.2.21', blocks: true, missing: null }], `${conf('shorewall', 'ipv4')}\n${conf('shorewall6', 'ipv6')}`);
 });
