@@ -4,6 +4,7 @@
 
 import { join } from 'node:path';
 import { unbanRecord } from '../log/index.ts';
+import { addTotals } from './totals.ts';
 import type { Decision } from '../types.ts';
 import { UsageError } from '../util/errors.ts';
 import { parseCommandLineAddresses } from './addresses.ts';
@@ -37,6 +38,7 @@ export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
         if (!Object.hasOwn(bans, ip)) continue;
         found.add(ip);
         delete bans[ip];
+        addTotals(s.state, jail, { unbanned: 1 }); // saved only when not a dry run
         decisions.push({ kind: 'unban', jail, ip, reason: 'manual' });
         lines.push(`${verb}unban ${ip} in ${jail}`);
       }

@@ -97,10 +97,14 @@ export interface State {
   totals?: Record<string, JailTotals>;
 }
 
-/** Failures counted and bans made in a jail, all time. */
+/** Failures counted and bans made in a jail, all time (the metrics file's counters). */
 export interface JailTotals {
   failed: number;
   banned: number;
+  /** Optional: states written before they were counted lack them (read as 0). */
+  unbanned?: number;
+  /** Log lines (or journal entries) read. */
+  lines?: number;
 }
 
 export function emptyState(): State {
