@@ -2,7 +2,7 @@
 // The Redis code is loaded only when the command runs.
 
 import type { CommandModule } from 'yargs';
-import { failWith, parseNow } from './common.ts';
+import { failWith } from './common.ts';
 
 interface FleetStatusArgs {
   config: string;
@@ -13,7 +13,7 @@ interface FleetStatusArgs {
 
 const statusCommand: CommandModule<object, FleetStatusArgs> = {
   command: 'status',
-  describe: 'stream length, first and last entry, this host\'s cursor lag, hosts seen, outbox size',
+  describe: "every host's last run (exit code, published, imported, dropped, outbox, silent > 5 min), the stream's ends, this host's cursor",
   builder: (y) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'print the status as one JSON object' })
@@ -25,7 +25,6 @@ const statusCommand: CommandModule<object, FleetStatusArgs> = {
         configDir: args.config,
         statePath: args.state,
         json: args.json,
-        now: parseNow(args.now),
       });
       for (const w of r.warnings) process.stderr.write(`f2b-scan: warning: ${w}\n`);
       process.stdout.write(r.output);

@@ -7,10 +7,11 @@
 import { parseAddress } from '../net/address.ts';
 import type { OutboxEntry, State } from '../state/schema.ts';
 import { Consensus } from './consensus.ts';
-import { compareIds, decodeEntry, encodeEntry, idTime, parseId, PUBLISH_BATCH, type DropReason } from './entry.ts';
-import { connectRedis, describe, FleetUnreachable, type Redis } from './redis.ts';
-import { redactUrl, type FleetSettings } from './settings.ts';
-import { addAll, readAfter, streamInfo } from './stream.ts';
+import { startingPoint } from './cursor.ts';
+import { decodeEntry, encodeEntry, idTime, PUBLISH_BATCH, type DropReason } from './entry.ts';
+import { connectRedis, describe, FleetUnreachable, where, type Redis } from './redis.ts';
+import type { FleetSettings } from './settings.ts';
+import { addAll, readAfter } from './stream.ts';
 
 export interface NewBan {
   jail: string;
@@ -64,8 +65,10 @@ export interface FleetExchangeResult {
   lag: number | null;
   /** Redis unreachable or a command failed: one line. The run still bans locally. */
   error: string | null;
-  /** The stream was trimmed past our cursor: entries may have been missed. */
+  /** Reading could not go on from the cursor (trimmed, new epoch, failover): one line. */
   cursorWarning?: string;
+  /** The open connection, with `keepOpen` when Redis was reached: the caller disconnects it. */
+  connection?: Redis;
 }
 
 export interface ExchangeOptions {
@@ -74,6 +77,8 @@ export interface ExchangeOptions {
   now: number;
   /** Unbans to publish (`f2b-scan unban --fleet`); jail `*`: every jail. */
   unbans?: { jail: string; ip: string }[];
+  /** Leave the connection open in `result.connection` (a run writes its heartbeat at its end). */
+  keepOpen?: boolean;
 }
 
 /** XREAD COUNT: entries per round trip. */
@@ -122,10 +127,10 @@ export async function exchange(
     }
     if (settings.import) await importSince(redis, settings, state, opts, result);
   } catch (e) {
-    result.error ??= `Redis at ${redactUrl(settings.url)}: ${describe(e as Error)}`;
-  } finally {
-    redis.disconnect();
+    result.error ??= `Redis at ${where(settings)}: ${describe(e as Error)}`;
   }
+  if (opts.keepOpen) result.connection = redis;
+  else redis.disconnect();
   return result;
 }
 
@@ -201,26 +206,15 @@ async function importSince(
   opts: ExchangeOptions,
   result: FleetExchangeResult,
 ): Promise<void> {
-  const info = await streamInfo(redis, settings.stream);
+  const start = await startingPoint(redis, settings.stream, state, opts.dryRun);
+  const info = start.info;
+  if (start.warning) result.cursorWarning = start.warning;
+  if (!opts.dryRun && start.epoch) state.fleet.epoch = start.epoch;
   if (!info) {
     result.lag = 0;
     return; // nobody has published yet
   }
-  let stored = state.fleet.cursor;
-  if (stored !== null && !parseId(String(stored))) {
-    result.cursorWarning = `fleet cursor ${JSON.stringify(stored)} in the state is not a stream id; reading ${settings.stream} from the oldest entry`;
-    stored = null;
-  }
-  let cursor = stored ?? '0-0';
-  if (stored !== null) {
-    if (info.lastGeneratedId && compareIds(cursor, info.lastGeneratedId) > 0) {
-      // Ids only grow, so a cursor ahead of the stream means it was deleted and made anew.
-      result.cursorWarning = `fleet cursor ${cursor} is after the last entry of ${settings.stream} (${info.lastGeneratedId}): the stream was recreated; reading it from the oldest entry`;
-      cursor = '0-0';
-    } else if (info.firstId && compareIds(cursor, info.firstId) < 0 && (info.entriesAdded === null || info.entriesAdded > info.length)) {
-      result.cursorWarning = `fleet cursor ${cursor} is older than the first entry of ${settings.stream} (${info.firstId}): the stream was trimmed while this host was away and entries may have been missed; reading from the oldest entry`;
-    }
-  }
+  let cursor = start.cursor;
 
   // Signatures of the entries read lately: a copy of one added to the stream again (a replay,
   // which needs write access to Redis but no key) is never acted on a second time, so a ban
@@ -238,7 +232,8 @@ async function importSince(
     if (!d.ok) return drop(d.reason);
     if (d.host === settings.host) return; // our own: never re-imported (no echo)
     const sig = d.sig.slice(0, SEEN_SIG_CHARS);
-    if (seen.has(sig)) return drop('seen before');
+    // Read again after a failover: what was seen is not news, and not a replay either.
+    if (seen.has(sig)) return start.rereading ? undefined : drop('seen before');
     seen.set(sig, Math.ceil(d.start + settings.skew));
     for (const r of d.items) {
       if (!r.ok) {

@@ -38,6 +38,12 @@ export interface FleetSettings {
   import: boolean;
   /** Distinct trusted hosts that must have published a ban (still running) before it is imported. */
   minHosts: number;
+  /** rediss:// only: a private CA, and a client certificate (Redis's tls-auth-clients). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /** Sentinel: where to ask for the primary; empty: `url` names Redis itself. */
+  sentinels: { host: string; port: number }[];
+  /** The primary's name as the sentinels know it (sentinel_name). */
+  sentinelName: string;
   /** Things worth saying that do not stop the run (a key file others can read). */
   warnings?: string[];
 }
@@ -167,8 +173,40 @@ export function readFleetSettings(main: IniStore, file = 'f2b-scan.conf'): Fleet
   }
   if (signingKey === null && !doImport) fail('key_file', 'missing, and import = no: this host would neither publish nor read (give it key_file, or import = yes)');
 
+  // TLS files: a private CA (tls_ca), and the client certificate and key Redis's default
+  // `tls-auth-clients yes` asks for (tls_cert, tls_key). Read now, so a missing file is a
+  // configuration error naming the key, not a handshake failure later.
+  const tls: NonNullable<FleetSettings['tls']> = {};
+  for (const [key, field] of [['tls_ca', 'ca'], ['tls_cert', 'cert'], ['tls_key', 'key']] as const) {
+    const path = value(key);
+    if (path === undefined) continue;
+    if (!url.startsWith('rediss://')) fail(key, `set, but url is not rediss:// (TLS): write url = rediss://host:port`);
+    tls[field] = Buffer.from(readText(pathOf(key, path), (m) => fail(key, m)));
+  }
+  if (tls.cert && !tls.key) fail('tls_key', 'missing: tls_cert needs the key of that certificate');
+  if (tls.key && !tls.cert) fail('tls_cert', 'missing: tls_key needs its certificate');
+  if (tls.key && otherUsersMayRead(pathOf('tls_key', value('tls_key')!))) warnings.push(`${pathOf('tls_key', value('tls_key')!)}: the TLS client key is readable by every user (chmod 600)`);
+
+  const sentinels: FleetSettings['sentinels'] = [];
+  const sentinelsText = value('sentinels');
+  if (sentinelsText !== undefined) {
+    for (const word of sentinelsText.split(/[\s,]+/).filter(Boolean)) {
+      const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(word);
+      const port = m ? Number(m[3]) : 0;
+      if (!m || port < 1 || port > 65535) fail('sentinels', `${JSON.stringify(word)} is not host:port (an IPv6 address as [::1]:26379)`);
+      sentinels.push({ host: m![1] ?? m![2]!, port });
+    }
+  }
+  const sentinelName = value('sentinel_name') ?? '';
+  if (sentinels.length > 0 && !sentinelName) fail('sentinel_name', 'missing: the sentinels need the name of the primary they watch (sentinel monitor NAME ...)');
+  if (sentinelName && sentinels.length === 0) fail('sentinels', 'missing: sentinel_name is set, but no sentinels to ask (sentinels = host:port ...)');
+  if (sentinelName && !NAME.test(sentinelName)) fail('sentinel_name', `${JSON.stringify(sentinelName)} is not a name (no spaces)`);
+
   return {
     url,
+    ...(Object.keys(tls).length ? { tls } : {}),
+    sentinels,
+    sentinelName,
     stream,
     host,
     signingKey,

@@ -133,7 +133,14 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       scanned.inputProblems + refused.length + loaded.dropped + (fleet?.inputProblems ?? 0),
       fleetFailure ?? (fleet?.unreachable ? 'unreachable' : null),
     );
-    return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings: opts.dryRun ? warnings : notices.fresh };
+    const freshWarnings = opts.dryRun ? warnings : notices.fresh;
+    // The heartbeat carries the exit code, so it goes last; it never changes the outcome.
+    const beat = await fleet?.finish(exitCode).catch((e: unknown) => `heartbeat: ${describeError(e)}`);
+    if (beat) {
+      summary.warnings.push(`fleet: ${beat}`);
+      freshWarnings.push(`fleet: ${beat}`);
+    }
+    return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings };
   } finally {
     await release();
   }

@@ -78,6 +78,8 @@ export interface State {
      * without a version bump: missing reads as empty).
      */
     seen?: Record<string, number>;
+    /** The stream's epoch when this host last read it (a random id beside the stream): a new one means a new Redis. */
+    epoch?: string;
     /** [fleet] min_hosts > 1: `JAIL ADDRESS` -> host -> end of its ban, for bans not yet seen from enough hosts. */
     sightings?: Record<string, Record<string, number | null>>;
   };

@@ -46,7 +46,7 @@ function fleet(names: string[], over: Partial<FleetSettings> = {}, url = redis.u
   return names.map((host) => ({
     settings: {
       url, stream, host, signingKey: keyOf(host).key, trusted: trustOf(names), timeoutMs: 1000, maxlen: 100000,
-      maxtime: null, skew: 900, publish: 'all', import: true, minHosts: 1, ...over,
+      maxtime: null, skew: 900, publish: 'all', import: true, minHosts: 1, sentinels: [], sentinelName: '', ...over,
     },
     state: emptyState(),
   }));
@@ -371,7 +371,7 @@ test('a dry run reads the stream but publishes nothing and leaves the state alon
 test('a Redis user allowed only the fleet\'s commands on its stream can publish and read', { skip }, async () => {
   const [a0, b0] = fleet(['a', 'b']);
   const stream = a0!.settings.stream;
-  await redis.cli('ACL', 'SETUSER', 'fleet', 'on', '>fleet-password', `~${stream}`, '+xadd', '+xread', '+xrange', '+xinfo', '+info');
+  await redis.cli('ACL', 'SETUSER', 'fleet', 'on', '>fleet-password', `~${stream}`, `~${stream}:*`, '+xadd', '+xread', '+xrange', '+xinfo', '+get', '+set', '+hset', '+hgetall', '+time', '+info');
   const url = redis.url.replace('redis://', 'redis://fleet:fleet-password@');
   const [a, b] = [a0!, b0!].map((h) => ({ ...h, settings: { ...h.settings, url } }));
   const pub = await run(a!, [ban('192.0.2.95')]);
