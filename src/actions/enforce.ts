@@ -56,8 +56,8 @@ export function startedKey(action: string, family: Family): string {
 interface JailWork {
   jail: Jail;
   state: State;
-  /** Every address the state bans in the jail, by family. */
-  held: Record<Family, string[]>;
+  /** Every address the state bans in the jail, by family (keys: text only when a reconcile needs it). */
+  held: Record<Family, AddrKey[]>;
   /** Bans an earlier run's action failed to apply. */
   pending: Set<string>;
   banDecisions: Map<string, Extract<Decision, { kind: 'ban' }>>;
@@ -94,8 +94,8 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
 }
 
 function jailWork(jail: Jail, state: State, decisions: Decision[]): JailWork {
-  const held: Record<Family, string[]> = { 4: [], 6: [] };
-  for (const k of banKeys(state, jail.name)) held[keyFamily(k)].push(keyText(k));
+  const held: Record<Family, AddrKey[]> = { 4: [], 6: [] };
+  for (const k of banKeys(state, jail.name)) held[keyFamily(k)].push(k);
   const work: JailWork = {
     jail,
     state,
@@ -196,9 +196,12 @@ async function enforceFamily(
   outcomes: ActionOutcome[],
 ): Promise<void> {
   const jail = work.jail.name;
-  const wanted = work.held[family];
+  const wantedKeys = work.held[family];
+  let wantedText: string[] | null = null;
+  // The addresses as the firewall takes them; built only when every one of them is needed.
+  const wanted = () => (wantedText ??= wantedKeys.map(keyText));
   const unbans = inFamily(work.unbanDecisions, family);
-  if (wanted.length === 0 && unbans.length === 0) return;
+  if (wantedKeys.length === 0 && unbans.length === 0) return;
   const record = (ip: string, op: ActionOutcome['op'], r: StepResult) => {
     const o: ActionOutcome = { jail, ip, op, ok: r.ok, action: backend.action };
     if (r.command) o.command = r.command;
@@ -214,7 +217,8 @@ async function enforceFamily(
   const started = (state.started[jail] ??= []);
   let fresh = false;
   if (!started.includes(key) || !(await backend.check(family))) {
-    if (wanted.length === 0) {
+    forgetReconciled(state, jail, key);
+    if (wantedKeys.length === 0) {
       // Nothing to hold and nothing in place: the unbans are already true.
       for (const ip of unbans) record(ip, 'unban', { ok: true, command: '' });
       return;
@@ -222,47 +226,84 @@ async function enforceFamily(
     const r = await backend.start(family);
     if (!r.ok) {
       const error = `start failed: ${r.error ?? 'failed'}`;
-      for (const ip of wanted) record(ip, opFor(work, ip), { ok: false, command: r.command, error });
+      for (const ip of wanted()) record(ip, opFor(work, ip), { ok: false, command: r.command, error });
       return;
     }
     if (!started.includes(key)) started.push(key);
     fresh = true;
   }
 
-  // What to add and remove: from the firewall's own listing where the backend has one.
+  // What to add and remove: from the firewall's own listing where the backend has one. Listing
+  // costs O(bans) every run; where the firewall's fingerprint (ipset's entry count, the dummy
+  // file's size) is the one the last reconcile left and the ban count agrees, nothing changed
+  // behind our back and only this run's changes are applied.
   let toAdd: string[];
   let toRemove: string[];
-  if (backend.list) {
+  const owedNow = owed(work, family);
+  const before = wantedKeys.length - owedNow.filter((ip) => work.banDecisions.has(ip) && !work.pending.has(ip)).length + unbans.length;
+  const token = fresh ? undefined : reconciledOf(state, jail, key);
+  if (backend.list && token && token.count === before && backend.fingerprint && (await backend.fingerprint(family).catch(() => null)) === token.fp) {
+    toAdd = owedNow;
+    toRemove = unbans;
+  } else if (backend.list) {
     let held: Set<string>;
     try {
       held = new Set(await backend.list(family));
     } catch (e) {
       const error = `cannot list: ${(e as Error).message}`;
-      for (const ip of owed(work, family)) record(ip, 'ban', { ok: false, command: '', error });
+      for (const ip of owedNow) record(ip, 'ban', { ok: false, command: '', error });
       return;
     }
-    // Compare canonical forms: the firewall prints `2001:db8::1` whatever the state wrote.
-    const wantedCanon = new Set(wanted.map(canonical));
-    toAdd = wanted.filter((ip) => !held.has(canonical(ip)));
-    toRemove = [...held].filter((ip) => !wantedCanon.has(ip));
-    for (const ip of wanted) if (held.has(canonical(ip)) && backend.enforcing) work.enforced.add(ip);
+    // The state's addresses are canonical already (keyText); the backends list canonical forms.
+    const want = new Set(wanted());
+    toAdd = wanted().filter((ip) => !held.has(ip));
+    toRemove = [...held].filter((ip) => !want.has(ip));
+    if (backend.enforcing) for (const ip of wanted()) if (held.has(ip)) work.enforced.add(ip);
     // Unban decisions already absent from the firewall are done.
     for (const ip of unbans) if (!held.has(canonical(ip))) record(ip, 'unban', { ok: true, command: '' });
   } else {
     // Cannot see the firewall: apply what is owed, and everything after a fresh start.
-    toAdd = fresh ? wanted : owed(work, family);
+    toAdd = fresh ? wanted() : owedNow;
     toRemove = unbans;
   }
 
+  let allOk = true;
   if (toRemove.length > 0) {
     const results = await backend.unban(family, toRemove);
-    for (const ip of toRemove) record(ip, 'unban', results.get(ip) ?? missing(ip));
+    for (const ip of toRemove) {
+      const r = results.get(ip) ?? missing(ip);
+      allOk &&= r.ok;
+      record(ip, 'unban', r);
+    }
   }
   if (toAdd.length > 0) {
     const items = toAdd.map((ip) => banItem(work, ip));
     const results = await backend.ban(family, items);
-    for (const ip of toAdd) record(ip, opFor(work, ip), results.get(ip) ?? missing(ip));
+    for (const ip of toAdd) {
+      const r = results.get(ip) ?? missing(ip);
+      allOk &&= r.ok;
+      record(ip, opFor(work, ip), r);
+    }
   }
+  // What the next run compares with: the bans now held, and the firewall's fingerprint.
+  const fp = backend.fingerprint && allOk ? await backend.fingerprint(family).catch(() => null) : null;
+  if (fp !== null) rememberReconciled(state, jail, key, { count: wantedKeys.length, fp });
+  else forgetReconciled(state, jail, key);
+}
+
+function reconciledOf(state: State, jail: string, key: string): { count: number; fp: string } | undefined {
+  const r = state.reconciled;
+  return r && Object.hasOwn(r, jail) && Object.hasOwn(r[jail]!, key) ? r[jail]![key] : undefined;
+}
+
+function rememberReconciled(state: State, jail: string, key: string, token: { count: number; fp: string }): void {
+  const r = (state.reconciled ??= {});
+  if (!Object.hasOwn(r, jail)) Object.defineProperty(r, jail, { value: {}, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(r[jail]!, key, { value: token, enumerable: true, writable: true, configurable: true });
+}
+
+function forgetReconciled(state: State, jail: string, key: string): void {
+  if (reconciledOf(state, jail, key)) delete state.reconciled![jail]![key];
 }
 
 function canonical(ip: string): string {
