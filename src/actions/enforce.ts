@@ -82,10 +82,14 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
         continue;
       }
       const first = outcomes.length;
+      // Whether each family's firewall is as the last reconcile left it, asked before this run
+      // changes any: one file may hold both families (dummy).
+      const quiet = input.dryRun ? new Set<Family>() : await quietFamilies(work, backend, input.state);
       for (const family of FAMILIES) {
         if (input.dryRun) dryRunFamily(work, backend, family, outcomes);
-        else await enforceFamily(work, backend, family, input.state, outcomes);
+        else await enforceFamily(work, backend, family, input.state, outcomes, quiet.has(family));
       }
+      if (!input.dryRun) await stampReconciled(input.state, jail.name, backend);
       if (!input.dryRun && backend.flush) await flushBackend(backend, outcomes.slice(first));
     }
     if (!input.dryRun) settlePending(work);
@@ -194,6 +198,7 @@ async function enforceFamily(
   family: Family,
   state: State,
   outcomes: ActionOutcome[],
+  quiet: boolean,
 ): Promise<void> {
   const jail = work.jail.name;
   const wantedKeys = work.held[family];
@@ -240,9 +245,7 @@ async function enforceFamily(
   let toAdd: string[];
   let toRemove: string[];
   const owedNow = owed(work, family);
-  const before = wantedKeys.length - owedNow.filter((ip) => work.banDecisions.has(ip) && !work.pending.has(ip)).length + unbans.length;
-  const token = fresh ? undefined : reconciledOf(state, jail, key);
-  if (backend.list && token && token.count === before && backend.fingerprint && (await backend.fingerprint(family).catch(() => null)) === token.fp) {
+  if (backend.list && !fresh && quiet) {
     toAdd = owedNow;
     toRemove = unbans;
   } else if (backend.list) {
@@ -285,10 +288,42 @@ async function enforceFamily(
       record(ip, opFor(work, ip), r);
     }
   }
-  // What the next run compares with: the bans now held, and the firewall's fingerprint.
-  const fp = backend.fingerprint && allOk ? await backend.fingerprint(family).catch(() => null) : null;
-  if (fp !== null) rememberReconciled(state, jail, key, { count: wantedKeys.length, fp });
+  // What the next run compares with: the bans now held (the fingerprint is taken once every
+  // family is done: one file may hold both, as the dummy action's does).
+  if (allOk && backend.fingerprint) rememberReconciled(state, jail, key, { count: wantedKeys.length, fp: '' });
   else forgetReconciled(state, jail, key);
+}
+
+/**
+ * The families whose firewall holds what the last reconcile left: the same fingerprint, and the
+ * ban count of the state before this run's own bans and unbans. For those, listing every ban
+ * (O(bans), with a million bans most of a run) is not needed.
+ */
+async function quietFamilies(work: JailWork, backend: Backend, state: State): Promise<Set<Family>> {
+  const out = new Set<Family>();
+  if (!backend.list || !backend.fingerprint) return out;
+  for (const family of FAMILIES) {
+    const token = reconciledOf(state, work.jail.name, startedKey(backend.action, family));
+    if (!token || token.fp === '') continue;
+    const added = owed(work, family).filter((ip) => work.banDecisions.has(ip) && !work.pending.has(ip)).length;
+    const before = work.held[family].length - added + inFamily(work.unbanDecisions, family).length;
+    if (token.count !== before) continue;
+    if ((await backend.fingerprint(family).catch(() => null)) === token.fp) out.add(family);
+  }
+  return out;
+}
+
+/** The firewall's fingerprint for each family this run reconciled (see enforceFamily). */
+async function stampReconciled(state: State, jail: string, backend: Backend): Promise<void> {
+  if (!backend.fingerprint) return;
+  for (const family of FAMILIES) {
+    const key = startedKey(backend.action, family);
+    const token = reconciledOf(state, jail, key);
+    if (!token || token.fp !== '') continue;
+    const fp = await backend.fingerprint(family).catch(() => null);
+    if (fp === null) forgetReconciled(state, jail, key);
+    else token.fp = fp;
+  }
 }
 
 function reconciledOf(state: State, jail: string, key: string): { count: number; fp: string } | undefined {
