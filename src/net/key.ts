@@ -56,10 +56,178 @@ export function keyOfAddress(a: Address): AddrKey {
   return ((b[0]! << 24) >>> 0) + (b[1]! << 16) + (b[2]! << 8) + b[3]!;
 }
 
+/** The eight groups of the last parseV6Groups (reused: no allocation per address). */
+const groups = new Uint16Array(8);
+
+/**
+ * The groups of an IPv6 address written in s[start, end) (`::`, an IPv4 tail allowed; no zone, no
+ * brackets) into `groups`; false when it is not one. A charCode loop, as parseV4Key.
+ */
+function parseV6Groups(s: string, start: number, end: number): boolean {
+  let n = 0; // groups written
+  let gap = -1; // where `::` stands (index of the group after it)
+  let i = start;
+  if (end - start < 2 || end - start > 45) return false;
+  if (s.charCodeAt(i) === 58) {
+    if (s.charCodeAt(i + 1) !== 58) return false;
+    gap = 0;
+    i += 2;
+    if (i === end) {
+      groups.fill(0);
+      return true;
+    }
+  }
+  while (i < end) {
+    // One group: 1-4 hex digits, or a dotted quad as the last two groups.
+    let v = 0;
+    let digits = 0;
+    const from = i;
+    for (; i < end; i++) {
+      const c = s.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) break;
+      v = v * 16 + d;
+      digits++;
+    }
+    if (i < end && s.charCodeAt(i) === 46) {
+      const v4 = parseV4Key(s, from, end);
+      if (v4 < 0 || n > 6) return false;
+      groups[n++] = v4 >>> 16;
+      groups[n++] = v4 & 0xffff;
+      i = end;
+      break;
+    }
+    if (digits === 0 || digits > 4 || n === 8) return false;
+    groups[n++] = v;
+    if (i === end) break;
+    if (s.charCodeAt(i) !== 58) return false;
+    i++;
+    if (s.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      i++;
+      if (i === end) break;
+    } else if (i === end) {
+      return false; // a trailing single colon
+    }
+  }
+  if (gap < 0) return n === 8;
+  if (n > 7) return false;
+  // Move the groups after `::` to the end, zeros in between.
+  const after = n - gap;
+  for (let k = 0; k < after; k++) groups[7 - k] = groups[n - 1 - k]!;
+  for (let k = gap; k < 8 - after; k++) groups[k] = 0;
+  return true;
+}
+
+/** RFC 5952 text of `groups`: lower case, no leading zeros, the longest run (>= 2) of zero groups as `::`. */
+function formatGroups(): string {
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out.length > 0 && !out.endsWith(':')) out += ':';
+    out += groups[i]!.toString(16);
+  }
+  return out;
+}
+
+/**
+ * Whether `s` is an IPv6 address in its RFC 5952 text (as keys are): no second string is made,
+ * so a state of many IPv6 keys is checked cheaply when it is loaded.
+ */
+export function isCanonicalV6(s: string): boolean {
+  // Lower-case hex, no leading zero in a group.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 70) || c === 46 || c === 37 || c === 91) return false;
+    if (c === 48 && (i === 0 || s.charCodeAt(i - 1) === 58)) {
+      const d = s.charCodeAt(i + 1);
+      if (i + 1 < s.length && d !== 58) return false;
+    }
+  }
+  if (!parseV6Groups(s, 0, s.length)) return false;
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) return false;
+  // The longest run (>= 2) of zero groups, the first on a tie, must be the `::`, and the only one.
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const gap = s.indexOf('::');
+  if (best < 0) return gap < 0;
+  if (gap < 0) return false;
+  // Groups written before the `::`.
+  let before = 0;
+  for (let i = 0; i < gap; i++) if (s.charCodeAt(i) === 58) before++;
+  if (gap > 0) before++;
+  return before === best && countGroupsAfter(s, gap) === 8 - best - bestLen;
+}
+
+function countGroupsAfter(s: string, gap: number): number {
+  if (gap + 2 === s.length) return 0;
+  let n = 1;
+  for (let i = gap + 2; i < s.length; i++) if (s.charCodeAt(i) === 58) n++;
+  return n;
+}
+
+/**
+ * The key of an IPv6 address (canonical text; an IPv4-mapped one is the IPv4 number), or null.
+ * Without the generic parser's regexes, splits and byte arrays: a botnet wave brings a fresh
+ * IPv6 address on most lines.
+ */
+export function parseV6Key(text: string): AddrKey | null {
+  let start = 0;
+  let end = text.length;
+  if (text.charCodeAt(0) === 91 && text.charCodeAt(end - 1) === 93) {
+    start++;
+    end--;
+  }
+  const pct = text.indexOf('%', start);
+  if (pct > start && pct < end) end = pct; // a zone index names an interface, not a host
+  if (!parseV6Groups(text, start, end)) return null;
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+    return groups[6]! * 65536 + groups[7]!;
+  }
+  return formatGroups();
+}
+
 /** The key of an address written any way a log or a user writes it; null when it is not one. */
 export function parseKey(text: string): AddrKey | null {
   const v4 = parseV4Key(text);
   if (v4 >= 0) return v4;
+  if (text.includes(':')) {
+    const v6 = parseV6Key(text);
+    if (v6 !== null) return v6;
+  }
   const a = parseAddress(text);
   return a ? keyOfAddress(a) : null;
 }
