@@ -209,16 +209,6 @@ export class Table<R> {
   }
 
   /**
-   * Calls `fn(value, key)` with one dense column's value of every record, without building
-   * records (raw rows are read from the column, overlay records through `pick`).
-   */
-  eachValue<V>(column: string, pick: (rec: R) => V, fn: (value: V, key: AddrKey) => void): void {
-    const col = this.cols[column] as V[];
-    for (let i = 0; i < this.n; i++) if (!this.dead?.[i]) fn(col[i]!, this.keys[i]!);
-    for (const [k, r] of this.over) fn(pick(r), k);
-  }
-
-  /**
    * Calls `fn(extras, key)` for every record that has extras (the sparse `x` column), without
    * visiting the others: raw rows from `x`, overlay records through `pick` (undefined: none).
    */
