@@ -9,7 +9,8 @@ import { selectJails } from '../run/select-jails.ts';
 import type { Jail } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
 import { builtinRulesDir } from '../util/paths.ts';
-import { analyze, type Analysis } from './analysis.ts';
+import { JailAggregate } from './aggregate.ts';
+import { analyze, type Analysis, type ReportJailInput } from './analysis.ts';
 
 export interface ReportOptions {
   configDir: string;
@@ -30,6 +31,9 @@ export interface ReportOptions {
 export async function buildReport(opts: ReportOptions): Promise<{ analysis: Analysis; warnings: string[] }> {
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
   const jails = opts.rule ? [ruleJail(config.jails, opts)] : selectJails(config.jails, opts.jailNames, opts.configDir);
+  // Each failure is folded into its jail's aggregate as the scan finds it: the report holds
+  // counters per address and time bucket, never the log's failures.
+  const aggregates = new Map(jails.map((j) => [j.name, new JailAggregate(j.maxretry, j.findtime, { since: opts.since, until: opts.until })]));
   const collected = await collectFailures({
     jails,
     state: emptyState(),
@@ -37,18 +41,23 @@ export async function buildReport(opts: ReportOptions): Promise<{ analysis: Anal
     filterDirs: config.filterDirs,
     startAtEnd: false,
     progress: opts.progress,
+    onFailure: (f) => aggregates.get(f.jail)?.add(f.ip, f.time, f.line),
   });
-  const analysis = analyze(
-    jails.map((j) => ({
-      name: j.name,
-      filter: j.filter.name,
-      maxretry: j.maxretry,
-      findtime: j.findtime,
-      files: collected.files.filter((f) => f.jail === j.name).map((f) => ({ path: f.path, lines: f.linesRead })),
-      failures: collected.failures.filter((f) => f.jail === j.name),
-    })),
-    { now: opts.now, since: opts.since, until: opts.until, top: opts.top },
-  );
+  const inputs: ReportJailInput[] = jails.map((j) => ({
+    name: j.name,
+    filter: j.filter.name,
+    maxretry: j.maxretry,
+    findtime: j.findtime,
+    files: collected.files.filter((f) => f.jail === j.name).map((f) => ({ path: f.path, lines: f.linesRead })),
+    aggregate: aggregates.get(j.name)!,
+    errors: collected.jailErrors[j.name] ?? [],
+  }));
+  const analysis = analyze(inputs, { now: opts.now, since: opts.since, until: opts.until, top: opts.top });
+  // A jail the configuration could not resolve was not analysed either: the report says so.
+  for (const message of opts.rule ? [] : config.jailErrors) {
+    const jail = /\(jail \[(.*)\] skipped\)$/.exec(message)?.[1] ?? '?';
+    if (!opts.jailNames || opts.jailNames.includes(jail)) analysis.errors.push({ jail, message });
+  }
   return { analysis, warnings: [...config.warnings, ...collected.warnings] };
 }
 

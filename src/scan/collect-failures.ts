@@ -10,7 +10,7 @@ import { resolveHostForBan } from '../net/resolve.ts';
 import type { FileCursor, State } from '../state/schema.ts';
 import type { Failure, FileReport, Jail } from '../types.ts';
 import { formatPlace, RuleError } from '../util/errors.ts';
-import { sinkMatches, toFailure, type ScanJail, type SinkOut } from './collect-sink.ts';
+import { sinkMatches, toFailure, type FailureSink, type ScanJail, type SinkOut } from './collect-sink.ts';
 import { parallelMinBytes, ScanPool } from './collect-parallel.ts';
 import type { PartResult } from './collect-worker.ts';
 
@@ -36,6 +36,12 @@ export interface CollectInput {
    * ones are still counted in perJail. Off by default (a report looks at all of them).
    */
   dropOld?: boolean;
+  /**
+   * Hand each failure here as it is found instead of keeping it in Collected.failures: the
+   * report folds them into its aggregates (report/aggregate.ts), so memory does not grow with
+   * the log. perJail still counts them.
+   */
+  onFailure?: (f: Failure) => void;
 }
 
 export interface Collected {
@@ -47,6 +53,11 @@ export interface Collected {
   inputProblems: number;
   /** Jails skipped because their rule could not be loaded (a bad or refused regex). */
   errors: string[];
+  /**
+   * Per jail, why some of its input was not read at all: its rule refused, a log missing,
+   * unreadable or not a file (one line each, also among errors or warnings).
+   */
+  jailErrors: Record<string, string[]>;
 }
 
 /**
@@ -59,7 +70,12 @@ async function skipJailOnRuleError(jail: Jail, out: Collected, work: () => Promi
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
     out.errors.push(`[${jail.name}] ${e.message}; jail skipped`);
+    jailError(out, jail.name, `${e.message}; jail skipped`);
   }
+}
+
+function jailError(out: Collected, jail: string, message: string): void {
+  (out.jailErrors[jail] ??= []).push(message);
 }
 
 interface JailFiles {
@@ -68,7 +84,7 @@ interface JailFiles {
 }
 
 export async function collectFailures(input: CollectInput): Promise<Collected> {
-  const out: Collected = { failures: [], files: [], perJail: {}, warnings: [], inputProblems: 0, errors: [] };
+  const out: Collected = { failures: [], files: [], perJail: {}, warnings: [], inputProblems: 0, errors: [], jailErrors: {} };
   const plan: JailFiles[] = [];
   for (const jail of input.jails) {
     out.perJail[jail.name] = 0;
@@ -80,12 +96,16 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
     // One warning per problem, each naming the line that set the logpath (the admin's fix is there).
     const lp = jail.logpathPlace;
     const at = lp ? `${formatPlace({ file: lp.file, line: lp.line })}: ` : '';
-    for (const w of globbed.warnings) out.warnings.push(`${at}[${jail.name}] ${w}`);
+    for (const w of globbed.warnings) {
+      out.warnings.push(`${at}[${jail.name}] ${w}`);
+      jailError(out, jail.name, `${at}${w}`);
+    }
     // A directory, a symlink loop or a glob matching nothing beside good files still tells in the exit code.
     out.inputProblems += globbed.warnings.length;
     if (globbed.files.length === 0) {
       if (globbed.warnings.length === 0) {
         out.warnings.push(`${at}[${jail.name}] no log file found for logpath ${jail.logpath.join(' ')}`);
+        jailError(out, jail.name, `${at}no log file found for logpath ${jail.logpath.join(' ')}`);
         out.inputProblems++;
       }
       continue;
@@ -129,7 +149,11 @@ async function backlog(plan: JailFiles[], state: State): Promise<{ total: number
 async function collectJail({ jail, files }: JailFiles, input: CollectInput, out: Collected, progress: ProgressSink | null, pool: ScanPool): Promise<void> {
   let filter: Filter | undefined;
   const cursors = (input.state.files[jail.name] ??= {});
-  const sink: SinkOut = { failures: out.failures, names: [], old: 0 };
+  // With onFailure, a failure is handed over at once and only counted here.
+  let handed = 0;
+  const streamed = input.onFailure;
+  const failures: FailureSink = streamed ? { push: (f: Failure) => { handed++; streamed(f); } } : out.failures;
+  const sink: SinkOut<FailureSink> = { failures, names: [], old: 0 };
   const before = out.failures.length;
   const oldest = input.dropOld ? input.now - jail.findtime : -Infinity;
   const scanJail: ScanJail = {
@@ -173,6 +197,7 @@ async function collectJail({ jail, files }: JailFiles, input: CollectInput, out:
     progress?.tick(pendingBytes, pendingLines);
     cursors[file] = res.cursor;
     for (const w of res.warnings) out.warnings.push(`[${jail.name}] ${w}`);
+    if (res.unread) jailError(out, jail.name, res.unread);
     out.inputProblems += res.warnings.length;
     out.files.push({ path: file, jail: jail.name, bytesRead: res.bytesRead, linesRead: res.linesRead });
   }
@@ -185,7 +210,7 @@ async function collectJail({ jail, files }: JailFiles, input: CollectInput, out:
       ips = await resolveHostForBan(match.host, jail.usedns, { warn: (m) => out.warnings.push(`[${jail.name}] ${m}`) });
       resolved.set(match.host, ips);
     }
-    for (const ip of ips) out.failures.push(toFailure(jail.name, match, ip, file, input.now));
+    for (const ip of ips) failures.push(toFailure(jail.name, match, ip, file, input.now));
   }
-  out.perJail[jail.name] = out.failures.length - before + sink.old;
+  out.perJail[jail.name] = out.failures.length - before + handed + sink.old;
 }

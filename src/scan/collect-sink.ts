@@ -15,8 +15,13 @@ export interface ScanJail {
   logtimezone?: string;
 }
 
-export interface SinkOut {
-  failures: Failure[];
+/** Where failures go: an array, or the report's aggregation fed as they come. */
+export interface FailureSink {
+  push(f: Failure): unknown;
+}
+
+export interface SinkOut<F extends FailureSink = Failure[]> {
+  failures: F;
   /** Matches with a host name instead of an address: resolved by the main thread. */
   names: { match: RuleMatch; file: string }[];
   /** Failures older than findtime, counted but not kept. */
@@ -38,7 +43,7 @@ export function toFailure(jail: string, m: RuleMatch, ip: string, file: string, 
 }
 
 /** Feed a line's matches into `out`. `oldest`: failures at or before it are only counted (-Infinity: keep all). */
-export function sinkMatches(matches: RuleMatch[], jail: string, file: string, now: number, oldest: number, out: SinkOut): void {
+export function sinkMatches(matches: RuleMatch[], jail: string, file: string, now: number, oldest: number, out: SinkOut<FailureSink>): void {
   for (let i = 0; i < matches.length; i++) {
     const m = matches[i]!;
     if (m.time !== null && m.time <= oldest) {
