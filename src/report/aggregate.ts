@@ -4,6 +4,7 @@
 // first lines (for a bounded number of addresses); failures per time bucket at a resolution
 // that coarsens itself to stay under a fixed number of buckets.
 
+import { own } from '../scan/sink.ts';
 import type { Epoch } from '../types.ts';
 
 /** Lines kept per address. */
@@ -43,12 +44,22 @@ export class JailAggregate {
     private readonly window: { since?: Epoch; until?: Epoch } = {},
   ) {}
 
-  /** Fold one failure in; failures outside --since/--until are not counted. */
-  add(ip: string, time: Epoch, line: string): void {
+  /**
+   * Fold one failure in (`count` of them for rsyslog's "message repeated N times"); failures
+   * outside --since/--until are not counted. `line` may be a view of a read buffer: it is
+   * copied only when kept.
+   */
+  add(ip: string, time: Epoch, line: string, count = 1): void {
     if ((this.window.since !== undefined && time < this.window.since) || (this.window.until !== undefined && time > this.window.until)) return;
+    for (let i = 1; i < count; i++) this.addOne(ip, time, line);
+    this.addOne(ip, time, line);
+  }
+
+  private addOne(ip: string, time: Epoch, line: string): void {
     this.matches++;
     let a = this.addresses.get(ip);
     if (!a) {
+      ip = own(ip);
       const lines = this.withLines < ADDRESSES_WITH_LINES ? [] : null;
       if (lines) this.withLines++;
       a = { failures: 0, first: time, last: time, wouldBanAt: null, bans: 0, window: [], lines };
@@ -59,7 +70,7 @@ export class JailAggregate {
     if (time > a.last) a.last = time;
     this.simulate(a, time);
     if (a.lines === null && a.wouldBanAt !== null) a.lines = [];
-    if (a.lines && a.lines.length < LINES_PER_ADDRESS) a.lines.push(line);
+    if (a.lines && a.lines.length < LINES_PER_ADDRESS) a.lines.push(own(line));
     this.count(time);
   }
 
