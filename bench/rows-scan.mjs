@@ -146,8 +146,8 @@ export async function bansBench(ctx) {
       ctx.note(`10,000 bans via ${label}: skipped (${unsupported})`);
       continue;
     }
-    const dry = row(`bans-${label}-dry`, `f2b-scan, the same run dry`, await timeMedian(ctx.runs, 'unshare', args(['--dry-run', '--quiet']), { before }));
-    const r = row(`bans-${label}`, `f2b-scan, ${summary.bans.length} new bans via ${label} (${backend}, netns), real run`, real, { bans: summary.bans.length });
+    const dry = row(`bans-${label}-dry`, `f2b-scan, the same ${label} run, --dry-run`, await timeMedian(ctx.runs, 'unshare', args(['--dry-run', '--quiet']), { before }));
+    const r = row(`bans-${label}`, `f2b-scan, ${summary.bans.length.toLocaleString('en-US')} new bans via ${label} (${backend}, netns), real run`, real, { bans: summary.bans.length });
     ctx.add(r, dry);
   }
 }
