@@ -151,52 +151,70 @@ function formatGroups(): string {
 }
 
 /**
- * Whether `s` is an IPv6 address in its RFC 5952 text (as keys are): no second string is made,
- * so a state of many IPv6 keys is checked cheaply when it is loaded.
+ * Whether `s` is an IPv6 address in its RFC 5952 text (as keys are), in one pass over its
+ * characters and without a second string: every IPv6 key of the state is checked so on each
+ * load. Canonical means: lower-case hex groups without leading zeros, no dotted tail, `::` for
+ * the longest run of two or more zero groups (the first of equal runs) and only there, and not
+ * an IPv4-mapped address (whose key is the IPv4 number).
  */
 export function isCanonicalV6(s: string): boolean {
-  // Lower-case hex, no leading zero in a group.
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 65 && c <= 70) || c === 46 || c === 37 || c === 91) return false;
-    if (c === 48 && (i === 0 || s.charCodeAt(i - 1) === 58)) {
-      const d = s.charCodeAt(i + 1);
-      if (i + 1 < s.length && d !== 58) return false;
-    }
+  const len = s.length;
+  if (len < 2 || len > 39) return false;
+  let groups = 0; // groups written
+  let gapAt = -1; // groups written before the `::`
+  let run = 0; // zero groups written just before here
+  let longestBefore = 0; // longest run of written zero groups before the `::`
+  let longestAfter = 0; // ... after it
+  let firstAfterGap = -1; // value of the first group after the `::` (-1: none yet)
+  let i = 0;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return false;
+    gapAt = 0;
+    i = 2;
   }
-  if (!parseV6Groups(s, 0, s.length)) return false;
-  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) return false;
-  // The longest run (>= 2) of zero groups, the first on a tie, must be the `::`, and the only one.
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
+  while (i < len) {
+    let v = 0;
+    let digits = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+      if (d < 0) break;
+      if (digits === 1 && v === 0) return false; // a leading zero
+      v = v * 16 + d;
+      digits++;
+    }
+    if (digits === 0 || digits > 4 || groups === 8) return false;
+    groups++;
+    if (gapAt >= 0 && firstAfterGap < 0) firstAfterGap = v;
+    if (v === 0) {
+      // A zero group right after the `::` means the `::` does not hold the whole run.
+      if (gapAt >= 0 && gapAt === groups - 1) return false;
+      run++;
+      if (gapAt < 0) longestBefore = Math.max(longestBefore, run);
+      else longestAfter = Math.max(longestAfter, run);
+    } else run = 0;
+    if (i === len) break;
+    if (s.charCodeAt(i) !== 58) return false; // '.', upper case, '%', anything else
+    i++;
+    if (i === len) {
+      // `::` at the end is fine; a single trailing colon is not.
+      return false;
+    }
+    if (s.charCodeAt(i) === 58) {
+      // A second `::`, or a zero group right before it (the run is not all in the `::`).
+      if (gapAt >= 0 || run > 0) return false;
+      gapAt = groups;
+      run = 0;
       i++;
-      continue;
     }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
   }
-  const gap = s.indexOf('::');
-  if (best < 0) return gap < 0;
-  if (gap < 0) return false;
-  // Groups written before the `::`.
-  let before = 0;
-  for (let i = 0; i < gap; i++) if (s.charCodeAt(i) === 58) before++;
-  if (gap > 0) before++;
-  return before === best && countGroupsAfter(s, gap) === 8 - best - bestLen;
-}
-
-function countGroupsAfter(s: string, gap: number): number {
-  if (gap + 2 === s.length) return 0;
-  let n = 1;
-  for (let i = gap + 2; i < s.length; i++) if (s.charCodeAt(i) === 58) n++;
-  return n;
+  if (gapAt < 0) return groups === 8 && longestBefore < 2;
+  const compressed = 8 - groups;
+  if (compressed < 2) return false;
+  // The `::` must be the longest run: longer than any before it, at least as long as any after.
+  if (longestBefore >= compressed || longestAfter > compressed) return false;
+  // ::ffff:a:b is an IPv4-mapped address.
+  return !(gapAt === 0 && groups === 3 && firstAfterGap === 0xffff);
 }
 
 /**

@@ -189,13 +189,17 @@ export function ticketCheck(now: number, where: string, sink: CheckSink, keyChec
     return (i) => {
       const kp = keyProblem(keys[i], keyCheck);
       if (kp) return kp;
-      for (const [name, column] of [['first', first], ['last', last]] as const) {
-        const v = judgeTime(column[i], now);
-        if (v === 'bad') return `${name} ${String(column[i])}`;
-        if (v === 'ahead') {
-          column[i] = now;
-          sink.cap(where, name);
-        }
+      const f = judgeTime(first[i], now);
+      if (f === 'bad') return `first ${String(first[i])}`;
+      if (f === 'ahead') {
+        first[i] = now;
+        sink.cap(where, 'first');
+      }
+      const l = judgeTime(last[i], now);
+      if (l === 'bad') return `last ${String(last[i])}`;
+      if (l === 'ahead') {
+        last[i] = now;
+        sink.cap(where, 'last');
       }
       if ((first[i] as number) > (last[i] as number)) {
         first[i] = last[i];
