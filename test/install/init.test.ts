@@ -11,6 +11,7 @@ import { missingBuild, runCli, tempDir } from './helpers.ts';
 import { journalUnavailable, writeJournal } from '../helpers/journal-file.ts';
 
 const NOW = '2026-11-24T10:05:00Z';
+const MACHINE_ID = '5f2b5ca1d0e14a0b9c3e7a6d4f1b2c3d';
 
 const LOGS: Record<string, string> = {
   'var/log/auth.log': [
@@ -114,7 +115,9 @@ test('init on a host that logs to the journal only proposes backend = systemd wi
   const root = tempDir(t, 'root');
   mkdirSync(join(root, 'var/log/journal'), { recursive: true });
   const fail = (ip: string, iso: string, pid: number) => ({ iso, pid, message: `Failed password for root from ${ip} port 40${pid % 100} ssh2` });
-  writeJournal(join(root, 'var/log/journal', 'system.journal'), [
+  // Where systemd-journald keeps a persistent journal: /var/log/journal/<machine-id>/system.journal.
+  mkdirSync(join(root, 'var/log/journal', MACHINE_ID));
+  writeJournal(join(root, 'var/log/journal', MACHINE_ID, 'system.journal'), [
     fail('192.0.2.10', '2026-11-24T10:00:01Z', 5101),
     fail('192.0.2.10', '2026-11-24T10:00:05Z', 5102),
     { iso: '2026-11-24T10:00:09Z', pid: 5103, message: 'Invalid user oracle from 192.0.2.11 port 40104' },
