@@ -6,7 +6,8 @@
 
 import type { BanRecord, Decision, Jail, Ref } from '../types.ts';
 import type { State } from '../state/schema.ts';
-import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
+import { isRangeText, normalizeTarget, targetFamily } from '../net/cidr.ts';
 import type { Backend, BanItem, StepResult } from './backend.ts';
 import { resolveActionParams } from './params.ts';
 import { loadBackend } from './registry.ts';
@@ -134,7 +135,7 @@ async function flushBackend(backend: Backend, mine: ActionOutcome[]): Promise<vo
 }
 
 function inFamily(ips: Iterable<string>, family: Family): string[] {
-  return [...ips].filter((ip) => addressFamily(ip) === family);
+  return [...ips].filter((ip) => targetFamily(ip) === family);
 }
 
 /** Bans this run must apply whatever the firewall holds: new decisions and earlier failures. */
@@ -176,7 +177,7 @@ async function enforceFamily(
   outcomes: ActionOutcome[],
 ): Promise<void> {
   const jail = work.jail.name;
-  const wanted = inFamily(Object.keys(work.bans), family);
+  let wanted = inFamily(Object.keys(work.bans), family);
   const unbans = inFamily(work.unbanDecisions, family);
   if (wanted.length === 0 && unbans.length === 0) return;
   const record = (ip: string, op: ActionOutcome['op'], r: StepResult) => {
@@ -188,6 +189,14 @@ async function enforceFamily(
     if (r.ok) work.enforced.add(ip);
     else work.failed.set(ip, o.error!);
   };
+  // A range in a jail whose firewall holds hosts only (a hand-edited state; the commands refuse
+  // it before): one line per range, and it stays out of the backend's batch.
+  if (backend.enforcing && !backend.ranges) {
+    for (const ip of wanted.filter(isRangeText)) {
+      if (work.bans[ip]?.pending === 'ban' || work.banDecisions.has(ip)) record(ip, 'ban', { ok: false, command: '', error: rangeRefusal(backend.action, ip) });
+    }
+    wanted = wanted.filter((ip) => !isRangeText(ip));
+  }
 
   // Start where this action never started here, or where its check finds it gone.
   const key = startedKey(backend.action, family);
@@ -246,7 +255,12 @@ async function enforceFamily(
 }
 
 function canonical(ip: string): string {
-  return normalizeAddress(ip) ?? ip;
+  return normalizeTarget(ip) ?? ip;
+}
+
+/** The one line for a range an action cannot hold. */
+export function rangeRefusal(action: string, range: string): string {
+  return `${action} holds host addresses only, not ranges like ${range}: use ipset, nftables, iptables or route for ranges`;
 }
 
 function missing(ip: string): StepResult {

@@ -9,10 +9,11 @@ import { startedKey } from './enforce.ts';
 import { resolveActionParams } from './params.ts';
 import { loadBackend } from './registry.ts';
 import { loadActionFile } from './action-file-find.ts';
-import { addressFamily, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
+import { targetFamily } from '../net/cidr.ts';
 
 function stateBans(state: State, jail: string, family: Family): string[] {
-  return Object.keys(state.bans[jail] ?? {}).filter((ip) => addressFamily(ip) === family);
+  return Object.keys(state.bans[jail] ?? {}).filter((ip) => targetFamily(ip) === family);
 }
 
 export async function stopActions(input: {
