@@ -4,10 +4,12 @@
 // lost ('restore'), remove rules for addresses the state no longer holds. A failed command
 // never loses a ban: the BanRecord is marked pending with the error and retried next run.
 
-import type { BanRecord, Decision, Jail, Ref } from '../types.ts';
+import type { Decision, Jail, Ref } from '../types.ts';
 import type { State } from '../state/schema.ts';
 import type { Family } from '../net/address.ts';
-import { isRangeText, normalizeTarget, targetFamily } from '../net/cidr.ts';
+import { isRangeText, normalizeTarget } from '../net/cidr.ts';
+import { keyFamily, keyText, parseKeyOrRange, type AddrKey } from '../net/key.ts';
+import { banKeys, getBan, pendingBanKeys, updateBan } from '../state/bans.ts';
 import type { Backend, BanItem, StepResult } from './backend.ts';
 import { resolveActionParams } from './params.ts';
 import { loadBackend } from './registry.ts';
@@ -51,10 +53,14 @@ export function startedKey(action: string, family: Family): string {
   return family === 4 ? action : `${action}/inet6`;
 }
 
-/** What one jail asks of its actions this run. */
+/** What one jail asks of its actions this run. Addresses are canonical text, as backends take them. */
 interface JailWork {
   jail: Jail;
-  bans: Record<string, BanRecord>;
+  state: State;
+  /** Every address the state bans in the jail, by family. */
+  held: Record<Family, string[]>;
+  /** Bans an earlier run's action failed to apply. */
+  pending: Set<string>;
   banDecisions: Map<string, Extract<Decision, { kind: 'ban' }>>;
   unbanDecisions: Set<string>;
   /** Error per address from any enforcing action this run: the ban stays pending. */
@@ -68,7 +74,7 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
   const warnings: string[] = [];
   for (const jail of input.jails) {
     const work = jailWork(jail, input.state, input.decisions);
-    if (Object.keys(work.bans).length === 0 && work.banDecisions.size === 0 && work.unbanDecisions.size === 0) continue;
+    if (work.held[4].length + work.held[6].length === 0 && work.banDecisions.size === 0 && work.unbanDecisions.size === 0) continue;
     for (const ref of jail.actions) {
       const backend = await createBackend(ref, jail, warnings, input.actionDirs);
       if (backend === 'unsupported') continue;
@@ -89,9 +95,13 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
 }
 
 function jailWork(jail: Jail, state: State, decisions: Decision[]): JailWork {
+  const held: Record<Family, string[]> = { 4: [], 6: [] };
+  for (const k of banKeys(state, jail.name)) held[keyFamily(k)].push(keyText(k));
   const work: JailWork = {
     jail,
-    bans: state.bans[jail.name] ?? {},
+    state,
+    held,
+    pending: new Set(pendingBanKeys(state, jail.name).map(keyText)),
     banDecisions: new Map(),
     unbanDecisions: new Set(),
     failed: new Map(),
@@ -134,20 +144,30 @@ async function flushBackend(backend: Backend, mine: ActionOutcome[]): Promise<vo
   }
 }
 
+function familyOf(ip: string): Family | null {
+  const k = parseKeyOrRange(ip);
+  return k === null ? null : keyFamily(k);
+}
+
 function inFamily(ips: Iterable<string>, family: Family): string[] {
-  return [...ips].filter((ip) => targetFamily(ip) === family);
+  return [...ips].filter((ip) => familyOf(ip) === family);
+}
+
+/** The state's ban of an address given as text. */
+function banOf(work: JailWork, ip: string) {
+  const k = parseKeyOrRange(ip);
+  return k === null ? undefined : getBan(work.state, work.jail.name, k);
 }
 
 /** Bans this run must apply whatever the firewall holds: new decisions and earlier failures. */
 function owed(work: JailWork, family: Family): string[] {
-  const ips = new Set(work.banDecisions.keys());
-  for (const [ip, rec] of Object.entries(work.bans)) if (rec.pending === 'ban') ips.add(ip);
+  const ips = new Set([...work.banDecisions.keys(), ...work.pending]);
   // A ban decision the policy later dropped from the state is not owed.
-  return inFamily(ips, family).filter((ip) => work.bans[ip] !== undefined);
+  return inFamily(ips, family).filter((ip) => work.pending.has(ip) || banOf(work, ip) !== undefined);
 }
 
 function opFor(work: JailWork, ip: string): 'ban' | 'restore' {
-  return work.banDecisions.has(ip) || work.bans[ip]?.pending === 'ban' ? 'ban' : 'restore';
+  return work.banDecisions.has(ip) || work.pending.has(ip) ? 'ban' : 'restore';
 }
 
 function failEverything(work: JailWork, action: string, error: string, outcomes: ActionOutcome[]): void {
@@ -177,7 +197,7 @@ async function enforceFamily(
   outcomes: ActionOutcome[],
 ): Promise<void> {
   const jail = work.jail.name;
-  let wanted = inFamily(Object.keys(work.bans), family);
+  let wanted = work.held[family];
   const unbans = inFamily(work.unbanDecisions, family);
   if (wanted.length === 0 && unbans.length === 0) return;
   const record = (ip: string, op: ActionOutcome['op'], r: StepResult) => {
@@ -193,7 +213,7 @@ async function enforceFamily(
   // it before): one line per range, and it stays out of the backend's batch.
   if (backend.enforcing && !backend.ranges) {
     for (const ip of wanted.filter(isRangeText)) {
-      if (work.bans[ip]?.pending === 'ban' || work.banDecisions.has(ip)) record(ip, 'ban', { ok: false, command: '', error: rangeRefusal(backend.action, ip) });
+      if (work.pending.has(ip) || work.banDecisions.has(ip)) record(ip, 'ban', { ok: false, command: '', error: rangeRefusal(backend.action, ip) });
     }
     wanted = wanted.filter((ip) => !isRangeText(ip));
   }
@@ -268,7 +288,7 @@ function missing(ip: string): StepResult {
 }
 
 function banItem(work: JailWork, ip: string): BanItem {
-  const rec = work.bans[ip]!;
+  const rec = banOf(work, ip)!;
   const d = work.banDecisions.get(ip);
   return {
     ip,
@@ -284,14 +304,14 @@ function banItem(work: JailWork, ip: string): BanItem {
 
 /** Write this run's verdict into the BanRecords: pending with the error, or cleared. */
 function settlePending(work: JailWork): void {
-  for (const [ip, rec] of Object.entries(work.bans)) {
-    const error = work.failed.get(ip);
-    if (error !== undefined) {
-      rec.pending = 'ban';
-      rec.error = error;
-    } else if (work.enforced.has(ip)) {
-      delete rec.pending;
-      delete rec.error;
-    }
+  const jail = work.jail.name;
+  for (const [ip, error] of work.failed) {
+    const k = parseKeyOrRange(ip);
+    if (k !== null) updateBan(work.state, jail, k, { pending: 'ban', error });
+  }
+  for (const ip of work.pending) {
+    if (work.failed.has(ip) || !work.enforced.has(ip)) continue;
+    const k = parseKeyOrRange(ip);
+    if (k !== null) updateBan(work.state, jail, k, { pending: undefined, error: undefined });
   }
 }

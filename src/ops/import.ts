@@ -18,6 +18,10 @@ import { rangeRefusalFor } from '../actions/index.ts';
 import type { NewBan } from '../fleet/index.ts';
 import { isRangeText } from '../net/cidr.ts';
 import { fleetPublisher } from './fleet-publish.ts';
+import { parseKeyOrRange } from '../net/key.ts';
+import { getBan, setBan } from '../state/bans.ts';
+import { deleteTicket } from '../state/tickets.ts';
+import { getHistory } from '../state/history.ts';
 
 export async function runImport(opts: OpsOptions & { file: string; jail: string; bantime?: string; fleet?: boolean }): Promise<OpsResult> {
   let bantime: number | undefined;
@@ -51,29 +55,31 @@ export async function runImport(opts: OpsOptions & { file: string; jail: string;
     const published: NewBan[] = [];
     const lines: string[] = [];
     const decisions: Decision[] = [];
-    const bans = (s.state.bans[jail.name] ??= {});
     const seconds = bantime ?? jail.bantime;
     const listEnd = bantime === undefined ? parsed.expires : undefined;
     for (const e of parsed.entries) {
       const until = bantime !== undefined || e.until === undefined ? (listEnd ?? (seconds < 0 ? null : opts.now + seconds)) : e.until;
       if (until !== null && until <= opts.now) continue; // ran out already
       published.push({ jail: jail.name, ip: e.ip, start: opts.now, until, failures: 0 });
-      const have = Object.hasOwn(bans, e.ip) ? bans[e.ip] : undefined;
+      const key = parseKeyOrRange(e.ip);
+      if (key === null) continue;
+      const have = getBan(s.state, jail.name, key);
       if (have && (have.until === null || have.until > opts.now)) {
         // Held already: only ever lengthen it (the firewall has it; nothing to apply).
         if (have.until !== null && (until === null || until > have.until)) {
-          have.until = until;
+          setBan(s.state, jail.name, key, { ...have, until });
           lines.push(`${verb}extend ${e.ip} in ${jail.name} until ${iso(until)}`);
         }
         continue;
       }
-      bans[e.ip] = { start: opts.now, until, failures: 0, count: (s.state.banHistory[e.ip]?.jails[jail.name] ?? 0) + 1, origin: 'import' };
-      if (s.state.failures[jail.name]) delete s.state.failures[jail.name]![e.ip];
+      const h = getHistory(s.state, key);
+      const count = (h && Object.hasOwn(h.jails, jail.name) ? h.jails[jail.name]! : 0) + 1;
+      setBan(s.state, jail.name, key, { start: opts.now, until, failures: 0, count, origin: 'import' });
+      deleteTicket(s.state, jail.name, key);
       addTotals(s.state, jail.name, { banned: 1 });
-      decisions.push({ kind: 'ban', jail: jail.name, ip: e.ip, failures: 0, start: opts.now, until, count: bans[e.ip]!.count, origin: 'import', lines: [] });
+      decisions.push({ kind: 'ban', jail: jail.name, ip: e.ip, failures: 0, start: opts.now, until, count, origin: 'import', lines: [] });
       lines.push(`${verb}ban ${e.ip} in ${jail.name} until ${iso(until)}`);
     }
-    if (Object.keys(bans).length === 0) delete s.state.bans[jail.name];
     let inputCode: number = parsed.problems.length > 0 ? EXIT.inputWarning : EXIT.ok;
     if (fleet && published.length > 0) {
       const error = await fleet({ bans: published });

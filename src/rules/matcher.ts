@@ -4,12 +4,14 @@
 // cannot match (the prefilter says no) cost one regex test and no allocation.
 // With maxlines > 1 the last lines are kept in a buffer and matched together.
 // A syslog daemon's "message repeated N times: [ ... ]" is read as the message inside,
-// and its match carries repeat = N (see repeated.ts).
+// and its match carries repeat = N (see repeated.ts). A record of Docker's json-file log
+// is read as the line the container printed (docker-line.ts).
 
 import type { RuleMatch } from '../types.ts';
 import type { CompiledRegex, Filter } from './compile.ts';
 import { readGroups, SessionCache, toRuleMatch, type Groups } from './failure.ts';
 import { LinearRegex, type RegexRunner } from './linear-regex.ts';
+import { unwrapDockerLine } from './docker-line.ts';
 import { lastRepeated, unfoldRepeated } from './repeated.ts';
 
 export interface DateHit {
@@ -107,9 +109,24 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
   let cutTime: number | null = null;
   let dateHits = 0;
 
+  // Docker's time of the record being read: it wins over the container's own date (most
+  // containers log in UTC, or a time of day only). Null for other lines.
+  let dockerTime: number | null = null;
+
+  /** The line to read: the container's line inside a Docker json-file record, else the line. */
+  function unwrap(line: string): string {
+    dockerTime = null;
+    if (line.charCodeAt(0) !== 123 /* { */) return line;
+    const d = unwrapDockerLine(line);
+    if (!d) return line;
+    dockerTime = d.time;
+    return d.text;
+  }
+
   /** The line with its date cut out; its time (the last date seen when it has none) goes to cutTime. */
   function cut(line: string): string {
     const d = reader.read(line);
+    if (dockerTime !== null) lastTime = dockerTime;
     if (!d) {
       stats.noDate++;
       cutTime = lastTime;
@@ -119,7 +136,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     else dateHits++;
     // A date that matched a template but is not a real date (year 0) is still cut out,
     // as fail2ban does; the line then has no time.
-    cutTime = Number.isFinite(d.time) ? d.time : null;
+    cutTime = dockerTime ?? (Number.isFinite(d.time) ? d.time : null);
     if (cutTime !== null) lastTime = cutTime;
     return d.start === 0 ? line.slice(d.end) : line.slice(0, d.start) + line.slice(d.end);
   }
@@ -185,7 +202,8 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     return [{ ...before, lineNo, time: cutTime ?? before.time, lines: [line], repeat: n }];
   }
 
-  function matchSingle(line: string, lineNo: number): RuleMatch[] {
+  function matchSingle(raw: string, lineNo: number): RuleMatch[] {
+    const line = unwrap(raw);
     if (lastFailure !== null && line.includes('last message repeated ')) {
       const n = lastRepeated(line);
       if (n !== null) return repeatLast(line, lineNo, n);
@@ -216,7 +234,8 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     return NONE;
   }
 
-  function pushMulti(line: string, lineNo: number): RuleMatch[] {
+  function pushMulti(raw: string, lineNo: number): RuleMatch[] {
+    const line = unwrap(raw);
     const cutText = cut(line);
     const time = cutTime;
     const unfolded = unfoldRepeated(cutText);

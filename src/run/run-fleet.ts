@@ -12,6 +12,8 @@ import type { BanRecord, Decision, Jail, RunSummary } from '../types.ts';
 import { rangeRefusalFor } from '../actions/index.ts';
 import { programInstalled } from '../exec/which.ts';
 import { isRangeText } from '../net/cidr.ts';
+import { parseKeyOrRange } from '../net/key.ts';
+import { deleteBan, getBan, jailsWithBans, setBan } from '../state/bans.ts';
 
 /** The built-in jail for imported bans whose jail is not enabled here: all ports. */
 export const FLEET_JAIL = 'fleet';
@@ -103,8 +105,8 @@ function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings
   }
 
   const held = (jail: string, ip: string): BanRecord | undefined => {
-    const bans = Object.hasOwn(input.state.bans, jail) ? input.state.bans[jail]! : undefined;
-    return bans && Object.hasOwn(bans, ip) ? bans[ip] : undefined;
+    const key = parseKeyOrRange(ip);
+    return key === null ? undefined : getBan(input.state, jail, key);
   };
 
   // Everything is worked out first and written to the state in one go at the end, so a
@@ -114,7 +116,7 @@ function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings
   const imported: NonNullable<RunSummary['fleet']>['imported'] = [];
   for (const u of res.unbans) {
     // `*`: every jail that holds the address here.
-    const jails = u.jail === '*' ? Object.keys(input.state.bans) : [jailFor(u.jail).name];
+    const jails = u.jail === '*' ? jailsWithBans(input.state) : [jailFor(u.jail).name];
     for (const jail of jails) {
       const ban = held(jail, u.ip);
       // The stream is read in order, so a ban held here came before this unban: it is lifted,
@@ -151,8 +153,10 @@ function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings
   }
   if (!input.dryRun) {
     for (const w of writes) {
-      if (w.record) (input.state.bans[w.jail] ??= {})[w.ip] = w.record;
-      else if (Object.hasOwn(input.state.bans, w.jail)) delete input.state.bans[w.jail]![w.ip];
+      const key = parseKeyOrRange(w.ip);
+      if (key === null) continue;
+      if (w.record) setBan(input.state, w.jail, key, w.record);
+      else deleteBan(input.state, w.jail, key);
     }
   }
   return {

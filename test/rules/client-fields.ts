@@ -60,6 +60,9 @@ export const bindName: Writer = (s) =>
 /** A variable name from an HTTP header, as CGI makes it. */
 export const cgiHeader: Writer = (s) => 'HTTP_' + (s.toUpperCase().replace(/[^A-Z0-9_]/g, '_') || 'X');
 
+/** A string inside double quotes with backslash escapes (Go's %q, Serilog, logfmt values). */
+export const backslashQuoted: Writer = (s) => asIs(s).replace(/["\\]/g, '\\$&');
+
 const f = (name: string, at: RegExp, write: Writer = asIs): ClientField => ({ name, at, write });
 
 // ---- shared pieces -----------------------------------------------------------------------
@@ -208,7 +211,79 @@ export const clientFields: Record<string, ClientField[]> = {
   portsentry: [f('host name', /Host: ([^/\s]+)\//d, dnsName)],
 };
 
+// ---- applications ------------------------------------------------------------------------
+Object.assign(clientFields, {
+  vaultwarden: [f('user name', /Username: (.*)\.$/d)],
+  jellyfin: [
+    f('user name', /request for "((?:[^"\\]|\\.)*)" (?:has|is|forbidden)/d, backslashQuoted),
+    f('user name', /request for ([^"].*?) (?:has been|is not|forbidden)/d),
+  ],
+  nextcloud: [
+    f('user name', /"message":"Login failed: '?((?:[^"\\']|\\.)*?)'? \(Remote IP/d, json),
+    f('URL', /"url":"((?:[^"\\]|\\.)*)"/d, json),
+    f('user agent', /"userAgent":"((?:[^"\\]|\\.)*)"/d, json),
+  ],
+  gitea: [f('user name', /attempt for (.*?) from /d), f('user name in the error', /name: (.*)\]$/d), f('email', /\[email: (.*)\]$/d)],
+  authelia: [
+    f('user name', /level=error msg="Unsuccessful \S+ authentication attempt by user '((?:[^"\\]|\\.)*?)'/d, backslashQuoted),
+    f('user name', /"msg":"Unsuccessful \S+ authentication attempt by user '((?:[^"\\]|\\.)*?)'/d, json),
+  ],
+  asterisk: [
+    f('SIP From/To header', /(?:Registration|Request(?: '[A-Z]+')?) from '(.*?)' failed for/d),
+    f('caller', /Call from '(.*?)' \(/d),
+    f('SIP Call-ID', /\(callid: (\S*)\)/d, word),
+    f('dialled extension', /to extension '([^']*)'/d, (t) => word(t).replace(/'/g, '')),
+    f('peer name', /for peer '(.*)' \(from/d),
+    f('user name', /(?:authenticate as|nonexistent user) '?(.*?)'?$/d),
+    f('account', /AccountID="([^"]*)"/d),
+    f('challenge answer', /Received(?:Challenge|Hash)="([^"]*)"/dg, word),
+  ],
+  keycloak: [
+    f('client id', /clientId="?([^",\s]*)"?,/d, (t) => asIs(t).replace(/"/g, '')),
+    f('user name', /username="?([^",]*?)"?(?:,|$)/d),
+    f('redirect URI', /redirect_uri="?([^",\s]*)"?,/d, word),
+  ],
+  caddy: [
+    f('URI', /"uri":"((?:[^"\\]|\\.)*)"/d, json),
+    f('user agent', /"User-Agent":\["((?:[^"\\]|\\.)*)"\]/d, json),
+  ],
+  'traefik-auth': [
+    ...clientFields['traefik-auth']!,
+    f('JSON user name', /"ClientUsername":"((?:[^"\\]|\\.)*)"/d, json),
+    f('JSON path', /"RequestPath":"((?:[^"\\]|\\.)*)"/d, json),
+  ],
+  postgresql: [
+    f('user name', /user "([^"]*)"/dg),
+    f('database', /database "([^"]*)"/d),
+    f('user@database prefix', /\] (\S+@\S+) (?:LOG|FATAL)/d),
+  ],
+  coturn: [
+    f('user name', /user <([^<>]*)>/dg),
+    f('realm', /realm <([^<>]*)>/dg),
+    f('origin', /origin <([^<>]*)>/dg),
+  ],
+  homeassistant: [
+    f('host name', /from (\S+) \(/d, dnsName),
+    f('URL', /Requested URL: '(.*)'\. \(/d),
+    f('user agent', /'\. \((.*)\)$/d),
+  ],
+  proxmox: [f('user name', / user=(\S+)/d, word), f('error', / msg=(.*)$/d)],
+  cockpit: [f('user name', / user=(.*)$/d, word)],
+  phpmyadmin: [f('user name', /user denied: (.*) \(/d)],
+  wordpress: apacheAccessLog,
+  synapse: [f('request line', /\d{3}!? "(.*?)" "/d, (t) => asIs(t).replace(/"/g, '%22')), f('user agent', /" "([^"]*)" \[\d+ dbevts\]$/d)],
+  openvpn: [f('certificate subject', /VERIFY ERROR: depth=\d+, (.*)$/d), f('common name', /: (\w+)\/[\d.]+:\d+ /d, word)],
+  samba: [
+    f('user name', /user \[[^\]]*\]\\\[([^\]]*)\]/d),
+    f('domain', /user \[([^\]]*)\]/d),
+    f('workstation', /workstation \[([^\]]*)\]/d),
+    f('mapped name', /mapped to \[[^\]]*\]\\\[([^\]]*)\]/d),
+  ],
+});
+
 /** Rules whose lines hold no text the client chose, and why. */
 export const noClientText: Record<string, string> = {
+  redis: 'Redis writes the whole line itself: the client only chose to send an HTTP request',
+  zabbix: "the agent's own text, its allowed-hosts setting and TLS library messages",
   recidive: "f2b-scan's and fail2ban's own ban lines: jail names come from the configuration, the address from the ban",
 };

@@ -101,3 +101,27 @@ for (const name of shippedRules()) {
     assert.deepEqual(wrong, []);
   });
 }
+
+/** A line as Docker's json-file driver stores what a container printed (Go's JSON escapes <, >, &). */
+function dockerRecord(line: string, epoch: number): string {
+  const log = JSON.stringify(`${line}\n`).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  const time = new Date(Math.floor(epoch) * 1000).toISOString().replace(/\.000Z$/, '.123456789Z');
+  return `{"log":${log},"stream":"stdout","time":"${time}"}`;
+}
+
+for (const name of shippedRules()) {
+  test(`rule ${name} reads its lines inside Docker's json-file records, with Docker's time`, () => {
+    const wrong: string[] = [];
+    for (const run of readSample(name)) {
+      const filter = loadFilter({ name, options: run.options }, { searchDirs: [FILTER_DIR] });
+      for (const s of run.lines) {
+        if (s.line.startsWith('{"log":"')) continue; // already a Docker record
+        const want = alone(filter, s.line);
+        const line = dockerRecord(s.line, want?.time ?? SAMPLE_NOW);
+        const got = alone(filter, line);
+        if (say(got) !== say(want)) wrong.push(`${say(got)}, expected ${say(want)}\n    ${line}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+}

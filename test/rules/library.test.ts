@@ -15,6 +15,14 @@ test('every shipped rule has an annotated sample log', () => {
   assert.deepEqual(missing, []);
 });
 
+test('every shipped rule says in one line what it catches (# description:, read by list-filters)', () => {
+  const without = rules.filter((r) => {
+    const head = readFileSync(join(filterDir, `${r}.conf`), 'utf8').split('\n').filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('#')));
+    return !head.some((l) => /^# description: \S.{9,}/.test(l));
+  });
+  assert.deepEqual(without, []);
+});
+
 test('every jail in rules/jail.conf names a rule that ships', () => {
   const text = readFileSync(join(root, 'rules', 'jail.conf'), 'utf8');
   const jails = [...text.matchAll(/^\[([^\]]+)\]/gm)].map((m) => m[1]!).filter((j) => j !== 'DEFAULT' && j !== 'INCLUDES');
