@@ -163,7 +163,7 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
     streamRange,
   });
   progress?.tick(pendingBytes, pendingLines);
-  return { members: group, cursor: res.cursor, bytesRead: res.bytesRead, linesRead: res.linesRead, warnings: res.warnings };
+  return { members: group, cursor: res.cursor, bytesRead: res.bytesRead, linesRead: res.linesRead, warnings: res.warnings, ...(res.unread ? { unread: res.unread } : {}) };
 }
 
 function addRange(a: RangeResult, b: RangeResult): RangeResult {

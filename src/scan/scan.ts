@@ -50,6 +50,15 @@ export interface ScanResult {
   inputProblems: number;
   /** Jails skipped because their rule could not be loaded (a bad or refused regex). */
   errors: string[];
+  /**
+   * Per jail, why some of its input was not read at all: its rule refused, a log missing,
+   * unreadable or not a file (each also among errors or warnings). `report` shows them as errors.
+   */
+  jailErrors: Record<string, string[]>;
+}
+
+function jailError(out: ScanResult, jail: string, message: string): void {
+  (out.jailErrors[jail] ??= []).push(message);
 }
 
 /** One jail's share of the scan: its tally, and what it reads. */
@@ -72,7 +81,7 @@ function ruleError(js: JailScan, e: unknown): void {
 }
 
 export async function scanLogs(input: ScanInput, sink: FailureSink): Promise<ScanResult> {
-  const out: ScanResult = { files: [], perJail: {}, warnings: [], inputProblems: 0, errors: [] };
+  const out: ScanResult = { files: [], perJail: {}, warnings: [], inputProblems: 0, errors: [], jailErrors: {} };
   const scans = new Map<string, JailScan>();
   // file -> the jails that watch it, in jail order
   const byFile = new Map<string, JailScan[]>();
@@ -92,12 +101,16 @@ export async function scanLogs(input: ScanInput, sink: FailureSink): Promise<Sca
     // One warning per problem, each naming the line that set the logpath (the admin's fix is there).
     const lp = jail.logpathPlace;
     const at = lp ? `${formatPlace({ file: lp.file, line: lp.line })}: ` : '';
-    for (const w of globbed.warnings) out.warnings.push(`${at}[${jail.name}] ${w}`);
+    for (const w of globbed.warnings) {
+      out.warnings.push(`${at}[${jail.name}] ${w}`);
+      jailError(out, jail.name, `${at}${w}`);
+    }
     // A directory, a symlink loop or a glob matching nothing beside good files still tells in the exit code.
     out.inputProblems += globbed.warnings.length;
     if (globbed.files.length === 0) {
       if (globbed.warnings.length === 0) {
         out.warnings.push(`${at}[${jail.name}] no log file found for logpath ${jail.logpath.join(' ')}`);
+        jailError(out, jail.name, `${at}no log file found for logpath ${jail.logpath.join(' ')}`);
         out.inputProblems++;
       }
       continue;
@@ -125,6 +138,7 @@ export async function scanLogs(input: ScanInput, sink: FailureSink): Promise<Sca
           if (m.scan.error) continue; // its rule failed during the read: its cursor stays
           setCursor(input.state, m.scan.jail.name, file, r.cursor);
           for (const w of r.warnings) out.warnings.push(`[${m.scan.jail.name}] ${w}`);
+          if (r.unread) jailError(out, m.scan.jail.name, r.unread);
           out.inputProblems += r.warnings.length;
           out.files.push({ path: file, jail: m.scan.jail.name, bytesRead: r.bytesRead, linesRead: r.linesRead });
         }
@@ -139,6 +153,7 @@ export async function scanLogs(input: ScanInput, sink: FailureSink): Promise<Sca
   for (const js of scans.values()) {
     if (js.error) {
       out.errors.push(js.error);
+      jailError(out, js.jail.name, js.error.replace(/^\[[^\]]*\] /, ''));
       continue;
     }
     await resolveNames(js, input.now, sink, out.warnings);

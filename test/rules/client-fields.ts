@@ -279,10 +279,30 @@ Object.assign(clientFields, {
     f('workstation', /workstation \[([^\]]*)\]/d),
     f('mapped name', /mapped to \[[^\]]*\]\\\[([^\]]*)\]/d),
   ],
+  sogo: [
+    f('X-Forwarded-For header', /Login from '(.*?)(?:, )?[^,']*' for user/d, (t) => (t ? `${t}, ` : t)),
+    f('user name', /for user '([^']*)' might/d),
+  ],
+  zimbra: [
+    f('account name', /\[name=([^;\]]*);/d),
+    f('user agent', /;ua=([^;\]]*);/d),
+    f('account in the message', /authentication failed for \[([^\]]*)\]/d),
+  ],
+  immich: [f('e-mail', /attempt for user (.*) from ip address/d)],
+  paperless: [f('user name', /for user `(.*?)` from/d)],
+  odoo: [f('login', / login:(.*) from /d), f('database', /for db:(\S*) /d, word)],
+  'uptime-kuma': [f('user name', /for user (.*)\. IP=/d)],
+  emby: [f('request URL', /ms\. (?:POST )?(\S+)$/d, word)],
+  portainer: [
+    ...apacheAccessLog,
+    f('JSON path', /"RequestHost":"((?:[^"\\]|\\.)*)"/d, json),
+  ],
 });
 
 /** Rules whose lines hold no text the client chose, and why. */
 export const noClientText: Record<string, string> = {
+  bitwarden: "Bitwarden writes only its own words and the address",
+  mosquitto: "the broker's own words and the address (a CONNECT's protocol version is a number)",
   redis: 'Redis writes the whole line itself: the client only chose to send an HTTP request',
   zabbix: "the agent's own text, its allowed-hosts setting and TLS library messages",
   recidive: "f2b-scan's and fail2ban's own ban lines: jail names come from the configuration, the address from the ban",
