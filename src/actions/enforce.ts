@@ -6,8 +6,9 @@
 
 import type { Decision, Jail, Ref } from '../types.ts';
 import type { State } from '../state/schema.ts';
-import { normalizeAddress, type Family } from '../net/address.ts';
-import { keyFamily, keyText, parseKey, type AddrKey } from '../net/key.ts';
+import type { Family } from '../net/address.ts';
+import { normalizeTarget } from '../net/cidr.ts';
+import { isRangeKey, keyFamily, keyText, parseKeyOrRange, type AddrKey } from '../net/key.ts';
 import { banKeys, getBan, pendingBanKeys, updateBan } from '../state/bans.ts';
 import type { Backend, BanItem, StepResult } from './backend.ts';
 import { resolveActionParams } from './params.ts';
@@ -148,7 +149,7 @@ async function flushBackend(backend: Backend, mine: ActionOutcome[]): Promise<vo
 }
 
 function familyOf(ip: string): Family | null {
-  const k = parseKey(ip);
+  const k = parseKeyOrRange(ip);
   return k === null ? null : keyFamily(k);
 }
 
@@ -158,7 +159,7 @@ function inFamily(ips: Iterable<string>, family: Family): string[] {
 
 /** The state's ban of an address given as text. */
 function banOf(work: JailWork, ip: string) {
-  const k = parseKey(ip);
+  const k = parseKeyOrRange(ip);
   return k === null ? undefined : getBan(work.state, work.jail.name, k);
 }
 
@@ -201,7 +202,7 @@ async function enforceFamily(
   quiet: boolean,
 ): Promise<void> {
   const jail = work.jail.name;
-  const wantedKeys = work.held[family];
+  let wantedKeys = work.held[family];
   let wantedText: string[] | null = null;
   // The addresses as the firewall takes them; built only when every one of them is needed.
   const wanted = () => (wantedText ??= wantedKeys.map(keyText));
@@ -216,6 +217,15 @@ async function enforceFamily(
     if (r.ok) work.enforced.add(ip);
     else work.failed.set(ip, o.error!);
   };
+  // A range in a jail whose firewall holds hosts only (a hand-edited state; the commands refuse
+  // it before): one line per range, and it stays out of the backend's batch.
+  if (backend.enforcing && !backend.ranges) {
+    for (const ip of wantedKeys.filter(isRangeKey).map(keyText)) {
+      if (work.pending.has(ip) || work.banDecisions.has(ip)) record(ip, 'ban', { ok: false, command: '', error: rangeRefusal(backend.action, ip) });
+    }
+    wantedKeys = wantedKeys.filter((k) => !isRangeKey(k));
+    wantedText = null;
+  }
 
   // Start where this action never started here, or where its check finds it gone.
   const key = startedKey(backend.action, family);
@@ -290,7 +300,7 @@ async function enforceFamily(
   }
   // What the next run compares with: the bans now held (the fingerprint is taken once every
   // family is done: one file may hold both, as the dummy action's does).
-  if (allOk && backend.fingerprint) rememberReconciled(state, jail, key, { count: wantedKeys.length, fp: '' });
+  if (allOk && backend.fingerprint) rememberReconciled(state, jail, key, { count: work.held[family].length, fp: '' });
   else forgetReconciled(state, jail, key);
 }
 
@@ -342,7 +352,12 @@ function forgetReconciled(state: State, jail: string, key: string): void {
 }
 
 function canonical(ip: string): string {
-  return normalizeAddress(ip) ?? ip;
+  return normalizeTarget(ip) ?? ip;
+}
+
+/** The one line for a range an action cannot hold. */
+export function rangeRefusal(action: string, range: string): string {
+  return `${action} holds host addresses only, not ranges like ${range}: use ipset, nftables, iptables or route for ranges`;
 }
 
 function missing(ip: string): StepResult {
@@ -368,12 +383,12 @@ function banItem(work: JailWork, ip: string): BanItem {
 function settlePending(work: JailWork): void {
   const jail = work.jail.name;
   for (const [ip, error] of work.failed) {
-    const k = parseKey(ip);
+    const k = parseKeyOrRange(ip);
     if (k !== null) updateBan(work.state, jail, k, { pending: 'ban', error });
   }
   for (const ip of work.pending) {
     if (work.failed.has(ip) || !work.enforced.has(ip)) continue;
-    const k = parseKey(ip);
+    const k = parseKeyOrRange(ip);
     if (k !== null) updateBan(work.state, jail, k, { pending: undefined, error: undefined });
   }
 }
