@@ -39,6 +39,7 @@ test('<HOST> reports IPv4, IPv6 and host names as written, with the address norm
     'Aug 14 09:00:02 box demo: bad login from attacker.example.org',
     'Aug 14 09:00:03 box demo: bad login from ::ffff:198.51.100.4',
     'Aug 14 09:00:04 box demo: good login from 192.0.2.9',
+    'Aug 14 09:00:05 box demo: bad login from ::FFFF:198.51.100.5',
   ]);
   assert.deepEqual(
     got.map((r) => [r.lineNo, r.host, r.ip]),
@@ -47,6 +48,7 @@ test('<HOST> reports IPv4, IPv6 and host names as written, with the address norm
       [2, '2001:DB8:0:0::7', '2001:db8::7'],
       [3, 'attacker.example.org', null],
       [4, '198.51.100.4', '198.51.100.4'],
+      [6, '198.51.100.5', '198.51.100.5'],
     ],
   );
   assert.equal(got[0]!.time, Date.parse('2005-08-14T09:00:00Z') / 1000);
