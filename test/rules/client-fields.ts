@@ -151,6 +151,7 @@ export const clientFields: Record<string, ClientField[]> = {
   dovecot: [
     f('user name', /user=<([^>]*)>/d),
     f('user name', /\w+\(([^,()]*),[\da-fA-F.:]+(?:,<[^>]*>)?\)/d),
+    f('password (auth_verbose_passwords = plain)', /\(given password: (.*)\)$/d),
   ],
   'courier-auth': [f('user name', /user=([^,]*),/d)],
   'cyrus-imap': [f('host name', /(?:badlogin|login): (\S+) \[/d, dnsName), f('user name', /\] (?:PLAIN|plaintext|LOGIN) (\S+) (?:SASL|plaintext|User)/d)],

@@ -9,7 +9,8 @@ import { loadFilter, createMatcher, type Filter } from '../../src/rules/index.ts
 import type { RuleMatch } from '../../src/types.ts';
 import { FILTER_DIR, SAMPLE_NOW, SAMPLE_ZONE, normHost, readSample, shippedRules, zurichOffset } from '../helpers/samples.ts';
 
-const CLASSIC = /^((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d) (\S+) (([^\s[]\S*?)(?:\[(\d+)\])?:) (.*)$/;
+// A host name never ends in ':' ("Jul  1 10:00:00 pop3-login: Info: ..." is Dovecot's own log, no host).
+const CLASSIC = /^((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d) (\S*[^\s:]) (([^\s[]\S*?)(?:\[(\d+)\])?:) (.*)$/;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 interface Parts {
