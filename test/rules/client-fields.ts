@@ -146,6 +146,10 @@ export const clientFields: Record<string, ClientField[]> = {
     f('HELO name', /helo=<([^>]*)>/d),
     f('recipient', /: \d{3} [\d.]+ <([^>]*)>: /d, mailbox),
     f('SASL user', /sasl_username=(\S+)/d),
+    f('SASL mechanism', /SASL (\S+) authentication/d, word),
+    f('pipelined input', /improper command pipelining after \S+ from [^\s[]*\[[^\]]*\]: (.*)$/d),
+    f('non-SMTP command', /non-SMTP command from [^\s[]*\[[^\]]*\]: (.*)$/d),
+    f('pregreet / non-SMTP text', /(?:PREGREET \d+ after [\d.]+|NON-SMTP COMMAND) from \[[^\]]*\]:\d+(?: after \S+)?: (.*)$/d),
     ...mailAddresses,
   ],
   dovecot: [
