@@ -169,6 +169,8 @@ export const clientFields: Record<string, ClientField[]> = {
     f('host name', /(?:H=|failed for |from )([\w.-]+) [([]/dg, dnsName),
     f('SMTP command', /(?:protocol error in|last command was) "(.*?)"/dg),
     f('user name', /set_id=(.*)\)$/d),
+    f('EHLO argument', /syntactically invalid argument\(s\): (.*)$/d),
+    f('last command', /\(last was "(.*)"\)$/d),
     ...mailAddresses,
   ],
   'exim-spam': [
