@@ -160,7 +160,7 @@ export const clientFields: Record<string, ClientField[]> = {
   'courier-auth': [f('user name', /user=([^,]*),/d)],
   'cyrus-imap': [f('host name', /(?:badlogin|login): (\S+) \[/d, dnsName), f('user name', /\] (?:PLAIN|plaintext|LOGIN) (\S+) (?:SASL|plaintext|User)/d)],
   'roundcube-auth': [
-    f('user name', /(?:Login failed|Failed login|Successful login) for (\S+) /d),
+    f('user name', /(?:Login failed|Failed login|FAILED login|Successful login) for (\S+) /d),
     f('request URI', /\((?:POST|GET) (.*)\)$/d),
     f('X-Forwarded-For header', /\(X-Forwarded-For: ([^()]*)\)/d),
   ],
