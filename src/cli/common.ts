@@ -49,6 +49,8 @@ export function parseNow(now: string | undefined): number {
   if (now === undefined) return Date.now() / 1000;
   const ms = Date.parse(now);
   if (Number.isNaN(ms)) throw new UsageError(`--now: not an ISO 8601 time: ${now}`);
+  // Ban ends (now + up to 100 years) must stay times a Date can hold.
+  if (ms < 0 || ms >= Date.UTC(10000, 0, 1)) throw new UsageError(`--now: ${now} is outside the years 1970 to 9999`);
   return ms / 1000;
 }
 

@@ -18,6 +18,7 @@
 
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { parseAddress } from '../net/address.ts';
+import { MAX_DURATION_SECONDS } from '../config/duration.ts';
 import { HOST_NAME, type TrustedKeys } from './keys.ts';
 
 export interface FleetItem {
@@ -40,8 +41,8 @@ export interface FleetEntry {
 }
 
 const DOMAIN = 'f2b-scan fleet v2';
-/** Beyond this a ban means nothing a firewall could hold (and Date() throws past ~275,000 years). */
-export const MAX_BAN_SECONDS = 100 * 365.25 * 24 * 60 * 60;
+/** Beyond this a ban means nothing a firewall could hold (and Date() throws past ~275,000 years): the configuration's bound. */
+export const MAX_BAN_SECONDS = MAX_DURATION_SECONDS;
 /** More failures than any log could hold between two runs: a made-up number. */
 const MAX_FAILURES = 1_000_000_000;
 /** Items one entry may carry: publishers write at most PUBLISH_BATCH; more is not ours. */

@@ -1,22 +1,24 @@
 // `f2b-scan import <file> --jail j [--bantime s]`: bans from another host's export (list,
 // ipset restore file or JSON) into a jail, with expiry: --bantime, else the time the file
-// gives, else the jail's bantime. Applied through the jail's actions (origin 'import').
+// gives (bounded: import-times.ts), else the jail's bantime. Applied through the jail's
+// actions (origin 'import').
 
 import { readFile } from 'node:fs/promises';
-import { tryParseDuration } from '../config/duration.ts';
+import { checkedDuration } from '../config/duration.ts';
 import { banRecord } from '../log/index.ts';
 import type { Decision } from '../types.ts';
 import { UsageError } from '../util/errors.ts';
 import { EXIT } from '../util/errors.ts';
 import { parseImport } from './import-parse.ts';
+import { importedUntil, importMaxtime } from './import-times.ts';
 import { applyAndSave, findJail, iso, withSession, type OpsOptions, type OpsResult } from './session.ts';
 import { addTotals } from './totals.ts';
 
 export async function runImport(opts: OpsOptions & { file: string; jail: string; bantime?: string }): Promise<OpsResult> {
   let bantime: number | undefined;
   if (opts.bantime !== undefined) {
-    const v = tryParseDuration(opts.bantime);
-    if (typeof v === 'string') throw new UsageError(`import: --bantime ${JSON.stringify(opts.bantime)}: ${v}`);
+    const v = checkedDuration(opts.bantime, true);
+    if (typeof v === 'string') throw new UsageError(`import: --bantime: ${v}`);
     bantime = v;
   }
   let text: string;
@@ -25,18 +27,33 @@ export async function runImport(opts: OpsOptions & { file: string; jail: string;
   } catch (e) {
     throw new UsageError(`import: ${opts.file}: ${(e as Error).message}`);
   }
-  const parsed = parseImport(text, opts.file === '-' ? '<stdin>' : opts.file, opts.now);
+  const source = opts.file === '-' ? '<stdin>' : opts.file;
+  const parsed = parseImport(text, source, opts.now);
 
   return withSession(opts, async (s) => {
     const jail = findJail(s.config, opts.jail);
     const verb = opts.dryRun ? 'would ' : '';
     const messages = [...s.warnings.map((w) => `warning: ${w}`), ...parsed.problems.map((p) => `warning: ${p}`)];
+    let problems = 0;
     const lines: string[] = [];
     const decisions: Decision[] = [];
     const bans = (s.state.bans[jail.name] ??= {});
     const seconds = bantime ?? jail.bantime;
+    const maxtime = importMaxtime(jail);
+    const capped: number[] = [];
     for (const e of parsed.entries) {
-      const until = bantime !== undefined || e.until === undefined ? (seconds < 0 ? null : opts.now + seconds) : e.until;
+      let until: number | null;
+      if (bantime !== undefined || e.until === undefined) until = seconds < 0 ? null : opts.now + seconds;
+      else {
+        const u = importedUntil(e.until, opts.now, maxtime);
+        if ('dropped' in u) {
+          messages.push(`warning: ${source}${parsed.format === 'json' ? `: entry ${e.line}` : `:${e.line}`}: ${e.ip}: ${u.dropped}; skipped`);
+          problems++;
+          continue;
+        }
+        if (u.capped) capped.push(e.line);
+        until = u.until;
+      }
       if (until !== null && until <= opts.now) continue; // ran out already
       const have = Object.hasOwn(bans, e.ip) ? bans[e.ip] : undefined;
       if (have && (have.until === null || have.until > opts.now)) {
@@ -54,7 +71,12 @@ export async function runImport(opts: OpsOptions & { file: string; jail: string;
       lines.push(`${verb}ban ${e.ip} in ${jail.name} until ${iso(until)}`);
     }
     if (Object.keys(bans).length === 0) delete s.state.bans[jail.name];
-    const inputCode = parsed.problems.length > 0 ? EXIT.inputWarning : EXIT.ok;
+    if (capped.length > 0) {
+      const shown = capped.slice(0, 5).join(', ') + (capped.length > 5 ? `, ... (${capped.length} in all)` : '');
+      messages.push(`warning: ${source}: ${capped.length} ban${capped.length === 1 ? '' : 's'} without end or longer than ${maxtime} s (the jail's bantime.maxtime, else one week) cut to that (${parsed.format === 'json' ? 'entries' : 'lines'} ${shown}); use --bantime to choose`);
+      problems++;
+    }
+    const inputCode = parsed.problems.length + problems > 0 ? EXIT.inputWarning : EXIT.ok;
     const output = lines.map((l) => l + '\n').join('');
     if (decisions.length === 0) {
       if (!opts.dryRun && lines.length > 0) await (await import('../state/store.ts')).saveState(opts.statePath, s.state);

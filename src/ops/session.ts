@@ -2,6 +2,7 @@
 // run lock (so a cron run and `f2b-scan ban` never overwrite each other's changes).
 // A dry run takes no lock and writes nothing.
 
+import { isoTime } from '../util/time-text.ts';
 import { enforce, failedOutcomeLines, outcomesExitCode, type ActionOutcome } from '../actions/index.ts';
 import { loadConfig, type LoadedConfig } from '../config/index.ts';
 import { writeOwnLog, type LogRecord } from '../log/index.ts';
@@ -79,5 +80,5 @@ export async function applyAndSave(
 }
 
 export function iso(t: number | null): string {
-  return t === null ? 'forever' : new Date(t * 1000).toISOString();
+  return t === null ? 'forever' : isoTime(t);
 }

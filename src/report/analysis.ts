@@ -1,6 +1,7 @@
 // Turn the failures found in logs into a report: per jail, who failed how often, when,
 // and who would be banned under the jail's findtime/maxretry. Pure: values in, values out.
 
+import { isoTime } from '../util/time-text.ts';
 import type { Epoch, Failure } from '../types.ts';
 
 export interface ReportJailInput {
@@ -64,7 +65,7 @@ export interface AnalyzeOptions {
   linesPerAddress?: number;
 }
 
-const iso = (t: Epoch) => new Date(t * 1000).toISOString();
+const iso = (t: Epoch) => isoTime(t);
 const BUCKET_SIZES = [60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400];
 
 export function analyze(inputs: ReportJailInput[], opts: AnalyzeOptions): Analysis {

@@ -1,6 +1,7 @@
 // One run, in the order of ARCHITECTURE.md: config, lock + state, read and match each
 // jail's new lines, decide, enforce, save, release. Everything else lives in the stages.
 
+import { isoTime } from '../util/time-text.ts';
 import { loadConfig } from '../config/index.ts';
 import { enforce, failedOutcomeLines, outcomesExitCode, type ActionOutcome } from '../actions/index.ts';
 import { banCandidates, checkPolicy, decide, prepareIgnore } from '../policy/index.ts';
@@ -153,7 +154,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
 }
 
 function isoOrNull(t: number | null): string | null {
-  return t === null ? null : new Date(t * 1000).toISOString();
+  return t === null ? null : isoTime(t);
 }
 
 function summarize(
