@@ -9,6 +9,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdir
 import { join } from 'node:path';
 import { BIN, REPO, failedPasswords, scratch, sshdConfig, type CliResult } from '../run/cli.ts';
 import { commandExists, createLab, iptablesUnavailable, netnsUnavailable } from '../helpers/netns.ts';
+import { readState } from './helpers.ts';
 
 const NOW = '2026-11-24T12:00:00Z';
 
@@ -105,8 +106,8 @@ test('not root with a writable state and a fail2ban action file: one line per fa
     assert.equal(r.code, 7, r.stderr);
     assertOneLine(r, /^f2b-scan: error: \[sshd\] ban 198\.51\.100\.40 failed: .*Permission denied \(you must be root\); run f2b-scan as root/);
     assert.ok(r.stderr.length < 600, `short: ${r.stderr.length} characters`);
-    const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8'));
-    assert.equal(state.bans.sshd['198.51.100.40'].pending, 'ban', 'the ban is kept and retried by a run as root');
+    const state = readState(join(stateDir, 'state.json'));
+    assert.equal(state.bans.sshd!['198.51.100.40']!.pending, 'ban', 'the ban is kept and retried by a run as root');
   } finally {
     await lab.cleanup();
   }
