@@ -15,6 +15,12 @@ const DAY = 24 * 60 * 60;
  */
 const UNITS: Record<string, number> = {};
 const YEAR = 365.25 * DAY;
+/**
+ * The longest a ban or a window can mean: 100 years. A duration in the configuration beyond it is
+ * an error, a time from a file or a host beyond it is refused (`bantime = 9999999999999999` once
+ * made every later run and `status` crash: Date() throws past ~275,000 years).
+ */
+export const MAX_BAN_SECONDS = 100 * YEAR;
 for (const [words, seconds] of [
   ['year years ye yea y yy', YEAR],
   ['month months mo mon', YEAR / 12],
@@ -135,19 +141,13 @@ export function tryParseDuration(text: string): number | string {
 }
 
 /**
- * The longest duration a ban or a window can mean: 100 years. Beyond it an end time overflows
- * what a Date holds (`bantime = 9999999999999999` once made every later run and `status` crash).
- */
-export const MAX_DURATION_SECONDS = 100 * YEAR;
-
-/**
  * Why a duration cannot be used ("is ...", "must ..."), or null. `negativeMeansForever`: a negative
  * value is fail2ban's "without end" there (bantime); elsewhere (findtime, bantime.maxtime) an error.
  */
 export function durationOutOfBounds(seconds: number, negativeMeansForever: boolean): string | null {
   if (!Number.isFinite(seconds)) return 'is not a finite number';
   if (seconds < 0 && !negativeMeansForever) return 'must not be negative';
-  if (Math.abs(seconds) > MAX_DURATION_SECONDS) return `is beyond 100 years; write e.g. 1w${negativeMeansForever ? ', or -1 for no end' : ''}`;
+  if (Math.abs(seconds) > MAX_BAN_SECONDS) return `is beyond 100 years; write e.g. 1w${negativeMeansForever ? ', or -1 for no end' : ''}`;
   return null;
 }
 

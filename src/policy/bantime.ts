@@ -8,7 +8,7 @@
 
 import type { Jail, Epoch } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
-import { MAX_DURATION_SECONDS } from '../config/duration.ts';
+import { MAX_BAN_SECONDS } from '../config/duration.ts';
 import { compileFormula, formulaPlace, type Formula } from './formula.ts';
 
 export const DEFAULT_FORMULA = 'ban.Time * (1<<(ban.Count if ban.Count<20 else 20)) * banFactor';
@@ -89,5 +89,5 @@ export function banDuration(jail: Jail, prior: number, random: () => number = Ma
  * a time every Date and firewall can hold (an end past year 275760 once crashed every run).
  */
 export function banUntil(start: Epoch, seconds: number | null): Epoch | null {
-  return seconds === null ? null : start + Math.min(seconds, MAX_DURATION_SECONDS);
+  return seconds === null ? null : start + Math.min(seconds, MAX_BAN_SECONDS);
 }

@@ -4,7 +4,7 @@
 // (Times read from the state file: test/state/; from the fleet: test/fleet/.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkedDuration, MAX_DURATION_SECONDS } from '../../src/config/duration.ts';
+import { checkedDuration, MAX_BAN_SECONDS } from '../../src/config/duration.ts';
 import { isoSeconds, isoTime } from '../../src/util/time-text.ts';
 import { formatTime } from '../../src/actions/mail-message.ts';
 import { importedUntil } from '../../src/ops/import-times.ts';
@@ -30,7 +30,7 @@ test('a duration in the configuration: not finite, negative where not allowed, b
     assert.equal(typeof forFindtime, 'string', `findtime = ${text}`);
   }
   assert.match(String(checkedDuration('9999999999999999', true)), /^"9999999999999999" is beyond 100 years; write e\.g\. 1w, or -1 for no end$/);
-  assert.equal(checkedDuration('100y', false), MAX_DURATION_SECONDS);
+  assert.equal(checkedDuration('100y', false), MAX_BAN_SECONDS);
   assert.match(String(checkedDuration('101y', false)), /beyond 100 years/);
 });
 
@@ -70,9 +70,9 @@ test('an import file\'s "until" and "timeout" fields of every bad kind: a proble
 test('bantime.increment whose growth leaves every bound (fail2ban\'s own arithmetic): the ban still ends within 100 years', () => {
   const jail = jailWithDefaults('sshd', { bantime: 3600, increment: { enabled: true, factor: 1e300, overalljails: false } });
   const d = banDuration(jail, 5, () => 0);
-  assert.ok(d.seconds! > MAX_DURATION_SECONDS, 'the length is fail2ban\'s (test/policy/fail2ban-compare.test.ts)');
-  assert.equal(banUntil(NOW, d.seconds), NOW + MAX_DURATION_SECONDS);
-  assert.equal(banUntil(NOW, Infinity), NOW + MAX_DURATION_SECONDS);
+  assert.ok(d.seconds! > MAX_BAN_SECONDS, 'the length is fail2ban\'s (test/policy/fail2ban-compare.test.ts)');
+  assert.equal(banUntil(NOW, d.seconds), NOW + MAX_BAN_SECONDS);
+  assert.equal(banUntil(NOW, Infinity), NOW + MAX_BAN_SECONDS);
   assert.equal(banUntil(NOW, 3600), NOW + 3600);
   assert.equal(banUntil(NOW, null), null);
   assert.match(isoTime(banUntil(NOW, 1e300)!), /^2126-/);
