@@ -11,7 +11,7 @@ import { LEVELS, readLogSettings } from '../log/index.ts';
 import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
-import { jailCounters } from '../ops/totals.ts';
+import { fleetTotalsOf, jailCounters } from '../ops/totals.ts';
 import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
@@ -122,7 +122,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       actionDirs: config.actionDirs,
     });
     warnings.push(...enforced.warnings);
-    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, now: opts.now })));
+    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, fleet: fleet?.summary, now: opts.now })));
 
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
@@ -133,7 +133,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
     summary.totals = jailCounters(state, policyJails.map((j) => j.name), opts.now);
-    if (fleet) summary.fleet = fleet.summary;
+    if (fleet) summary.fleet = { ...fleet.summary, totals: fleetTotalsOf(state) };
     else if (fleetFailure) summary.fleet = { published: 0, imported: [], dropped: 0, error: warnings.find((w) => w.startsWith('fleet: '))!.slice(7) };
     const exitCode = exitCodeOf(
       enforced.outcomes,
