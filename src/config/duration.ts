@@ -15,6 +15,8 @@ const DAY = 24 * 60 * 60;
  */
 const UNITS: Record<string, number> = {};
 const YEAR = 365.25 * DAY;
+/** The longest a ban can mean (a time from a file or a host beyond it is refused; Date() throws past ~275,000 years). */
+export const MAX_BAN_SECONDS = 100 * YEAR;
 for (const [words, seconds] of [
   ['year years ye yea y yy', YEAR],
   ['month months mo mon', YEAR / 12],

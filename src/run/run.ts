@@ -103,7 +103,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       // one bad entry once stopped every host's runs for good.
       try {
         const settings = fleetMod.fleetSettings(config);
-        fleet = await fleetMod.fleetStep({ settings, state, jails: policyJails, decisions, now: opts.now, dryRun: opts.dryRun, isIgnored, fleetJail, unbans: opts.fleetUnbans });
+        fleet = await fleetMod.fleetStep({ settings, state, jails: policyJails, decisions, now: opts.now, dryRun: opts.dryRun, isIgnored, fleetJail, unbans: opts.fleetUnbans, actionDirs: config.actionDirs });
         decisions.push(...fleet.decisions);
         warnings.push(...fleet.warnings);
       } catch (e) {

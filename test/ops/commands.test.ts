@@ -36,7 +36,7 @@ test('a bad address or an unknown jail is a one-line error with exit code 2, and
   const s = opsScratch();
   const bad = s.cli(['ban', 'sshd', '192.0.2.5', '192.0.2.300']);
   assert.equal(bad.code, 2);
-  assert.equal(bad.stderr, 'f2b-scan: not an IP address: "192.0.2.300"\n');
+  assert.equal(bad.stderr, 'f2b-scan: not an IP address or range: "192.0.2.300"\n');
   const jail = s.cli(['ban', 'nope', '192.0.2.5']);
   assert.equal(jail.code, 2);
   assert.match(jail.stderr, /^f2b-scan: .*\[nope\]: unknown jail "nope"\n$/);
@@ -150,10 +150,10 @@ test('export prints the bans in force as a list, an ipset restore file and JSON;
   assert.equal(
     s.cli(['export', '--format', 'ipset', '--set', 'blocked'], at).stdout,
     [
-      'create blocked hash:ip family inet timeout 0 -exist',
+      'create blocked hash:net family inet timeout 0 -exist',
       'add blocked 192.0.2.5 timeout 1200 -exist',
       'add blocked 192.0.2.6 timeout 3000 -exist',
-      'create blocked6 hash:ip family inet6 timeout 0 -exist',
+      'create blocked6 hash:net family inet6 timeout 0 -exist',
       'add blocked6 2001:db8::7 timeout 1200 -exist',
       '',
     ].join('\n'),
@@ -190,7 +190,7 @@ test('import bans a JSON export until the times it gives, and a plain list for t
   const l = to.cli(['import', list, '--jail', 'sshd', '--bantime', '2h'], '2026-11-24T12:00:00Z');
   assert.equal(l.code, 5, 'a skipped line is an input warning');
   assert.equal(l.stdout, 'ban 198.51.100.1 in sshd until 2026-11-24T14:00:00.000Z\nban 198.51.100.2 in sshd until 2026-11-24T14:00:00.000Z\n');
-  assert.match(l.stderr, /list\.txt:4: not an IP address: "not-an-address"/);
+  assert.match(l.stderr, /list\.txt:4: not an IP address or range: "not-an-address"/);
 
   const plain = to.cli(['import', list, '--jail', 'sshd', '--dry-run'], '2026-11-24T15:00:00Z');
   assert.match(plain.stdout, /^would ban 198\.51\.100\.1 in sshd until 2026-11-24T16:00:00\.000Z$/m);
