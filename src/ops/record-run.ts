@@ -3,7 +3,7 @@
 
 import type { IniStore } from '../config/store.ts';
 import type { ActionOutcome } from '../actions/enforce.ts';
-import { runRecords, writeOwnLog } from '../log/index.ts';
+import { runRecords, writeOwnLog, type OwnLogResult } from '../log/index.ts';
 import type { State } from '../state/schema.ts';
 import type { Decision, Epoch, FileReport, RunSummary } from '../types.ts';
 import { addFleetTotals, addTotals } from './totals.ts';
@@ -22,7 +22,7 @@ export async function recordRun(input: {
   /** The fleet step's exchange, with a fleet. */
   fleet?: RunSummary['fleet'];
   now: Epoch;
-}): Promise<string[]> {
+}): Promise<OwnLogResult> {
   if (input.fleet) addFleetTotals(input.state, input.fleet);
   for (const [jail, n] of input.failed) addTotals(input.state, jail, { failed: n });
   for (const d of input.decisions) addTotals(input.state, d.jail, d.kind === 'ban' ? { banned: 1 } : { unbanned: 1 });
