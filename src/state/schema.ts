@@ -125,6 +125,8 @@ export interface State {
     epoch?: string;
     /** [fleet] min_hosts > 1: `JAIL ADDRESS` -> host -> end of its ban, for bans not yet seen from enough hosts. */
     sightings?: Record<string, Record<string, number | null>>;
+    /** This host's exchange, all time (the metrics file's fleet counters; non-dry runs count). Optional, read as 0. */
+    totals?: FleetTotals;
   };
   lastRun: Epoch | null;
   /**
@@ -134,6 +136,13 @@ export interface State {
   notices?: Record<string, Epoch>;
   /** jail -> running totals since the state was made, for `f2b-scan status` ("Total failed", "Total banned"). */
   totals?: Record<string, JailTotals>;
+}
+
+/** Entries published, bans imported and entries dropped by this host, all time. */
+export interface FleetTotals {
+  published: number;
+  imported: number;
+  dropped: number;
 }
 
 /** Failures counted and bans made in a jail, all time (the metrics file's counters). */
