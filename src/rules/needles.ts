@@ -60,11 +60,19 @@ function longestRun(seq: Node[]): string {
   let bestScore = -Infinity;
   for (const r of runs) {
     for (const w of r.match(/\w+/g) ?? []) {
-      const score = COMMON_WORDS.has(w.toLowerCase()) ? w.length - 100 : w.length;
+      // words under 3 characters make no needle (requiredNeedles refuses them): only a fallback
+      const score = w.length < 3 ? w.length - 1000 : isCommon(w) ? w.length - 100 : w.length;
       if (score > bestScore) [best, bestScore] = [w, score];
     }
   }
   return best;
+}
+
+/** A needle is tested as a substring: "conn" is as common as "connection". */
+function isCommon(w: string): boolean {
+  const l = w.toLowerCase();
+  for (const c of COMMON_WORDS) if (c.includes(l)) return true;
+  return false;
 }
 
 /** Words most lines of an ordinary syslog, mail or web log hold (sessions, cron, connections). */
