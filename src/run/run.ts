@@ -14,7 +14,7 @@ import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
 import { fleetTotalsOf, jailCounters } from '../ops/totals.ts';
 import type { FleetStep } from './run-fleet.ts';
-import { acquireLock, loadState, saveState } from '../state/store.ts';
+import { acquireLock, loadState, saveState, stateChanged } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
 import { jailsWithBans } from '../state/bans.ts';
 import type { Decision, Jail, RunSummary } from '../types.ts';
@@ -133,8 +133,12 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
       if (!opts.silent) state.notices = notices.printed;
-      state.lastRun = opts.now;
-      await saveState(opts.statePath, state);
+      // A run that changed nothing (the cron run of a quiet minute) leaves the file as it is:
+      // writing a state of a million bans would be most of its cost.
+      if (stateChanged(loaded, state)) {
+        state.lastRun = opts.now;
+        await saveState(opts.statePath, state);
+      }
     }
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);

@@ -107,6 +107,11 @@ export interface State {
   history: Table<BanHistory>;
   /** jail -> names of the actions whose start has run (chains, sets, tables created) */
   started: Record<string, string[]>;
+  /**
+   * jail -> action start key -> what the firewall held after this run's reconcile: the count of
+   * bans and the backend's fingerprint (actions/enforce.ts). Optional.
+   */
+  reconciled?: Record<string, Record<string, { count: number; fp: string }>>;
   fleet: {
     cursor: string | null;
     outbox: OutboxEntry[];
