@@ -8,7 +8,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function logLines(s: JailSurvey): string[] {
   if (s.journalSeen) {
     const j = s.journalSeen;
-    return [`# journal (${j.match}): ${plural(j.entries, 'entry', 'entries')} of the last day read, ${plural(j.failures, 'failure')}`, 'backend = systemd'];
+    const which = j.match || 'the whole journal: its rule has no journalmatch';
+    return [`# journal (${which}): ${plural(j.entries, 'entry', 'entries')} of the last day read, ${plural(j.failures, 'failure')}`, 'backend = systemd'];
   }
   return s.logs.map((l) => `# ${l.path}: ${plural(l.lines, 'line')} read, ${plural(l.failures, 'failure')}`);
 }
