@@ -9,7 +9,10 @@ function logLines(s: JailSurvey): string[] {
   if (s.journalSeen) {
     const j = s.journalSeen;
     const which = j.match || 'the whole journal: its rule has no journalmatch';
-    return [`# journal (${which}): ${plural(j.entries, 'entry', 'entries')} of the last day read, ${plural(j.failures, 'failure')}`, 'backend = systemd'];
+    const lines = [`# journal (${which}): ${plural(j.entries, 'entry', 'entries')} of the last day read, ${plural(j.failures, 'failure')}`, 'backend = systemd'];
+    // The programs its failures came from: the run reads their entries, not the whole journal.
+    if (j.proposedMatch) lines.push(`journalmatch = ${j.proposedMatch}`);
+    return lines;
   }
   return s.logs.map((l) => `# ${l.path}: ${plural(l.lines, 'line')} read, ${plural(l.failures, 'failure')}`);
 }

@@ -8,7 +8,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMatcherWith, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
+import { createMatcherWith, type DateReader, type Filter } from '../rules/index.ts';
 import type { Jail } from '../types.ts';
 
 /** How far back init looks in the journal. */
@@ -19,7 +19,17 @@ export interface JournalSurvey {
   match: string;
   entries: number;
   failures: number;
+  /**
+   * Read from the whole journal: a journalmatch naming the SYSLOG_IDENTIFIERs its failures came
+   * from, so the run reads only them (absent when none is a plain name).
+   */
+  proposedMatch?: string;
 }
+
+/** An identifier init may write into jail.local: a plain program name, nothing a local user could shape into more. */
+const PLAIN_IDENTIFIER = /^[A-Za-z0-9_.@-]{1,64}$/;
+/** At most this many identifiers in a proposed journalmatch. */
+const MAX_IDENTIFIERS = 4;
 
 export interface JournalJob {
   jail: Jail;
@@ -55,12 +65,23 @@ export async function surveyJournal(jobs: JournalJob[], opts: { root: string; no
     // The entry's own time is the date every rule sees (as in a run of the journal).
     let entryTime: number | null = null;
     const reader: DateReader = { read: () => (entryTime === null ? null : { time: entryTime, start: 0, end: 0 }) };
-    const counted: { job: JournalJob; matcher: Matcher; failures: number }[] = group.map((job) => ({ job, matcher: createMatcherWith(job.filter, reader), failures: 0 }));
-    const res = await readJournal(spec, undefined, opts.now - JOURNAL_SURVEY_SECONDS, (line, time) => {
+    const counted = group.map((job) => ({ job, matcher: createMatcherWith(job.filter, reader), failures: 0, idents: new Set<string>() }));
+    const res = await readJournal(spec, undefined, opts.now - JOURNAL_SURVEY_SECONDS, (line, time, fields) => {
       entryTime = time;
-      for (const c of counted) for (const m of c.matcher.push(line)) c.failures += m.repeat ?? 1;
+      for (const c of counted) {
+        const found = c.matcher.push(line);
+        for (const m of found) c.failures += m.repeat ?? 1;
+        // An entry without an identifier cannot be named: no journalmatch is proposed then.
+        if (found.length > 0 && !match) c.idents.add(typeof fields.SYSLOG_IDENTIFIER === 'string' ? fields.SYSLOG_IDENTIFIER : '');
+      }
     });
-    for (const c of counted) out.set(c.job.jail, res.error ?? { match, entries: res.entries, failures: c.failures });
+    for (const c of counted) {
+      const idents = [...c.idents].sort();
+      const plain = idents.length > 0 && idents.length <= MAX_IDENTIFIERS && idents.every((i) => PLAIN_IDENTIFIER.test(i));
+      const survey: JournalSurvey = { match, entries: res.entries, failures: c.failures };
+      if (plain) survey.proposedMatch = idents.map((i) => `SYSLOG_IDENTIFIER=${i}`).join(' ');
+      out.set(c.job.jail, res.error ?? survey);
+    }
   }
   return out;
 }

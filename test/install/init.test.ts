@@ -134,7 +134,8 @@ test('init on a host that logs to the journal only proposes backend = systemd wi
   assert.equal(r.stdout, `wrote ${config}/jail.local: enabled sshd, proftpd\n`);
   const text = readFileSync(join(config, 'jail.local'), 'utf8');
   assert.match(text, /^\[sshd\]\n# journal \(_SYSTEMD_UNIT=sshd\.service \+ _SYSTEMD_UNIT=ssh\.service \+ [^)]*\): 4 entries of the last day read, 3 failures\nbackend = systemd\nenabled = true$/m);
-  assert.match(text, /^\[proftpd\]\n# journal \(the whole journal: its rule has no journalmatch\): 7 entries of the last day read, 2 failures\nbackend = systemd\nenabled = true$/m);
+  // Its failures came from the program proftpd: the run reads only its entries.
+  assert.match(text, /^\[proftpd\]\n# journal \(the whole journal: its rule has no journalmatch\): 7 entries of the last day read, 2 failures\nbackend = systemd\njournalmatch = SYSLOG_IDENTIFIER=proftpd\nenabled = true$/m);
   assert.match(text, /^#\[dovecot\]\n# journal \([^)]*\): 1 entry of the last day read, 0 failures\n#backend = systemd\n#enabled = true$/m);
   // Layered over jail.conf as a run reads it: sshd reads the journal.
   const cfg = loadConfig({ configDir: config, builtinDir: builtinRulesDir() });
@@ -143,4 +144,5 @@ test('init on a host that logs to the journal only proposes backend = systemd wi
   assert.equal(sshd.backend, 'systemd');
   assert.deepEqual(cfg.jails.filter((j) => j.enabled).map((j) => j.name).sort(), ['proftpd', 'sshd']);
   assert.equal(cfg.jails.find((j) => j.name === 'proftpd')!.backend, 'systemd');
+  assert.equal(cfg.jails.find((j) => j.name === 'proftpd')!.journalmatch, 'SYSLOG_IDENTIFIER=proftpd');
 });
