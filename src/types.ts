@@ -195,6 +195,8 @@ export interface RunSummary {
     outbox?: number;
     /** Stream entries after this host's cursor when the run ended; null: not read (import = no, or Redis failed). */
     lag?: number | null;
+    /** All-time counts kept in the state (this run's included): the metrics file's fleet counters. */
+    totals?: { published: number; imported: number; dropped: number };
     error: string | null;
   };
 }

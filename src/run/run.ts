@@ -13,6 +13,7 @@ import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
 import { jailCounters } from '../ops/totals.ts';
 import type { FleetStep } from './run-fleet.ts';
+import { fleetTotals } from '../fleet/totals.ts'; // no Redis code: safe to load without a fleet
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
 import { jailsWithBans } from '../state/bans.ts';
@@ -134,7 +135,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
     summary.totals = jailCounters(state, policyJails.map((j) => j.name), opts.now);
     if (fleet) summary.fleet = fleet.summary;
-    else if (fleetFailure) summary.fleet = { published: 0, imported: [], dropped: 0, error: warnings.find((w) => w.startsWith('fleet: '))!.slice(7) };
+    else if (fleetFailure) summary.fleet = { published: 0, imported: [], dropped: 0, totals: fleetTotals(state), error: warnings.find((w) => w.startsWith('fleet: '))!.slice(7) };
     const exitCode = exitCodeOf(
       enforced.outcomes,
       scanned.errors.length,

@@ -120,6 +120,8 @@ export interface State {
     epoch?: string;
     /** [fleet] min_hosts > 1: `JAIL ADDRESS` -> host -> end of its ban, for bans not yet seen from enough hosts. */
     sightings?: Record<string, Record<string, number | null>>;
+    /** All-time counts for the metrics file (src/fleet/totals.ts); optional, missing reads as zeros. */
+    totals?: { published: number; imported: number; dropped: number };
   };
   lastRun: Epoch | null;
   /**
