@@ -40,13 +40,14 @@ export function renderInitJailLocal(surveys: JailSurvey[], opts: { root: string;
   if (off.length) {
     out.push('', '# ==== turned off: enabled by jail.conf, but nothing seen here ====');
     for (const s of off) {
+      const journal = s.journalUnread ? `journal not read (${s.journalUnread})` : 'no entries of its service in the journal in the last day';
       const why = s.ruleError
         ? `# its rule could not be loaded: ${s.ruleError}`
         : seen(s)
           ? null
           : s.journal
-            ? '# reads the journal (backend = systemd): no entries of its service in the last day'
-            : `# no log here: ${s.logpath.join(' ')}, nor journal entries of its service`;
+            ? `# reads the journal (backend = systemd): ${journal}`
+            : `# no log here: ${s.logpath.join(' ')}; ${journal}`;
       out.push('', `[${s.jail}]`, ...(why ? [why] : logLines(s)), 'enabled = false');
     }
   }

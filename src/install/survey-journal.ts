@@ -19,18 +19,18 @@ export interface JournalSurvey {
 }
 
 /**
- * The journal's entries for this jail over the last day, counted with its rule; null when there
- * is no journal to read (journalctl missing or failing, no journalmatch to select the service).
+ * The journal's entries for this jail over the last day, counted with its rule; or why the
+ * journal was not read (no journalmatch to select the service, no journal, journalctl failing).
  */
-export async function surveyJournal(jail: Jail, filter: Filter, opts: { root: string; now: number }): Promise<JournalSurvey | null> {
+export async function surveyJournal(jail: Jail, filter: Filter, opts: { root: string; now: number }): Promise<JournalSurvey | string> {
   const match = jail.journalmatch ?? filter.journalmatch;
-  if (!match?.trim()) return null;
+  if (!match?.trim()) return 'its rule has no journalmatch to find its service there';
   const { journalSpec, readJournal } = await import('../sources/journal.ts');
   // Under --root, that machine's journal directory; else this machine's journal.
   const dir = opts.root !== '/' ? join(opts.root, 'var/log/journal') : null;
-  if (dir && !existsSync(dir)) return null;
+  if (dir && !existsSync(dir)) return `no journal in ${dir}`;
   const spec = journalSpec(dir ? `systemd[journalpath=${dir}]` : 'systemd', match);
-  if (typeof spec === 'string') return null;
+  if (typeof spec === 'string') return spec;
   let entryTime: number | null = null;
   const reader: DateReader = { read: () => (entryTime === null ? null : { time: entryTime, start: 0, end: 0 }) };
   const matcher = createMatcherWith(filter, reader);
@@ -39,6 +39,6 @@ export async function surveyJournal(jail: Jail, filter: Filter, opts: { root: st
     entryTime = time;
     for (const m of matcher.push(line)) failures += m.repeat ?? 1;
   });
-  if (res.error) return null;
+  if (res.error) return res.error;
   return { match: match.trim().replace(/\s+/g, ' '), entries: res.entries, failures };
 }

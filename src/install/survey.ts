@@ -36,6 +36,8 @@ export interface JailSurvey {
   journal: boolean;
   /** What its journal entries showed (its files being absent, or it reading the journal). */
   journalSeen?: JournalSurvey;
+  /** Why the journal was not read for it (its files being absent). */
+  journalUnread?: string;
 }
 
 /** The last `maxLines` complete lines of a file, reading at most `maxBytes` from its end. */
@@ -89,9 +91,11 @@ export async function surveyJails(cfg: LoadedConfig, opts: { root: string; now: 
     if (files.length === 0) {
       // No log file: the service may log to the journal only (no rsyslog on the host).
       const filter = filterOf({ ...jail, filter: { ...jail.filter, options: { logtype: 'journal', ...jail.filter.options } } }, cfg, filters);
-      if (!(filter instanceof Error)) {
+      if (filter instanceof Error) s.journalUnread = `its rule could not be loaded: ${filter.message}`;
+      else {
         const seen = await surveyJournal(jail, filter, opts);
-        if (seen && seen.entries > 0) {
+        if (typeof seen === 'string') s.journalUnread = seen;
+        else if (seen.entries > 0) {
           s.journalSeen = seen;
           s.lines = seen.entries;
           s.failures = seen.failures;

@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 import type { NewBan } from '../fleet/index.ts';
-import { addFleetTotals } from '../fleet/totals.ts';
+import { addFleetTotals } from './totals.ts';
 import { UsageError } from '../util/errors.ts';
 import type { OpsOptions, Session } from './session.ts';
 
@@ -27,7 +27,8 @@ export async function fleetPublisher(s: Session, opts: OpsOptions, command: stri
   const publishing = { ...settings, import: false, publish: 'all' as const };
   return async ({ bans = [], unbans = [] }) => {
     const res = await exchange(publishing, s.state, bans, { dryRun: opts.dryRun, now: opts.now, unbans });
-    if (!opts.dryRun) addFleetTotals(s.state, { published: res.published });
+    // Counted into the metrics file's f2b_scan_fleet_published_total like a run's publishing.
+    if (!opts.dryRun) addFleetTotals(s.state, { published: res.published, imported: [], dropped: 0, error: res.error });
     return res.error;
   };
 }

@@ -1,17 +1,19 @@
 // `f2b-scan import <file> --jail j [--bantime s] [--fleet]`: bans from a ban list (our export,
 // a plain list, Spamhaus DROP/EDROP, CrowdSec's decisions, an ipset restore file: see
 // import-parse.ts) into a jail, with expiry: --bantime, else the time the entry gives, else
-// the list's own (DROP's `; Expires:`), else the jail's bantime. Applied through the jail's
+// the list's own (DROP's `; Expires:`) — the file's word, at most maxtime (import-times.ts) —
+// else the jail's bantime. Applied through the jail's
 // actions (origin 'import'); with --fleet published to the other hosts too. CIDR ranges only
 // where the jail's firewall holds them.
 
 import { readFile } from 'node:fs/promises';
-import { tryParseDuration } from '../config/duration.ts';
+import { checkedDuration } from '../config/duration.ts';
 import { banRecord } from '../log/index.ts';
 import type { Decision } from '../types.ts';
 import { UsageError } from '../util/errors.ts';
 import { EXIT } from '../util/errors.ts';
 import { parseImport } from './import-parse.ts';
+import { importedUntil, importMaxtime } from './import-times.ts';
 import { applyAndSave, findJail, iso, withSession, type OpsOptions, type OpsResult } from './session.ts';
 import { addTotals } from './totals.ts';
 import { rangeRefusalFor } from '../actions/index.ts';
@@ -26,8 +28,8 @@ import { getHistory } from '../state/history.ts';
 export async function runImport(opts: OpsOptions & { file: string; jail: string; bantime?: string; fleet?: boolean }): Promise<OpsResult> {
   let bantime: number | undefined;
   if (opts.bantime !== undefined) {
-    const v = tryParseDuration(opts.bantime);
-    if (typeof v === 'string') throw new UsageError(`import: --bantime ${JSON.stringify(opts.bantime)}: ${v}`);
+    const v = checkedDuration(opts.bantime, true);
+    if (typeof v === 'string') throw new UsageError(`import: --bantime: ${v}`);
     bantime = v;
   }
   let text: string;
@@ -36,7 +38,8 @@ export async function runImport(opts: OpsOptions & { file: string; jail: string;
   } catch (e) {
     throw new UsageError(`import: ${opts.file}: ${(e as Error).message}`);
   }
-  const parsed = parseImport(text, opts.file === '-' ? '<stdin>' : opts.file, opts.now);
+  const source = opts.file === '-' ? '<stdin>' : opts.file;
+  const parsed = parseImport(text, source, opts.now);
 
   return withSession(opts, async (s) => {
     const jail = findJail(s.config, opts.jail);
@@ -57,8 +60,25 @@ export async function runImport(opts: OpsOptions & { file: string; jail: string;
     const decisions: Decision[] = [];
     const seconds = bantime ?? jail.bantime;
     const listEnd = bantime === undefined ? parsed.expires : undefined;
+    const maxtime = importMaxtime(jail);
+    const capped: number[] = [];
+    let problems = 0;
     for (const e of parsed.entries) {
-      const until = bantime !== undefined || e.until === undefined ? (listEnd ?? (seconds < 0 ? null : opts.now + seconds)) : e.until;
+      // The file's word (the entry's end, "for good", or the list's Expires) lasts at most maxtime;
+      // --bantime and the jail's bantime are the operator's own and are not cut.
+      const fileSays = bantime !== undefined ? undefined : e.until !== undefined ? e.until : listEnd;
+      let until: number | null;
+      if (fileSays === undefined) until = seconds < 0 ? null : opts.now + seconds;
+      else {
+        const u = importedUntil(fileSays, opts.now, maxtime);
+        if ('dropped' in u) {
+          messages.push(`warning: ${source}${parsed.format === 'json' ? `: entry ${e.line}` : `:${e.line}`}: ${e.ip}: ${u.dropped}; skipped`);
+          problems++;
+          continue;
+        }
+        if (u.capped) capped.push(e.line);
+        until = u.until;
+      }
       if (until !== null && until <= opts.now) continue; // ran out already
       published.push({ jail: jail.name, ip: e.ip, start: opts.now, until, failures: 0 });
       const key = parseKeyOrRange(e.ip);
@@ -80,7 +100,12 @@ export async function runImport(opts: OpsOptions & { file: string; jail: string;
       decisions.push({ kind: 'ban', jail: jail.name, ip: e.ip, failures: 0, start: opts.now, until, count, origin: 'import', lines: [] });
       lines.push(`${verb}ban ${e.ip} in ${jail.name} until ${iso(until)}`);
     }
-    let inputCode: number = parsed.problems.length > 0 ? EXIT.inputWarning : EXIT.ok;
+    if (capped.length > 0) {
+      const shown = capped.slice(0, 5).join(', ') + (capped.length > 5 ? `, ... (${capped.length} in all)` : '');
+      messages.push(`warning: ${source}: ${capped.length} ban${capped.length === 1 ? '' : 's'} without end or longer than ${maxtime} s (the jail's bantime.maxtime, else one week) cut to that (${parsed.format === 'json' ? 'entries' : 'lines'} ${shown}); use --bantime to choose`);
+      problems++;
+    }
+    let inputCode: number = parsed.problems.length + problems > 0 ? EXIT.inputWarning : EXIT.ok;
     if (fleet && published.length > 0) {
       const error = await fleet({ bans: published });
       if (error) {

@@ -5,7 +5,7 @@
 // bans, so a stop followed by a start, or by the next run, puts them back.
 
 import { loadConfig } from '../config/index.ts';
-import { enforce, stopActions, type ActionOutcome } from '../actions/index.ts';
+import { enforce, failedOutcomeLines, outcomesExitCode, stopActions, type ActionOutcome } from '../actions/index.ts';
 import { selectJails } from '../run/select-jails.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
@@ -67,11 +67,6 @@ function describe(o: ActionOutcome, dryRun: boolean): string {
   return `${dryRun ? 'would ' : ''}${verb} ${o.ip} in ${o.jail}${via}${dryRun && o.command ? `: ${o.command}` : ''}`;
 }
 
-function errorsOf(outcomes: ActionOutcome[]): string[] {
-  return outcomes
-    .filter((o) => !o.ok)
-    .map((o) => `[${o.jail}] ${o.op} ${o.ip} failed: ${o.error ?? 'unknown error'}${o.command ? ` (${o.command})` : ''}`);
-}
 
 async function withState<T>(opts: LifecycleOptions, fn: (state: State, jails: Jail[], warnings: string[], actionDirs: string[]) => Promise<T>): Promise<T> {
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
@@ -79,7 +74,7 @@ async function withState<T>(opts: LifecycleOptions, fn: (state: State, jails: Ja
   // A dry run writes nothing, so it needs no lock.
   const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
-    const loaded = await loadState(opts.statePath);
+    const loaded = await loadState(opts.statePath, { now: opts.now });
     warnings.push(...loaded.warnings);
     const jails = jailsToTouch(config.jails, loaded.state, opts.jailNames, opts.configDir);
     const result = await fn(loaded.state, jails, warnings, config.actionDirs);
@@ -91,13 +86,13 @@ async function withState<T>(opts: LifecycleOptions, fn: (state: State, jails: Ja
 }
 
 function finish(outcomes: ActionOutcome[], warnings: string[], dryRun: boolean): LifecycleResult {
-  const errors = errorsOf(outcomes);
+  const errors = failedOutcomeLines(outcomes);
   return {
     lines: outcomes.map((o) => describe(o, dryRun)),
     warnings,
     errors,
     outcomes,
-    exitCode: errors.length > 0 ? EXIT.actionFailed : EXIT.ok,
+    exitCode: outcomesExitCode(outcomes),
   };
 }
 

@@ -13,7 +13,6 @@ import { rangeRefusalFor } from '../actions/index.ts';
 import { programInstalled } from '../exec/which.ts';
 import { isRangeText } from '../net/cidr.ts';
 import { parseKeyOrRange } from '../net/key.ts';
-import { addFleetTotals, fleetTotals } from '../fleet/totals.ts';
 import { deleteBan, getBan, jailsWithBans, setBan } from '../state/bans.ts';
 
 /** The built-in jail for imported bans whose jail is not enabled here: all ports. */
@@ -152,10 +151,6 @@ function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings
     decisions.push({ kind: 'ban', jail: jail.name, ip: b.ip, failures: b.failures, start: b.start, until: b.until, count: record.count, origin: 'fleet', from: b.from, lines: [] });
     imported.push({ jail: jail.name, ip: b.ip, until: isoOrNull(b.until), from: b.from });
   }
-  // A dry run counts nothing: the metrics file gets the totals as they stand.
-  const totals = input.dryRun
-    ? fleetTotals(input.state)
-    : addFleetTotals(input.state, { published: res.published, imported: imported.length, dropped: res.dropped });
   if (!input.dryRun) {
     for (const w of writes) {
       const key = parseKeyOrRange(w.ip);
@@ -175,7 +170,6 @@ function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings
       awaiting: res.awaiting,
       outbox: res.outbox,
       lag: res.lag,
-      totals,
       error: res.error,
     },
     warnings,

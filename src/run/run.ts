@@ -1,8 +1,9 @@
 // One run, in the order of ARCHITECTURE.md: config, lock + state, read and match each
 // jail's new lines, decide, enforce, save, release. Everything else lives in the stages.
 
+import { isoTime } from '../util/time-text.ts';
 import { loadConfig } from '../config/index.ts';
-import { enforce, type ActionOutcome } from '../actions/index.ts';
+import { enforce, failedOutcomeLines, outcomesExitCode, type ActionOutcome } from '../actions/index.ts';
 import { checkPolicy, prepareIgnore, startPolicy } from '../policy/index.ts';
 import { scanLogs, type ProgressSink, type ScanResult } from '../scan/scan.ts';
 import { RunSink } from './run-sink.ts';
@@ -11,10 +12,9 @@ import { LEVELS, readLogSettings } from '../log/index.ts';
 import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
-import { jailCounters } from '../ops/totals.ts';
+import { fleetTotalsOf, jailCounters } from '../ops/totals.ts';
 import type { FleetStep } from './run-fleet.ts';
-import { fleetTotals } from '../fleet/totals.ts'; // no Redis code: safe to load without a fleet
-import { acquireLock, loadState, saveState } from '../state/store.ts';
+import { acquireLock, loadState, saveState, stateChanged } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
 import { jailsWithBans } from '../state/bans.ts';
 import type { Decision, Jail, RunSummary } from '../types.ts';
@@ -123,24 +123,34 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       actionDirs: config.actionDirs,
     });
     warnings.push(...enforced.warnings);
-    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, now: opts.now })));
+    let ownLogRefused = false;
+    if (!opts.dryRun) {
+      const recorded = await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, fleet: fleet?.summary, now: opts.now });
+      warnings.push(...recorded.warnings);
+      ownLogRefused = recorded.environment;
+    }
 
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
       if (!opts.silent) state.notices = notices.printed;
-      state.lastRun = opts.now;
-      await saveState(opts.statePath, state);
+      // A run that changed nothing (the cron run of a quiet minute) leaves the file as it is:
+      // writing a state of a million bans would be most of its cost.
+      if (stateChanged(loaded, state)) {
+        state.lastRun = opts.now;
+        await saveState(opts.statePath, state);
+      }
     }
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
     summary.totals = jailCounters(state, policyJails.map((j) => j.name), opts.now);
-    if (fleet) summary.fleet = fleet.summary;
-    else if (fleetFailure) summary.fleet = { published: 0, imported: [], dropped: 0, totals: fleetTotals(state), error: warnings.find((w) => w.startsWith('fleet: '))!.slice(7) };
+    if (fleet) summary.fleet = { ...fleet.summary, totals: fleetTotalsOf(state) };
+    else if (fleetFailure) summary.fleet = { published: 0, imported: [], dropped: 0, error: warnings.find((w) => w.startsWith('fleet: '))!.slice(7) };
     const exitCode = exitCodeOf(
       enforced.outcomes,
       scanned.errors.length,
       scanned.inputProblems + refused.length + loaded.dropped + (fleet?.inputProblems ?? 0),
       fleetFailure ?? (fleet?.unreachable ? 'unreachable' : null),
+      ownLogRefused,
     );
     const freshWarnings = opts.dryRun ? warnings : notices.fresh;
     // The heartbeat carries the exit code, so it goes last; it never changes the outcome.
@@ -156,7 +166,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
 }
 
 function isoOrNull(t: number | null): string | null {
-  return t === null ? null : new Date(t * 1000).toISOString();
+  return t === null ? null : isoTime(t);
 }
 
 function summarize(
@@ -174,12 +184,7 @@ function summarize(
     if (d.kind === 'ban') bans.push({ jail: d.jail, ip: d.ip, failures: d.failures, until: isoOrNull(d.until) });
     else unbans.push({ jail: d.jail, ip: d.ip });
   }
-  const errors = [
-    ...scanned.errors,
-    ...outcomes
-      .filter((o) => !o.ok)
-      .map((o) => `[${o.jail}] ${o.op} ${o.ip} failed: ${o.error ?? 'unknown error'}${o.command ? ` (${o.command})` : ''}`),
-  ];
+  const errors = [...scanned.errors, ...failedOutcomeLines(outcomes)];
   return {
     now: opts.now,
     dryRun: opts.dryRun,
@@ -214,12 +219,16 @@ function describeError(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}`.replace(/\s+/g, ' ') : String(e);
 }
 
-function exitCodeOf(outcomes: ActionOutcome[], ruleErrors: number, inputProblems: number, fleet: FleetFailure | null): number {
-  if (outcomes.some((o) => !o.ok)) return EXIT.actionFailed;
+function exitCodeOf(outcomes: ActionOutcome[], ruleErrors: number, inputProblems: number, fleet: FleetFailure | null, ownLogRefused: boolean): number {
+  // A failed ban (4), or a firewall that refused a run that is not root (7).
+  const actions = outcomesExitCode(outcomes);
+  if (actions !== EXIT.ok) return actions;
   if (fleet === 'internal') return EXIT.internal;
   // A jail skipped for its rule, or bad fleet settings: the configuration needs fixing, though the run ran.
   if (ruleErrors > 0 || fleet === 'config') return EXIT.config;
   if (fleet === 'unreachable') return EXIT.fleetUnreachable;
+  // The own log could not be written: not root, a read-only or full disk.
+  if (ownLogRefused) return EXIT.environment;
   if (inputProblems > 0) return EXIT.inputWarning;
   return EXIT.ok;
 }

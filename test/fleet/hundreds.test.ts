@@ -4,24 +4,18 @@
 // every host ends up with every other host's ban, one reader's run over 299 hosts' entries stays
 // quick, and `fleet status` lists all 302 hosts from their heartbeats within a second.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { exchange, finishWithHeartbeat, readFleetStatus, type FleetSettings } from '../../src/fleet/index.ts';
 import { generateHostKey, parseTrustedKeys } from '../../src/fleet/keys.ts';
 import { emptyState, type State } from '../../src/state/schema.ts';
-import { noRedis, RedisServer } from './redis-server.ts';
+import { noRedis, redisForFile } from './redis-server.ts';
 
 const PUBLISHERS = 300;
 const NOW = Math.floor(Date.now() / 1000);
 
-let redis: RedisServer | undefined;
-before(async () => {
-  if (!noRedis) redis = await RedisServer.start();
-});
-after(async () => {
-  await redis?.close();
-});
+const redis = redisForFile();
 
 interface Host {
   settings: FleetSettings;
@@ -42,7 +36,7 @@ function makeFleet(stream: string): { publishers: Host[]; readers: Host[] } {
   // Every host reads the same 300-line trust file, as an operator would distribute it.
   const trusted = parseTrustedKeys(['# the fleet', ...keys.map((k) => k.line)].join('\n')).keys;
   const settings = (host: string, signingKey: KeyObject | null): FleetSettings => ({
-    url: redis!.url, stream, host, signingKey, trusted, timeoutMs: 15_000, maxlen: 100_000,
+    url: redis().url, stream, host, signingKey, trusted, timeoutMs: 15_000, maxlen: 100_000,
     maxtime: null, skew: 900, publish: 'all', import: true, minHosts: 1, sentinels: [], sentinelName: '',
   });
   return {

@@ -196,11 +196,13 @@ test('import bans a JSON export until the times it gives, and a plain list for t
   assert.match(plain.stdout, /^would ban 198\.51\.100\.1 in sshd until 2026-11-24T16:00:00\.000Z$/m);
 });
 
-test('import reads an ipset restore file: its timeouts are the expiry, timeout 0 is for good', () => {
+test('import reads an ipset restore file: its timeouts are the expiry; timeout 0 (for good) is cut to one week with a warning', () => {
   const s = opsScratch();
   const file = join(s.dir, 'set.restore');
   writeFileSync(file, 'create x hash:ip family inet timeout 0 -exist\nadd x 192.0.2.30 timeout 600 -exist\nadd x 192.0.2.31 timeout 0 -exist\n');
   const r = s.cli(['import', file, '--jail', 'sshd']);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'ban 192.0.2.30 in sshd until 2026-11-24T10:10:00.000Z\nban 192.0.2.31 in sshd until forever\n');
+  // Another host's file bans for at most maxtime (issue 16.3); --bantime -1 is the operator's "for good".
+  assert.equal(r.code, 5, r.stderr);
+  assert.match(r.stderr, /set\.restore: 1 ban without end or longer than 604800 s .* cut to that \(lines 3\); use --bantime to choose/);
+  assert.equal(r.stdout, 'ban 192.0.2.30 in sshd until 2026-11-24T10:10:00.000Z\nban 192.0.2.31 in sshd until 2026-12-01T10:00:00.000Z\n');
 });
