@@ -8,7 +8,11 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function logLines(s: JailSurvey): string[] {
   if (s.journalSeen) {
     const j = s.journalSeen;
-    return [`# journal (${j.match}): ${plural(j.entries, 'entry', 'entries')} of the last day read, ${plural(j.failures, 'failure')}`, 'backend = systemd'];
+    const which = j.match || 'the whole journal: its rule has no journalmatch';
+    const lines = [`# journal (${which}): ${plural(j.entries, 'entry', 'entries')} of the last day read, ${plural(j.failures, 'failure')}`, 'backend = systemd'];
+    // The programs its failures came from: the run reads their entries, not the whole journal.
+    if (j.proposedMatch) lines.push(`journalmatch = ${j.proposedMatch}`);
+    return lines;
   }
   return s.logs.map((l) => `# ${l.path}: ${plural(l.lines, 'line')} read, ${plural(l.failures, 'failure')}`);
 }
