@@ -93,7 +93,7 @@ export function runFamilies(m: MetricsInput): Family[] {
   return [
     { name: 'f2b_scan_run_seconds', type: 'gauge', help: 'Wall time of the last run.', samples: [{ value: Math.round(m.runSeconds * 1000) / 1000 }] },
     { name: 'f2b_scan_last_run_timestamp_seconds', type: 'gauge', help: 'When the last run ended (Unix time).', samples: [{ value: Math.round(m.finishedAt) }] },
-    { name: 'f2b_scan_last_exit_code', type: 'gauge', help: 'Exit code of the last run (0 ok, 2 configuration, 3 locked, 4 action failed, 5 input warnings, 6 fleet unreachable).', samples: [{ value: m.exitCode }] },
+    { name: 'f2b_scan_last_exit_code', type: 'gauge', help: 'Exit code of the last run (0 ok, 2 configuration, 3 locked, 4 action failed, 5 input warnings, 6 fleet unreachable, 7 refused by the machine: permission, read-only, disk full).', samples: [{ value: m.exitCode }] },
   ];
 }
 
