@@ -1,4 +1,4 @@
-// Ignore rules, matched over data prepared up front (prepare-ignore.ts does the look-ups):
+// Ignore rules, matched over data prepared up front (run/prepare-ignore.ts does the look-ups):
 // ignoreip (addresses, CIDR ranges, host names already resolved), ignoreself (the machine's own
 // addresses) and the cached answers of ignorecommand. An address that is not a host (loopback,
 // 0.0.0.0, multicast: src/net/host.ts) is never banned in any case.

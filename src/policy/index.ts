@@ -6,5 +6,4 @@ export { failureWeight, countingOf, type Counting } from './ticket.ts';
 export { banDuration, banUntil, priorBans, checkBantimePolicy, DEFAULT_FORMULA } from './bantime.ts';
 export { compileFormula, type Formula, type FormulaVars } from './formula.ts';
 export { makeIsIgnored, parseIgnoreIp, type PreparedIgnore } from './ignore.ts';
-export { prepareIgnore, prepareIgnoreData, type PrepareIgnoreOptions } from './prepare-ignore.ts';
 export { checkPolicy } from './check.ts';

@@ -4,7 +4,8 @@
 import { isoTime } from '../util/time-text.ts';
 import { loadConfig } from '../config/index.ts';
 import { enforce, failedOutcomeLines, outcomesExitCode, type ActionOutcome } from '../actions/index.ts';
-import { checkPolicy, prepareIgnore, startPolicy } from '../policy/index.ts';
+import { checkPolicy, startPolicy } from '../policy/index.ts';
+import { prepareIgnore } from './prepare-ignore.ts';
 import { scanLogs, type ProgressSink, type ScanResult } from '../scan/scan.ts';
 import { RunSink } from './run-sink.ts';
 import { jailNeeds } from '../actions/needs.ts';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { Jail } from '../../src/types.ts';
 import { T0, jail, emptyPolicyState, failures, bansOf, runPolicy } from './helpers.ts';
 import { makeIsIgnored, parseIgnoreIp, type PreparedIgnore } from '../../src/policy/ignore.ts';
-import { prepareIgnore, prepareIgnoreData } from '../../src/policy/prepare-ignore.ts';
+import { prepareIgnore, prepareIgnoreData } from '../../src/run/prepare-ignore.ts';
 import { decide } from '../../src/policy/decide.ts';
 import { viewOf } from '../helpers/state-view.ts';
 import { readOwnAddresses } from '../../src/net/self.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { T0, jail, emptyPolicyState, failures, bansOf, runPolicy } from './helpers.ts';
 import { parseIgnoreCommand, runIgnoreCommand, ignoreCommandArgv } from '../../src/exec/ignorecommand.ts';
-import { prepareIgnore } from '../../src/policy/prepare-ignore.ts';
+import { prepareIgnore } from '../../src/run/prepare-ignore.ts';
 import { startPolicy } from '../../src/policy/decide.ts';
 import { ConfigError } from '../../src/util/errors.ts';
 

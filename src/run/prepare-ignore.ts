@@ -7,8 +7,8 @@ import { normalizeAddress } from '../net/address.ts';
 import { DEFAULT_RESOLVE_TIMEOUT_MS, resolveHost } from '../net/resolve.ts';
 import { readOwnAddresses } from '../net/self.ts';
 import { parseIgnoreCommand, runIgnoreCommand, DEFAULT_IGNORECOMMAND_TIMEOUT_MS, type IgnoreCommand } from '../exec/ignorecommand.ts';
-import { commandKey, makeIsIgnored, parseIgnoreIp, type PreparedIgnore } from './ignore.ts';
-import type { IsIgnored } from './decide.ts';
+import { commandKey, makeIsIgnored, parseIgnoreIp, type PreparedIgnore } from '../policy/ignore.ts';
+import type { IsIgnored } from '../policy/decide.ts';
 
 export interface PrepareIgnoreOptions {
   /**
