@@ -34,6 +34,8 @@ export interface BanItem {
   retry: boolean;
   /** The user name the log named (fail2ban's <F-USER>), when the rule captured one. */
   user?: string;
+  /** How many times this address was banned in this jail, this ban included (fail2ban's <bancount>). */
+  count?: number;
 }
 
 /** What one step did: the printable command(s) and, when it failed, why. */
@@ -50,6 +52,11 @@ export interface Backend {
    * reported (notifications such as mail: a failed mail never holds back a ban).
    */
   readonly enforcing: boolean;
+  /**
+   * One start serves both address families (a fail2ban action file without [Init?family=...]:
+   * fail2ban starts it once): the state records it once, and stop runs once.
+   */
+  readonly sharedStart?: boolean;
   /** Create what bans live in (chain, set, table) for one address family; safe to repeat. */
   start(family: Family): Promise<StepResult>;
   /** Is what start made still there (false after a reboot or flush)? */

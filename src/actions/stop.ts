@@ -37,7 +37,8 @@ export async function stopActions(input: {
         continue;
       }
       for (const family of [4, 6] as Family[]) {
-        const key = startedKey(ref.name, family);
+        // One start for both families (sharedStart): lift both families' bans, then stop once.
+        const key = startedKey(ref.name, backend.sharedStart ? 4 : family);
         if (!started.includes(key)) continue;
         const first = outcomes.length;
         // A firewall that cannot list its entries (shared blacklists such as shorewall's) is
@@ -55,6 +56,7 @@ export async function stopActions(input: {
             if (r && !r.ok) Object.assign(o, { ok: false, error: r.error, command: r.command });
           }
         }
+        if (backend.sharedStart && family === 4) continue;
         const r = await backend.stop(family);
         if (!r.ok) {
           warnings.push(`jail ${jail.name}: action ${ref.name}: stop failed: ${r.error} (${r.command})`);
@@ -62,6 +64,8 @@ export async function stopActions(input: {
           continue;
         }
         started.splice(started.indexOf(key), 1);
+        // A state from before sharedStart may still hold the IPv6 key of a shared start.
+        if (backend.sharedStart && started.includes(startedKey(ref.name, 6))) started.splice(started.indexOf(startedKey(ref.name, 6)), 1);
       }
     }
   }
