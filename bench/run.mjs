@@ -2,7 +2,8 @@
 // `npm run bench`: generates seeded logs into a temporary directory, measures the built CLI
 // (bin/f2b-scan -> dist/) and, where installed, its peers on the same files (grep -cE,
 // sshguard's sshg-parser, fail2ban-regex, a real fail2ban-server), then prints one table and
-// writes it to bench/out/results.json.
+// writes it to bench/out/results.json (and as markdown to results.md; `node bench/table.mjs
+// FILE [--markdown]` prints a saved one again).
 //
 //   node bench/run.mjs [--runs 3] [--only attack,growth,...] [--big] [--keep DIR] [--cli PATH]
 //                      [--scale 1]
@@ -28,7 +29,7 @@ import { LOG_END, warmConfig } from './fixtures.mjs';
 import { attackBench, fiveJailsBench, growthBench } from './rows-attack.mjs';
 import { bansBench, bigBench, idleBench, mixedOneJail, scanBench, tenBench } from './rows-scan.mjs';
 import { importBench, millionBench, trackedBench } from './rows-state.mjs';
-import { formatTable, targetsOf } from './table.mjs';
+import { formatMarkdown, formatTable, targetsOf } from './table.mjs';
 
 const GROUPS = { scan: scanBench, attack: attackBench, growth: growthBench, five: fiveJailsBench, tracked: trackedBench, million: millionBench, import: importBench, ten: tenBench, idle: idleBench, bans: bansBench, big: bigBench };
 const DEFAULT = Object.keys(GROUPS).filter((g) => g !== 'big');
@@ -147,5 +148,7 @@ report.targets = targetsOf(report);
 const outDir = join(ROOT, 'bench', 'out');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2) + '\n');
+// The same as markdown, ready for the README's Performance section.
+writeFileSync(join(outDir, 'results.md'), formatMarkdown(report));
 process.stdout.write(formatTable(report));
-say(`written to ${join(outDir, 'results.json')}`);
+say(`written to ${join(outDir, 'results.json')} and results.md`);

@@ -78,3 +78,26 @@ export function formatTable(report) {
   for (const n of report.notes) out += `note: ${n}\n`;
   return out;
 }
+
+/**
+ * The same figures as markdown, for the README's Performance section (`--markdown FILE`, or
+ * `node bench/table.mjs results.json` for a saved report): the rows, then the targets.
+ */
+export function formatMarkdown(report) {
+  const m = report.machine;
+  const cell = (x) => String(x).replace(/\|/g, '\\|');
+  let out = `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC (${report.measured}) with \`${report.command}\` on ${m.cpus} × ${m.model} (${m.memGB} GB, Node ${m.node}); load average ${m.loadavgAtStart.join(' ')} at the start, ${m.loadavg.join(' ')} at the end; medians of up to ${report.runs} runs.\n\n`;
+  out += '| what | runs | lines | wall s | CPU s | lines per CPU s | peak RSS | CPU against the same run | |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n';
+  for (const r of report.rows) out += `| ${cell(r.name)} | ${r.runs ?? '-'} | ${f(r.lines)} | ${f(r.wallMs / 1000, 2)} | ${f(r.cpuMs / 1000, 2)} | ${k(r.linesPerCpuSec)} | ${f(r.rssMB, 0)} MB | ${cell(beside(report, r))} | ${cell(counts(r))} |\n`;
+  out += '\n| target (issue 15) | measured | bound | met |\n| --- | ---: | --- | --- |\n';
+  for (const x of report.targets) out += `| ${cell(x.what)} | ${x.value === null ? 'not measured' : `${f(x.value, x.unit === 'x' ? 2 : 1)}${x.unit}`} | ${x.bound} | ${x.met === null ? '-' : x.met ? 'yes' : '**no**'} |\n`;
+  for (const n of report.notes) out += `\n- ${n}`;
+  return out + '\n';
+}
+
+// `node bench/table.mjs results.json [--markdown]`: print a saved report again.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { readFileSync } = await import('node:fs');
+  const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+  process.stdout.write(process.argv.includes('--markdown') ? formatMarkdown(report) : formatTable(report));
+}
