@@ -10,6 +10,7 @@ import { resolveHostForBan } from '../net/resolve.ts';
 import type { FileCursor, State } from '../state/schema.ts';
 import type { Failure, FileReport, Jail } from '../types.ts';
 import { formatPlace, RuleError } from '../util/errors.ts';
+import { decodingOf } from '../util/log-encoding.ts';
 import { sinkMatches, toFailure, type ScanJail, type SinkOut } from './collect-sink.ts';
 import { parallelMinBytes, ScanPool } from './collect-parallel.ts';
 import type { PartResult } from './collect-worker.ts';
@@ -168,6 +169,7 @@ async function collectJail({ jail, files }: JailFiles, input: CollectInput, out:
     };
     const res = await readNewLines(file, cursors[file], onLine, {
       startAtEnd: input.startAtEnd && !cursors[file],
+      decoding: decodingOf(jail.logencoding),
       streamRange: pool.streamer(scanJail, jailFilter, file, input.now, oldest, onPart),
     });
     progress?.tick(pendingBytes, pendingLines);

@@ -15,6 +15,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_LINE_BYTES, streamLines, type RangeResult } from '../sources/stream.ts';
 import type { ScanJail } from './collect-sink.ts';
+import type { LogDecoding } from '../util/log-encoding.ts';
 import type { Filter } from '../rules/index.ts';
 import type { PartResult, PartTask } from './collect-worker.ts';
 
@@ -35,7 +36,7 @@ const WARM_BYTES = 1 << 20;
 const MAX_WORKERS = 3;
 const WORKER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
 
-export type RangeStreamer = (fh: FileHandle, start: number, end: number, onLine: (line: string) => void, maxLineBytes?: number) => Promise<RangeResult>;
+export type RangeStreamer = (fh: FileHandle, start: number, end: number, onLine: (line: string) => void, maxLineBytes?: number, decoding?: LogDecoding) => Promise<RangeResult>;
 
 /**
  * Threads to use besides the main one. F2B_SCAN_THREADS=N says how many threads in all (1:
@@ -149,10 +150,10 @@ export class ScanPool {
    * slower gets less. `onPart` receives the other parts' findings, in file order, at the end.
    */
   streamer(jail: ScanJail, getFilter: () => Filter, file: string, now: number, oldest: number, onPart: (r: PartResult) => void): RangeStreamer {
-    return async (fh, start, end, onLine, maxLineBytes = DEFAULT_MAX_LINE_BYTES) => {
-      if (this.size === 0 || this.broken || end - start < parallelMinBytes()) return streamLines(fh, start, end, onLine, maxLineBytes);
+    return async (fh, start, end, onLine, maxLineBytes = DEFAULT_MAX_LINE_BYTES, decoding = 'utf-8') => {
+      if (this.size === 0 || this.broken || end - start < parallelMinBytes()) return streamLines(fh, start, end, onLine, maxLineBytes, decoding);
       const workers = await this.start();
-      if (workers.length === 0) return streamLines(fh, start, end, onLine, maxLineBytes);
+      if (workers.length === 0) return streamLines(fh, start, end, onLine, maxLineBytes, decoding);
       const filter = getFilter();
       const { scanPart } = await import('./collect-worker.ts');
       const parts = Math.max(2, Math.min(MAX_PARTS, Math.round((end - start) / PART_BYTES)));
@@ -166,7 +167,7 @@ export class ScanPool {
       const results: (PartResult | undefined)[] = new Array(n);
       const filterKey = this.keyOf(filter);
       const taskOf = async (k: number, w: Worker | null): Promise<Omit<PartTask, 'id'>> => ({
-        jail, filterKey, file, fd: fh.fd, now, oldest, maxLineBytes, start: bounds[k]!, end: bounds[k + 1]!,
+        jail, filterKey, file, fd: fh.fd, now, oldest, maxLineBytes, decoding, start: bounds[k]!, end: bounds[k + 1]!,
         warmFrom: await lineStartFrom(fh, Math.max(bounds[k - 1]!, bounds[k]! - WARM_BYTES), bounds[k]!),
         // The main thread passes its own object; a worker gets a copy the first time only.
         ...(w === null || this.sent(w, filterKey) ? {} : { filter }),
@@ -185,7 +186,7 @@ export class ScanPool {
           }
         }
       });
-      const total = await streamLines(fh, bounds[0]!, bounds[1]!, onLine, maxLineBytes);
+      const total = await streamLines(fh, bounds[0]!, bounds[1]!, onLine, maxLineBytes, decoding);
       for (let k = take(); k !== -1; k = take()) results[k] = await scanPart({ id: -1, ...(await taskOf(k, null)) });
       await Promise.all(workerLoops);
       for (let k = 1; k < n; k++) {

@@ -10,6 +10,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createMatcher, type Filter } from '../rules/index.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
+import type { LogDecoding } from '../util/log-encoding.ts';
 import { sinkMatches, type ScanJail, type SinkOut } from './collect-sink.ts';
 
 /** Where this module lives once bundled: the file a worker thread is started from. */
@@ -37,6 +38,8 @@ export interface PartTask {
   /** Failures at or before this time are only counted. */
   oldest: number;
   maxLineBytes: number;
+  /** The log's encoding (the jail's logencoding). */
+  decoding: LogDecoding;
 }
 
 export interface PartResult {
@@ -63,9 +66,9 @@ export async function scanPart(t: PartTask): Promise<PartResult> {
   const fh = fdHandle(t.fd);
   // The lines just before the part teach the date reader the file's format and the
   // multi-line sessions what the previous part knew; their matches belong to that part.
-  if (t.warmFrom < t.start) await streamLines(fh, t.warmFrom, t.start, (line) => { matcher.push(line); }, t.maxLineBytes);
+  if (t.warmFrom < t.start) await streamLines(fh, t.warmFrom, t.start, (line) => { matcher.push(line); }, t.maxLineBytes, t.decoding);
   const out: SinkOut = { failures: [], names: [], old: 0 };
-  const range = await streamLines(fh, t.start, t.end, (line) => sinkMatches(matcher.push(line), t.jail.name, t.file, t.now, t.oldest, out), t.maxLineBytes);
+  const range = await streamLines(fh, t.start, t.end, (line) => sinkMatches(matcher.push(line), t.jail.name, t.file, t.now, t.oldest, out), t.maxLineBytes, t.decoding);
   return { range, out };
 }
 

@@ -11,6 +11,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
+import type { LogDecoding } from '../util/log-encoding.ts';
 
 /** Read size: one read() call per MiB keeps syscall overhead negligible. */
 export const HIGH_WATER_MARK = 1 << 20;
@@ -24,7 +25,7 @@ export interface RangeResult {
   lines: number;
   /** Lines longer than the cap, delivered cut. */
   cutLines: number;
-  /** Some bytes were not valid UTF-8 (decoded as U+FFFD). */
+  /** Some bytes were not valid in the log's encoding (UTF-8 unless the jail's logencoding says otherwise), decoded as U+FFFD. */
   invalidUtf8: boolean;
   /** NUL bytes seen: probably a binary file or a pre-allocated hole after a crash. */
   nulBytes: boolean;
@@ -40,6 +41,80 @@ export function cutToBytes(line: string, cap: number): string {
   return s;
 }
 
+/** cp1252's 0x80-0x9F as Python's codec reads them (U+FFFD: a byte it leaves undefined). */
+const CP1252_80_9F = [...'€\uFFFD‚ƒ„…†‡ˆ‰Š‹Œ\uFFFDŽ\uFFFD\uFFFD‘’“”•–—˜™š›œ\uFFFDžŸ'];
+
+/** Decodes buf[a, e) as text; `bad` is set when some bytes were not valid in the encoding. */
+type Decode = (buf: Buffer, a: number, e: number, bad: { seen: boolean }) => string;
+
+/** The decoder for a log's encoding (see util/log-encoding.ts); UTF-8 stays Node's own fast path. */
+export function decoderFor(decoding: LogDecoding): Decode {
+  switch (decoding) {
+    case 'utf-8':
+      return (buf, a, e, bad) => {
+        if (!bad.seen && !isUtf8(buf.subarray(a, e))) bad.seen = true;
+        return buf.toString('utf8', a, e);
+      };
+    case 'latin1':
+      return (buf, a, e) => buf.toString('latin1', a, e);
+    case 'ascii':
+      return (buf, a, e, bad) => {
+        const s = buf.toString('latin1', a, e);
+        if (!/[\x80-\xff]/.test(s)) return s;
+        bad.seen = true;
+        return s.replace(/[\x80-\xff]/g, '\uFFFD');
+      };
+    case 'windows-1252':
+      // Node's TextDecoder reads windows-1252 as Latin-1 (0x80-0x9F stay C1 controls): map them.
+      return (buf, a, e, bad) => {
+        const s = buf.toString('latin1', a, e);
+        if (!/[\x80-\x9f]/.test(s)) return s;
+        return s.replace(/[\x80-\x9f]/g, (c) => {
+          const u = CP1252_80_9F[c.charCodeAt(0) - 0x80]!;
+          if (u === '\uFFFD') bad.seen = true;
+          return u;
+        });
+      };
+    default: {
+      const strict = new TextDecoder(decoding, { fatal: true });
+      const lenient = new TextDecoder(decoding);
+      const fix = icuFixes(decoding);
+      return (buf, a, e, bad) => {
+        const bytes = buf.subarray(a, e);
+        let s: string;
+        try {
+          s = strict.decode(bytes);
+        } catch {
+          bad.seen = true;
+          s = lenient.decode(bytes);
+        }
+        return fix ? fix(s, bad) : s;
+      };
+    }
+  }
+}
+
+/**
+ * Where ICU's decoder reads other characters than Python's codec of the same name: ICU swaps
+ * the controls 0x1A, 0x1C and 0x7F in some tables (ibm866, shift_jis) and gives a windows-125x
+ * byte that Python leaves undefined its C1 control (U+0080-U+009F) instead of an error.
+ */
+function icuFixes(decoding: string): ((s: string, bad: { seen: boolean }) => string) | null {
+  const probe = new TextDecoder(decoding).decode(Uint8Array.from([0x1a, 0x1c, 0x7f]));
+  const swap = new Map<string, string>();
+  if (probe.length === 3) [...probe].forEach((c, i) => c !== '\x1a\x1c\x7f'[i] && swap.set(c, '\x1a\x1c\x7f'[i]!));
+  const c1IsUndefined = decoding.startsWith('windows-');
+  if (swap.size === 0 && !c1IsUndefined) return null;
+  return (s, bad) => {
+    if (swap.size > 0 && /[\x1a\x1c\x7f]/.test(s)) s = s.replace(/[\x1a\x1c\x7f]/g, (c) => swap.get(c) ?? c);
+    if (c1IsUndefined && /[\x80-\x9f]/.test(s)) {
+      bad.seen = true;
+      s = s.replace(/[\x80-\x9f]/g, '\uFFFD');
+    }
+    return s;
+  };
+}
+
 /**
  * Deliver the lines in [start, end) of `fh` to `onLine`, in order.
  * `end` should sit just after a newline unless the caller wants a final unterminated line delivered too.
@@ -51,9 +126,12 @@ export async function streamLines(
   end: number,
   onLine: (line: string) => void,
   maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
+  decoding: LogDecoding = 'utf-8',
 ): Promise<RangeResult> {
   const res: RangeResult = { bytes: 0, lines: 0, cutLines: 0, invalidUtf8: false, nulBytes: false };
   if (end <= start) return res;
+  const bad = { seen: false };
+  const decode = decoderFor(decoding);
   // A UTF-16 length of at most cap/3 cannot exceed cap bytes: the exact byte count is only taken for long lines.
   const suspect = Math.floor(maxLineBytes / 3);
   // Larger than any line we keep whole: a full buffer without a newline is a line over the cap.
@@ -77,8 +155,7 @@ export async function streamLines(
         const nl = buf.lastIndexOf(NL, a + SLICE - 1);
         e = nl >= a ? nl + 1 : buf.indexOf(NL, a + SLICE) + 1;
       }
-      if (!res.invalidUtf8 && !isUtf8(buf.subarray(a, e))) res.invalidUtf8 = true;
-      const text = buf.toString('utf8', a, e);
+      const text = decode(buf, a, e, bad);
       let i = 0;
       for (let j = text.indexOf('\n'); j !== -1; j = text.indexOf('\n', i)) {
         deliver(text.slice(i, j));
@@ -108,7 +185,7 @@ export async function streamLines(
         filled = 0; // still inside the long line: drop what was read
         continue;
       }
-      deliver(longHead.toString('utf8'));
+      deliver(decode(longHead, 0, longHead.length, { seen: false })); // cut mid-character: not the log's fault
       longHead = null;
       from = nl + 1;
     }
@@ -129,11 +206,11 @@ export async function streamLines(
     buf.copyWithin(0, last + 1, filled);
     filled -= last + 1;
   }
-  if (longHead) deliver(longHead.toString('utf8'));
+  if (longHead) deliver(decode(longHead, 0, longHead.length, { seen: false }));
   else if (filled > 0) {
     // A last line without a newline (the caller asked for it, or the file shrank).
-    if (!res.invalidUtf8 && !isUtf8(buf.subarray(0, filled))) res.invalidUtf8 = true;
-    deliver(buf.toString('utf8', 0, filled));
+    deliver(decode(buf, 0, filled, bad));
   }
+  res.invalidUtf8 = bad.seen;
   return res;
 }
