@@ -8,6 +8,7 @@ import type { Jail } from '../types.ts';
 import { ConfigError, formatPlace } from '../util/errors.ts';
 import { isEnabled, resolveJail } from './jail.ts';
 import { DEFAULT, IniStore } from './store.ts';
+import { readDbPurgeAge, type ServerSetting } from './server-settings.ts';
 
 export { parseDuration, tryParseDuration } from './duration.ts';
 export { IniStore, DEFAULT } from './store.ts';
@@ -33,6 +34,8 @@ export interface LoadedConfig {
    * section and key): the other jails run, the run exits 2. Not in `jails`.
    */
   jailErrors: string[];
+  /** fail2ban's dbpurgeage (server-settings.ts): how long a ban count outlives the last ban. */
+  dbpurgeage: ServerSetting;
 }
 
 /** The fail2ban version whose configuration format we read (stock jail.conf uses it in an agent string). */
@@ -146,5 +149,6 @@ export function loadConfig(opts: { configDir: string; builtinDir: string }): Loa
     actionDirs: dirs('action.d'),
     warnings: [...new Set(warnings)],
     jailErrors,
+    dbpurgeage: readDbPurgeAge(main, configDir),
   };
 }

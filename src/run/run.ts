@@ -1,7 +1,7 @@
 // One run, in the order of ARCHITECTURE.md: config, lock + state, read and match each
 // jail's new lines, decide, enforce, save, release. Everything else lives in the stages.
 
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, placeOfKey } from '../config/index.ts';
 import { enforce, type ActionOutcome } from '../actions/index.ts';
 import { banCandidates, checkPolicy, decide, prepareIgnore } from '../policy/index.ts';
 import { collectFailures, type CollectInput } from '../scan/collect-failures.ts';
@@ -43,10 +43,12 @@ export interface RunResult {
 
 export async function runScan(opts: RunOptions): Promise<RunResult> {
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
-  const jails = selectJails(config.jails, opts.jailNames, opts.configDir);
   const warnings = [...config.warnings];
-  // A bad bantime formula or ignorecommand stops the run here (exit 2), before any work.
-  warnings.push(...checkPolicy(jails));
+  // A bad bantime formula or ignorecommand in a jail's own section skips that jail (exit 2);
+  // one from [DEFAULT] stops the run here, before any work.
+  const checked = checkPolicy(selectJails(config.jails, opts.jailNames, opts.configDir), (j, key) => placeOfKey(config.store, j.name, key));
+  const jails = checked.jails;
+  warnings.push(...checked.warnings);
 
   // A dry run writes nothing, so it needs no lock and never waits for a real run.
   const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
@@ -69,7 +71,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     });
     warnings.push(...scanned.warnings);
     // Jails skipped for a bad value in their own section count like jails skipped for their rule.
-    scanned.errors.unshift(...config.jailErrors);
+    scanned.errors.unshift(...config.jailErrors, ...checked.jailErrors);
 
     // With a fleet, imported bans of jails not enabled here land in the built-in `fleet` jail.
     const fleetMod = config.main.get('fleet', 'url')?.trim() ? await import('./run-fleet.ts') : null;
@@ -79,7 +81,9 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     // ignorecommand runs only for the addresses this run would ban.
     const candidates = banCandidates({ state, failures: scanned.failures, jails: policyJails, now: opts.now });
     const isIgnored = await prepareIgnore(policyJails, { candidates, warn: (m) => warnings.push(m) });
-    const policy = decide({ state, failures: scanned.failures, jails: policyJails, now: opts.now, isIgnored });
+    // Ban counts are forgotten after fail2ban's dbpurgeage (negative: never).
+    const historyAge = config.dbpurgeage.seconds < 0 ? null : config.dbpurgeage.seconds;
+    const policy = decide({ state, failures: scanned.failures, jails: policyJails, now: opts.now, isIgnored, historyAge });
     Object.assign(state, policy.state);
     warnings.push(...policy.warnings);
     const refused = ignoredInputWarnings(policy.ignored);
