@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { loadConfig, placeOfKey, type LoadedConfig } from '../config/index.ts';
 import { checkPolicy } from '../policy/check.ts';
+import { journalInstead } from '../scan/journal-collect.ts';
 import { expandLogpaths } from '../sources/glob.ts';
 import { createDateReader } from '../time/index.ts';
 import type { Place } from '../types.ts';
@@ -113,6 +114,10 @@ export async function runCheckConfig(opts: { configDir: string; builtinDir: stri
     if (jail.backend.startsWith('systemd')) continue;
     const { files, warnings: w } = await expandLogpaths(jail.logpath);
     const lp = placeOfKey(config.store, jail.name, 'logpath');
+    if (files.length === 0 && journalInstead(jail, w, config.filterDirs)) {
+      notes.push(`${at(lp)}: [${jail.name}] logpath ${jail.logpath.join(' ')} matches no file: backend = auto reads the systemd journal instead`);
+      continue;
+    }
     for (const msg of w) {
       if (/matches no file|dangling symlink/.test(msg)) warnings.push(`${at(lp)}: [${jail.name}] ${msg}`);
       else problems.push(`${at(lp)}: [${jail.name}] ${msg}`);

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { createMatcher, loadFilter, type Filter, type Matcher } from '../rules/index.ts';
 import { expandLogpaths, readNewLines } from '../sources/files.ts';
-import { collectJournal, usesJournal } from './journal-collect.ts';
+import { collectJournal, journalInstead, usesJournal } from './journal-collect.ts';
 import { resolveHostForBan } from '../net/resolve.ts';
 import type { FileCursor, State } from '../state/schema.ts';
 import type { Failure, FileReport, Jail } from '../types.ts';
@@ -81,6 +81,12 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
     // One warning per problem, each naming the line that set the logpath (the admin's fix is there).
     const lp = jail.logpathPlace;
     const at = lp ? `${formatPlace({ file: lp.file, line: lp.line })}: ` : '';
+    if (globbed.files.length === 0 && journalInstead(jail, globbed.warnings, input.filterDirs)) {
+      // Not an input problem: the jail reads where its service logs (one line, once a day).
+      out.warnings.push(`${at}[${jail.name}] logpath ${jail.logpath.join(' ')} matches no file: backend = auto reads the systemd journal instead`);
+      await skipJailOnRuleError(jail, out, () => collectJournal(jail, input, out));
+      continue;
+    }
     for (const w of globbed.warnings) out.warnings.push(`${at}[${jail.name}] ${w}`);
     // A directory, a symlink loop or a glob matching nothing beside good files still tells in the exit code.
     out.inputProblems += globbed.warnings.length;
