@@ -63,113 +63,145 @@ export function toRuleMatch(g: Groups, regex: number, lineNo: number, time: numb
   return r;
 }
 
-const NO_LINES: string[] = [];
+/**
+ * fail2ban's multi-line failure cache (Filter.mlfidCache: Utils.Cache(maxCount=100, maxTime=5*60)):
+ * an entry lives 5 minutes from its creation (fail2ban: its reading clock; here the log's own
+ * time, which is the same for a live log and stays right when a run reads a backlog); when 100
+ * are held, creating one drops the oldest created first (and any expired ones ahead of it).
+ * An entry updated by later lines keeps its place and its expiry, as in fail2ban.
+ */
+export const MLFID_MAX_COUNT = 100;
+export const MLFID_MAX_TIME = 5 * 60;
 
-/** A session id (process id) not seen for this long is a new session. */
-const SESSION_TIMEOUT = 10 * 60;
-
-interface Session {
+/** One connection's merged failure (fail2ban's cached `fail` dict). */
+interface Entry {
   groups: Groups;
-  /** Log time of its last line (null: lines without time). */
-  time: number | null;
-  users: string[];
-  /** A failure was seen before any line of the session named the address. */
+  /** F-NOFAIL / F-MLFGAINED values of the last line merged in (fail2ban keeps them in the dict). */
+  nofail?: string;
+  gained?: string;
+  users?: Set<string>;
+  matches?: string[];
+  nofailMatches?: string[];
+  /** A failure was seen before any line gave the address (fail2ban's mlfpending). */
   pending: boolean;
-  lines: string[];
+  expires: number;
 }
 
-const FLAGS = new Set(['nofail', 'mlfforget', 'mlfgained', 'mlfid', 'content']);
-const MAX_SESSIONS = 2000;
+const FLAGS = new Set(['nofail', 'mlfforget', 'mlfgained']);
+const truthy = (v: string | undefined): v is string => v !== undefined && v !== '';
 
-/**
- * Sessions kept in two generations: when the young map is full it becomes the old one
- * and the former old one is dropped, so a session seen recently (moved back into the
- * young map on use) survives. O(1) per line, nothing ever iterates the maps.
- */
-class SessionMap {
-  private young = new Map<string, Session>();
-  private old = new Map<string, Session>();
+class ExpiringFifo {
+  private readonly entries = new Map<string, Entry>();
 
-  get(id: string): Session | undefined {
-    const s = this.young.get(id);
-    if (s !== undefined) return s;
-    const o = this.old.get(id);
-    if (o !== undefined) {
-      this.old.delete(id);
-      this.set(id, o);
-    }
-    return o;
+  get(id: string, now: number): Entry | undefined {
+    const e = this.entries.get(id);
+    if (e === undefined) return undefined;
+    if (e.expires > now) return e;
+    this.entries.delete(id);
+    return undefined;
   }
 
-  set(id: string, s: Session): void {
-    if (this.young.size >= MAX_SESSIONS) {
-      this.old = this.young;
-      this.young = new Map();
+  set(id: string, e: Entry, now: number): void {
+    const cache = this.entries;
+    if (cache.size >= MLFID_MAX_COUNT) {
+      // FIFO: drop the oldest; go on while what was dropped had expired anyway.
+      for (const [k, v] of cache) {
+        cache.delete(k);
+        if (v.expires > now && cache.size < MLFID_MAX_COUNT) break;
+      }
     }
-    this.young.set(id, s);
+    e.expires = now + MLFID_MAX_TIME;
+    cache.set(id, e);
   }
 
   delete(id: string): void {
-    this.young.delete(id);
-    this.old.delete(id);
+    this.entries.delete(id);
   }
 }
 
-/** Failures merged per multi-line failure id (F-MLFID). */
+/** Failures merged per multi-line failure id (F-MLFID), as fail2ban's Filter._mergeFailure merges them. */
 export class SessionCache {
-  private readonly sessions = new SessionMap();
+  private readonly cache = new ExpiringFifo();
+  /** The time of the last dated line: lines without a date are merged at it. */
+  private clock = -Infinity;
 
   /**
-   * Merge one match into its session; returns the groups to report as a failure,
-   * or null when this match is not (yet) a failure.
+   * Merge one match into its connection; returns the groups and lines to report as a failure,
+   * or null when this match is not (yet) one.
    */
   merge(id: string, g: Groups, lines: string[], time: number | null): { groups: Groups; lines: string[] } | null {
-    let nofail = g.nofail !== undefined || g.mlfgained !== undefined;
-    const forget = g.mlfforget !== undefined;
-    const user = userOf(g) || undefined;
-    let s = this.sessions.get(id);
-    // Process ids come back: an old session with the same id is another connection.
-    if (s && s.time !== null && time !== null && time - s.time > SESSION_TIMEOUT) {
-      this.sessions.delete(id);
-      s = undefined;
-    }
-    if (s && time !== null) s.time = time;
-    let newUser = false;
-    let merged: Groups;
-    if (s) {
-      // The session's fields, updated by this line's (the session object is reused).
-      merged = s.groups;
-      for (const k in g) if (!FLAGS.has(k) && (g[k] !== '' || merged[k] === undefined)) merged[k] = g[k]!;
-      if (user !== undefined && !s.users.includes(user)) {
-        newUser = s.users.length > 0;
-        s.users.push(user);
-      }
+    if (time !== null) this.clock = time;
+    const now = this.clock;
+    const fail: Entry = { groups: {}, pending: false, expires: 0 };
+    for (const k in g) if (!FLAGS.has(k)) fail.groups[k] = g[k]!;
+    if (g.nofail !== undefined) fail.nofail = g.nofail;
+    if (g.mlfgained !== undefined) fail.gained = g.mlfgained;
+    // Flags: 1 no failure, 2 forget the connection, 4 the cached one said "no failure", 8 gained.
+    let flags = 0;
+    if (truthy(g.mlfgained)) {
+      flags |= 8 | 1;
+      if (!truthy(fail.nofail)) fail.nofail = g.mlfgained;
+    } else if (truthy(g.nofail)) flags |= 1;
+    if (truthy(g.mlfforget)) flags |= 2;
+
+    let users: Set<string> | undefined;
+    let cur: Entry;
+    const cached = this.cache.get(id, now);
+    if (cached) {
+      users = addUser(cached, userOfLine(g));
+      if (truthy(cached.nofail)) flags |= 4;
+      if (truthy(cached.gained)) flags |= 4;
+      delete cached.nofail;
+      delete cached.gained;
+      // Gained (logged in) resets what was pending; without pending failures the lines
+      // already reported are not reported again.
+      if (flags & 8) cached.pending = false;
+      if ((flags & 4) === 0 && !cached.pending) delete cached.matches;
+      Object.assign(cached.groups, fail.groups);
+      if (fail.nofail !== undefined) cached.nofail = fail.nofail;
+      if (fail.gained !== undefined) cached.gained = fail.gained;
+      cur = cached;
+      if (flags & 2) this.cache.delete(id);
     } else {
-      merged = {};
-      for (const k in g) if (!FLAGS.has(k)) merged[k] = g[k]!;
-      if (!forget) {
-        s = { groups: merged, time, users: user !== undefined ? [user] : [], pending: false, lines: NO_LINES };
-        this.sessions.set(id, s);
+      cur = fail;
+      if (!(flags & 2)) {
+        users = addUser(cur, userOfLine(g));
+        this.cache.set(id, cur, now);
       }
     }
-    // A failure waiting for its address, or attempts with several user names, count
-    // even when this line alone would not.
-    if (s && (s.pending || newUser)) nofail = false;
-    let out: { groups: Groups; lines: string[] } | null = null;
-    if (!nofail) {
-      const hasId = hostOf(merged) !== undefined || (merged.fid !== undefined && merged.fid !== '');
-      if (hasId) {
-        out = { groups: merged, lines: s && s.lines.length ? [...s.lines, ...lines] : lines };
-        if (s) {
-          s.pending = false;
-          s.lines = NO_LINES;
-        }
-      } else if (s) {
-        s.pending = true;
-        s.lines = [...s.lines, ...lines];
-      }
+    // Pending failures, or attempts with several user names, make this line count.
+    if (cur.pending || (users !== undefined && users.size > 1)) {
+      cur.pending = false;
+      delete cur.nofail;
+      delete cur.gained;
+      flags &= ~(8 | 1);
     }
-    if (forget) this.sessions.delete(id);
-    return out;
+    if ((flags & 1) === 0) {
+      const m = [...(cur.nofailMatches ?? []), ...(cur.matches ?? [])];
+      delete cur.nofailMatches;
+      if ((flags & 8) === 0) m.push(...lines);
+      cur.matches = m;
+    } else if ((flags & 3) === 1) {
+      cur.nofailMatches = [...(cur.nofailMatches ?? []), ...lines];
+    }
+    if (truthy(cur.nofail)) return null;
+    if (hostOf(cur.groups) === undefined && !truthy(cur.groups.fid)) {
+      cur.pending = true; // waits for a line that names the address
+      return null;
+    }
+    return { groups: { ...cur.groups }, lines: cur.matches ?? [] };
   }
+}
+
+/** The line's user name as fail2ban merges it: F-USER, else a non-empty F-ALT_USER*. */
+function userOfLine(g: Groups): string | undefined {
+  if (truthy(g.user)) return g.user;
+  for (const k in g) if (k.startsWith('alt_user') && truthy(g[k])) return g[k];
+  return undefined;
+}
+
+/** fail2ban's _updateUsers: the connection's user names. */
+function addUser(e: Entry, user: string | undefined): Set<string> | undefined {
+  if (truthy(user)) (e.users ??= new Set()).add(user);
+  return e.users;
 }
