@@ -74,6 +74,11 @@ export interface RuleMatch {
   regex: number;
   /** The log lines that make the match (several for multi-line rules). */
   lines: string[];
+  /**
+   * The line stands for this many failures: a syslog daemon's "message repeated N times:
+   * [ ... ]" or "last message repeated N times" (absent: one).
+   */
+  repeat?: number;
 }
 
 /** A failure counted against an address in a jail: what `policy` consumes. */
@@ -136,6 +141,17 @@ export interface FileReport {
   linesRead: number;
 }
 
+/** A jail's standing after a run, for the metrics file (counters are all-time, from the state). */
+export interface JailCounters {
+  /** Bans in force now. */
+  bansActive: number;
+  bans: number;
+  unbans: number;
+  failures: number;
+  /** Log lines (or journal entries) read. */
+  lines: number;
+}
+
 export interface RunSummary {
   now: Epoch;
   dryRun: boolean;
@@ -146,6 +162,8 @@ export interface RunSummary {
   failures: Record<string, number>;
   warnings: string[];
   errors: string[];
+  /** Per jail of the run: bans in force and the all-time counters (after this run's changes). */
+  totals?: Record<string, JailCounters>;
   fleet?: {
     /** Entries this run wrote to the stream. */
     published: number;
@@ -156,8 +174,12 @@ export interface RunSummary {
     droppedReasons?: Record<string, number>;
     /** Imported bans whose end [fleet] maxtime brought forward. */
     capped?: number;
+    /** Bans seen from fewer trusted hosts than [fleet] min_hosts so far: not imported yet. */
+    awaiting?: number;
     /** Bans and unbans still waiting in the state to be published. */
     outbox?: number;
+    /** Stream entries after this host's cursor when the run ended; null: not read (import = no, or Redis failed). */
+    lag?: number | null;
     error: string | null;
   };
 }

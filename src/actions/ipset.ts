@@ -8,6 +8,7 @@ import { run, type CommandResult } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
 import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
 import { ActionParamError, type ActionParams, type Backend, type BanItem, type StepResult } from './backend.ts';
+import { runBatchIsolating } from './batch.ts';
 
 // ipset names are at most 31 characters; restore input is read word by word.
 const SET_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,30}$/;
@@ -126,26 +127,23 @@ export function setBans(cfg: IpsetConfig): Pick<Backend, 'list' | 'ban' | 'unban
       return listSet(cfg.names[family]);
     },
     async ban(family, items) {
-      if (items.length === 0) return new Map();
-      return restoreBatch(addBatch(cfg, family, items), items.map((i) => i.ip), describeBan);
+      const byIp = new Map(items.map((i) => [i.ip, i]));
+      return restoreBatch(cfg.names[family], (part) => addBatch(cfg, family, part.map((ip) => byIp.get(ip)!)), [...byIp.keys()], describeBan);
     },
     async unban(family, ips) {
-      if (ips.length === 0) return new Map();
-      return restoreBatch(delBatch(cfg, family, ips), ips, describeUnban);
+      return restoreBatch(cfg.names[family], (part) => delBatch(cfg, family, part), ips, describeUnban);
     },
     describeBan,
     describeUnban,
   };
 }
 
-/** Runs a restore batch and gives every address the batch's result. */
-export async function restoreBatch(input: string, ips: readonly string[], describe: (ip: string) => string): Promise<Map<string, StepResult>> {
-  const r = await ipset(['-exist', 'restore'], input);
-  const out = new Map<string, StepResult>();
-  for (const ip of ips) {
-    out.set(ip, r.ok ? { ok: true, command: describe(ip) } : { ok: false, command: describe(ip), error: `${r.error} (batch: ${r.command})` });
-  }
-  return out;
+/**
+ * One `ipset restore` for all addresses; when ipset rejects it (it stops at the first bad line),
+ * the batch is split until every good address is in and each bad one has ipset's message.
+ */
+function restoreBatch(set: string, input: (part: readonly string[]) => string, ips: readonly string[], describe: (ip: string) => string): Promise<Map<string, StepResult>> {
+  return runBatchIsolating(ips, (part) => ipset(['-exist', 'restore'], input(part)), describe, { stillUsable: () => setExists(set) });
 }
 
 /** One StepResult for a sequence of commands: the first failure, or all well. */

@@ -7,6 +7,7 @@ import { run, type CommandResult } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
 import { addressFamily, type Family } from '../net/address.ts';
 import { type Backend, type BackendFactory, type StepResult } from './backend.ts';
+import { runBatchIsolating } from './batch.ts';
 import {
   banBatch,
   banRule,
@@ -36,13 +37,11 @@ function factory(mode: PortMode): BackendFactory {
 
     const familyOf = (ip: string): Family => addressFamily(ip) ?? 4;
 
-    async function restore(family: Family, input: string, ips: string[], describe: (ip: string) => string) {
-      const r = await run(restoreBinary(family), [WAIT, '--noflush'], { input });
-      const out = new Map<string, StepResult>();
-      for (const ip of ips) {
-        out.set(ip, r.ok ? { ok: true, command: describe(ip) } : { ok: false, command: describe(ip), error: `${r.error} (batch: ${r.command})` });
-      }
-      return out;
+    /** One iptables-restore transaction; a rejected one is split until each bad line is alone (batch.ts). */
+    function restore(family: Family, input: (part: readonly string[]) => string, ips: string[], describe: (ip: string) => string): Promise<Map<string, StepResult>> {
+      return runBatchIsolating(ips, (part) => run(restoreBinary(family), [WAIT, '--noflush'], { input: input(part) }), describe, {
+        stillUsable: async () => (await ipt(family, ['-S', cfg.target])).ok,
+      });
     }
 
     const backend: Backend = {
@@ -90,14 +89,14 @@ function factory(mode: PortMode): BackendFactory {
       async ban(family, items) {
         const ips = items.map((i) => i.ip);
         if (ips.length === 0) return new Map();
-        return restore(family, banBatch(cfg, family, ips), ips, backend.describeBan);
+        return restore(family, (part) => banBatch(cfg, family, part), ips, backend.describeBan);
       },
 
       async unban(family, ips) {
         if (ips.length === 0) return new Map();
         const held = seen.get(family);
-        const specs = ips.flatMap((ip) => held?.get(ip) ?? [banRule(cfg, family, ip).join(' ')]);
-        const out = await restore(family, deleteBatch(cfg.target, specs), ips, backend.describeUnban);
+        const specs = (part: readonly string[]) => part.flatMap((ip) => held?.get(ip) ?? [banRule(cfg, family, ip).join(' ')]);
+        const out = await restore(family, (part) => deleteBatch(cfg.target, specs(part)), ips, backend.describeUnban);
         if (held) for (const [ip, r] of out) if (r.ok) held.delete(ip);
         return out;
       },

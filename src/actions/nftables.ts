@@ -8,6 +8,7 @@ import { run, type CommandResult } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
 import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
 import { type Backend, type BackendFactory, type StepResult } from './backend.ts';
+import { runBatchIsolating } from './batch.ts';
 import { nftConfig, ruleBodies, type NftConfig } from './nftables-rules.ts';
 
 /** Elements per `add element` line: keeps lines short without many round trips. */
@@ -66,9 +67,9 @@ function factory(type: 'multiport' | 'allports'): BackendFactory {
       return r.ok ? ruleHandles(r.stdout, cfg.sets[family]) : null;
     }
 
-    async function batch(input: string, ips: readonly string[], describe: (ip: string) => string): Promise<Map<string, StepResult>> {
-      const r = await nft(['-f', '-'], input);
-      return new Map(ips.map((ip) => [ip, r.ok ? { ok: true, command: describe(ip) } : { ok: false, command: describe(ip), error: `${r.error} (batch: ${r.command})` }]));
+    /** One `nft -f -` transaction; a rejected one is split until each bad element is alone (batch.ts). */
+    function batch(verb: 'add' | 'delete', family: Family, ips: readonly string[], describe: (ip: string) => string): Promise<Map<string, StepResult>> {
+      return runBatchIsolating(ips, (part) => nft(['-f', '-'], elementLines(verb, cfg, family, part)), describe, { stillUsable: () => backend.check(family) });
     }
 
     const backend: Backend = {
@@ -108,19 +109,17 @@ function factory(type: 'multiport' | 'allports'): BackendFactory {
       },
 
       async ban(family, items) {
-        const ips = items.map((i) => i.ip);
-        if (ips.length === 0) return new Map();
-        return batch(elementLines('add', cfg, family, ips), ips, backend.describeBan);
+        return batch('add', family, items.map((i) => i.ip), backend.describeBan);
       },
 
       async unban(family, ips) {
         if (ips.length === 0) return new Map();
-        const out = await batch(elementLines('delete', cfg, family, ips), ips, backend.describeUnban);
-        if ([...out.values()].every((r) => r.ok)) return out;
-        // A delete of an absent element fails the whole transaction: retry with what is there.
+        // A delete of an absent element fails the whole transaction: first the plain batch, else what is there.
+        const whole = await nft(['-f', '-'], elementLines('delete', cfg, family, ips));
+        if (whole.ok) return new Map(ips.map((ip) => [ip, { ok: true, command: backend.describeUnban(ip) }]));
         const held = new Set(await backend.list!(family).catch(() => [] as string[]));
         const present = ips.filter((ip) => held.has(normalizeAddress(ip) ?? ip));
-        const again = present.length > 0 ? await batch(elementLines('delete', cfg, family, present), present, backend.describeUnban) : new Map<string, StepResult>();
+        const again = await batch('delete', family, present, backend.describeUnban);
         return new Map(ips.map((ip) => [ip, again.get(ip) ?? { ok: true, command: backend.describeUnban(ip) }]));
       },
 

@@ -9,6 +9,7 @@ import { run } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
 import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
 import { ActionParamError, nothingToCreate, type Backend, type BackendFactory, type StepResult } from './backend.ts';
+import { runBatchIsolating } from './batch.ts';
 
 export const ROUTE_PROTO = '242';
 const BLOCKTYPES = new Set(['unreachable', 'blackhole', 'prohibit']);
@@ -52,22 +53,27 @@ export const route: BackendFactory = (params) => {
     return parseRoutes(r.stdout, Number(metric), family);
   }
 
-  /** One batch; each address's result is what the routing table shows afterwards. */
+  /**
+   * One batch; each address's result is what the routing table shows afterwards. -force goes on
+   * past a line the kernel refuses, but ip stops at a line it cannot parse: such a batch is split
+   * until the line is alone (batch.ts), so the others still get their routes.
+   */
   async function batch(family: Family, verb: 'replace' | 'del', ips: string[], describe: (ip: string) => string) {
-    // -force: one bad line must not stop the others; the listing afterwards tells who got what.
-    const input = ips.map((ip) => routeArgs(verb, ip).join(' ') + '\n').join('');
-    const r = await run('ip', ['-force', famFlag(family), '-batch', '-'], { input });
+    const input = (part: readonly string[]) => part.map((ip) => routeArgs(verb, ip).join(' ') + '\n').join('');
+    const results = await runBatchIsolating(ips, (part) => run('ip', ['-force', famFlag(family), '-batch', '-'], { input: input(part) }), describe);
     let after: Set<string> | null = null;
     try {
       after = new Set(await held(family));
     } catch {
-      /* judged by the batch's exit code alone */
+      return results; // judged by the exit codes alone
     }
     const out = new Map<string, StepResult>();
     for (const ip of ips) {
-      const there = after?.has(normalizeAddress(ip) ?? ip);
-      const ok = after === null ? r.ok : verb === 'replace' ? there === true : there === false;
-      out.set(ip, ok ? { ok: true, command: describe(ip) } : { ok: false, command: describe(ip), error: `${r.error ?? 'route not in place afterwards'} (batch: ${r.command})` });
+      const r = results.get(ip)!;
+      const there = after.has(normalizeAddress(ip) ?? ip);
+      // A del of a route already gone fails in ip, and is what was wanted.
+      if (verb === 'replace' ? there : !there) out.set(ip, { ok: true, command: r.command });
+      else out.set(ip, r.ok ? { ok: false, command: r.command, error: 'route not in place afterwards' } : r);
     }
     return out;
   }

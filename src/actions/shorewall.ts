@@ -9,10 +9,11 @@
 // A Shorewall restart or reboot empties the blacklist, the canary goes with it, the next
 // run's check sees that and puts every ban of the jail back.
 
-import { run, type CommandResult } from '../exec/run.ts';
+import { run } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
 import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
 import { ActionParamError, type Backend, type BackendFactory, type StepResult } from './backend.ts';
+import { runBatchIsolating } from './batch.ts';
 
 const BLOCKTYPES = new Set(['reject', 'drop', 'logdrop', 'logreject']);
 /** Addresses per command: well under the argument-size limit, few processes. */
@@ -55,12 +56,6 @@ export const shorewall: BackendFactory = (params) => {
   const binary = (family: Family) => (family === 6 ? 'shorewall6' : 'shorewall');
   const familyOf = (ip: string): Family => addressFamily(ip) ?? 4;
 
-  async function chunked(family: Family, verb: string, ips: string[]): Promise<CommandResult[]> {
-    const done: CommandResult[] = [];
-    for (let i = 0; i < ips.length; i += CHUNK) done.push(await run(binary(family), [verb, ...ips.slice(i, i + CHUNK)]));
-    return done;
-  }
-
   async function dynamic(family: Family): Promise<Set<string> | null> {
     const r = await run(binary(family), ['show', 'dynamic']);
     return r.ok ? parseDynamic(r.stdout) : null;
@@ -68,19 +63,21 @@ export const shorewall: BackendFactory = (params) => {
 
   async function apply(family: Family, verb: string, ips: string[], describe: (ip: string) => string): Promise<Map<string, StepResult>> {
     const out = new Map<string, StepResult>();
-    const results = await chunked(family, verb, ips);
+    // A command Shorewall rejects is split until each address it refuses is alone (batch.ts).
+    for (let i = 0; i < ips.length; i += CHUNK) {
+      const chunk = await runBatchIsolating(ips.slice(i, i + CHUNK), (part) => run(binary(family), [verb, ...part]), describe);
+      for (const [ip, r] of chunk) out.set(ip, r);
+    }
     // Shorewall 5.2 answers `reject` with success and does nothing when its configuration
     // has no reject chain: what the blacklist holds afterwards is the real answer.
     const after = verb === 'allow' ? null : await dynamic(family);
-    results.forEach((r, n) => {
-      for (const ip of ips.slice(n * CHUNK, (n + 1) * CHUNK)) {
-        const command = describe(ip);
-        if (!r.ok) out.set(ip, { ok: false, command, error: `${r.error} (${r.command.slice(0, 200)})` });
-        else if (after && !after.has(normalizeAddress(ip) ?? ip)) {
-          out.set(ip, { ok: false, command, error: `${binary(family)} ${verb} left no entry in the dynamic blacklist (Shorewall needs a ${verb} chain: use a ${verb.toUpperCase()} rule or policy, or blocktype=drop)` });
-        } else out.set(ip, { ok: true, command });
+    if (after) {
+      for (const [ip, r] of out) {
+        if (r.ok && !after.has(normalizeAddress(ip) ?? ip)) {
+          out.set(ip, { ok: false, command: r.command, error: `${binary(family)} ${verb} left no entry in the dynamic blacklist (Shorewall needs a ${verb} chain: use a ${verb.toUpperCase()} rule or policy, or blocktype=drop)` });
+        }
       }
-    });
+    }
     return out;
   }
 

@@ -52,17 +52,18 @@ export function parseNow(now: string | undefined): number {
   return ms / 1000;
 }
 
+/** The documented exit code of an error (what failWith exits with). */
+export function exitCodeOfError(err: unknown): number {
+  if (err instanceof ConfigError || err instanceof RuleError || err instanceof UsageError) return EXIT.config;
+  if (err instanceof LockedError) return EXIT.locked;
+  return EXIT.internal;
+}
+
 /** Print an error as one line and exit with its documented code. */
 export function failWith(err: unknown): never {
   const e = err as Error;
-  if (e instanceof ConfigError || e instanceof RuleError || e instanceof UsageError) {
-    process.stderr.write(`f2b-scan: ${e.message}\n`);
-    process.exit(EXIT.config);
-  }
-  if (e instanceof LockedError) {
-    process.stderr.write(`f2b-scan: ${e.message}\n`);
-    process.exit(EXIT.locked);
-  }
-  process.stderr.write(`f2b-scan: internal error: ${e?.stack ?? String(e)}\n`);
-  process.exit(EXIT.internal);
+  const code = exitCodeOfError(err);
+  if (code === EXIT.internal) process.stderr.write(`f2b-scan: internal error: ${e?.stack ?? String(e)}\n`);
+  else process.stderr.write(`f2b-scan: ${e.message}\n`);
+  process.exit(code);
 }

@@ -1,12 +1,12 @@
 // The plain scan command line without yargs: `[scan] [--config D] [--state F] [--now T]
-// [--dry-run] [--json] [--jail J]... [--quiet | -q | --verbose | -v]`, each flag as
+// [--metrics-file M] [--dry-run] [--json] [--jail J]... [--quiet | -q | --verbose | -v]`, each flag as
 // `--flag value` or `--flag=value`. Anything else returns null and yargs reads the line, so
 // help, errors and every other form behave exactly as yargs makes them.
 
 import { DEFAULT_CONFIG_DIR, DEFAULT_STATE_FILE } from '../util/paths.ts';
 import type { ScanArgs } from './scan.ts';
 
-const VALUE = new Set(['config', 'state', 'now', 'jail']);
+const VALUE = new Set(['config', 'state', 'now', 'jail', 'metrics-file']);
 const FLAG: Record<string, 'dry-run' | 'json' | 'quiet' | 'verbose'> = {
   '--dry-run': 'dry-run', '--json': 'json', '--quiet': 'quiet', '-q': 'quiet', '--verbose': 'verbose', '-v': 'verbose',
 };
@@ -42,7 +42,7 @@ export function fastScanArgs(argv: readonly string[]): ScanArgs | null {
       if (seen.has(name)) return null;
       seen.add(name);
       if (name === 'now') out.now = value;
-      else out[name as 'config' | 'state'] = value;
+      else out[name as 'config' | 'state' | 'metrics-file'] = value;
     }
   }
   if (out.quiet && out.verbose) return null; // yargs reports the conflict

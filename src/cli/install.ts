@@ -10,6 +10,7 @@ interface InstallArgs {
   systemd?: boolean;
   cron?: boolean;
   prefix?: string;
+  command?: string;
   'dry-run': boolean;
   uninstall: boolean;
 }
@@ -22,11 +23,13 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       .option('systemd', { type: 'boolean', describe: 'write f2b-scan.service, f2b-scan.timer (every minute) and f2b-scan-restore.service (bans back at boot)' })
       .option('cron', { type: 'boolean', describe: 'write /etc/cron.d/f2b-scan (every minute, and `start` at boot)' })
       .option('prefix', { type: 'string', describe: 'write under this directory instead of / (packaging, images); systemctl is not run' })
+      .option('command', { type: 'string', describe: 'the f2b-scan command the schedule starts (default: this one; with --prefix: the f2b-scan installed in the image, /usr/local/bin or /usr/bin)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'change nothing; print each file that would be written, with its content' })
       .option('uninstall', { type: 'boolean', default: false, describe: 'remove what install wrote (jail.local only if unedited, directories only if empty)' })
       .conflicts('systemd', 'cron')
       .check((a) => {
         if (!a.systemd && !a.cron) throw new UsageError('install: choose --systemd or --cron');
+        if (a.command !== undefined && !a.command.startsWith('/')) throw new UsageError(`install: --command must be an absolute path: ${a.command}`);
         return true;
       })
       .example('$0 install --systemd', 'write the units, then systemctl enable --now f2b-scan.timer f2b-scan-restore.service')
@@ -38,6 +41,7 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       const r = await runInstall({
         scheduler: args.systemd ? 'systemd' : 'cron',
         prefix: args.prefix,
+        command: args.command,
         dryRun: args['dry-run'],
         uninstall: args.uninstall,
         configDir: args.config,

@@ -64,12 +64,17 @@ const completionCommand: CommandModule = {
   },
 };
 
+let configResolved = false;
 const cli = yargs(hideBin(process.argv))
   .scriptName('f2b-scan')
   .usage('$0 [command] [options]\n\nA fail2ban for cron: scan logs, ban attackers, exit.')
   .options(globalOptions)
   // Commands that create the configuration directory may be given one that does not exist yet.
   .middleware((argv) => {
+    // yargs runs a global middleware again for a nested command (`fleet keygen`): resolve once,
+    // or the default directory would be checked the second time as if given with --config.
+    if (configResolved) return;
+    configResolved = true;
     try {
       (argv as { config?: string }).config = configDirOf(argv.config, ['install', 'init'].includes(String(argv._[0])));
     } catch (e) {

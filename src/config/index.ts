@@ -87,6 +87,25 @@ export function jailLayers(configDir: string, builtinDir: string): string[] {
 
 const escapePercent = (s: string) => s.replace(/%/g, '%%');
 
+/**
+ * f2b-scan's own settings ([Definition], [fleet]): f2b-scan.conf then f2b-scan.local, from the
+ * shipped rules then the configuration directory. Read alone too, by a run whose jail
+ * configuration failed to load and that still writes its metrics file.
+ */
+export function loadMainFile(opts: { configDir: string; builtinDir: string }): IniStore {
+  const main = new IniStore();
+  const seen = new Set<string>();
+  for (const dir of [resolve(opts.builtinDir), resolve(opts.configDir)]) {
+    for (const name of ['f2b-scan.conf', 'f2b-scan.local']) {
+      const file = join(dir, name);
+      if (seen.has(file)) continue;
+      seen.add(file);
+      main.addFile(file, true);
+    }
+  }
+  return main;
+}
+
 export function loadConfig(opts: { configDir: string; builtinDir: string }): LoadedConfig {
   const configDir = resolve(opts.configDir);
   const builtinDir = resolve(opts.builtinDir);
@@ -102,16 +121,7 @@ export function loadConfig(opts: { configDir: string; builtinDir: string }): Loa
   store.set(DEFAULT, 'fail2ban_confpath', escapePercent(haveConfig ? configDir : builtinDir), '<f2b-scan>');
   for (const file of jailLayers(configDir, builtinDir)) store.addFile(file);
 
-  const main = new IniStore();
-  const seen = new Set<string>();
-  for (const dir of [builtinDir, configDir]) {
-    for (const name of ['f2b-scan.conf', 'f2b-scan.local']) {
-      const file = join(dir, name);
-      if (seen.has(file)) continue;
-      seen.add(file);
-      main.addFile(file, true);
-    }
-  }
+  const main = loadMainFile({ configDir, builtinDir });
 
   const names = store.sections();
   const enabled = new Map(names.map((n) => [n, isEnabled(store, n)]));

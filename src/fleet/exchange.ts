@@ -1,15 +1,17 @@
 // One run's exchange with the fleet: queue this run's bans and unbans in the state's
-// outbox, publish the whole outbox in one pipelined batch, then read every entry after
-// the stored cursor, the way a jail reads a log file after its stored offset.
-// The cursor moves in the in-memory state only; the run saves it with everything else
-// (atomically), so a crash re-reads entries rather than skipping them.
+// outbox, publish the whole outbox in one pipelined batch of signed entries, then read
+// every entry after the stored cursor, the way a jail reads a log file after its stored
+// offset. The cursor moves in the in-memory state only; the run saves it with everything
+// else (atomically), so a crash re-reads entries rather than skipping them.
 
 import { parseAddress } from '../net/address.ts';
 import type { OutboxEntry, State } from '../state/schema.ts';
-import { compareIds, decodeEntry, encodeEntry, idTime, parseId, type DropReason } from './entry.ts';
-import { connectRedis, describe, FleetUnreachable, type Redis } from './redis.ts';
-import { redactUrl, type FleetSettings } from './settings.ts';
-import { addAll, readAfter, streamInfo } from './stream.ts';
+import { Consensus } from './consensus.ts';
+import { startingPoint } from './cursor.ts';
+import { decodeEntry, encodeEntry, idTime, PUBLISH_BATCH, type DropReason } from './entry.ts';
+import { connectRedis, describe, FleetUnreachable, where, type Redis } from './redis.ts';
+import type { FleetSettings } from './settings.ts';
+import { addAll, readAfter } from './stream.ts';
 
 export interface NewBan {
   jail: string;
@@ -24,6 +26,7 @@ export interface ImportedBan {
   ip: string;
   /** Capped by maxtime; null: for good. */
   until: number | null;
+  /** When the publisher signed the entry (its clock). */
   start: number;
   failures: number;
   /** The publishing host. */
@@ -32,45 +35,54 @@ export interface ImportedBan {
 
 /** An unban lifts what came before it in the stream (stream order, never the hosts' clocks). */
 export interface ImportedUnban {
+  /** A jail, or `*`: every jail. */
   jail: string;
   ip: string;
   from: string;
 }
 
 export interface FleetExchangeResult {
-  /** Entries written to the stream by this exchange. */
+  /** Bans and unbans written to the stream by this exchange. */
   published: number;
   /** Bans from other hosts, still running; at most one per (jail, ip): the latest word. */
   imported: ImportedBan[];
   /** Unbans from other hosts whose latest word on (jail, ip) was an unban. */
   unbans: ImportedUnban[];
-  /** Entries not acted on: bad or missing signature, bad address or time, a replayed copy. */
+  /** Entries (or items of one) not acted on: bad signature, unknown host, bad value or time, a replayed copy. */
   dropped: number;
   droppedReasons: Partial<Record<DropReason, number>>;
   /** Valid bans from others that had already run out (nothing to do). */
   expired: number;
+  /** Bans seen from fewer hosts than min_hosts so far: remembered, not imported. */
+  awaiting: number;
+  /** Imported bans whose end `maxtime` brought forward (a ban for good included). */
+  capped: number;
   /** Entries read from the stream (own and others', valid or not). */
   read: number;
   /** Outbox entries still waiting after this exchange (dry run: that would be waiting). */
   outbox: number;
+  /** Stream entries after this host's cursor once the exchange ended; null: not read (import = no, or an error). */
+  lag: number | null;
   /** Redis unreachable or a command failed: one line. The run still bans locally. */
   error: string | null;
-  /** The stream was trimmed past our cursor: entries may have been missed. */
+  /** Reading could not go on from the cursor (trimmed, new epoch, failover): one line. */
   cursorWarning?: string;
-  /** Imported bans whose end `maxtime` brought forward (a ban for good included). */
-  capped: number;
+  /** The open connection, with `keepOpen` when Redis was reached: the caller disconnects it. */
+  connection?: Redis;
 }
 
 export interface ExchangeOptions {
   dryRun: boolean;
   /** Epoch seconds. */
   now: number;
-  /** Unbans to publish (`f2b-scan unban --fleet`). */
+  /** Unbans to publish (`f2b-scan unban --fleet`); jail `*`: every jail. */
   unbans?: { jail: string; ip: string }[];
+  /** Leave the connection open in `result.connection` (a run writes its heartbeat at its end). */
+  keepOpen?: boolean;
 }
 
 /** XREAD COUNT: entries per round trip. */
-const BATCH = 1000;
+const BATCH = 200;
 
 export async function exchange(
   settings: FleetSettings,
@@ -85,13 +97,16 @@ export async function exchange(
     dropped: 0,
     droppedReasons: {},
     expired: 0,
+    awaiting: 0,
+    capped: 0,
     read: 0,
     outbox: 0,
+    lag: null,
     error: null,
-    capped: 0,
   };
 
-  const queued = toOutbox(settings, newBans, opts);
+  // A host without a private key only reads: it queues nothing it could never sign.
+  const queued = settings.signingKey ? toOutbox(settings, newBans, opts) : [];
   // A dry run works on a copy: it neither queues nor clears anything in the state.
   let outbox = opts.dryRun ? [...state.fleet.outbox, ...queued] : capOutbox(state.fleet.outbox.concat(queued), settings.maxlen);
   if (!opts.dryRun) state.fleet.outbox = outbox;
@@ -105,17 +120,17 @@ export async function exchange(
     return result;
   }
   try {
-    if (!opts.dryRun && outbox.length > 0) {
+    if (!opts.dryRun && outbox.length > 0 && settings.signingKey) {
       outbox = await publish(redis, settings, outbox.filter((o) => !isOver(o, opts.now)), opts.now, result);
       state.fleet.outbox = outbox;
       result.outbox = outbox.length;
     }
     if (settings.import) await importSince(redis, settings, state, opts, result);
   } catch (e) {
-    result.error ??= `Redis at ${redactUrl(settings.url)}: ${describe(e as Error)}`;
-  } finally {
-    redis.disconnect();
+    result.error ??= `Redis at ${where(settings)}: ${describe(e as Error)}`;
   }
+  if (opts.keepOpen) result.connection = redis;
+  else redis.disconnect();
   return result;
 }
 
@@ -154,21 +169,30 @@ function capOutbox(outbox: OutboxEntry[], maxlen: number): OutboxEntry[] {
 }
 
 /**
- * Publish in one pipelined batch; what failed stays in the returned outbox. Each entry is
- * signed with `now` as its start: readers refuse a start far from the stream id's time (a
- * replayed copy), so a ban that waited in the outbox goes out dated when it is sent.
+ * Publish in one pipelined round trip, PUBLISH_BATCH items to a signed entry; what failed
+ * stays in the returned outbox. Each entry is signed with `now` as its start: readers refuse
+ * a start far from the stream id's time (a replayed copy), so a ban that waited in the
+ * outbox goes out dated when it is sent.
  */
 async function publish(redis: Redis, settings: FleetSettings, outbox: OutboxEntry[], now: number, result: FleetExchangeResult): Promise<OutboxEntry[]> {
-  const key = settings.keys[0]!;
-  const encoded = outbox.map((o) =>
-    encodeEntry({ op: o.op, jail: o.jail, ip: o.ip, start: now, until: o.op === 'ban' ? o.until : null, failures: o.failures, host: settings.host }, key),
+  const chunks: OutboxEntry[][] = [];
+  for (let i = 0; i < outbox.length; i += PUBLISH_BATCH) chunks.push(outbox.slice(i, i + PUBLISH_BATCH));
+  const encoded = chunks.map((chunk) =>
+    encodeEntry(
+      {
+        host: settings.host,
+        start: now,
+        items: chunk.map((o) => ({ op: o.op, jail: o.jail, ip: o.ip, until: o.op === 'ban' ? o.until : null, failures: o.failures })),
+      },
+      settings.signingKey!,
+    ),
   );
   const replies = await addAll(redis, settings.stream, settings.maxlen, encoded);
   const left: OutboxEntry[] = [];
   replies.forEach((r, i) => {
-    if ('id' in r) result.published++;
+    if ('id' in r) result.published += chunks[i]!.length;
     else {
-      left.push(outbox[i]!);
+      left.push(...chunks[i]!);
       result.error ??= `publishing to ${settings.stream}: ${describe(r.error)}`;
     }
   });
@@ -182,28 +206,21 @@ async function importSince(
   opts: ExchangeOptions,
   result: FleetExchangeResult,
 ): Promise<void> {
-  const info = await streamInfo(redis, settings.stream);
-  if (!info) return; // nobody has published yet
-  let stored = state.fleet.cursor;
-  if (stored !== null && !parseId(String(stored))) {
-    result.cursorWarning = `fleet cursor ${JSON.stringify(stored)} in the state is not a stream id; reading ${settings.stream} from the oldest entry`;
-    stored = null;
+  const start = await startingPoint(redis, settings.stream, state, opts.dryRun);
+  const info = start.info;
+  if (start.warning) result.cursorWarning = start.warning;
+  if (!opts.dryRun && start.epoch) state.fleet.epoch = start.epoch;
+  if (!info) {
+    result.lag = 0;
+    return; // nobody has published yet
   }
-  let cursor = stored ?? '0-0';
-  if (stored !== null) {
-    if (info.lastGeneratedId && compareIds(cursor, info.lastGeneratedId) > 0) {
-      // Ids only grow, so a cursor ahead of the stream means it was deleted and made anew.
-      result.cursorWarning = `fleet cursor ${cursor} is after the last entry of ${settings.stream} (${info.lastGeneratedId}): the stream was recreated; reading it from the oldest entry`;
-      cursor = '0-0';
-    } else if (info.firstId && compareIds(cursor, info.firstId) < 0 && (info.entriesAdded === null || info.entriesAdded > info.length)) {
-      result.cursorWarning = `fleet cursor ${cursor} is older than the first entry of ${settings.stream} (${info.firstId}): the stream was trimmed while this host was away and entries may have been missed; reading from the oldest entry`;
-    }
-  }
+  let cursor = start.cursor;
 
   // Signatures of the entries read lately: a copy of one added to the stream again (a replay,
   // which needs write access to Redis but no key) is never acted on a second time, so a ban
   // an unban has superseded stays lifted. Kept until no copy could pass the clock check.
   const seen = loadSeen(state.fleet.seen);
+  const consensus = new Consensus(settings.minHosts, opts.now, state.fleet.sightings);
   // The latest word per (jail, ip) wins: a ban then an unban leaves nothing banned.
   const latest = new Map<string, { kind: 'ban'; ban: ImportedBan } | { kind: 'unban'; unban: ImportedUnban }>();
   const drop = (reason: DropReason) => {
@@ -211,30 +228,43 @@ async function importSince(
     result.droppedReasons[reason] = (result.droppedReasons[reason] ?? 0) + 1;
   };
   const take = (id: string, fields: unknown) => {
-    const d = decodeEntry(id, fields, { keys: settings.keys, skew: settings.skew });
+    const d = decodeEntry(id, fields, { trusted: settings.trusted, skew: settings.skew });
     if (!d.ok) return drop(d.reason);
-    const e = d.entry;
-    if (e.host === settings.host) return; // our own: never re-imported (no echo)
+    if (d.host === settings.host) return; // our own: never re-imported (no echo)
     const sig = d.sig.slice(0, SEEN_SIG_CHARS);
-    if (seen.has(sig)) return drop('seen before');
-    seen.set(sig, Math.ceil(e.start + settings.skew));
-    const k = `${e.jail}\u0000${e.ip}`;
-    if (e.op === 'unban') {
-      latest.delete(k); // re-insert: the map keeps the order of each pair's latest word
-      latest.set(k, { kind: 'unban', unban: { jail: e.jail, ip: e.ip, from: e.host } });
-      return;
+    // Read again after a failover: what was seen is not news, and not a replay either.
+    if (seen.has(sig)) return start.rereading ? undefined : drop('seen before');
+    seen.set(sig, Math.ceil(d.start + settings.skew));
+    for (const r of d.items) {
+      if (!r.ok) {
+        drop(r.reason);
+        continue;
+      }
+      const e = r.item;
+      const k = `${e.jail}\u0000${e.ip}`;
+      if (e.op === 'unban') {
+        if (e.jail === '*') for (const [key, v] of latest) if (v.kind === 'ban' && v.ban.ip === e.ip) latest.delete(key);
+        consensus.forget(e.jail, e.ip);
+        latest.delete(k); // re-insert: the map keeps the order of each pair's latest word
+        latest.set(k, { kind: 'unban', unban: { jail: e.jail, ip: e.ip, from: d.host } });
+        continue;
+      }
+      let until = e.until;
+      if (settings.maxtime !== null && (until === null || until > d.start + settings.maxtime)) {
+        until = d.start + settings.maxtime;
+        result.capped++;
+      }
+      if (until !== null && until <= opts.now) {
+        result.expired++; // over already: changes nothing here
+        continue;
+      }
+      if (!consensus.agree(e.jail, e.ip, d.host, until)) {
+        result.awaiting++;
+        continue;
+      }
+      latest.delete(k);
+      latest.set(k, { kind: 'ban', ban: { jail: e.jail, ip: e.ip, until, start: d.start, failures: e.failures, from: d.host } });
     }
-    let until = e.until;
-    if (settings.maxtime !== null && (until === null || until > e.start + settings.maxtime)) {
-      until = e.start + settings.maxtime;
-      result.capped++;
-    }
-    if (until !== null && until <= opts.now) {
-      result.expired++; // over already: changes nothing here
-      return;
-    }
-    latest.delete(k);
-    latest.set(k, { kind: 'ban', ban: { jail: e.jail, ip: e.ip, until, start: e.start, failures: e.failures, from: e.host } });
   };
   try {
     for (;;) {
@@ -251,6 +281,7 @@ async function importSince(
       }
       if (batch.length < BATCH) break;
     }
+    result.lag = 0;
   } finally {
     // What was read is returned and its cursor kept even when a later batch failed.
     for (const v of latest.values()) {
@@ -262,11 +293,14 @@ async function importSince(
       // Redis's clock, as far as this host can tell: the newest id it has seen.
       const redisNow = Math.max(idTime(cursor) || 0, info.lastGeneratedId ? idTime(info.lastGeneratedId) || 0 : 0);
       state.fleet.seen = saveSeen(seen, redisNow);
+      const sightings = consensus.save();
+      if (sightings) state.fleet.sightings = sightings;
+      else delete state.fleet.sightings;
     }
   }
 }
 
-/** Hex characters of a signature kept to recognise a copy: 64 bits, no accidental collision. */
+/** Characters of a signature kept to recognise a copy: 96 bits, no accidental collision. */
 const SEEN_SIG_CHARS = 16;
 
 function loadSeen(stored: unknown): Map<string, number> {

@@ -12,4 +12,5 @@ export {
   type NewBan,
 } from './exchange.ts';
 export { readFleetStatus, formatFleetStatus, type FleetStatus } from './status.ts';
+export { finishWithHeartbeat } from './heartbeat.ts';
 export type { DropReason } from './entry.ts';

@@ -9,7 +9,9 @@ import type { IniStore } from '../config/store.ts';
 import { readBool, readInt } from '../config/values.ts';
 import type { Place } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
+import type { KeyObject } from 'node:crypto';
 import { MAX_BAN_SECONDS } from './entry.ts';
+import { HOST_NAME, parsePrivateKey, parseTrustedKeys, type TrustedKeys } from './keys.ts';
 
 export const SECTION = 'fleet';
 
@@ -17,8 +19,10 @@ export interface FleetSettings {
   url: string;
   stream: string;
   host: string;
-  /** Shared secrets: the first signs, every one verifies (key rotation). */
-  keys: Buffer[];
+  /** This host's Ed25519 private key; null: the host only reads, never publishes. */
+  signingKey: KeyObject | null;
+  /** Host name -> the public keys an entry carrying that name must verify with. */
+  trusted: TrustedKeys;
   timeoutMs: number;
   /** Approximate stream length kept by XADD MAXLEN ~ (0: never trim). */
   maxlen: number;
@@ -32,6 +36,14 @@ export interface FleetSettings {
   /** Jails whose bans are published. */
   publish: string[] | 'all';
   import: boolean;
+  /** Distinct trusted hosts that must have published a ban (still running) before it is imported. */
+  minHosts: number;
+  /** rediss:// only: a private CA, and a client certificate (Redis's tls-auth-clients). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /** Sentinel: where to ask for the primary; empty: `url` names Redis itself. */
+  sentinels: { host: string; port: number }[];
+  /** The primary's name as the sentinels know it (sentinel_name). */
+  sentinelName: string;
   /** Things worth saying that do not stop the run (a key file others can read). */
   warnings?: string[];
 }
@@ -46,12 +58,9 @@ const DEFAULTS = {
   clockSkew: 15 * 60,
 };
 
-/** A key shorter than this is guessable; `openssl rand -hex 32` gives 64 characters. */
-const MIN_KEY_LENGTH = 16;
-
 // A stream name and a host name end up in Redis commands and in messages; whitespace
 // and control characters there are a typo, not a name.
-const NAME = /^[^\s\x00-\x1f\x7f]{1,255}$/;
+const NAME = HOST_NAME;
 
 export function readFleetSettings(main: IniStore, file = 'f2b-scan.conf'): FleetSettings | null {
   const placeOf = (key: string): Place => {
@@ -76,7 +85,7 @@ export function readFleetSettings(main: IniStore, file = 'f2b-scan.conf'): Fleet
   if (!NAME.test(stream)) fail('stream', `${JSON.stringify(stream)} is not a stream name (no spaces)`);
 
   const host = value('host') ?? hostname();
-  if (!NAME.test(host)) fail('host', `${JSON.stringify(host)} is not a host name (no spaces)`);
+  if (!HOST_NAME.test(host)) fail('host', `${JSON.stringify(host)} is not a host name (no spaces)`);
 
   const seconds = (key: string, text: string): number => {
     const v = tryParseDuration(text);
@@ -130,25 +139,85 @@ export function readFleetSettings(main: IniStore, file = 'f2b-scan.conf'): Fleet
     // Hosts skip entries carrying their own name: two "localhost" would never hear each other.
     warnings.push(`${file} [fleet] host: the machine calls itself "${host}"; set host = <a name unique in the fleet>`);
   }
-  const keyFile = value('key_file');
-  if (keyFile === undefined) {
-    fail('key_file', 'missing: a fleet needs a shared key to sign and verify entries (e.g. `openssl rand -hex 32 > /etc/f2b-scan/fleet.key`)');
+  let minHosts = 1;
+  const minHostsText = value('min_hosts');
+  if (minHostsText !== undefined) {
+    const r = readInt(minHostsText);
+    if (!r.ok) fail('min_hosts', r.why);
+    else if (r.value < 1 || r.value > 1000) fail('min_hosts', `${JSON.stringify(minHostsText)} must be between 1 and 1000`);
+    else minHosts = r.value;
   }
-  const keyPlace = placeOf('key_file');
-  const keyPath = isAbsolute(keyFile!) ? keyFile! : resolve(dirname(keyPlace.file), keyFile!);
-  const keys = readKeys(keyPath, (m) => fail('key_file', m), warnings);
+
+  const pathOf = (key: string, text: string) => (isAbsolute(text) ? text : resolve(dirname(placeOf(key).file), text));
+  const keyFile = value('key_file');
+  let signingKey: KeyObject | null = null;
+  if (keyFile !== undefined) {
+    const path = pathOf('key_file', keyFile);
+    const text = readText(path, (m) => fail('key_file', m));
+    const key = parsePrivateKey(text);
+    if (typeof key === 'string') fail('key_file', `${path} ${key}`);
+    else signingKey = key;
+    if (otherUsersMayRead(path)) warnings.push(`${path}: this host's fleet private key is readable by every user, and whoever holds it can publish bans in its name (chmod 600)`);
+  }
+
+  const trustFile = value('trusted_keys');
+  let trusted: TrustedKeys = new Map();
+  if (trustFile !== undefined) {
+    const path = pathOf('trusted_keys', trustFile);
+    const parsed = parseTrustedKeys(readText(path, (m) => fail('trusted_keys', m)));
+    const p = parsed.problems[0];
+    if (p) fail('trusted_keys', `${path}:${p.line}: ${p.why}`);
+    trusted = parsed.keys;
+  } else if (doImport) {
+    fail('trusted_keys', 'missing: a host that imports acts only on entries signed by the hosts this file lists (lines "NAME ed25519 KEY" that `f2b-scan fleet keygen` prints); set import = no for a host that only publishes');
+  }
+  if (signingKey === null && !doImport) fail('key_file', 'missing, and import = no: this host would neither publish nor read (give it key_file, or import = yes)');
+
+  // TLS files: a private CA (tls_ca), and the client certificate and key Redis's default
+  // `tls-auth-clients yes` asks for (tls_cert, tls_key). Read now, so a missing file is a
+  // configuration error naming the key, not a handshake failure later.
+  const tls: NonNullable<FleetSettings['tls']> = {};
+  for (const [key, field] of [['tls_ca', 'ca'], ['tls_cert', 'cert'], ['tls_key', 'key']] as const) {
+    const path = value(key);
+    if (path === undefined) continue;
+    if (!url.startsWith('rediss://')) fail(key, `set, but url is not rediss:// (TLS): write url = rediss://host:port`);
+    tls[field] = Buffer.from(readText(pathOf(key, path), (m) => fail(key, m)));
+  }
+  if (tls.cert && !tls.key) fail('tls_key', 'missing: tls_cert needs the key of that certificate');
+  if (tls.key && !tls.cert) fail('tls_cert', 'missing: tls_key needs its certificate');
+  if (tls.key && otherUsersMayRead(pathOf('tls_key', value('tls_key')!))) warnings.push(`${pathOf('tls_key', value('tls_key')!)}: the TLS client key is readable by every user (chmod 600)`);
+
+  const sentinels: FleetSettings['sentinels'] = [];
+  const sentinelsText = value('sentinels');
+  if (sentinelsText !== undefined) {
+    for (const word of sentinelsText.split(/[\s,]+/).filter(Boolean)) {
+      const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(word);
+      const port = m ? Number(m[3]) : 0;
+      if (!m || port < 1 || port > 65535) fail('sentinels', `${JSON.stringify(word)} is not host:port (an IPv6 address as [::1]:26379)`);
+      sentinels.push({ host: m![1] ?? m![2]!, port });
+    }
+  }
+  const sentinelName = value('sentinel_name') ?? '';
+  if (sentinels.length > 0 && !sentinelName) fail('sentinel_name', 'missing: the sentinels need the name of the primary they watch (sentinel monitor NAME ...)');
+  if (sentinelName && sentinels.length === 0) fail('sentinels', 'missing: sentinel_name is set, but no sentinels to ask (sentinels = host:port ...)');
+  if (sentinelName && !NAME.test(sentinelName)) fail('sentinel_name', `${JSON.stringify(sentinelName)} is not a name (no spaces)`);
 
   return {
     url,
+    ...(Object.keys(tls).length ? { tls } : {}),
+    sentinels,
+    sentinelName,
     stream,
     host,
-    keys,
+    signingKey,
+    trusted,
     timeoutMs: Math.round(timeout * 1000),
     maxlen,
     maxtime,
     skew,
     publish,
     import: doImport,
+    minHosts,
     ...(warnings.length ? { warnings } : {}),
   };
 }
@@ -168,30 +237,20 @@ function checkUrl(url: string, fail: (m: string) => never): void {
   if (db !== '' && !/^\d+$/.test(db)) fail(`database ${JSON.stringify(db)} is not a number`);
 }
 
-/** One key per line; blank lines and # comments ignored. */
-function readKeys(path: string, fail: (m: string) => never, warnings: string[]): Buffer[] {
-  let text: string;
+function readText(path: string, fail: (m: string) => never): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     return fail(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const lines = text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  if (lines.length === 0) fail(`${path} holds no key`);
-  for (const [i, l] of lines.entries()) {
-    if (l.length < MIN_KEY_LENGTH) fail(`key ${i + 1} in ${path} is shorter than ${MIN_KEY_LENGTH} characters (use e.g. openssl rand -hex 32)`);
-  }
+}
+
+function otherUsersMayRead(path: string): boolean {
   try {
-    if (statSync(path).mode & 0o004) {
-      warnings.push(`${path}: the fleet key is readable by every user, and whoever holds it can ban on every host (chmod 600)`);
-    }
+    return (statSync(path).mode & 0o004) !== 0;
   } catch {
-    // readable a moment ago; the mode check is advice only
+    return false; // readable a moment ago; the mode check is advice only
   }
-  return lines.map((l) => Buffer.from(l, 'utf8'));
 }
 
 /** The url without its password, for messages. */

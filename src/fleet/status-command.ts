@@ -12,8 +12,6 @@ export interface FleetStatusCommand {
   configDir: string;
   statePath: string;
   json: boolean;
-  /** Epoch seconds (--now): what "in the future" means when checking entries. */
-  now: number;
 }
 
 export async function runFleetStatus(opts: FleetStatusCommand): Promise<{ output: string; warnings: string[]; exitCode: number }> {
@@ -25,7 +23,7 @@ export async function runFleetStatus(opts: FleetStatusCommand): Promise<{ output
   }
   // Read-only: no lock, nothing saved.
   const { state, warnings } = await loadState(opts.statePath);
-  const status = await readFleetStatus(settings, state, opts.now);
+  const status = await readFleetStatus(settings, state);
   const output = opts.json ? JSON.stringify(status) + '\n' : formatFleetStatus(status);
   return {
     output,

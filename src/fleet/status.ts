@@ -1,11 +1,29 @@
-// `f2b-scan fleet status`: what the stream holds and where this host stands in it.
-// Reads the whole stream once (it is capped by maxlen), changes nothing.
+// `f2b-scan fleet status`: the fleet as this host sees it, from the stream's two ends and the
+// hosts' heartbeats — a few commands whatever the stream's length (the whole stream is never
+// read), changing nothing.
 
 import type { State } from '../state/schema.ts';
-import { compareIds, decodeEntry, idTime } from './entry.ts';
-import { connectRedis, describe, FleetUnreachable } from './redis.ts';
-import { redactUrl, type FleetSettings } from './settings.ts';
-import { range, streamInfo } from './stream.ts';
+import { epochKey } from './cursor.ts';
+import { idTime, parseId } from './entry.ts';
+import { readHeartbeats, redisTime, type Heartbeat } from './heartbeat.ts';
+import { connectRedis, describe, FleetUnreachable, where } from './redis.ts';
+import type { FleetSettings } from './settings.ts';
+import { streamInfo } from './stream.ts';
+
+/** A host whose last heartbeat is older than this (on Redis's clock) is marked silent. */
+export const SILENT_AFTER = 5 * 60;
+
+export interface HostStatus extends Omit<Heartbeat, 'at' | 'clock'> {
+  host: string;
+  /** Its last run (Redis's clock), ISO 8601. */
+  lastRun: string;
+  /** No heartbeat for more than five minutes. */
+  silent: boolean;
+  /** Its clock minus Redis's at its last run, seconds: far off, its entries are refused. */
+  clockOffset: number;
+  /** Listed in this host's trusted_keys (its entries are acted on here). */
+  trusted: boolean;
+}
 
 export interface FleetStatus {
   url: string;
@@ -15,35 +33,34 @@ export interface FleetStatus {
   length: number;
   first: { id: string; time: string } | null;
   last: { id: string; time: string } | null;
+  epoch: string | null;
   cursor: string | null;
-  /** Entries after this host's cursor: what its next run will read. */
-  lag: number;
-  /** Hosts with a validly signed entry in the stream, latest first. */
-  hosts: { host: string; entries: number; lastId: string; lastTime: string }[];
-  /** Entries whose signature (or content) does not check out with our keys. */
-  invalid: number;
+  /** Seconds between the last entry and this host's cursor (null: no cursor, or no stream). */
+  lagSeconds: number | null;
+  /** Every host that ran since the heartbeats began, read-only ones included; by name. */
+  hosts: HostStatus[];
   /** Bans and unbans waiting in this host's state to be published. */
   outbox: number;
   /** Redis unreachable: the rest is what the state alone knows. */
   error: string | null;
 }
 
-const BATCH = 1000;
-const iso = (id: string) => new Date(idTime(id) * 1000).toISOString();
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-export async function readFleetStatus(settings: FleetSettings, state: State, now = Date.now() / 1000): Promise<FleetStatus> {
+export async function readFleetStatus(settings: FleetSettings, state: State): Promise<FleetStatus> {
+  const cursor = typeof state.fleet.cursor === 'string' && parseId(state.fleet.cursor) ? state.fleet.cursor : null;
   const status: FleetStatus = {
-    url: redactUrl(settings.url),
+    url: where(settings),
     stream: settings.stream,
     host: settings.host,
     length: 0,
     first: null,
     last: null,
-    cursor: state.fleet.cursor,
-    lag: 0,
+    epoch: null,
+    cursor,
+    lagSeconds: null,
     hosts: [],
-    invalid: 0,
-    outbox: state.fleet.outbox.length,
+    outbox: Array.isArray(state.fleet.outbox) ? state.fleet.outbox.length : 0,
     error: null,
   };
   let redis;
@@ -54,33 +71,35 @@ export async function readFleetStatus(settings: FleetSettings, state: State, now
     return status;
   }
   try {
-    const info = await streamInfo(redis, settings.stream);
-    if (!info) return status;
-    status.length = info.length;
-    if (info.firstId) status.first = { id: info.firstId, time: iso(info.firstId) };
-    if (info.lastId) status.last = { id: info.lastId, time: iso(info.lastId) };
-    const hosts = new Map<string, { entries: number; lastId: string }>();
-    let from = '-';
-    for (;;) {
-      const batch = await range(redis, settings.stream, from, BATCH);
-      for (const [id, fields] of batch) {
-        if (state.fleet.cursor === null || compareIds(id, state.fleet.cursor) > 0) status.lag++;
-        const d = decodeEntry(id, fields, { keys: settings.keys, skew: settings.skew });
-        if (!d.ok) {
-          status.invalid++;
-          continue;
-        }
-        const h = hosts.get(d.entry.host) ?? { entries: 0, lastId: id };
-        h.entries++;
-        h.lastId = id;
-        hosts.set(d.entry.host, h);
-      }
-      if (batch.length < BATCH) break;
-      from = `(${batch[batch.length - 1]![0]}`;
+    const [info, beats, epoch, now] = await Promise.all([
+      streamInfo(redis, settings.stream),
+      readHeartbeats(redis, settings.stream),
+      redis.call('GET', epochKey(settings.stream)) as Promise<string | null>,
+      redisTime(redis),
+    ]);
+    status.epoch = epoch;
+    if (info) {
+      status.length = info.length;
+      if (info.firstId) status.first = { id: info.firstId, time: iso(idTime(info.firstId)) };
+      if (info.lastId) status.last = { id: info.lastId, time: iso(idTime(info.lastId)) };
+      if (cursor && info.lastId) status.lagSeconds = Math.max(0, Math.round(idTime(info.lastId) - idTime(cursor)));
     }
-    status.hosts = [...hosts]
-      .map(([host, h]) => ({ host, entries: h.entries, lastId: h.lastId, lastTime: iso(h.lastId) }))
-      .sort((a, b) => compareIds(b.lastId, a.lastId));
+    status.hosts = [...beats]
+      .map(([host, b]) => ({
+        host,
+        lastRun: iso(b.at),
+        silent: now - b.at > SILENT_AFTER,
+        clockOffset: Math.round(b.clock - b.at),
+        trusted: settings.trusted.has(host),
+        exit: b.exit,
+        lag: b.lag,
+        outbox: b.outbox,
+        published: b.published,
+        imported: b.imported,
+        dropped: b.dropped,
+        publishes: b.publishes,
+      }))
+      .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
   } catch (e) {
     status.error = `Redis at ${status.url}: ${describe(e as Error)}`;
   } finally {
@@ -94,13 +113,19 @@ export function formatFleetStatus(s: FleetStatus): string {
   lines.push(`fleet: stream ${s.stream} at ${s.url}, this host is ${s.host}`);
   if (s.error) lines.push(`error: ${s.error}`);
   else {
-    lines.push(`entries: ${s.length}${s.last ? '' : ' (nothing published yet)'}`);
+    lines.push(`entries: ${s.length}${s.last ? '' : ' (nothing published yet)'}${s.epoch ? `, epoch ${s.epoch}` : ''}`);
     if (s.first) lines.push(`first: ${s.first.id} (${s.first.time})`);
     if (s.last) lines.push(`last: ${s.last.id} (${s.last.time})`);
-    lines.push(`cursor: ${s.cursor ?? '(none: the next run reads the whole stream)'}, ${s.lag} entries behind`);
-    if (s.invalid) lines.push(`invalid entries (bad signature or content, ignored): ${s.invalid}`);
-    lines.push(s.hosts.length ? 'hosts:' : 'hosts: none yet');
-    for (const h of s.hosts) lines.push(`  ${h.host}  last ${h.lastTime}  (${h.entries} entries)`);
+    lines.push(`cursor: ${s.cursor ?? '(none: the next run reads the whole stream)'}${s.lagSeconds !== null ? `, ${s.lagSeconds} s behind the last entry` : ''}`);
+    lines.push(s.hosts.length ? `hosts (${s.hosts.length}):` : 'hosts: none has run yet');
+    for (const h of s.hosts) {
+      const marks = [h.silent ? 'SILENT' : '', h.publishes ? '' : 'read-only', h.trusted || !h.publishes ? '' : 'not trusted here', Math.abs(h.clockOffset) > 60 ? `clock ${h.clockOffset > 0 ? '+' : ''}${h.clockOffset} s` : '']
+        .filter(Boolean)
+        .join(', ');
+      lines.push(
+        `  ${h.host}  last run ${h.lastRun}  exit ${h.exit}  published ${h.published}  imported ${h.imported}  dropped ${h.dropped}  outbox ${h.outbox}  lag ${h.lag ?? '-'}${marks ? `  [${marks}]` : ''}`,
+      );
+    }
   }
   lines.push(`outbox: ${s.outbox} waiting to be published`);
   return lines.join('\n') + '\n';

@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { run } from '../exec/run.ts';
 import { applyChanges, changesAnything, describeChanges, diffInstall, diffUninstall } from './apply.ts';
-import { planInstall, runArgs, type Scheduler } from './plan.ts';
+import { planInstall, runArgs, type PlannedItem, type Scheduler } from './plan.ts';
+import { targetConfig, targetProgram, targetSandbox } from './target.ts';
+import type { Change } from './apply.ts';
 import { printableCommand } from '../exec/quote.ts';
 import { readUnits, type Program } from './templates.ts';
 
@@ -22,7 +24,9 @@ export interface InstallRequest {
   uninstall: boolean;
   configDir: string;
   statePath: string;
-  /** Default: this node binary and the f2b-scan script it runs. */
+  /** The command the scheduled runs start (--command); default: see targetProgram(). */
+  command?: string;
+  /** Tests: the program outright. */
   program?: Program;
   /** Default: /run/systemd/system exists (systemd is PID 1). */
   systemdRunning?: boolean;
@@ -35,11 +39,6 @@ export interface InstallResult {
 
 const UNITS_TO_ENABLE = ['f2b-scan.timer', 'f2b-scan-restore.service'];
 
-/** How this very installation is started: absolute node and script paths (a global npm link stays a link). */
-export function currentProgram(extraArgs: string[]): Program {
-  return { node: process.execPath, script: resolve(process.argv[1] ?? 'f2b-scan'), args: extraArgs };
-}
-
 async function systemctl(args: string[], lines: string[]): Promise<boolean> {
   const r = await run('systemctl', args, { timeoutMs: 60_000 });
   lines.push(`${r.ok ? 'ran' : 'failed'}: ${r.command}${r.ok ? '' : ` (${r.error ?? r.stderr})`}`);
@@ -51,15 +50,20 @@ export async function runInstall(req: InstallRequest): Promise<InstallResult> {
   for (const [flag, p] of [['--config', req.configDir], ['--state', req.statePath]] as const) {
     if (!isAbsolute(p)) return { output: `f2b-scan: install: ${flag} must be an absolute path (scheduled runs start in /): ${p}\n`, exitCode: 2 };
   }
-  const program = req.program ?? currentProgram(runArgs(req.configDir, req.statePath));
-  const items = planInstall({
-    scheduler: req.scheduler,
-    prefix,
-    program,
-    configDir: req.configDir,
-    statePath: req.statePath,
-    units: req.scheduler === 'systemd' ? readUnits() : {},
-  });
+  const target = req.program ? { program: req.program } : targetProgram({ prefix, command: req.command, args: runArgs(req.configDir, req.statePath) });
+  const program = target.program;
+  const config = targetConfig(prefix, req.configDir);
+  const plan = (scheduler: Scheduler) =>
+    planInstall({
+      scheduler,
+      prefix,
+      program,
+      configDir: req.configDir,
+      statePath: req.statePath,
+      units: scheduler === 'systemd' ? readUnits() : {},
+      sandbox: scheduler === 'systemd' ? targetSandbox(config, req.configDir, req.statePath) : null,
+    });
+  const items = plan(req.scheduler);
   const live = !prefix && req.scheduler === 'systemd' && (req.systemdRunning ?? existsSync('/run/systemd/system'));
   const lines: string[] = [];
   let ok = true;
@@ -82,11 +86,31 @@ export async function runInstall(req: InstallRequest): Promise<InstallResult> {
     return { output: lines.join('\n') + '\n', exitCode: ok ? 0 : 1 };
   }
 
+  // The other schedule goes: cron and a timer both running the scan would do every minute twice.
+  const other = otherSchedule(req.scheduler, plan(req.scheduler === 'systemd' ? 'cron' : 'systemd'));
+  if (other.length) {
+    const systemdLive = !prefix && (req.systemdRunning ?? existsSync('/run/systemd/system'));
+    const what = req.scheduler === 'systemd' ? 'the /etc/cron.d/f2b-scan line' : 'the systemd units (f2b-scan.timer, f2b-scan.service, f2b-scan-restore.service)';
+    lines.push(`${req.dryRun ? 'would remove' : 'removing'} ${what}: --${req.scheduler} replaces them (one schedule, not two)`);
+    // The timer stops; the restore unit is disabled without being stopped (its stop would lift every ban).
+    if (req.scheduler === 'cron' && systemdLive) {
+      if (req.dryRun) lines.push(`would run: ${printableCommand('systemctl', ['disable', '--now', 'f2b-scan.timer'])}; ${printableCommand('systemctl', ['disable', 'f2b-scan-restore.service'])}`);
+      else {
+        ok = (await systemctl(['disable', '--now', 'f2b-scan.timer'], lines)) && ok;
+        ok = (await systemctl(['disable', 'f2b-scan-restore.service'], lines)) && ok;
+      }
+    }
+    if (!req.dryRun) applyChanges(other);
+    lines.push(describeChanges(other, { dryRun: req.dryRun, showContent: false }).trimEnd());
+    if (req.scheduler === 'cron' && systemdLive && !req.dryRun) ok = (await systemctl(['daemon-reload'], lines)) && ok;
+  }
+
   const changes = diffInstall(items);
   if (!req.dryRun) applyChanges(changes);
   lines.push(describeChanges(changes, { dryRun: req.dryRun, showContent: req.dryRun }).trimEnd());
   const changed = changesAnything(changes);
   if (!changed) lines.push('nothing to change: already installed');
+  if (target.note) lines.push(target.note);
   if (req.scheduler === 'systemd') {
     if (live && !req.dryRun && changed) {
       ok = (await systemctl(['daemon-reload'], lines)) && ok;
@@ -102,3 +126,8 @@ export async function runInstall(req: InstallRequest): Promise<InstallResult> {
   return { output: lines.join('\n') + '\n', exitCode: ok ? 0 : 1 };
 }
 
+/** The files of the other scheduler that are there (its directories and the shared ones stay). */
+function otherSchedule(scheduler: Scheduler, otherItems: PlannedItem[]): Change[] {
+  const own = (path: string) => (scheduler === 'systemd' ? path.endsWith('/etc/cron.d/f2b-scan') : /\/etc\/systemd\/system\/f2b-scan[\w.-]*$/.test(path));
+  return diffUninstall(otherItems.filter((i) => i.kind === 'file' && own(i.path))).filter((c) => c.kind === 'remove');
+}

@@ -12,6 +12,7 @@ import {
   UNIT_NAMES,
   type Program,
 } from './templates.ts';
+import type { Sandbox } from './sandbox.ts';
 
 export type Scheduler = 'systemd' | 'cron';
 
@@ -46,6 +47,8 @@ export interface InstallOptions {
   statePath: string;
   /** Shipped unit templates by name (readUnits()). */
   units: Record<string, string>;
+  /** What the service units may write (derived from the configuration); null: the templates' own. */
+  sandbox: Sandbox | null;
 }
 
 /** Arguments every scheduled run needs: --config / --state when they are not the defaults. */
@@ -66,7 +69,7 @@ export function planInstall(o: InstallOptions): PlannedItem[] {
       items.push({
         kind: 'file',
         path: at(`/etc/systemd/system/${name}`),
-        content: renderUnit(o.units[name]!, o.program, stateDir),
+        content: renderUnit(o.units[name]!, o.program, name.endsWith('.service') ? o.sandbox : null),
         mode: 0o644,
         policy: 'replace',
       });

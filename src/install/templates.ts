@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Sandbox } from './sandbox.ts';
 
 /** The unit files, in the order they are written. */
 export const UNIT_NAMES = ['f2b-scan.service', 'f2b-scan.timer', 'f2b-scan-restore.service'] as const;
@@ -30,9 +31,10 @@ export function readUnits(dir = packagingDir()): Record<string, string> {
   return Object.fromEntries(UNIT_NAMES.map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
 }
 
-/** How this installation is started: the node binary and the f2b-scan script, absolute. */
+/** How the scheduled runs start f2b-scan: the node binary and the f2b-scan script, absolute. */
 export interface Program {
-  node: string;
+  /** Absent: the script is the command itself (its #!/usr/bin/env node line finds node). */
+  node?: string;
   script: string;
   /** Extra arguments every scheduled run gets (--config, --state when not the defaults). */
   args: string[];
@@ -53,24 +55,60 @@ export function cronWord(s: string): string {
   return q.replace(/%/g, '\\%');
 }
 
-/** The shipped unit with `/usr/local/bin/f2b-scan <cmd>` replaced by this installation's command. */
-export function renderUnit(template: string, program: Program, stateDir: string): string {
-  const cmd = [program.node, program.script].map(systemdWord).join(' ');
+/** One comment line per reason, with the paths it needs (the MTA spools share one). */
+function sandboxComments(sandbox: Sandbox): string[] {
+  const byWhy = new Map<string, string[]>();
+  for (const p of sandbox.paths) byWhy.set(p.why, [...(byWhy.get(p.why) ?? []), p.path]);
+  return [...byWhy].map(([why, paths]) => `#   ${paths.join(', ')}: ${why}`);
+}
+
+/** The command words of a program (node and script, or the script alone). */
+export function programWords(program: Program): string[] {
+  return program.node ? [program.node, program.script] : [program.script];
+}
+
+/**
+ * The shipped unit with `/usr/local/bin/f2b-scan <cmd>` replaced by this installation's
+ * command, and (service units) the sandbox derived from the configuration: ProtectSystem and
+ * ReadWritePaths with a comment line per writable place saying why.
+ */
+export function renderUnit(template: string, program: Program, sandbox: Sandbox | null): string {
+  const cmd = programWords(program).map(systemdWord).join(' ');
   const extra = program.args.map(systemdWord).join(' ');
-  return template
-    .split('\n')
-    .map((line) => {
-      const m = /^(Exec\w+=)(\S+)(.*)$/.exec(line);
-      if (m && m[2] === UNIT_PLACEHOLDER) return `${m[1]}${cmd}${m[3]}${extra ? ' ' + extra : ''}`;
-      // A state file outside /var/lib/f2b-scan must stay writable under ProtectSystem=strict.
-      if (line.startsWith('ReadWritePaths=') && stateDir !== '/var/lib/f2b-scan') return `${line} ${systemdWord(stateDir)}`;
-      return line;
-    })
-    .join('\n');
+  const lines = template.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const m = /^(Exec\w+=)(\S+)(.*)$/.exec(line);
+    if (m && m[2] === UNIT_PLACEHOLDER) {
+      out.push(`${m[1]}${cmd}${m[3]}${extra ? ' ' + extra : ''}`);
+      continue;
+    }
+    if (sandbox && line.startsWith('ProtectSystem=')) {
+      if (sandbox.protectSystem !== 'strict') {
+        out.push('# Loosened from strict: what these actions write cannot be known beforehand.', ...sandbox.loosened.map((l) => `#   ${l}`));
+      }
+      out.push(`ProtectSystem=${sandbox.protectSystem}`);
+      continue;
+    }
+    if (sandbox && line.startsWith('ReadWritePaths=')) {
+      // The template's comment above the line is replaced too.
+      while (out.length && out[out.length - 1]!.startsWith('#') && !out[out.length - 1]!.startsWith('# Loosened')) out.pop();
+      out.push(
+        '# Writable in the read-only system, derived by `f2b-scan install` from the enabled jails\' actions',
+        '# (run it again after changing them). "-": may be missing on this machine.',
+        ...sandboxComments(sandbox),
+        `ReadWritePaths=${sandbox.paths.map((p) => (p.optional ? '-' : '') + systemdWord(p.path)).join(' ')}`,
+      );
+      continue;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
 }
 
 export function renderCron(program: Program): string {
-  const cmd = [program.node, program.script].map(cronWord).join(' ');
+  const cmd = programWords(program).map(cronWord).join(' ');
   const extra = program.args.map(cronWord).join(' ');
   const tail = extra ? ' ' + extra : '';
   return [

@@ -5,18 +5,21 @@ import type { IniStore } from '../config/store.ts';
 import type { ActionOutcome } from '../actions/enforce.ts';
 import { runRecords, writeOwnLog } from '../log/index.ts';
 import type { State } from '../state/schema.ts';
-import type { Decision, Epoch, Failure } from '../types.ts';
+import type { Decision, Epoch, Failure, FileReport } from '../types.ts';
 import { addTotals } from './totals.ts';
 
 export async function recordRun(input: {
   main: IniStore;
   state: State;
   failures: Failure[];
+  /** What each file contributed (lines read per jail). */
+  files: FileReport[];
   decisions: Decision[];
   outcomes: ActionOutcome[];
   now: Epoch;
 }): Promise<string[]> {
   for (const f of input.failures) addTotals(input.state, f.jail, { failed: 1 });
-  for (const d of input.decisions) if (d.kind === 'ban') addTotals(input.state, d.jail, { banned: 1 });
+  for (const d of input.decisions) addTotals(input.state, d.jail, d.kind === 'ban' ? { banned: 1 } : { unbanned: 1 });
+  for (const f of input.files) addTotals(input.state, f.jail, { lines: f.linesRead });
   return writeOwnLog(input.main, runRecords(input));
 }

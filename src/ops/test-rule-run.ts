@@ -1,6 +1,7 @@
 // `f2b-scan test-rule <rule> <log>`: run one rule over a log (a file or stdin, streamed)
 // and say what it matched — fail2ban-regex's job. --json prints the contract other
-// tools read: {filter, lines, matched: [{line, time, host, user?, regex}], ignored, missed}.
+// tools read: {filter, lines, matched: [{line, time, host, user?, regex, repeat?}], ignored, missed}
+// (repeat: the line stands for that many failures, rsyslog's "message repeated N times").
 
 import { closeSync, createReadStream, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ export async function runTestRule(a: TestRuleArgs): Promise<number> {
   }
   const input: Readable = given ? Readable.from([a.lines!.join('\n') + '\n']) : fromStdin ? (a.stdin ?? process.stdin) : createReadStream(a.log);
   const started = process.hrtime.bigint();
-  const matched: { line: number; time: number | null; host: string; user?: string; regex: number }[] = [];
+  const matched: { line: number; time: number | null; host: string; user?: string; regex: number; repeat?: number }[] = [];
   // Kept for printing after the summary; capped so a huge log cannot exhaust memory.
   const matchedText: string[] = [];
   const missedText: string[] = [];
@@ -81,6 +82,7 @@ export async function runTestRule(a: TestRuleArgs): Promise<number> {
     for (const r of res) {
       const m: (typeof matched)[number] = { line: r.lineNo, time: r.time, host: r.host, regex: r.regex };
       if (r.user !== undefined) m.user = r.user;
+      if (r.repeat !== undefined) m.repeat = r.repeat;
       matched.push(m);
       if (a.printMatched) {
         if (matchedText.length < MAX_PRINTED) matchedText.push(...r.lines);

@@ -1,15 +1,36 @@
-// Running totals per jail in the state (fail2ban-client status: "Total failed", "Total banned").
+// Running totals per jail in the state (fail2ban-client status: "Total failed", "Total banned";
+// the metrics file's counters: bans, unbans, failures, lines read).
 
 import type { JailTotals, State } from '../state/schema.ts';
+import type { JailCounters } from '../types.ts';
 
 export function addTotals(state: State, jail: string, add: Partial<JailTotals>): void {
   const all = (state.totals ??= {});
   const t = Object.hasOwn(all, jail) ? all[jail]! : (all[jail] = { failed: 0, banned: 0 });
   t.failed += add.failed ?? 0;
   t.banned += add.banned ?? 0;
+  if (add.unbanned) t.unbanned = (t.unbanned ?? 0) + add.unbanned;
+  if (add.lines) t.lines = (t.lines ?? 0) + add.lines;
 }
 
-export function totalsOf(state: State, jail: string): JailTotals {
+export function totalsOf(state: State, jail: string): Required<JailTotals> {
   const t = state.totals && Object.hasOwn(state.totals, jail) ? state.totals[jail]! : undefined;
-  return { failed: t?.failed ?? 0, banned: t?.banned ?? 0 };
+  return { failed: t?.failed ?? 0, banned: t?.banned ?? 0, unbanned: t?.unbanned ?? 0, lines: t?.lines ?? 0 };
+}
+
+/** The counters the metrics file shows for these jails: bans in force at `now`, and the totals. */
+export function jailCounters(state: State, jails: string[], now: number): Record<string, JailCounters> {
+  const out: Record<string, JailCounters> = {};
+  for (const jail of jails) {
+    const bans = Object.hasOwn(state.bans, jail) ? Object.values(state.bans[jail]!) : [];
+    const t = totalsOf(state, jail);
+    out[jail] = {
+      bansActive: bans.filter((b) => b.until === null || b.until > now).length,
+      bans: t.banned,
+      unbans: t.unbanned,
+      failures: t.failed,
+      lines: t.lines,
+    };
+  }
+  return out;
 }

@@ -4,10 +4,12 @@
 
 import { join } from 'node:path';
 import { unbanRecord } from '../log/index.ts';
+import { addTotals } from './totals.ts';
 import type { Decision } from '../types.ts';
 import { UsageError } from '../util/errors.ts';
 import { parseCommandLineAddresses } from './addresses.ts';
 import { applyAndSave, findJail, withSession, type OpsOptions, type OpsResult, type Session } from './session.ts';
+import { saveState } from '../state/store.ts';
 import { EXIT } from '../util/errors.ts';
 
 export interface UnbanOptions extends OpsOptions {
@@ -22,8 +24,8 @@ export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
   const ips = parseCommandLineAddresses(opts.ips, 'unban');
   return withSession(opts, async (s) => {
     if (opts.jail) findJail(s.config, opts.jail);
-    const fleetUrl = s.config.main.get('fleet', 'url')?.trim();
-    if (opts.fleet && !fleetUrl) throw new UsageError('unban --fleet: no [fleet] url in f2b-scan.conf');
+    // Settings first: a host that cannot publish is told so before anything is lifted.
+    const fleet = opts.fleet ? await fleetPublisher(s, opts) : null;
     const verb = opts.dryRun ? 'would ' : '';
     const messages = s.warnings.map((w) => `warning: ${w}`);
     const decisions: Decision[] = [];
@@ -36,25 +38,33 @@ export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
         if (!Object.hasOwn(bans, ip)) continue;
         found.add(ip);
         delete bans[ip];
+        addTotals(s.state, jail, { unbanned: 1 }); // saved only when not a dry run
         decisions.push({ kind: 'unban', jail, ip, reason: 'manual' });
         lines.push(`${verb}unban ${ip} in ${jail}`);
       }
       if (Object.hasOwn(s.state.bans, jail) && Object.keys(bans).length === 0) delete s.state.bans[jail];
     }
-    for (const ip of ips) if (!found.has(ip)) messages.push(`${ip} is not banned${opts.jail ? ` in ${opts.jail}` : ''}`);
+    for (const ip of ips) if (!found.has(ip)) messages.push(`${ip} is not banned${opts.jail ? ` in ${opts.jail}` : ''}${fleet ? ' here' : ''}`);
     for (const d of decisions) {
       if (!s.config.jails.some((j) => j.name === d.jail)) messages.push(`warning: jail ${d.jail} is no longer configured: ${d.ip} left the state, but its firewall rule (if any) stays`);
     }
 
     let exitCode: number = EXIT.ok;
-    if (opts.fleet && decisions.length > 0) {
-      const r = await publishUnbans(s, opts, decisions);
-      if (r) {
-        messages.push(`warning: fleet: ${r}`);
+    if (fleet) {
+      // Published whether or not this host holds the ban: other hosts may (imported, or from
+      // their own logs before this host's cursor). Without --jail: every jail (`*`).
+      const unbans = opts.all ? decisions.map((d) => ({ jail: d.jail, ip: d.ip })) : ips.map((ip) => ({ jail: opts.jail ?? '*', ip }));
+      const error = await fleet(unbans);
+      if (error) {
+        messages.push(`warning: fleet: ${error}`);
         exitCode = EXIT.fleetUnreachable;
-      } else for (const d of decisions) lines.push(`${verb}publish unban ${d.ip} in ${d.jail} to the fleet`);
+      } else for (const u of unbans) lines.push(`${verb}publish unban ${u.ip} in ${u.jail === '*' ? 'every jail' : u.jail} to the fleet`);
     }
-    if (decisions.length === 0) return { output: '', messages, exitCode };
+    if (decisions.length === 0) {
+      // Nothing lifted here; an unban Redis did not take waits in the outbox for the next run.
+      if (fleet && !opts.dryRun) await saveState(opts.statePath, s.state);
+      return { output: lines.map((l) => l + '\n').join(''), messages, exitCode };
+    }
     const applied = await applyAndSave(s, opts, decisions, decisions.map((d) => unbanRecord(opts.now, d.jail, d.ip)));
     return {
       output: lines.map((l) => l + '\n').join(''),
@@ -65,18 +75,17 @@ export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
 }
 
 /**
- * Queue and publish the unbans, as run-fleet.ts does, without importing: reading the stream here
- * would move the fleet cursor past bans this command does not apply. Returns an error line or null.
- * An unban Redis did not take stays in the outbox (the state is saved after) for the next run.
+ * Queue and publish unbans, as the run's fleet step does, without importing: reading the stream
+ * here would move the fleet cursor past bans this command does not apply. The function returns
+ * an error line or null; an unban Redis did not take stays in the outbox (the state is saved
+ * after) for the next run.
  */
-async function publishUnbans(s: Session, opts: OpsOptions, decisions: Decision[]): Promise<string | null> {
+async function fleetPublisher(s: Session, opts: OpsOptions): Promise<(unbans: { jail: string; ip: string }[]) => Promise<string | null>> {
+  if (!s.config.main.get('fleet', 'url')?.trim()) throw new UsageError('unban --fleet: no [fleet] url in f2b-scan.conf');
   const { exchange, readFleetSettings } = await import('../fleet/index.ts');
-  const settings = readFleetSettings(s.config.main, join(s.config.configDir, 'f2b-scan.conf'));
-  if (!settings) return 'no [fleet] url';
-  const res = await exchange({ ...settings, import: false }, s.state, [], {
-    dryRun: opts.dryRun,
-    now: opts.now,
-    unbans: decisions.map((d) => ({ jail: d.jail, ip: d.ip })),
-  });
-  return res.error;
+  const settings = readFleetSettings(s.config.main, join(s.config.configDir, 'f2b-scan.conf'))!;
+  if (!settings.signingKey) {
+    throw new UsageError('unban --fleet: this host has no [fleet] key_file, so it only reads the fleet and cannot publish (f2b-scan fleet keygen makes a key)');
+  }
+  return async (unbans) => (await exchange({ ...settings, import: false }, s.state, [], { dryRun: opts.dryRun, now: opts.now, unbans })).error;
 }

@@ -3,11 +3,16 @@
 // is what failregexes see), the failregexes in order, then ignoreregex. Lines that
 // cannot match (the prefilter says no) cost one regex test and no allocation.
 // With maxlines > 1 the last lines are kept in a buffer and matched together.
+// A syslog daemon's "message repeated N times: [ ... ]" is read as the message inside,
+// and its match carries repeat = N (see repeated.ts). A record of Docker's json-file log
+// is read as the line the container printed (docker-line.ts).
 
 import type { RuleMatch } from '../types.ts';
 import type { CompiledRegex, Filter } from './compile.ts';
 import { readGroups, SessionCache, toRuleMatch, type Groups } from './failure.ts';
 import { LinearRegex, type RegexRunner } from './linear-regex.ts';
+import { unwrapDockerLine } from './docker-line.ts';
+import { lastRepeated, unfoldRepeated } from './repeated.ts';
 
 export interface DateHit {
   time: number;
@@ -104,9 +109,24 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
   let cutTime: number | null = null;
   let dateHits = 0;
 
+  // Docker's time of the record being read: it wins over the container's own date (most
+  // containers log in UTC, or a time of day only). Null for other lines.
+  let dockerTime: number | null = null;
+
+  /** The line to read: the container's line inside a Docker json-file record, else the line. */
+  function unwrap(line: string): string {
+    dockerTime = null;
+    if (line.charCodeAt(0) !== 123 /* { */) return line;
+    const d = unwrapDockerLine(line);
+    if (!d) return line;
+    dockerTime = d.time;
+    return d.text;
+  }
+
   /** The line with its date cut out; its time (the last date seen when it has none) goes to cutTime. */
   function cut(line: string): string {
     const d = reader.read(line);
+    if (dockerTime !== null) lastTime = dockerTime;
     if (!d) {
       stats.noDate++;
       cutTime = lastTime;
@@ -116,7 +136,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     else dateHits++;
     // A date that matched a template but is not a real date (year 0) is still cut out,
     // as fail2ban does; the line then has no time.
-    cutTime = Number.isFinite(d.time) ? d.time : null;
+    cutTime = dockerTime ?? (Number.isFinite(d.time) ? d.time : null);
     if (cutTime !== null) lastTime = cutTime;
     return d.start === 0 ? line.slice(d.end) : line.slice(0, d.start) + line.slice(d.end);
   }
@@ -146,11 +166,12 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     return false;
   }
 
-  function report(g: Groups, j: number, lineNo: number, time: number | null, lines: string[]): RuleMatch[] {
+  function report(g: Groups, j: number, lineNo: number, time: number | null, lines: string[], repeat: number): RuleMatch[] {
     stats.matched++;
     let groups: Groups | null = g;
     let ls = lines;
-    if (sessions && g.mlfid !== undefined) {
+    // An empty id (a log without the program's pid: daemontools, s6, runit) ties nothing together.
+    if (sessions && g.mlfid !== undefined && g.mlfid.trim() !== '') {
       const merged = sessions.merge(g.mlfid, g, lines, time);
       groups = merged?.groups ?? null;
       ls = merged?.lines ?? lines;
@@ -160,16 +181,41 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
       stats.helperLines++;
       return NONE;
     }
+    if (repeat > 1) r.repeat = repeat;
     return [r];
   }
 
+  // The failure of the line before, for sysklogd's "last message repeated N times".
+  let lastFailure: RuleMatch | null = null;
+
   function pushSingle(line: string, lineNo: number): RuleMatch[] {
+    const found = matchSingle(line, lineNo);
+    lastFailure = found.length === 1 ? found[0]! : null;
+    return found;
+  }
+
+  /** The failure before, once more, N times: the daemon's count of lines it did not write. */
+  function repeatLast(line: string, lineNo: number, n: number): RuleMatch[] {
+    const before = lastFailure!;
+    cut(line);
+    stats.matched++;
+    return [{ ...before, lineNo, time: cutTime ?? before.time, lines: [line], repeat: n }];
+  }
+
+  function matchSingle(raw: string, lineNo: number): RuleMatch[] {
+    const line = unwrap(raw);
+    if (lastFailure !== null && line.includes('last message repeated ')) {
+      const n = lastRepeated(line);
+      if (n !== null) return repeatLast(line, lineNo, n);
+    }
     if (prefilter !== null && !prefilter.test(line)) {
       stats.missed++;
       return NONE;
     }
-    const text = cut(line);
+    const cutText = cut(line);
     const time = cutTime;
+    const unfolded = unfoldRepeated(cutText);
+    const text = unfolded ? unfolded.text : cutText;
     const g: Groups = {};
     const c = content(text, g);
     if (c !== null) {
@@ -181,16 +227,19 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
         stats.failregexHits[j]!++;
         if (ignored(c, lineNo)) return NONE;
         readGroups(m, f.names, g);
-        return report(g, j, lineNo, time, [line]);
+        return report(g, j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
       }
     }
     stats.missed++;
     return NONE;
   }
 
-  function pushMulti(line: string, lineNo: number): RuleMatch[] {
-    const text = cut(line);
+  function pushMulti(raw: string, lineNo: number): RuleMatch[] {
+    const line = unwrap(raw);
+    const cutText = cut(line);
     const time = cutTime;
+    const unfolded = unfoldRepeated(cutText);
+    const text = unfolded ? unfolded.text : cutText;
     buffer.push({ text, line });
     if (buffer.length > filter.maxlines) buffer.shift();
     const joined = buffer.map((b) => b.text).join('\n');
@@ -210,7 +259,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
         readGroups(m, f.names, g);
         const lines = used.map((k) => buffer[k]!.line);
         removeLines(used);
-        return report(g, j, lineNo, time, lines);
+        return report(g, j, lineNo, time, lines, unfolded ? unfolded.repeat : 1);
       }
     }
     stats.missed++;

@@ -5,8 +5,10 @@
 
 // An IPv4 address, optionally written IPv4-mapped (::ffff:192.0.2.1 counts as 192.0.2.1).
 const IP4 = String.raw`(?:::f{4,6}:)?(?P<ip4>(?:\d{1,3}\.){3}\d{1,3})`;
-// An IPv6 address in any compressed form; a trailing '::' is allowed.
-const IP6 = String.raw`(?P<ip6>(?:[0-9a-fA-F]{1,4}::?|::){1,7}(?:[0-9a-fA-F]{1,4}|(?<=:):))`;
+// An IPv6 address in any compressed form; a trailing '::' is allowed. A zone suffix
+// ("fe80::1%eth0", as sshd and others write link-local peers) is read but not captured:
+// the address is the plain one.
+const IP6 = String.raw`(?P<ip6>(?:[0-9a-fA-F]{1,4}::?|::){1,7}(?:[0-9a-fA-F]{1,4}|(?<=:):))(?:%[\w.-]{1,32})?`;
 // Either, optionally in brackets ([2001:db8::1] as web servers and Postfix write it).
 const ADDR = String.raw`\[?(?:${IP4}|${IP6})\]?`;
 // A host name: word characters, dots and dashes, ending in a word character.

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/index.ts';
 import { resolveJail } from '../config/jail.ts';
-import { exchange, readFleetSettings, type FleetSettings } from '../fleet/index.ts';
+import { exchange, finishWithHeartbeat, readFleetSettings, type FleetExchangeResult, type FleetSettings } from '../fleet/index.ts';
 import type { State } from '../state/schema.ts';
 import type { BanRecord, Decision, Jail, RunSummary } from '../types.ts';
 
@@ -20,6 +20,8 @@ export interface FleetStep {
   unreachable: boolean;
   /** Entries dropped (bad signature, values or times, replayed): input warnings, exit 5. */
   inputProblems: number;
+  /** At the run's end: write this host's heartbeat (exit code included) and close the connection. An error line or null. */
+  finish(exitCode: number): Promise<string | null>;
 }
 
 /** [fleet] of f2b-scan.conf/.local; throws the ConfigError that names file, section and key. */
@@ -34,7 +36,7 @@ function isoOrNull(t: number | null): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-export async function fleetStep(input: {
+interface FleetStepInput {
   settings: FleetSettings;
   state: State;
   jails: Jail[];
@@ -45,14 +47,28 @@ export async function fleetStep(input: {
   /** Where imported bans of jails not enabled here go (see fleetJail()). */
   fleetJail: Jail;
   unbans?: { jail: string; ip: string }[];
-}): Promise<FleetStep> {
+}
+
+export async function fleetStep(input: FleetStepInput): Promise<FleetStep> {
   const { settings } = input;
   const warnings = [...(settings.warnings ?? [])];
   // Only this host's own bans go out: imported ones are never published again (no echo).
   const own = input.decisions.flatMap((d) =>
     d.kind === 'ban' && d.origin !== 'fleet' ? [{ jail: d.jail, ip: d.ip, start: d.start, until: d.until, failures: d.failures }] : [],
   );
-  const res = await exchange(settings, input.state, own, { dryRun: input.dryRun, now: input.now, unbans: input.unbans });
+  // A dry run leaves no heartbeat: it writes nothing anywhere.
+  const res = await exchange(settings, input.state, own, { dryRun: input.dryRun, now: input.now, unbans: input.unbans, keepOpen: !input.dryRun });
+  try {
+    return afterExchange(input, res, warnings);
+  } catch (e) {
+    res.connection?.disconnect(); // else the open socket would keep the process alive
+    throw e;
+  }
+}
+
+/** Turn what the exchange read into decisions and state changes; the FleetStep. */
+function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings: string[]): FleetStep {
+  const { settings } = input;
   if (res.error) warnings.push(`fleet: ${res.error}`);
   if (res.cursorWarning) warnings.push(`fleet: ${res.cursorWarning}`);
   if (res.dropped > 0) {
@@ -76,21 +92,24 @@ export async function fleetStep(input: {
   const writes: { jail: string; ip: string; record: BanRecord | null }[] = [];
   const imported: NonNullable<RunSummary['fleet']>['imported'] = [];
   for (const u of res.unbans) {
-    const jail = jailFor(u.jail);
-    const ban = held(jail.name, u.ip);
-    // The stream is read in order, so a ban held here came before this unban: it is lifted,
-    // whatever the two hosts' clocks said. Only what the fleet brought is lifted (README).
-    if (!ban) continue;
-    if (ban.origin === 'fleet') {
-      writes.push({ jail: jail.name, ip: u.ip, record: null });
-      decisions.push({ kind: 'unban', jail: jail.name, ip: u.ip, reason: 'fleet' });
-    } else if (ban.ownUntil !== undefined) {
-      // A local ban a fleet ban had lengthened goes back to its own end.
-      const { ownUntil, from: _from, ...own } = ban;
-      if (ownUntil <= input.now) {
-        writes.push({ jail: jail.name, ip: u.ip, record: null });
-        decisions.push({ kind: 'unban', jail: jail.name, ip: u.ip, reason: 'fleet' });
-      } else writes.push({ jail: jail.name, ip: u.ip, record: { ...own, until: ownUntil } });
+    // `*`: every jail that holds the address here.
+    const jails = u.jail === '*' ? Object.keys(input.state.bans) : [jailFor(u.jail).name];
+    for (const jail of jails) {
+      const ban = held(jail, u.ip);
+      // The stream is read in order, so a ban held here came before this unban: it is lifted,
+      // whatever the two hosts' clocks said. Only what the fleet brought is lifted (README).
+      if (!ban) continue;
+      if (ban.origin === 'fleet') {
+        writes.push({ jail, ip: u.ip, record: null });
+        decisions.push({ kind: 'unban', jail, ip: u.ip, reason: 'fleet' });
+      } else if (ban.ownUntil !== undefined) {
+        // A local ban a fleet ban had lengthened goes back to its own end.
+        const { ownUntil, from: _from, ...own } = ban;
+        if (ownUntil <= input.now) {
+          writes.push({ jail, ip: u.ip, record: null });
+          decisions.push({ kind: 'unban', jail, ip: u.ip, reason: 'fleet' });
+        } else writes.push({ jail, ip: u.ip, record: { ...own, until: ownUntil } });
+      }
     }
   }
   for (const b of res.imported) {
@@ -123,12 +142,27 @@ export async function fleetStep(input: {
       dropped: res.dropped,
       droppedReasons: res.droppedReasons,
       capped: res.capped,
+      awaiting: res.awaiting,
       outbox: res.outbox,
+      lag: res.lag,
       error: res.error,
     },
     warnings,
     unreachable: res.error !== null,
     inputProblems: res.dropped,
+    async finish(exitCode) {
+      if (!res.connection) return null;
+      return finishWithHeartbeat(res.connection, settings.stream, settings.host, {
+        clock: input.now,
+        exit: exitCode,
+        lag: res.lag,
+        outbox: res.outbox,
+        published: res.published,
+        imported: imported.length,
+        dropped: res.dropped,
+        publishes: settings.signingKey !== null,
+      });
+    },
   };
 }
 

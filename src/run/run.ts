@@ -8,6 +8,7 @@ import { collectFailures, type CollectInput } from '../scan/collect-failures.ts'
 import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
+import { jailCounters } from '../ops/totals.ts';
 import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
@@ -117,7 +118,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       actionDirs: config.actionDirs,
     });
     warnings.push(...enforced.warnings);
-    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failures: scanned.failures, decisions, outcomes: enforced.outcomes, now: opts.now })));
+    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failures: scanned.failures, files: scanned.files, decisions, outcomes: enforced.outcomes, now: opts.now })));
 
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
@@ -127,6 +128,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     }
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
+    summary.totals = jailCounters(state, policyJails.map((j) => j.name), opts.now);
     if (fleet) summary.fleet = fleet.summary;
     else if (fleetFailure) summary.fleet = { published: 0, imported: [], dropped: 0, error: warnings.find((w) => w.startsWith('fleet: '))!.slice(7) };
     const exitCode = exitCodeOf(
@@ -135,7 +137,14 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       scanned.inputProblems + refused.length + loaded.dropped + (fleet?.inputProblems ?? 0),
       fleetFailure ?? (fleet?.unreachable ? 'unreachable' : null),
     );
-    return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings: opts.dryRun ? warnings : notices.fresh };
+    const freshWarnings = opts.dryRun ? warnings : notices.fresh;
+    // The heartbeat carries the exit code, so it goes last; it never changes the outcome.
+    const beat = await fleet?.finish(exitCode).catch((e: unknown) => `heartbeat: ${describeError(e)}`);
+    if (beat) {
+      summary.warnings.push(`fleet: ${beat}`);
+      freshWarnings.push(`fleet: ${beat}`);
+    }
+    return { summary, outcomes: enforced.outcomes, exitCode, freshWarnings };
   } finally {
     await release();
   }

@@ -78,6 +78,10 @@ export interface State {
      * without a version bump: missing reads as empty).
      */
     seen?: Record<string, number>;
+    /** The stream's epoch when this host last read it (a random id beside the stream): a new one means a new Redis. */
+    epoch?: string;
+    /** [fleet] min_hosts > 1: `JAIL ADDRESS` -> host -> end of its ban, for bans not yet seen from enough hosts. */
+    sightings?: Record<string, Record<string, number | null>>;
   };
   lastRun: Epoch | null;
   /**
@@ -93,10 +97,14 @@ export interface State {
   totals?: Record<string, JailTotals>;
 }
 
-/** Failures counted and bans made in a jail, all time. */
+/** Failures counted and bans made in a jail, all time (the metrics file's counters). */
 export interface JailTotals {
   failed: number;
   banned: number;
+  /** Optional: states written before they were counted lack them (read as 0). */
+  unbanned?: number;
+  /** Log lines (or journal entries) read. */
+  lines?: number;
 }
 
 export function emptyState(): State {

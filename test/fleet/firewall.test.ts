@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { generateHostKey } from '../../src/fleet/keys.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, failedPasswords } from '../run/cli.ts';
@@ -13,7 +14,6 @@ import { noRedis, REDIS_SERVER } from './redis-server.ts';
 import { at } from './hosts.ts';
 import { execa } from 'execa';
 
-const KEY = 'fleet-firewall-key-0123456789abcdef';
 
 test('a ban made on host a reaches host b through Redis and b drops the attacker with nftables', { timeout: 120_000 }, async (t) => {
   const why = netnsUnavailable() ?? (noRedis || null) ?? (commandExists('nft') ? null : 'nft is not installed (apt-get install nftables)');
@@ -37,8 +37,10 @@ test('a ban made on host a reaches host b through Redis and b drops the attacker
     const host = (name: string, jails: string) => {
       const conf = join(dir, name);
       mkdirSync(conf);
-      writeFileSync(join(conf, 'fleet.key'), KEY + '\n', { mode: 0o600 });
-      writeFileSync(join(conf, 'f2b-scan.conf'), `[Definition]\nlogtarget = STDERR\nloglevel = ERROR\n\n[fleet]\nurl = redis://127.0.0.1:6390\nhost = ${name}\nkey_file = fleet.key\n`);
+      const key = generateHostKey(name);
+      writeFileSync(join(conf, 'fleet.key'), key.privatePem, { mode: 0o600 });
+      appendFileSync(join(dir, 'trusted_keys'), key.trustLine + '\n');
+      writeFileSync(join(conf, 'f2b-scan.conf'), `[Definition]\nlogtarget = STDERR\nloglevel = ERROR\n\n[fleet]\nurl = redis://127.0.0.1:6390\nhost = ${name}\nkey_file = fleet.key\ntrusted_keys = ../trusted_keys\n`);
       writeFileSync(join(conf, 'jail.local'), jails);
       return { conf, state: join(dir, `${name}.json`) };
     };

@@ -7,9 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeValues } from '../../src/fleet/entry.ts';
 import { failedPasswords, scratch } from '../run/cli.ts';
-import { at, cli, FLEET_KEY, held, makeHost, run, stateOf, T0 } from './hosts.ts';
+import { at, cli, held, makeHost, run, signedBy, stateOf, T0, type FleetHost } from './hosts.ts';
 import { noRedis, RedisServer } from './redis-server.ts';
 
 let redis: RedisServer | undefined;
@@ -31,14 +30,15 @@ function fleet(...names: string[]) {
   return { stream, hosts };
 }
 
-/** XADD a field list signed with the fleet key, as a key holder (or a bug) would write it. */
-const publishSigned = (stream: string, values: string[]) => redis!.cli('XADD', stream, '*', ...encodeValues(values, Buffer.from(FLEET_KEY)));
+/** XADD an entry signed with host h's key, as a key holder (or a bug) would write it. */
+const publishSigned = (stream: string, h: FleetHost, start: string | number, items: string) => redis!.cli('XADD', stream, '*', ...signedBy(h, String(start), items));
 
 test('a validly signed entry with until = 1e300 is dropped; the run bans locally, saves, and the next run goes on', { timeout: 60_000 }, async (t) => {
   if (noRedis) return t.skip(noRedis);
   const { stream, hosts: [a, b] } = fleet('a', 'b');
-  await publishSigned(stream, ['ban', 'sshd', '203.0.113.50', String(T0 + 30), '1e300', '5', 'mallory']);
-  await publishSigned(stream, ['ban', 'sshd', '203.0.113.51', String(T0 + 30), String(T0 + 600), '5', 'mallory']);
+  // a's key signs it: a compromised host, or a bug in another publisher.
+  await publishSigned(stream, a!, T0 + 30, 'ban sshd 203.0.113.50 1e300 5');
+  await publishSigned(stream, a!, T0 + 30, `ban sshd 203.0.113.51 ${T0 + 600} 5`);
   appendFileSync(b!.log, failedPasswords('198.51.100.20', 5, at(20)).join('\n') + '\n');
 
   const r = run(b!, at(60));
@@ -58,34 +58,35 @@ test('a validly signed entry with until = 1e300 is dropped; the run bans locally
   assert.equal(next.code, 0, next.stderr);
   assert.equal(next.json.fleet.dropped, 0);
   assert.equal(next.json.fleet.published, 0);
-  // And a, which never saw either, reads both the same way.
+  // a skips what carries its own name, and imports b's ban.
   const ra = run(a!, at(120));
-  assert.equal(ra.code, 5, ra.stderr);
-  assert.deepEqual(ra.json.fleet.imported.map((x: { ip: string }) => x.ip), ['203.0.113.51', '198.51.100.20']);
+  assert.equal(ra.code, 0, ra.stderr);
+  assert.deepEqual(ra.json.fleet.imported.map((x: { ip: string }) => x.ip), ['198.51.100.20']);
 });
 
 test('a ban for good from the fleet ends after maxtime (one week unless set)', { timeout: 60_000 }, async (t) => {
   if (noRedis) return t.skip(noRedis);
-  const { stream, hosts: [b] } = fleet('b');
-  await publishSigned(stream, ['ban', 'sshd', '203.0.113.60', String(T0 + 30), '', '5', 'a']);
+  const { stream, hosts: [a, b] } = fleet('a', 'b');
+  await publishSigned(stream, a!, T0 + 30, 'ban sshd 203.0.113.60 - 5');
   const r = run(b!, at(60));
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.json.fleet.imported, [{ jail: 'sshd', ip: '203.0.113.60', until: at(30 + 7 * 86400), from: 'a' }]);
+  assert.deepEqual(r.json.fleet.imported, [{ jail: 'sshd', ip: '203.0.113.60', until: at(30 + 7 * 86400), from: a!.name }]);
   assert.equal(r.json.fleet.capped, 1);
   assert.equal(stateOf(b!).bans.sshd['203.0.113.60'].until, T0 + 30 + 7 * 86400);
 });
 
 test('signed entries dated long before their stream id (start 0.5, or an hour old) are dropped: no replay of old entries', { timeout: 60_000 }, async (t) => {
   if (noRedis) return t.skip(noRedis);
-  const { stream, hosts: [b] } = fleet('b');
-  await publishSigned(stream, ['ban', 'sshd', '203.0.113.70', '0.5', String(T0 + 600), '5', 'a']);
-  await publishSigned(stream, ['ban', 'sshd', '203.0.113.71', String(T0 - 3600), String(T0 + 600), '5', 'a']);
-  await publishSigned(stream, ['ban', 'sshd', '203.0.113.72', 'NaN', String(T0 + 600), '5', 'a']);
-  await publishSigned(stream, ['ban', 'bad jail', '203.0.113.73', String(T0), String(T0 + 600), '5', 'a']);
+  const { stream, hosts: [a, b] } = fleet('a', 'b');
+  await publishSigned(stream, a!, '0.5', `ban sshd 203.0.113.70 ${T0 + 600} 5`);
+  await publishSigned(stream, a!, T0 - 3600, `ban sshd 203.0.113.71 ${T0 + 600} 5`);
+  await publishSigned(stream, a!, 'NaN', `ban sshd 203.0.113.72 ${T0 + 600} 5`);
+  await publishSigned(stream, a!, T0, `ban bad/jail 203.0.113.73 ${T0 + 600} 5`);
+  await publishSigned(stream, a!, T0, `ban sshd 203.0.113.74 ${T0 - 60} 5`);
   const r = run(b!, at(60));
   assert.equal(r.code, 5, r.stderr);
   assert.deepEqual(r.json.fleet.imported, []);
-  assert.deepEqual(r.json.fleet.droppedReasons, { 'time off the stream clock': 2, 'bad time': 1, 'bad jail': 1 });
+  assert.deepEqual(r.json.fleet.droppedReasons, { 'time off the stream clock': 2, 'bad value': 1, 'bad jail': 1, 'bad time': 1 });
   assert.equal(held(b!), '');
   assert.equal(run(b!, at(120)).code, 0, 'read past them');
 });
@@ -108,7 +109,7 @@ test('a signed ban copied back into the stream after unban --fleet bans nobody a
   }
   // The attacker, with write access to Redis but no key, copies a's signed ban back in.
   const entries = JSON.parse(await redis!.cli('--json', 'XRANGE', stream, '-', '+')) as [string, string[]][];
-  const original = entries.find(([, f]) => f.includes('198.51.100.30') && f.includes('ban'))!;
+  const original = entries.find(([, f]) => f.some((v) => v.startsWith('ban sshd 198.51.100.30 ')))!;
   await redis!.cli('XADD', stream, '*', ...original[1]);
   for (const h of [a!, b!, c!]) {
     const r = run(h, at(130));

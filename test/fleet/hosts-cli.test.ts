@@ -3,6 +3,9 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import { encodeRaw } from '../../src/fleet/entry.ts';
+import { generateHostKey } from '../../src/fleet/keys.ts';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { failedPasswords, scratch } from '../run/cli.ts';
@@ -45,12 +48,13 @@ test('bans travel between three hosts through Redis, with trust, ignoreip and an
   // b does not publish what it imported (no echo): a imports nothing back.
   assert.deepEqual(run(a, at(120)).json.fleet.imported, []);
 
-  // A forged entry without a valid signature bans nobody and is counted.
-  execFileSync(REDIS_CLI!, ['-p', String(redis!.port), 'XADD', 'f2b-scan:bans', '*', 'op', 'ban', 'jail', 'sshd', 'ip', '203.0.113.66',
-    'start', String(T0 + 180), 'until', String(T0 + 3780), 'failures', '5', 'host', 'evil', 'sig', 'deadbeef']);
+  // An entry in a's name signed with another key bans nobody and is counted.
+  const mallory = createPrivateKey(generateHostKey('a').privatePem);
+  execFileSync(REDIS_CLI!, ['-p', String(redis!.port), 'XADD', 'f2b-scan:bans', '*', ...encodeRaw('a', String(T0 + 180), `ban sshd 203.0.113.66 ${T0 + 3780} 5`, mallory)]);
   const forged = run(b, at(180));
   assert.equal(forged.code, 5, 'a dropped entry is an input warning');
   assert.equal(forged.json.fleet.dropped, 1);
+  assert.deepEqual(forged.json.fleet.droppedReasons, { 'bad signature': 1 });
   assert.deepEqual(forged.json.fleet.imported, []);
   assert.doesNotMatch(held(b), /203\.0\.113\.66/);
 

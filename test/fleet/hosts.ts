@@ -3,11 +3,12 @@
 // real clock plus an offset: readers check an entry's signed start against its stream id,
 // which is Redis's clock.
 
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
+import { encodeRaw } from '../../src/fleet/entry.ts';
+import { generateHostKey } from '../../src/fleet/keys.ts';
 import { f2b, type CliResult } from '../run/cli.ts';
-
-export const FLEET_KEY = 'fleet-test-key-0123456789abcdef';
 
 /** The real clock when the test file was loaded, whole seconds. */
 export const T0 = Math.floor(Date.now() / 1000);
@@ -27,16 +28,31 @@ export interface HostOptions {
   fleet?: string;
   /** More lines for [sshd] in jail.local. */
   jail?: string;
+  /** No key_file: the host only reads. */
+  readOnly?: boolean;
+  /** The trust file (default: `trusted_keys` in root, shared by every host made there). */
+  trust?: string;
 }
 
+/**
+ * A host with its own Ed25519 key; its public key is added to the trust file every host of
+ * `root` reads, so the hosts made in one root trust each other.
+ */
 export function makeHost(root: string, name: string, redisUrl: string, opts: HostOptions = {}): FleetHost {
   const dir = join(root, name);
   const conf = join(dir, 'conf');
   mkdirSync(conf, { recursive: true });
   const h = { name, conf, state: join(dir, 'state.json'), log: join(dir, 'auth.log'), banned: join(dir, 'banned.txt') };
   writeFileSync(h.log, '');
-  writeFileSync(join(conf, 'fleet.key'), FLEET_KEY + '\n', { mode: 0o600 });
-  writeFileSync(join(conf, 'f2b-scan.conf'), `[Definition]\nlogtarget = ${join(dir, 'own.log')}\n\n[fleet]\nurl = ${redisUrl}\nhost = ${name}\nkey_file = fleet.key\ntimeout = 1\n${opts.fleet ?? ''}\n`);
+  const trust = opts.trust ?? join(root, 'trusted_keys');
+  const key = generateHostKey(name);
+  writeFileSync(join(conf, 'fleet.key'), key.privatePem, { mode: 0o600 });
+  if (!opts.readOnly) appendFileSync(trust, key.trustLine + '\n');
+  const keyLine = opts.readOnly ? '' : 'key_file = fleet.key\n';
+  writeFileSync(
+    join(conf, 'f2b-scan.conf'),
+    `[Definition]\nlogtarget = ${join(dir, 'own.log')}\n\n[fleet]\nurl = ${redisUrl}\nhost = ${name}\n${keyLine}trusted_keys = ${trust}\ntimeout = 1\n${opts.fleet ?? ''}\n`,
+  );
   writeFileSync(
     join(conf, 'jail.local'),
     `[DEFAULT]\nbanaction = dummy[target="${h.banned}"]\nbanaction_allports = dummy[target="${h.banned}"]\n\n` +
@@ -64,3 +80,11 @@ export const run = (h: FleetHost, now: string, extra: string[] = []) => cli(h, n
 export const held = (h: FleetHost) => (existsSync(h.banned) ? readFileSync(h.banned, 'utf8') : '');
 
 export const stateOf = (h: FleetHost) => JSON.parse(readFileSync(h.state, 'utf8'));
+
+/**
+ * The field list of an entry signed with host h's key, fields as given (text): what a key
+ * holder, a bug or another publisher could write.
+ */
+export function signedBy(h: FleetHost, start: string, items: string, host = h.name): string[] {
+  return encodeRaw(host, start, items, createPrivateKey(readFileSync(join(h.conf, 'fleet.key'), 'utf8')));
+}

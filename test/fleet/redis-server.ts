@@ -2,7 +2,7 @@
 // directory, no persistence. Started and stopped by the test that needs it.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,26 +27,39 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface RedisOptions {
+  /** More redis-server arguments (TLS, replicaof ...). */
+  args?: string[];
+  /** TLS files for redis-cli (when the server listens with --tls-port only). */
+  tls?: { ca: string; cert: string; key: string };
+  /** Listen with TLS on the port (plain port off). */
+  tlsPort?: boolean;
+}
+
 export class RedisServer {
   private proc: ChildProcess | null = null;
   readonly dir = mkdtempSync(join(tmpdir(), 'f2b-redis-'));
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    readonly opts: RedisOptions = {},
+  ) {}
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `${this.opts.tlsPort ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<RedisServer> {
-    const r = new RedisServer(await freePort());
+  static async start(opts: RedisOptions = {}): Promise<RedisServer> {
+    const r = new RedisServer(await freePort(), opts);
     await r.start();
     return r;
   }
 
   /** Start (again, on the same port): resolves when it accepts connections. */
   async start(): Promise<void> {
+    const ports = this.opts.tlsPort ? ['--port', '0', '--tls-port', String(this.port)] : ['--port', String(this.port)];
     const proc = spawn(
       REDIS_SERVER!,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      [...ports, '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...(this.opts.args ?? [])],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.proc = proc;
@@ -71,14 +84,14 @@ export class RedisServer {
     proc.stderr!.resume();
   }
 
-  /** Stop and wait until the port is closed. */
-  async stop(): Promise<void> {
+  /** Stop (SIGTERM; SIGKILL: as a crash) and wait until the process is gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const p = this.proc;
     this.proc = null;
     if (!p || p.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       p.once('exit', () => resolve());
-      p.kill('SIGTERM');
+      p.kill(signal);
     });
   }
 
@@ -89,7 +102,76 @@ export class RedisServer {
 
   /** redis-cli against this server; its output, trimmed. */
   async cli(...args: string[]): Promise<string> {
-    const { stdout } = await run(REDIS_CLI!, ['-h', '127.0.0.1', '-p', String(this.port), ...args]);
+    const tls = this.opts.tls ? ['--tls', '--cacert', this.opts.tls.ca, '--cert', this.opts.tls.cert, '--key', this.opts.tls.key] : [];
+    const { stdout } = await run(REDIS_CLI!, ['-h', '127.0.0.1', '-p', String(this.port), ...tls, ...args]);
     return stdout.trim();
+  }
+}
+
+export const REDIS_SENTINEL = ['/usr/bin/redis-sentinel', '/usr/local/bin/redis-sentinel'].find((p) => existsSync(p));
+/** The reason to skip a Sentinel test, or false. */
+export const noSentinel: string | false = noRedis || (REDIS_SENTINEL ? false : 'redis-sentinel not installed (apt-get install redis-sentinel)');
+
+/** A real redis-sentinel on 127.0.0.1 watching one primary, quick to declare it down. */
+export class SentinelServer {
+  private proc: ChildProcess | null = null;
+  readonly dir = mkdtempSync(join(tmpdir(), 'f2b-sentinel-'));
+  constructor(readonly port: number) {}
+
+  static async start(name: string, primaryPort: number): Promise<SentinelServer> {
+    const s = new SentinelServer(await freePort());
+    const conf = join(s.dir, 'sentinel.conf');
+    writeFileSync(
+      conf,
+      [
+        `port ${s.port}`,
+        'bind 127.0.0.1',
+        `dir ${s.dir}`,
+        `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 1`,
+        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel failover-timeout ${name} 5000`,
+        '',
+      ].join('\n'),
+    );
+    const proc = spawn(REDIS_SENTINEL!, [conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    s.proc = proc;
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-sentinel did not start:\n${out}`)), 10_000);
+      const onData = (b: Buffer) => {
+        out += b.toString();
+        if (/\+monitor master/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      proc.stdout!.on('data', onData);
+      proc.stderr!.on('data', onData);
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-sentinel exited (${code}):\n${out}`));
+      });
+    });
+    proc.stdout!.resume();
+    proc.stderr!.resume();
+    return s;
+  }
+
+  /** The primary's port as this sentinel knows it now. */
+  async primaryPort(name: string): Promise<number> {
+    const { stdout } = await run(REDIS_CLI!, ['-h', '127.0.0.1', '-p', String(this.port), 'SENTINEL', 'get-master-addr-by-name', name]);
+    return Number(stdout.trim().split('\n')[1]);
+  }
+
+  async close(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (p && p.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        p.once('exit', () => resolve());
+        p.kill('SIGTERM');
+      });
+    }
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

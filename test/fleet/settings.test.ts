@@ -7,15 +7,19 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IniStore } from '../../src/config/store.ts';
 import { readFleetSettings } from '../../src/fleet/settings.ts';
+import { generateHostKey, trustLine } from '../../src/fleet/keys.ts';
 import { ConfigError } from '../../src/util/errors.ts';
 
-const NEW_KEY = 'b3f1c0de9a8e7f6d5c4b3a2918070605';
-const OLD_KEY = 'aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbb';
+const HOST = generateHostKey('web1');
+const OTHER = generateHostKey('web2');
+/** Every [fleet] below needs these two lines unless a test is about them. */
+const KEYS = 'key_file = fleet.key\ntrusted_keys = trusted\n';
 
-function configDir(conf: string, local?: string, keyText = `# fleet keys: the first signs\n${NEW_KEY}\n\n${OLD_KEY}\n`) {
+function configDir(conf: string, local?: string, keyText = HOST.privatePem, trustText = `# the fleet\n${HOST.trustLine}\n\n${OTHER.trustLine}  # web2\n`) {
   const dir = mkdtempSync(join(tmpdir(), 'f2b-fleet-conf-'));
   writeFileSync(join(dir, 'fleet.key'), keyText, { mode: 0o600 });
   chmodSync(join(dir, 'fleet.key'), 0o600);
+  writeFileSync(join(dir, 'trusted'), trustText);
   writeFileSync(join(dir, 'f2b-scan.conf'), conf);
   if (local !== undefined) writeFileSync(join(dir, 'f2b-scan.local'), local);
   const main = new IniStore();
@@ -44,13 +48,15 @@ test('no [fleet] url means no fleet', () => {
 });
 
 test('a [fleet] section with url and key_file gets the documented defaults; .local overrides .conf', () => {
-  const c = configDir('[fleet]\nurl = redis://10.0.0.1:6379\nkey_file = fleet.key\nmaxtime = 1d\n', '[fleet]\nurl = redis://user:secret@127.0.0.1:6380/2\n');
+  const c = configDir(`[fleet]\nurl = redis://10.0.0.1:6379\n${KEYS}maxtime = 1d\n`, '[fleet]\nurl = redis://user:secret@127.0.0.1:6380/2\n');
   try {
     const s = readFleetSettings(c.main)!;
     assert.equal(s.url, 'redis://user:secret@127.0.0.1:6380/2');
     assert.equal(s.stream, 'f2b-scan:bans');
     assert.equal(s.host, hostname());
-    assert.deepEqual(s.keys.map((k) => k.toString()), [NEW_KEY, OLD_KEY]);
+    assert.equal(trustLine('web1', s.signingKey!), HOST.trustLine, 'signs with the private key of key_file');
+    assert.deepEqual([...s.trusted.keys()], ['web1', 'web2']);
+    assert.equal(s.minHosts, 1);
     assert.equal(s.timeoutMs, 2000);
     assert.equal(s.maxlen, 100000);
     assert.equal(s.maxtime, 86400);
@@ -63,7 +69,7 @@ test('a [fleet] section with url and key_file gets the documented defaults; .loc
 });
 
 test('without maxtime an imported ban lasts at most one week; clock_skew defaults to 15 minutes', () => {
-  const c = configDir('[fleet]\nurl = redis://10.0.0.1:6379\nkey_file = fleet.key\n');
+  const c = configDir(`[fleet]\nurl = redis://10.0.0.1:6379\n${KEYS}`);
   try {
     const s = readFleetSettings(c.main)!;
     assert.equal(s.maxtime, 7 * 86400);
@@ -74,7 +80,7 @@ test('without maxtime an imported ban lasts at most one week; clock_skew default
 });
 
 test('publish, import, timeout, host and stream are read as written', () => {
-  const c = configDir('[fleet]\nurl = REDISS://redis.example:6380\nkey_file = fleet.key\nhost = web-1\nstream = bans:prod\ntimeout = 0.5\nmaxlen = 5000\npublish = sshd, nginx-http-auth\nimport = no\n');
+  const c = configDir(`[fleet]\nurl = REDISS://redis.example:6380\n${KEYS}host = web-1\nstream = bans:prod\ntimeout = 0.5\nmaxlen = 5000\npublish = sshd, nginx-http-auth\nimport = no\n`);
   try {
     const s = readFleetSettings(c.main)!;
     assert.equal(s.url, 'rediss://redis.example:6380', 'TLS stays on whatever the case of the scheme');
@@ -99,9 +105,11 @@ test('bad values give one line naming file, section [fleet] and key', () => {
     ['maxtime = 9999999999999999', 'maxtime', /beyond 100 years/],
     ['clock_skew = 1', 'clock_skew', /between 10 seconds and 1 day/],
     ['clock_skew = 2d', 'clock_skew', /between 10 seconds and 1 day/],
+    ['min_hosts = 0', 'min_hosts', /between 1 and 1000/],
+    ['min_hosts = two', 'min_hosts', /not a whole number/],
   ];
   for (const [line, key, why] of cases) {
-    const c = configDir(`[fleet]\nurl = redis://127.0.0.1:6379\nkey_file = fleet.key\n${line}\n`);
+    const c = configDir(`[fleet]\nurl = redis://127.0.0.1:6379\n${KEYS}${line}\n`);
     try {
       const e = errorOf(() => readFleetSettings(c.main));
       assert.equal(e.place.section, 'fleet');
@@ -116,38 +124,60 @@ test('bad values give one line naming file, section [fleet] and key', () => {
   }
 });
 
-test('a fleet without a usable key file is a configuration error', () => {
-  const cases: [string, string | undefined, RegExp][] = [
-    ['', undefined, /key_file: missing/],
-    ['key_file = nowhere.key', undefined, /cannot read .*nowhere\.key: ENOENT/],
-    ['key_file = fleet.key', '# nothing yet\n', /holds no key/],
-    ['key_file = fleet.key', 'short\n', /shorter than 16 characters/],
+test('a key file or trust file that cannot be used is a configuration error naming the key', () => {
+  const cases: [string, string | undefined, string | undefined, string, RegExp][] = [
+    ['key_file = nowhere.key\ntrusted_keys = trusted', undefined, undefined, 'key_file', /cannot read .*nowhere\.key: ENOENT/],
+    [KEYS, 'b3f1c0de9a8e7f6d5c4b3a2918070605\n', undefined, 'key_file', /holds no Ed25519 private key \(a shared secret of f2b-scan 0\.1\? .*fleet keygen/],
+    [KEYS, '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n', undefined, 'key_file', /is not a private key in PEM form/],
+    ['key_file = fleet.key', undefined, undefined, 'trusted_keys', /missing: a host that imports acts only on entries signed by the hosts this file lists/],
+    ['trusted_keys = nowhere', undefined, undefined, 'trusted_keys', /cannot read .*nowhere: ENOENT/],
+    [KEYS, undefined, 'web1 rsa AAAA\n', 'trusted_keys', /trusted:1: expected "NAME ed25519 PUBLIC-KEY"/],
+    [KEYS, undefined, `# ok\n${HOST.trustLine}\nweb2 ed25519 c2hvcnQ=\n`, 'trusted_keys', /trusted:3: the key of web2 is not 32 bytes in base64/],
+    ['import = no', undefined, undefined, 'key_file', /neither publish nor read/],
   ];
-  for (const [line, keyText, why] of cases) {
-    const c = configDir(`[fleet]\nurl = redis://127.0.0.1:6379\n${line}\n`, undefined, keyText);
+  for (const [lines, keyText, trustText, key, why] of cases) {
+    const c = configDir(`[fleet]\nurl = redis://127.0.0.1:6379\n${lines}\n`, undefined, keyText, trustText);
     try {
       const e = errorOf(() => readFleetSettings(c.main));
-      assert.equal(e.place.key, 'key_file');
+      assert.equal(e.place.key, key, e.message);
       assert.match(e.message, why);
+      assert.ok(!e.message.includes('\n'));
     } finally {
       c.done();
     }
   }
 });
 
-test('a key file every user can read gives a warning', () => {
-  const c = configDir('[fleet]\nurl = redis://127.0.0.1:6379\nkey_file = fleet.key\n');
+test('without key_file the host only reads; without trusted_keys and import = no it only publishes', () => {
+  const reader = configDir('[fleet]\nurl = redis://127.0.0.1:6379\ntrusted_keys = trusted\n');
+  const writer = configDir('[fleet]\nurl = redis://127.0.0.1:6379\nkey_file = fleet.key\nimport = no\nmin_hosts = 2\n');
+  try {
+    const r = readFleetSettings(reader.main)!;
+    assert.equal(r.signingKey, null);
+    assert.equal(r.import, true);
+    const w = readFleetSettings(writer.main)!;
+    assert.ok(w.signingKey);
+    assert.equal(w.trusted.size, 0);
+    assert.equal(w.minHosts, 2);
+  } finally {
+    reader.done();
+    writer.done();
+  }
+});
+
+test('a private key every user can read gives a warning', () => {
+  const c = configDir(`[fleet]\nurl = redis://127.0.0.1:6379\n${KEYS}`);
   try {
     chmodSync(join(c.dir, 'fleet.key'), 0o644);
     const s = readFleetSettings(c.main)!;
-    assert.match(s.warnings?.[0] ?? '', /readable by every user.*can ban on every host/);
+    assert.match(s.warnings?.[0] ?? '', /private key is readable by every user.*publish bans in its name/);
   } finally {
     c.done();
   }
 });
 
 test('a password in the url is not shown in the error message', () => {
-  const c = configDir('[fleet]\nurl = redis://admin:hunter2@\nkey_file = fleet.key\n');
+  const c = configDir(`[fleet]\nurl = redis://admin:hunter2@\n${KEYS}`);
   try {
     const e = errorOf(() => readFleetSettings(c.main));
     assert.ok(!e.message.includes('hunter2'), e.message);

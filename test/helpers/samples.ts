@@ -88,3 +88,22 @@ export function normHost(h: string): string {
   }
   return x;
 }
+
+const zurichParts = new Intl.DateTimeFormat('en-US', {
+  timeZone: SAMPLE_ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+});
+
+/** Seconds the sample zone is ahead of UTC at an instant. */
+export function zurichOffset(epoch: number): number {
+  const p = Object.fromEntries(zurichParts.formatToParts(new Date(epoch * 1000)).map((x) => [x.type, x.value]));
+  return Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!) / 1000 - Math.floor(epoch);
+}
+
+/** Epoch seconds of a local Europe/Zurich wall-clock time "YYYY-MM-DDTHH:MM:SS". */
+export function zurichEpoch(local: string): number {
+  const [d, t] = local.split('T');
+  const [y, mo, da] = d!.split('-').map(Number);
+  const [h, mi, s] = t!.split(':').map((x) => Math.floor(Number(x)));
+  const wall = Date.UTC(y!, mo! - 1, da!, h!, mi!, s!) / 1000;
+  return wall - zurichOffset(wall - zurichOffset(wall));
+}

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missingBuild, REPO, runCli, tempDir } from './helpers.ts';
 
@@ -39,9 +39,15 @@ test('the units install writes pass systemd-analyze verify with nothing to repor
   const why = missingBuild();
   if (why) return t.skip(why);
   const prefix = tempDir(t, 'units');
-  const inst = runCli(['install', '--systemd', '--prefix', prefix]);
+  // A configuration whose actions widen the sandbox (hosts.deny's directory, ufw, the MTA spools):
+  // systemd must accept the ReadWritePaths line derived from it.
+  mkdirSync(join(prefix, 'etc', 'f2b-scan'), { recursive: true });
+  writeFileSync(join(prefix, 'etc', 'f2b-scan', 'jail.local'), '[DEFAULT]\nmta = sendmail\n[sshd]\nenabled = true\naction = hostsdeny\n         ufw\n         sendmail-whois\n');
+  // The command the units start must exist for systemd-analyze: this checkout's.
+  const inst = runCli(['install', '--systemd', '--prefix', prefix, '--command', join(REPO, 'bin', 'f2b-scan')]);
   assert.equal(inst.code, 0, inst.stderr);
   const r = verify(t, UNITS.map((u) => join(prefix, 'etc/systemd/system', u)));
   assert.deepEqual(r.lines, []);
+  assert.match(readFileSync(join(prefix, 'etc/systemd/system/f2b-scan.service'), 'utf8'), /^ReadWritePaths=\/etc \/run \/var\/lib\/f2b-scan \/var\/log -\/var\/spool\/exim4 /m);
   assert.equal(r.code, 0);
 });

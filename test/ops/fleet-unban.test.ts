@@ -2,11 +2,10 @@
 // ban they had imported; without [fleet] url it is a one-line error.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { f2b, failedPasswords, scratch } from '../run/cli.ts';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { failedPasswords, scratch } from '../run/cli.ts';
 import { noRedis, RedisServer } from '../fleet/redis-server.ts';
-import { at } from '../fleet/hosts.ts';
+import { at, cli, makeHost } from '../fleet/hosts.ts';
 import { opsScratch } from './helpers.ts';
 
 let redis: RedisServer | undefined;
@@ -18,18 +17,8 @@ after(async () => {
 });
 
 function host(root: string, name: string) {
-  const dir = join(root, name);
-  const conf = join(dir, 'conf');
-  mkdirSync(conf, { recursive: true });
-  const h = { conf, state: join(dir, 'state.json'), log: join(dir, 'auth.log'), banned: join(dir, 'banned.txt') };
-  writeFileSync(h.log, '');
-  writeFileSync(join(conf, 'fleet.key'), 'ops-fleet-test-key-0123456789abcdef\n', { mode: 0o600 });
-  writeFileSync(
-    join(conf, 'f2b-scan.conf'),
-    `[Definition]\nlogtarget = ${join(dir, 'own.log')}\n\n[fleet]\nurl = ${redis!.url}\nhost = ${name}\nkey_file = fleet.key\ntimeout = 1\n`,
-  );
-  writeFileSync(join(conf, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${h.log}\nbantime = 1h\naction = dummy[target="${h.banned}"]\n`);
-  return { ...h, cli: (args: string[], now: string) => f2b([...args, '--config', conf, '--state', h.state, '--now', now]) };
+  const h = makeHost(root, name, redis!.url);
+  return { ...h, cli: (args: string[], now: string) => cli(h, now, args) };
 }
 
 test('unban --fleet lifts the ban here and on the hosts that imported it', { timeout: 120_000 }, async (t) => {
@@ -45,7 +34,7 @@ test('unban --fleet lifts the ban here and on the hosts that imported it', { tim
 
   const r = a.cli(['unban', '198.51.100.7', '--fleet'], at(120));
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'unban 198.51.100.7 in sshd\npublish unban 198.51.100.7 in sshd to the fleet\n');
+  assert.equal(r.stdout, 'unban 198.51.100.7 in sshd\npublish unban 198.51.100.7 in every jail to the fleet\n');
   assert.equal(readFileSync(a.banned, 'utf8'), '+198.51.100.7\n-198.51.100.7\n');
   assert.deepEqual(JSON.parse(readFileSync(a.state, 'utf8')).fleet.outbox, [], 'published, nothing left waiting');
 

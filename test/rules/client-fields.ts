@@ -60,6 +60,9 @@ export const bindName: Writer = (s) =>
 /** A variable name from an HTTP header, as CGI makes it. */
 export const cgiHeader: Writer = (s) => 'HTTP_' + (s.toUpperCase().replace(/[^A-Z0-9_]/g, '_') || 'X');
 
+/** A string inside double quotes with backslash escapes (Go's %q, Serilog, logfmt values). */
+export const backslashQuoted: Writer = (s) => asIs(s).replace(/["\\]/g, '\\$&');
+
 const f = (name: string, at: RegExp, write: Writer = asIs): ClientField => ({ name, at, write });
 
 // ---- shared pieces -----------------------------------------------------------------------
@@ -207,6 +210,35 @@ export const clientFields: Record<string, ClientField[]> = {
   'pam-generic': pamUnix,
   portsentry: [f('host name', /Host: ([^/\s]+)\//d, dnsName)],
 };
+
+// ---- applications ------------------------------------------------------------------------
+Object.assign(clientFields, {
+  vaultwarden: [f('user name', /Username: (.*)\.$/d)],
+  jellyfin: [
+    f('user name', /request for "((?:[^"\\]|\\.)*)" (?:has|is|forbidden)/d, backslashQuoted),
+    f('user name', /request for ([^"].*?) (?:has been|is not|forbidden)/d),
+  ],
+  nextcloud: [
+    f('user name', /"message":"Login failed: '?((?:[^"\\']|\\.)*?)'? \(Remote IP/d, json),
+    f('URL', /"url":"((?:[^"\\]|\\.)*)"/d, json),
+    f('user agent', /"userAgent":"((?:[^"\\]|\\.)*)"/d, json),
+  ],
+  gitea: [f('user name', /attempt for (.*?) from /d), f('user name in the error', /name: (.*)\]$/d), f('email', /\[email: (.*)\]$/d)],
+  authelia: [
+    f('user name', /level=error msg="Unsuccessful \S+ authentication attempt by user '((?:[^"\\]|\\.)*?)'/d, backslashQuoted),
+    f('user name', /"msg":"Unsuccessful \S+ authentication attempt by user '((?:[^"\\]|\\.)*?)'/d, json),
+  ],
+  asterisk: [
+    f('SIP From/To header', /(?:Registration|Request(?: '[A-Z]+')?) from '(.*?)' failed for/d),
+    f('caller', /Call from '(.*?)' \(/d),
+    f('SIP Call-ID', /\(callid: (\S*)\)/d, word),
+    f('dialled extension', /to extension '([^']*)'/d, (t) => word(t).replace(/'/g, '')),
+    f('peer name', /for peer '(.*)' \(from/d),
+    f('user name', /(?:authenticate as|nonexistent user) '?(.*?)'?$/d),
+    f('account', /AccountID="([^"]*)"/d),
+    f('challenge answer', /Received(?:Challenge|Hash)="([^"]*)"/dg, word),
+  ],
+});
 
 /** Rules whose lines hold no text the client chose, and why. */
 export const noClientText: Record<string, string> = {

@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { loadFilter, createMatcher, type Filter } from '../../src/rules/index.ts';
+import { unwrapDockerLine } from '../../src/rules/docker-line.ts';
 import { FILTER_DIR, SAMPLE_NOW, SAMPLE_ZONE, normHost, readSample, shippedRules } from '../helpers/samples.ts';
 import { clientFields, noClientText, type ClientField } from './client-fields.ts';
 
@@ -72,6 +73,8 @@ interface Subject {
   /** The lines run after the changed one. */
   following: string[];
   line: string;
+  /** The line is a Docker json-file record of this text (fields are found, and replaced, inside). */
+  docker: { text: string; time: string } | null;
   spans: Span[];
   /** The line with the address(es) it names swapped for the victim: its own grammar. */
   grammar: string;
@@ -92,24 +95,27 @@ function subjectsOf(name: string): Subject[] {
   for (const run of readSample(name)) {
     const filter = loadFilter({ name, options: run.options }, { searchDirs: [FILTER_DIR] });
     run.lines.forEach((s, i) => {
-      const spans = spansOf(s.line, fields);
+      const inner = unwrapDockerLine(s.line);
+      const docker = inner ? { text: inner.text, time: /"time":"([^"]*)"/.exec(s.line)?.[1] ?? '' } : null;
+      const text = docker ? docker.text : s.line;
+      const spans = spansOf(text, fields);
       if (spans.length === 0) return;
       const following = run.lines.slice(i + 1, i + 1 + FOLLOWING).map((x) => x.line);
       const own = new Set([...(s.host ? [s.host] : []), ...hostsOf(filter, [s.line])]);
       let outside = '';
       let at = 0;
       for (const sp of spans) {
-        outside += s.line.slice(at, sp.start) + ' ';
+        outside += text.slice(at, sp.start) + ' ';
         at = sp.end;
       }
-      outside += s.line.slice(at);
+      outside += text.slice(at);
       const allowed = new Set([...hostsOf(filter, [s.line, ...following]), ...addressesIn(outside), ...(s.host ? [s.host] : [])].map(normHost));
-      let grammar = s.line;
-      for (const h of [...own, ...addressesIn(s.line)].sort((a, b) => b.length - a.length)) grammar = grammar.split(h).join(V);
+      let grammar = text;
+      for (const h of [...own, ...addressesIn(text)].sort((a, b) => b.length - a.length)) grammar = grammar.split(h).join(V);
       const cuts = [0];
       for (let k = 1; k < grammar.length; k++) if (/[\s"'()[\]<>{},:;=|@\u0001]/.test(grammar[k]!) || /[\s"'()[\]<>{},:;=|@\u0001]/.test(grammar[k - 1]!)) cuts.push(k);
       cuts.push(grammar.length);
-      out.push({ options: run.options, filter, following, line: s.line, spans, grammar, cuts, allowed });
+      out.push({ options: run.options, filter, following, line: text, docker, spans, grammar, cuts, allowed });
     });
   }
   return out;
@@ -164,7 +170,10 @@ function build(c: Case): { line: string; injected: string } {
     injected += ` ${text}`;
     at = sp.end;
   });
-  return { line: line + c.sub.line.slice(at), injected };
+  line += c.sub.line.slice(at);
+  // a Docker record escapes whatever the container printed
+  if (c.sub.docker) line = `{"log":${JSON.stringify(`${line}\n`)},"stream":"stdout","time":"${c.sub.docker.time}"}`;
+  return { line, injected };
 }
 
 /** What is wrong with the rule's answer to a case, or null. */

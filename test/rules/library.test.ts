@@ -6,29 +6,21 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadFilter, createMatcher } from '../../src/rules/index.ts';
-import { FILTER_DIR as filterDir, SAMPLES_DIR as samplesDir, ROOT as root, SAMPLE_ZONE as ZONE, SAMPLE_NOW as NOW, readSample, normHost, shippedRules } from '../helpers/samples.ts';
-
-/** Epoch seconds of a local Europe/Zurich wall-clock time "YYYY-MM-DDTHH:MM:SS". */
-function zurichEpoch(local: string): number {
-  const [d, t] = local.split('T');
-  const [y, mo, da] = d!.split('-').map(Number);
-  const [h, mi, s] = t!.split(':').map((x) => Math.floor(Number(x)));
-  const wall = Date.UTC(y!, mo! - 1, da!, h!, mi!, s!) / 1000;
-  const fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone: ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  });
-  const offsetAt = (epoch: number): number => {
-    const p = Object.fromEntries(fmt.formatToParts(new Date(epoch * 1000)).map((x) => [x.type, x.value]));
-    return Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!) / 1000 - epoch;
-  };
-  return wall - offsetAt(wall - offsetAt(wall));
-}
+import { FILTER_DIR as filterDir, SAMPLES_DIR as samplesDir, ROOT as root, SAMPLE_ZONE as ZONE, SAMPLE_NOW as NOW, readSample, normHost, shippedRules, zurichEpoch } from '../helpers/samples.ts';
 
 const rules = shippedRules();
 
 test('every shipped rule has an annotated sample log', () => {
   const missing = rules.filter((r) => !existsSync(join(samplesDir, r)));
   assert.deepEqual(missing, []);
+});
+
+test('every shipped rule says in one line what it catches (# description:, read by list-filters)', () => {
+  const without = rules.filter((r) => {
+    const head = readFileSync(join(filterDir, `${r}.conf`), 'utf8').split('\n').filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('#')));
+    return !head.some((l) => /^# description: \S.{9,}/.test(l));
+  });
+  assert.deepEqual(without, []);
 });
 
 test('every jail in rules/jail.conf names a rule that ships', () => {

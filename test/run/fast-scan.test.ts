@@ -11,7 +11,7 @@ function viaYargs(argv: string[]): Partial<ScanArgs> {
   const y = yargs(argv).options(globalOptions).command({ ...scanCommand, handler: () => {} } as never).strict().exitProcess(false).fail(false);
   const a = y.parseSync() as unknown as ScanArgs;
   // yargs-main's middleware gives --config its default (the option has none: see common.ts).
-  return { config: a.config ?? DEFAULT_CONFIG_DIR, state: a.state, now: a.now, 'dry-run': a['dry-run'], json: a.json, jail: a.jail, quiet: a.quiet, verbose: a.verbose };
+  return { config: a.config ?? DEFAULT_CONFIG_DIR, state: a.state, now: a.now, 'dry-run': a['dry-run'], json: a.json, jail: a.jail, quiet: a.quiet, verbose: a.verbose, 'metrics-file': a['metrics-file'] };
 }
 
 test('the cron command lines are read without yargs exactly as yargs reads them', () => {
@@ -23,6 +23,7 @@ test('the cron command lines are read without yargs exactly as yargs reads them'
     ['scan', '--config=/etc/fail2ban', '--state=/tmp/s.json', '--now', '2026-11-24T10:05:00Z', '-q'],
     ['--jail', 'sshd', '--jail', 'nginx-http-auth', '--verbose'],
     ['--jail=sshd', '-v', '--state', '/var/lib/f2b-scan/state.json'],
+    ['--metrics-file', '/var/lib/node-exporter/f2b-scan.prom', '-q'],
   ];
   for (const argv of lines) {
     const fast = fastScanArgs(argv);
