@@ -95,14 +95,14 @@ export function actionFileBackend(file: string, ref: Ref, jail: Jail, params: Ac
 
   // fail2ban's memory of executed start and stop commands per family: one that reads the same
   // as the other family's already ran is not run again; a stop forgets the start and back.
-  const executed = { actionstart: new Map<Family, string>(), actionstop: new Map<Family, string>() };
+  const executed = { actionstart: new Map<Family, string>(), actionstop: new Map<Family, string>(), actionflush: new Map<Family, string>() };
   const forget = (key: keyof typeof executed, family: Family) => {
     const m = executed[key];
     const cmd = m.get(family);
     m.delete(family);
     for (const [f, c] of m) if (c === cmd) m.delete(f);
   };
-  async function startOrStop(key: keyof typeof executed, family: Family): Promise<StepResult> {
+  async function startOrStop(key: 'actionstart' | 'actionstop', family: Family): Promise<StepResult> {
     let s;
     try {
       s = script(key, opFamily(family))?.script ?? '';
@@ -188,6 +188,23 @@ export function actionFileBackend(file: string, ref: Ref, jail: Jail, params: Ac
     async stop(family) {
       return startOrStop('actionstop', family);
     },
+    ...(base.definition('actionflush')?.trim()
+      ? {
+          // Per family, once where both families' commands read the same (fail2ban's flush).
+          async flushAll(family: Family) {
+            let s;
+            try {
+              s = script('actionflush', family)?.script ?? '';
+            } catch (e) {
+              return { ok: false, command: `${file} actionflush`, error: `${file}: actionflush: ${(e as Error).message}` };
+            }
+            if ([...executed.actionflush].some(([f, c]) => f !== family && c === s)) return { ok: true, command: '' };
+            const r = await runKey('actionflush', family);
+            if (r.ok) executed.actionflush.set(family, s);
+            return r;
+          },
+        }
+      : {}),
     describeBan(ip) {
       return describe('actionban', ip);
     },

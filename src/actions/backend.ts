@@ -70,6 +70,11 @@ export interface Backend {
   ban(family: Family, items: BanItem[]): Promise<Map<string, StepResult>>;
   /** Lift bans of one family, in one batch where the tool allows; one result per address. */
   unban(family: Family, ips: string[]): Promise<Map<string, StepResult>>;
+  /**
+   * Lift every ban of one family at once (a fail2ban action file's actionflush): `f2b-scan stop`
+   * uses it instead of one unban per address. Absent where there is no such command.
+   */
+  flushAll?(family: Family): Promise<StepResult>;
   /** Remove every ban and what start created. */
   stop(family: Family): Promise<StepResult>;
   /** The command one ban would run, for --dry-run and messages. */

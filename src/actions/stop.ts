@@ -49,7 +49,11 @@ export async function stopActions(input: {
           outcomes.push({ jail: jail.name, ip, op: 'unban', ok: true, command: backend.describeUnban(ip), action: ref.name });
         }
         if (input.dryRun) continue;
-        if (unlisted && held.length > 0) {
+        if (unlisted && held.length > 0 && backend.flushAll) {
+          // fail2ban's actionflush: every ban of the family lifted by one command.
+          const r = await backend.flushAll(family);
+          for (const o of outcomes.slice(first)) Object.assign(o, r.ok ? { command: r.command || o.command } : { ok: false, error: r.error, command: r.command });
+        } else if (unlisted && held.length > 0) {
           const results = await backend.unban(family, held);
           for (const o of outcomes.slice(first)) {
             const r = results.get(o.ip);

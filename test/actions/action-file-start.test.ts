@@ -106,3 +106,19 @@ test('a repair that fails is followed by actionstart; a repair that cannot fix i
   assert.equal(state.bans.sshd!['192.0.2.3']!.pending, 'ban');
   assert.equal(readFileSync(trail, 'utf8'), 'start\nban 192.0.2.2\n');
 });
+
+test('stop lifts the bans of an action file with actionflush in one command, then runs actionstop (as fail2ban stops)', async () => {
+  const dir = actionDir({});
+  const trail = join(dir, '..', 'trail');
+  writeFileSync(
+    join(dir, 'flushing.conf'),
+    '[Definition]\nactionstart = echo start >> <trail>\nactionstop = echo stop >> <trail>\nactionflush = echo flush >> <trail>\n' +
+      'actionban = echo ban <ip> >> <trail>\nactionunban = echo unban <ip> >> <trail>\n\n[Init]\ntrail = /nonexistent\n',
+  );
+  const jail = makeJail('sshd', [{ name: 'flushing', options: { trail } }]);
+  const state = emptyState();
+  await run(jail, state, [addBan(state, 'sshd', '192.0.2.2', NOW), addBan(state, 'sshd', '192.0.2.3', NOW), addBan(state, 'sshd', '2001:db8::2', NOW)], dir);
+  const stopped = await stopActions({ jails: [jail], state, dryRun: false, actionDirs: [dir, SHIPPED] });
+  assert.deepEqual(stopped.outcomes.map((o) => [o.ip, o.ok]), [['192.0.2.2', true], ['192.0.2.3', true], ['2001:db8::2', true]]);
+  assert.equal(readFileSync(trail, 'utf8'), 'start\nban 192.0.2.2\nban 192.0.2.3\nban 2001:db8::2\nflush\nstop\n');
+});

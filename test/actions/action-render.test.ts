@@ -11,7 +11,8 @@
 //     and unbans per family, `f2b-scan stop` stops (once for a family-free action).
 // Compared: every actionstart, actionban, actionunban and actionstop command in order; the set
 // of actioncheck commands (f2b-scan checks at every run, fail2ban when something failed or on
-// its own schedule). Then a broken firewall: a ban fails and so does the check that follows.
+// its own schedule). Then a stop with the bans held (actionflush or one actionunban each, then
+// actionstop), and a broken firewall: a ban fails and so does the check that follows.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,6 +74,7 @@ interface OracleAction {
   python?: true;
   life: Step[];
   broken: Step[];
+  stopHeld: Step[];
 }
 
 function oracle(basedir: string): Record<string, Record<string, OracleAction>> {
@@ -170,6 +172,25 @@ async function lifeOfF2b(file: string, ref: Ref, jail: Jail): Promise<Step[]> {
   return steps;
 }
 
+/** Run 1 bans both addresses; then `f2b-scan stop` (stop.ts's order) with the bans held. */
+async function stopHeldOfF2b(file: string, ref: Ref, jail: Jail): Promise<Step[]> {
+  const { steps, make } = await f2bLife(file, ref, jail);
+  let b: Backend = make();
+  for (const f of [4, 6] as Family[]) {
+    if (f === 6 && b.sharedStart) await b.check(f);
+    else await b.start(f);
+    await b.ban(f, [ITEMS[f === 4 ? 0 : 1]!]);
+  }
+  const first = steps.length;
+  b = make();
+  for (const f of [4, 6] as Family[]) {
+    if (b.flushAll) await b.flushAll(f);
+    else await b.unban(f, [ITEMS[f === 4 ? 0 : 1]!.ip]);
+    if (!b.sharedStart || f === 6) await b.stop(f);
+  }
+  return steps.slice(first);
+}
+
 /**
  * The broken firewall: run 1 bans 192.0.2.2, its ban fails and the check after it fails; run 2
  * finds the check failing again and repairs (actionrepair, else actionstop + actionstart) and bans.
@@ -242,6 +263,13 @@ test("every stock action file runs the same commands as fail2ban's CommandAction
       const checks = (steps: Step[]) => [...new Set(byOp(steps, 'actioncheck'))].sort();
       if (JSON.stringify(checks(ours)) !== JSON.stringify(checks(expected.life))) {
         problems.push(`${where} actioncheck:\n  f2b-scan: ${JSON.stringify(checks(ours))}\n  fail2ban: ${JSON.stringify(checks(expected.life))}`);
+      }
+      // Stopping with bans held: the same flush (or unbans) and stop.
+      const held = await stopHeldOfF2b(file, ref, jail);
+      for (const op of ['actionflush', 'actionunban', 'actionstop']) {
+        const a = byOp(held, op);
+        const e = byOp(expected.stopHeld, op);
+        if (JSON.stringify(a) !== JSON.stringify(e)) problems.push(`${where} stop with bans held, ${op}:\n  f2b-scan: ${JSON.stringify(a)}\n  fail2ban: ${JSON.stringify(e)}`);
       }
       // The broken firewall: the same first two steps, then the same recovery.
       const [ban, check] = expected.broken;

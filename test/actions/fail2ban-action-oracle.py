@@ -14,6 +14,8 @@
 #   broken: start; ban the first ticket; the firewall breaks, so the second ban fails once
 #           and so does the check that follows: what fail2ban runs to recover (actionrepair,
 #           else actionstop + actionstart), then the ban again.
+#   stopHeld: start; ban each ticket; the server stops with the bans held (actionflush, or an
+#           actionunban per ban; then actionstop).
 import json
 import sys
 
@@ -164,5 +166,21 @@ for jail, acts in actions.items():
         at("broken ban", a.ban, tickets[0])
         del failing[:]
         result["broken"] = record[before:]
+
+        # fail2ban-server stopping with both bans held (Actions.__flushBan, then stop): one
+        # actionflush where the action has one, else an actionunban per ban; then actionstop.
+        del record[:]
+        a = build(jail, name, sets)
+        at("start", a.start)
+        for t in tickets:
+            at("ban " + t["family"], a.ban, t)
+        before = len(record)
+        if a.actionflush:
+            at("flush", a.flush)
+        else:
+            for t in tickets:
+                at("unban " + t["family"], a.unban, t)
+        at("stop", a.stop)
+        result["stopHeld"] = record[before:]
         out[jail][name] = result
 print(json.dumps(out))
