@@ -1,26 +1,16 @@
 // Generated sshd logs of many interleaved connections (seeded: the same log for the same seed),
 // for the multi-line (F-MLFID) differential tests against fail2ban.
 
+import { mulberry32 } from './random.ts';
+
 export const T0 = Date.parse('2026-12-01T10:00:00Z') / 1000;
 
 /** rsyslog's default format on Debian 12 (dates with a zone: no year or zone to guess). */
 export const line = (t: number, pid: number, msg: string) => `${new Date(t * 1000).toISOString().replace('Z', '+00:00')} srv1 sshd[${pid}]: ${msg}`;
 
-/** A small seeded PRNG (mulberry32): the same log for the same seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Many interleaved connections: pids from a small pool (reused), every kind of sshd line the rule knows. */
 export function sessions(seed: number, count: number): string[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)]!;
   const users = ['root', 'admin', 'deploy', 'pi', 'oracle', 'git'];
   const ip = () => (r() < 0.6 ? `198.51.100.${1 + Math.floor(r() * 40)}` : `2001:db8::${(1 + Math.floor(r() * 40)).toString(16)}`);
