@@ -82,12 +82,15 @@ export function actionFileBackend(file: string, ref: Ref, jail: Jail, params: Ac
     return insertLogValues(r.expand(text), (tag) => log[tag] ?? (tag.startsWith('F-') ? '' : undefined));
   }
 
+  /** A command whose tags cannot be filled in (a loop, ...): the step fails with the reason. */
+  const scriptError = (key: string, e: unknown): StepResult => ({ ok: false, command: `${file} ${key}`, error: `${file}: ${key}: ${(e as Error).message}` });
+
   async function runKey(key: string, family: Family | null, ticket?: Record<string, string>, item?: BanItem): Promise<StepResult> {
     let s;
     try {
       s = script(key, family, ticket, item);
     } catch (e) {
-      return { ok: false, command: `${file} ${key}`, error: `${file}: ${key}: ${(e as Error).message}` };
+      return scriptError(key, e);
     }
     if (!s) return { ok: true, command: '' };
     return shell(s.script, s.env, timeoutS * 1000, key);
@@ -102,19 +105,22 @@ export function actionFileBackend(file: string, ref: Ref, jail: Jail, params: Ac
     m.delete(family);
     for (const [f, c] of m) if (c === cmd) m.delete(f);
   };
-  async function startOrStop(key: 'actionstart' | 'actionstop', family: Family): Promise<StepResult> {
-    let s;
+  /** `key` for `family` (its tags read for `as`), unless the other family already ran the same command. */
+  async function runOncePerCommand(key: keyof typeof executed, family: Family, as: Family | null): Promise<StepResult> {
+    let s: string;
     try {
-      s = script(key, opFamily(family))?.script ?? '';
+      s = script(key, as)?.script ?? '';
     } catch (e) {
-      return { ok: false, command: `${file} ${key}`, error: `${file}: ${key}: ${(e as Error).message}` };
+      return scriptError(key, e);
     }
     const other = [...executed[key]].some(([f, c]) => f !== family && c === s);
-    const r = s === '' || other ? { ok: true, command: '' } : await runKey(key, opFamily(family));
-    if (r.ok) {
-      forget(key === 'actionstart' ? 'actionstop' : 'actionstart', family);
-      executed[key].set(family, s);
-    } else forget(key, family);
+    const r = s === '' || other ? { ok: true, command: '' } : await runKey(key, as);
+    if (r.ok) executed[key].set(family, s);
+    return r;
+  }
+  async function startOrStop(key: 'actionstart' | 'actionstop', family: Family): Promise<StepResult> {
+    const r = await runOncePerCommand(key, family, opFamily(family));
+    forget(r.ok ? (key === 'actionstart' ? 'actionstop' : 'actionstart') : key, family);
     return r;
   }
 
@@ -188,23 +194,8 @@ export function actionFileBackend(file: string, ref: Ref, jail: Jail, params: Ac
     async stop(family) {
       return startOrStop('actionstop', family);
     },
-    ...(base.definition('actionflush')?.trim()
-      ? {
-          // Per family, once where both families' commands read the same (fail2ban's flush).
-          async flushAll(family: Family) {
-            let s;
-            try {
-              s = script('actionflush', family)?.script ?? '';
-            } catch (e) {
-              return { ok: false, command: `${file} actionflush`, error: `${file}: actionflush: ${(e as Error).message}` };
-            }
-            if ([...executed.actionflush].some(([f, c]) => f !== family && c === s)) return { ok: true, command: '' };
-            const r = await runKey('actionflush', family);
-            if (r.ok) executed.actionflush.set(family, s);
-            return r;
-          },
-        }
-      : {}),
+    // fail2ban's actionflush: per family, once where both families' commands read the same.
+    ...(base.definition('actionflush')?.trim() ? { flushAll: (family: Family) => runOncePerCommand('actionflush', family, family) } : {}),
     describeBan(ip) {
       return describe('actionban', ip);
     },

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decoderFor } from '../../src/sources/stream.ts';
+import { decoderFor } from '../../src/sources/decode.ts';
 import { localeCodeset, logDecoding } from '../../src/util/log-encoding.ts';
 import { readNewLines } from '../../src/sources/files.ts';
 import { f2b, scratch, sshdConfig, sshdLine } from '../run/cli.ts';
