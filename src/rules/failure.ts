@@ -122,8 +122,8 @@ class ExpiringFifo {
 /** Failures merged per multi-line failure id (F-MLFID), as fail2ban's Filter._mergeFailure merges them. */
 export class SessionCache {
   private readonly cache = new ExpiringFifo();
-  /** The time of the last dated line: lines without a date are merged at it. */
-  private clock = -Infinity;
+  /** The time of the last dated line: lines without a date are merged at it (0 before any). */
+  private clock = 0;
 
   /**
    * Merge one match into its connection; returns the groups and lines to report as a failure,

@@ -87,3 +87,10 @@ test('seeded logs of many interleaved connections with reused pids: the same fai
   // The logs hold enough failures (and merges) to mean something.
   assert.ok(failures > 1500, `${failures} failures`);
 });
+
+test('lines without a date still join their connection (the cache keeps time from the last dated line)', async () => {
+  const { SessionCache } = await import('../../src/rules/failure.ts');
+  const c = new SessionCache();
+  assert.equal(c.merge(' h sshd[1]: ', { nofail: 'publickey', ip4: '192.0.2.1', user: 'a' }, ['l1'], null), null);
+  assert.deepEqual(c.merge(' h sshd[1]: ', { user: 'b' }, ['l2'], null), { groups: { ip4: '192.0.2.1', user: 'b' }, lines: ['l1', 'l2'] });
+});
