@@ -42,7 +42,8 @@ export async function runGet(opts: Omit<OpsOptions, 'dryRun'> & { jail: string; 
           section: setting.place?.section ?? 'Definition',
           layers: [],
         };
-        return { output: opts.json ? JSON.stringify(r) + '\n' : formatGet(r), messages: [], exitCode: 0 };
+        const text = setting.place ? formatGet(r) : `${r.value}\n  fail2ban's default (set it in [Definition] of f2b-scan.local)\n`;
+        return { output: opts.json ? JSON.stringify(r) + '\n' : text, messages: [], exitCode: 0 };
       }
       if (!e) throw new ConfigError({ file: s.config.configDir, section: jail.name, key }, `not set in [${jail.name}] nor in [DEFAULT]`);
       const section = e.section ?? (store.history(jail.name, key).includes(e) ? jail.name : DEFAULT);

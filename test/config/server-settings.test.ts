@@ -21,6 +21,7 @@ test('get <jail> dbpurgeage: fail2ban\'s 1d by default, else fail2ban.local/.con
   const s = setup();
   const get = () => JSON.parse(f2b(['get', 'sshd', 'dbpurgeage', '--json', '--config', s.conf]).stdout);
   assert.deepEqual([get().value, get().file], ['1d', "fail2ban's default"]);
+  assert.equal(f2b(['get', 'sshd', 'dbpurgeage', '--config', s.conf]).stdout, "1d\n  fail2ban's default (set it in [Definition] of f2b-scan.local)\n");
   writeFileSync(join(s.conf, 'fail2ban.conf'), '[Definition]\nloglevel = INFO\ndbpurgeage = 2d\n');
   assert.deepEqual([get().value, get().file, get().line], ['2d', join(s.conf, 'fail2ban.conf'), 3]);
   writeFileSync(join(s.conf, 'fail2ban.local'), '[Definition]\ndbpurgeage = 3d\n');
