@@ -114,7 +114,7 @@ export async function runCheckConfig(opts: { configDir: string; builtinDir: stri
     if (jail.backend.startsWith('systemd')) continue;
     const { files, warnings: w } = await expandLogpaths(jail.logpath);
     const lp = placeOfKey(config.store, jail.name, 'logpath');
-    if (files.length === 0 && journalInstead(jail, w, config.filterDirs)) {
+    if (files.length === 0 && journalInstead(jail, w, config.filterDirs, isStock)) {
       notes.push(`${at(lp)}: [${jail.name}] logpath ${jail.logpath.join(' ')} matches no file: backend = auto reads the systemd journal instead`);
       continue;
     }

@@ -2,6 +2,7 @@
 // jail's new lines, decide, enforce, save, release. Everything else lives in the stages.
 
 import { loadConfig, placeOfKey } from '../config/index.ts';
+import { lazyStockFiles } from '../config/stock-files.ts';
 import { enforce, type ActionOutcome } from '../actions/index.ts';
 import { banCandidates, checkPolicy, decide, prepareIgnore } from '../policy/index.ts';
 import { collectFailures, type CollectInput } from '../scan/collect-failures.ts';
@@ -69,6 +70,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       progress: opts.progress,
       // The policy counts nothing older than findtime: a large backlog keeps no memory.
       dropOld: true,
+      // Read (dpkg's checksums) only if a jail's log is missing.
+      isStock: lazyStockFiles(config.builtinDir, config.configDir),
     });
     warnings.push(...scanned.warnings);
     // Jails skipped for a bad value in their own section count like jails skipped for their rule.

@@ -37,6 +37,12 @@ export interface CollectInput {
    * ones are still counted in perJail. Off by default (a report looks at all of them).
    */
   dropOld?: boolean;
+  /**
+   * Whether a configuration file was shipped as it is (ours, or Debian's fail2ban conffile
+   * untouched): a jail whose logpath such a file sets may read the journal when that path
+   * matches nothing (journal-collect.ts). Without it, no jail falls back.
+   */
+  isStock?: (file: string) => boolean;
 }
 
 export interface Collected {
@@ -81,7 +87,7 @@ export async function collectFailures(input: CollectInput): Promise<Collected> {
     // One warning per problem, each naming the line that set the logpath (the admin's fix is there).
     const lp = jail.logpathPlace;
     const at = lp ? `${formatPlace({ file: lp.file, line: lp.line })}: ` : '';
-    if (globbed.files.length === 0 && journalInstead(jail, globbed.warnings, input.filterDirs)) {
+    if (globbed.files.length === 0 && input.isStock && journalInstead(jail, globbed.warnings, input.filterDirs, input.isStock)) {
       // Not an input problem: the jail reads where its service logs (one line, once a day).
       out.warnings.push(`${at}[${jail.name}] logpath ${jail.logpath.join(' ')} matches no file: backend = auto reads the systemd journal instead`);
       await skipJailOnRuleError(jail, out, () => collectJournal(jail, input, out));

@@ -30,13 +30,16 @@ export function haveJournalctl(path = process.env.PATH ?? ''): boolean {
 }
 
 /**
- * backend = auto whose logpath matches no file (only "matches no file", not a permission
- * problem), on a host with journalctl, for a rule that says what to read there (journalmatch):
- * the journal is read instead, as on a journald-only Debian 12/13 whose [sshd] points at an
- * auth.log nothing writes. fail2ban's paths-arch/-opensuse set sshd_backend = systemd for it.
+ * A jail nobody asked for: backend = auto, its logpath set by a file the user did not write
+ * (`isStock`: Debian's untouched jail.conf, our shipped rules) and matching no file (only "matches
+ * no file", not a permission problem), on a host with journalctl, for a rule that says what to
+ * read there (journalmatch): the journal is read instead, as on a journald-only Debian 12/13
+ * whose stock [sshd] points at an auth.log nothing writes (fail2ban's paths-arch/-opensuse set
+ * sshd_backend = systemd for the same reason). A logpath the user wrote stays a warning.
  */
-export function journalInstead(jail: Jail, globWarnings: string[], filterDirs: string[]): boolean {
+export function journalInstead(jail: Jail, globWarnings: string[], filterDirs: string[], isStock: (file: string) => boolean): boolean {
   if (backendName(jail.backend) !== 'auto') return false;
+  if (!jail.logpathPlace || !isStock(jail.logpathPlace.file)) return false;
   if (globWarnings.length === 0 || !globWarnings.every((w) => w.endsWith(': matches no file'))) return false;
   if (!haveJournalctl()) return false;
   if (jail.journalmatch?.trim()) return true;

@@ -1,7 +1,7 @@
 // Debian 12/13 minimal: journald only, no rsyslog, so no /var/log/auth.log, yet Debian's
 // fail2ban enables [sshd] (defaults-debian.conf) with backend = auto and logpath = auth.log.
 // f2b-scan reads the journal instead (one line says so) and bans from it; exit 0. Without
-// journalctl the missing log is the usual warning. Real journal files (systemd-journal-remote)
+// journalctl, or for a logpath the user wrote, the missing log is the usual warning. Real journal files (systemd-journal-remote)
 // and the real journalctl, pointed at them by a wrapper first in PATH (the system journal of
 // the test machine is not ours to read).
 
@@ -83,4 +83,14 @@ test("Debian's [sshd] on a journald-only host (backend = auto, no auth.log) bans
   assert.equal(none.code, 5, none.stderr);
   assert.match(none.stderr, /logpath .*auth\.log: matches no file/);
   assert.deepEqual(JSON.parse(none.stdout).bans, []);
+});
+
+test('a logpath the user wrote that matches nothing stays a warning (exit 5), journalctl or not', { skip }, () => {
+  const h = journaldOnlyHost();
+  writeFileSync(join(h.conf, 'jail.local'), `[sshd]\nlogpath = ${join(h.dir, 'var/log/secure')}\n`);
+  const r = f2b(['--config', h.conf, '--state', join(h.dir, 'state.json'), '--now', NOW, '--dry-run', '--json'], { env: { PATH: `${h.bin}:/usr/bin:/bin` } });
+  assert.equal(r.code, 5, r.stderr);
+  assert.match(r.stderr, /jail\.local:2: \[sshd\] logpath .*var\/log\/secure: matches no file/);
+  assert.doesNotMatch(r.stderr, /systemd journal/);
+  assert.deepEqual(JSON.parse(r.stdout).bans, []);
 });
