@@ -1,5 +1,7 @@
 // The values the stages of one run hand each other. Defined once, here.
 
+import type { AddrKey } from './net/key.ts';
+
 /** Seconds since the Unix epoch (fractions allowed). */
 export type Epoch = number;
 
@@ -45,6 +47,14 @@ export interface Jail {
   maxretry: number;
   /** seconds */
   findtime: number;
+  /**
+   * How failures count toward maxretry (jail option `counting`): 'fail2ban' (the default) is
+   * fail2ban 1.0.2's FailTicket arithmetic, which estimates the rate once failures span more
+   * than findtime; 'strict' counts only the failures inside the last findtime.
+   */
+  counting?: 'fail2ban' | 'strict';
+  /** Matched lines kept per address for actions that show them (fail2ban's maxmatches; default maxretry). */
+  maxmatches?: number;
   /** seconds; negative means forever */
   bantime: number;
   increment: BantimeIncrement;
@@ -67,6 +77,11 @@ export interface RuleMatch {
   host: string;
   /** Normalised address when `host` is one, else null (a name, resolved later by usedns). */
   ip: string | null;
+  /**
+   * The address parsed once, where the rule matched, as the key the scan, the policy and the
+   * state use (src/net/key.ts); null with `ip`. Absent where a match was made by hand.
+   */
+  key?: AddrKey | null;
   /** Time read from the log; null when the line had no date and the rule wants one. */
   time: Epoch | null;
   user?: string;

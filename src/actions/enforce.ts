@@ -4,9 +4,11 @@
 // lost ('restore'), remove rules for addresses the state no longer holds. A failed command
 // never loses a ban: the BanRecord is marked pending with the error and retried next run.
 
-import type { BanRecord, Decision, Jail, Ref } from '../types.ts';
+import type { Decision, Jail, Ref } from '../types.ts';
 import type { State } from '../state/schema.ts';
-import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
+import { normalizeAddress, type Family } from '../net/address.ts';
+import { keyFamily, keyText, parseKey, type AddrKey } from '../net/key.ts';
+import { banKeys, getBan, pendingBanKeys, updateBan } from '../state/bans.ts';
 import type { Backend, BanItem, StepResult } from './backend.ts';
 import { resolveActionParams } from './params.ts';
 import { loadBackend } from './registry.ts';
@@ -50,10 +52,14 @@ export function startedKey(action: string, family: Family): string {
   return family === 4 ? action : `${action}/inet6`;
 }
 
-/** What one jail asks of its actions this run. */
+/** What one jail asks of its actions this run. Addresses are canonical text, as backends take them. */
 interface JailWork {
   jail: Jail;
-  bans: Record<string, BanRecord>;
+  state: State;
+  /** Every address the state bans in the jail, by family. */
+  held: Record<Family, string[]>;
+  /** Bans an earlier run's action failed to apply. */
+  pending: Set<string>;
   banDecisions: Map<string, Extract<Decision, { kind: 'ban' }>>;
   unbanDecisions: Set<string>;
   /** Error per address from any enforcing action this run: the ban stays pending. */
@@ -67,7 +73,7 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
   const warnings: string[] = [];
   for (const jail of input.jails) {
     const work = jailWork(jail, input.state, input.decisions);
-    if (Object.keys(work.bans).length === 0 && work.banDecisions.size === 0 && work.unbanDecisions.size === 0) continue;
+    if (work.held[4].length + work.held[6].length === 0 && work.banDecisions.size === 0 && work.unbanDecisions.size === 0) continue;
     for (const ref of jail.actions) {
       const backend = await createBackend(ref, jail, warnings, input.actionDirs);
       if (backend === 'unsupported') continue;
@@ -88,9 +94,13 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
 }
 
 function jailWork(jail: Jail, state: State, decisions: Decision[]): JailWork {
+  const held: Record<Family, string[]> = { 4: [], 6: [] };
+  for (const k of banKeys(state, jail.name)) held[keyFamily(k)].push(keyText(k));
   const work: JailWork = {
     jail,
-    bans: state.bans[jail.name] ?? {},
+    state,
+    held,
+    pending: new Set(pendingBanKeys(state, jail.name).map(keyText)),
     banDecisions: new Map(),
     unbanDecisions: new Set(),
     failed: new Map(),
@@ -133,20 +143,30 @@ async function flushBackend(backend: Backend, mine: ActionOutcome[]): Promise<vo
   }
 }
 
+function familyOf(ip: string): Family | null {
+  const k = parseKey(ip);
+  return k === null ? null : keyFamily(k);
+}
+
 function inFamily(ips: Iterable<string>, family: Family): string[] {
-  return [...ips].filter((ip) => addressFamily(ip) === family);
+  return [...ips].filter((ip) => familyOf(ip) === family);
+}
+
+/** The state's ban of an address given as text. */
+function banOf(work: JailWork, ip: string) {
+  const k = parseKey(ip);
+  return k === null ? undefined : getBan(work.state, work.jail.name, k);
 }
 
 /** Bans this run must apply whatever the firewall holds: new decisions and earlier failures. */
 function owed(work: JailWork, family: Family): string[] {
-  const ips = new Set(work.banDecisions.keys());
-  for (const [ip, rec] of Object.entries(work.bans)) if (rec.pending === 'ban') ips.add(ip);
+  const ips = new Set([...work.banDecisions.keys(), ...work.pending]);
   // A ban decision the policy later dropped from the state is not owed.
-  return inFamily(ips, family).filter((ip) => work.bans[ip] !== undefined);
+  return inFamily(ips, family).filter((ip) => work.pending.has(ip) || banOf(work, ip) !== undefined);
 }
 
 function opFor(work: JailWork, ip: string): 'ban' | 'restore' {
-  return work.banDecisions.has(ip) || work.bans[ip]?.pending === 'ban' ? 'ban' : 'restore';
+  return work.banDecisions.has(ip) || work.pending.has(ip) ? 'ban' : 'restore';
 }
 
 function failEverything(work: JailWork, action: string, error: string, outcomes: ActionOutcome[]): void {
@@ -176,7 +196,7 @@ async function enforceFamily(
   outcomes: ActionOutcome[],
 ): Promise<void> {
   const jail = work.jail.name;
-  const wanted = inFamily(Object.keys(work.bans), family);
+  const wanted = work.held[family];
   const unbans = inFamily(work.unbanDecisions, family);
   if (wanted.length === 0 && unbans.length === 0) return;
   const record = (ip: string, op: ActionOutcome['op'], r: StepResult) => {
@@ -254,7 +274,7 @@ function missing(ip: string): StepResult {
 }
 
 function banItem(work: JailWork, ip: string): BanItem {
-  const rec = work.bans[ip]!;
+  const rec = banOf(work, ip)!;
   const d = work.banDecisions.get(ip);
   return {
     ip,
@@ -271,14 +291,14 @@ function banItem(work: JailWork, ip: string): BanItem {
 
 /** Write this run's verdict into the BanRecords: pending with the error, or cleared. */
 function settlePending(work: JailWork): void {
-  for (const [ip, rec] of Object.entries(work.bans)) {
-    const error = work.failed.get(ip);
-    if (error !== undefined) {
-      rec.pending = 'ban';
-      rec.error = error;
-    } else if (work.enforced.has(ip)) {
-      delete rec.pending;
-      delete rec.error;
-    }
+  const jail = work.jail.name;
+  for (const [ip, error] of work.failed) {
+    const k = parseKey(ip);
+    if (k !== null) updateBan(work.state, jail, k, { pending: 'ban', error });
+  }
+  for (const ip of work.pending) {
+    if (work.failed.has(ip) || !work.enforced.has(ip)) continue;
+    const k = parseKey(ip);
+    if (k !== null) updateBan(work.state, jail, k, { pending: undefined, error: undefined });
   }
 }

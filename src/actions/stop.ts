@@ -9,10 +9,14 @@ import { startedKey } from './enforce.ts';
 import { resolveActionParams } from './params.ts';
 import { loadBackend } from './registry.ts';
 import { loadActionFile } from './action-file-find.ts';
-import { addressFamily, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
+import { keyFamily, keyText } from '../net/key.ts';
+import { banKeys } from '../state/bans.ts';
 
 function stateBans(state: State, jail: string, family: Family): string[] {
-  return Object.keys(state.bans[jail] ?? {}).filter((ip) => addressFamily(ip) === family);
+  const out: string[] = [];
+  for (const k of banKeys(state, jail)) if (keyFamily(k) === family) out.push(keyText(k));
+  return out;
 }
 
 export async function stopActions(input: {

@@ -43,7 +43,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('format', { choices: ['text', 'json', 'markdown', 'junit', 'html'], default: 'text' })
       .option('output', { type: 'string', alias: 'o', describe: 'write the report to this file instead of stdout' })
       .option('top', { type: 'number', default: 10, describe: 'addresses listed per jail' })
-      .option('fail-on', { choices: ['ban', 'match', 'never'], default: 'never', describe: 'exit 1 when something would be banned / matched' })
+      .option('fail-on', { choices: ['ban', 'match', 'never'], default: 'never', describe: 'exit 1 when something would be banned / matched, or a jail could not be analysed' })
       .option('maxretry', { type: 'number', describe: 'with --rule: failures that make a ban' })
       .option('findtime', { type: 'number', describe: 'with --rule: window in seconds' })
       .check((a) => {
@@ -83,8 +83,14 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       const text = formatReport(analysis, args.format as never, { colour });
       if (args.output) writeFileSync(args.output, text);
       else process.stdout.write(text);
+      // A jail that could not be analysed is said on stderr too, and fails a CI check.
+      for (const e of analysis.errors) process.stderr.write(`f2b-scan: error: [${e.jail}] not analysed: ${e.message}\n`);
       const failOn = args['fail-on'];
-      if ((failOn === 'ban' && analysis.totals.wouldBan > 0) || (failOn === 'match' && analysis.totals.matches > 0)) {
+      if (
+        (failOn !== 'never' && analysis.errors.length > 0) ||
+        (failOn === 'ban' && analysis.totals.wouldBan > 0) ||
+        (failOn === 'match' && analysis.totals.matches > 0)
+      ) {
         process.exitCode = 1;
       }
     } catch (e) {

@@ -202,6 +202,13 @@ export function resolveJail(store: IniStore, name: string, enabled: boolean, war
     const v = r.optional(key);
     if (v !== undefined) (jail as unknown as Record<string, unknown>)[key] = v;
   }
+  const counting = r.optional('counting')?.toLowerCase();
+  if (counting !== undefined) {
+    if (counting === 'fail2ban' || counting === 'strict') jail.counting = counting;
+    else r.problem(new ConfigError(placeOfKey(store, name, 'counting'), `counting ${JSON.stringify(counting)} is not fail2ban or strict${r.forJail('counting')}`));
+  }
+  const maxmatches = r.typed<number | undefined>('maxmatches', readInt, undefined);
+  if (maxmatches !== undefined) jail.maxmatches = maxmatches;
   const maxlines = r.typed<number | undefined>('maxlines', readInt, undefined);
   if (maxlines !== undefined) jail.maxlines = maxlines;
   for (const key of ACTION_KEYS) r.text(key);

@@ -1,7 +1,7 @@
 // f2b-scan's own log: what each run and operator command did, in fail2ban's line format,
 // so the recidive jail (and anything written for fail2ban's log) reads it.
 //   readLogSettings(main)                  -> where and from which level
-//   runRecords({ failures, decisions, outcomes, now }) -> records for one run
+//   runRecords({ found, decisions, outcomes, now }) -> records for one run
 //   writeOwnLog(main, records)            -> problems (one line each)
 
 import type { IniStore } from '../config/store.ts';

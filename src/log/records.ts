@@ -2,7 +2,7 @@
 // for each failure, `Ban`, `Unban`, `Restore Ban` (actions, NOTICE), and action failures (ERROR).
 
 import type { ActionOutcome } from '../actions/enforce.ts';
-import type { Decision, Epoch, Failure } from '../types.ts';
+import type { Decision, Epoch } from '../types.ts';
 import { localTime, type LogRecord } from './format.ts';
 
 export function banRecord(now: Epoch, jail: string, ip: string): LogRecord {
@@ -13,10 +13,10 @@ export function unbanRecord(now: Epoch, jail: string, ip: string): LogRecord {
   return { time: now, logger: 'f2b-scan.actions', level: 'NOTICE', message: `[${jail}] Unban ${ip}` };
 }
 
-export function runRecords(input: { failures: Failure[]; decisions: Decision[]; outcomes: ActionOutcome[]; now: Epoch }): LogRecord[] {
+export function runRecords(input: { found: Iterable<{ jail: string; ip: string; time: Epoch }>; decisions: Decision[]; outcomes: ActionOutcome[]; now: Epoch }): LogRecord[] {
   const { now } = input;
   const out: LogRecord[] = [];
-  for (const f of input.failures) {
+  for (const f of input.found) {
     out.push({ time: now, logger: 'f2b-scan.filter', level: 'INFO', message: `[${f.jail}] Found ${f.ip} - ${localTime(f.time)}` });
   }
   for (const d of input.decisions) if (d.kind === 'unban') out.push(unbanRecord(now, d.jail, d.ip));

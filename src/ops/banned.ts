@@ -5,6 +5,8 @@
 import { parseAddress } from '../net/address.ts';
 import { cidrContains, parseCidr } from '../net/cidr.ts';
 import type { State } from '../state/schema.ts';
+import { isRangeKey, keyOfAddress, type AddrKey } from '../net/key.ts';
+import { banKeys, getBan, jailsWithBans } from '../state/bans.ts';
 import type { BanRecord } from '../types.ts';
 import { UsageError } from '../util/errors.ts';
 import { isoSeconds } from '../util/time-text.ts';
@@ -35,13 +37,17 @@ export function bansOf(state: State, addresses: string[], now: number): BannedAn
     return a;
   });
   const answers: BannedAnswer[] = wanted.map((a) => ({ ip: a.ip, bans: [] }));
-  const jails = Object.keys(state.bans).sort();
+  const jails = jailsWithBans(state).sort();
   for (const jail of jails) {
-    for (const [key, ban] of Object.entries(state.bans[jail]!)) {
+    // The addresses' own keys are looked up; range keys (few) are found among the keys.
+    const keys: AddrKey[] = [...new Set([...wanted.map(keyOfAddress), ...[...banKeys(state, jail)].filter(isRangeKey)])];
+    for (const key of keys) {
+      const ban = getBan(state, jail, key);
+      if (!ban) continue;
       if (ban.until !== null && ban.until <= now) continue; // expired: the next run lifts it
-      const range = key.includes('/') ? parseCidr(key) : null;
+      const range = isRangeKey(key) ? parseCidr(key as string) : null;
       wanted.forEach((a, i) => {
-        if (range ? !cidrContains(range, a) : key !== a.ip) return;
+        if (range ? !cidrContains(range, a) : key !== keyOfAddress(a)) return;
         const b: BanOfAddress = { jail, until: ban.until === null ? null : isoSeconds(ban.until), origin: ban.origin, pending: ban.pending === 'ban' };
         if (range) b.range = range.text;
         if (ban.from !== undefined) b.from = ban.from;

@@ -5,6 +5,8 @@
 import { hostname } from 'node:os';
 import { addressFamily } from '../net/address.ts';
 import type { State } from '../state/schema.ts';
+import { keyText } from '../net/key.ts';
+import { bansOf, jailsWithBans } from '../state/bans.ts';
 import { UsageError } from '../util/errors.ts';
 import { findJail, withSession, type OpsOptions, type OpsResult } from './session.ts';
 
@@ -37,11 +39,11 @@ const SET_NAME = /^[A-Za-z0-9_.:-]{1,31}$/;
 
 export function currentBans(state: State, now: number, jail?: string): ExportedBan[] {
   const out: ExportedBan[] = [];
-  for (const [j, byIp] of Object.entries(state.bans)) {
+  for (const j of jailsWithBans(state)) {
     if (jail !== undefined && j !== jail) continue;
-    for (const [ip, b] of Object.entries(byIp)) {
+    for (const [key, b] of bansOf(state, j)) {
       if (b.until !== null && b.until <= now) continue;
-      out.push({ jail: j, ip, start: b.start, until: b.until, origin: b.origin });
+      out.push({ jail: j, ip: keyText(key), start: b.start, until: b.until, origin: b.origin });
     }
   }
   return out.sort((a, b) => (a.jail === b.jail ? (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0) : a.jail < b.jail ? -1 : 1));

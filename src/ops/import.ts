@@ -11,6 +11,10 @@ import { EXIT } from '../util/errors.ts';
 import { parseImport } from './import-parse.ts';
 import { applyAndSave, findJail, iso, withSession, type OpsOptions, type OpsResult } from './session.ts';
 import { addTotals } from './totals.ts';
+import { parseKey } from '../net/key.ts';
+import { getBan, setBan } from '../state/bans.ts';
+import { deleteTicket } from '../state/tickets.ts';
+import { getHistory } from '../state/history.ts';
 
 export async function runImport(opts: OpsOptions & { file: string; jail: string; bantime?: string }): Promise<OpsResult> {
   let bantime: number | undefined;
@@ -33,27 +37,29 @@ export async function runImport(opts: OpsOptions & { file: string; jail: string;
     const messages = [...s.warnings.map((w) => `warning: ${w}`), ...parsed.problems.map((p) => `warning: ${p}`)];
     const lines: string[] = [];
     const decisions: Decision[] = [];
-    const bans = (s.state.bans[jail.name] ??= {});
     const seconds = bantime ?? jail.bantime;
     for (const e of parsed.entries) {
       const until = bantime !== undefined || e.until === undefined ? (seconds < 0 ? null : opts.now + seconds) : e.until;
       if (until !== null && until <= opts.now) continue; // ran out already
-      const have = Object.hasOwn(bans, e.ip) ? bans[e.ip] : undefined;
+      const key = parseKey(e.ip);
+      if (key === null) continue;
+      const have = getBan(s.state, jail.name, key);
       if (have && (have.until === null || have.until > opts.now)) {
         // Held already: only ever lengthen it (the firewall has it; nothing to apply).
         if (have.until !== null && (until === null || until > have.until)) {
-          have.until = until;
+          setBan(s.state, jail.name, key, { ...have, until });
           lines.push(`${verb}extend ${e.ip} in ${jail.name} until ${iso(until)}`);
         }
         continue;
       }
-      bans[e.ip] = { start: opts.now, until, failures: 0, count: (s.state.banHistory[e.ip]?.jails[jail.name] ?? 0) + 1, origin: 'import' };
-      if (s.state.failures[jail.name]) delete s.state.failures[jail.name]![e.ip];
+      const h = getHistory(s.state, key);
+      const count = (h && Object.hasOwn(h.jails, jail.name) ? h.jails[jail.name]! : 0) + 1;
+      setBan(s.state, jail.name, key, { start: opts.now, until, failures: 0, count, origin: 'import' });
+      deleteTicket(s.state, jail.name, key);
       addTotals(s.state, jail.name, { banned: 1 });
-      decisions.push({ kind: 'ban', jail: jail.name, ip: e.ip, failures: 0, start: opts.now, until, count: bans[e.ip]!.count, origin: 'import', lines: [] });
+      decisions.push({ kind: 'ban', jail: jail.name, ip: e.ip, failures: 0, start: opts.now, until, count, origin: 'import', lines: [] });
       lines.push(`${verb}ban ${e.ip} in ${jail.name} until ${iso(until)}`);
     }
-    if (Object.keys(bans).length === 0) delete s.state.bans[jail.name];
     const inputCode = parsed.problems.length > 0 ? EXIT.inputWarning : EXIT.ok;
     const output = lines.map((l) => l + '\n').join('');
     if (decisions.length === 0) {

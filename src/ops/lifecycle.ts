@@ -9,7 +9,9 @@ import { enforce, stopActions, type ActionOutcome } from '../actions/index.ts';
 import { selectJails } from '../run/select-jails.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
-import type { BanRecord, Jail } from '../types.ts';
+import type { Jail } from '../types.ts';
+import { banCount, bansOf, getBan, jailsWithBans, pendingBanKeys, setBan, updateBan } from '../state/bans.ts';
+import { emptyState } from '../state/schema.ts';
 import { EXIT } from '../util/errors.ts';
 import { builtinRulesDir } from '../util/paths.ts';
 
@@ -39,22 +41,23 @@ export interface LifecycleResult {
  * jails, and disabled ones that still hold bans or started actions, so nothing is left behind.
  */
 function jailsToTouch(all: Jail[], state: State, names: string[] | undefined, configDir: string): Jail[] {
-  return selectJails(all, names, configDir, (j) => j.enabled || Object.keys(state.bans[j.name] ?? {}).length > 0 || (state.started[j.name] ?? []).length > 0);
+  return selectJails(all, names, configDir, (j) => j.enabled || banCount(state, j.name) > 0 || (state.started[j.name] ?? []).length > 0);
 }
 
-/** The state as start sees it: only bans still in force, the same records (so pending flags land). */
+/**
+ * The state as start sees it: only bans still in force. A real start works on the state itself
+ * after lifting nothing (expired bans are the next run's business: they are left out of a copy
+ * only in a dry run, where every ban it would put back is marked as owed).
+ */
 function liveBans(state: State, now: number, markPending: boolean): State {
-  const bans: Record<string, Record<string, BanRecord>> = {};
-  for (const [jail, byIp] of Object.entries(state.bans)) {
-    const live: Record<string, BanRecord> = {};
-    for (const [ip, rec] of Object.entries(byIp)) {
+  const view = emptyState();
+  for (const jail of jailsWithBans(state)) {
+    for (const [key, rec] of bansOf(state, jail)) {
       if (rec.until !== null && rec.until <= now) continue;
-      // A dry run shows every ban it would put back: marked as owed, on a copy.
-      live[ip] = markPending ? { ...rec, pending: 'ban' } : rec;
+      setBan(view, jail, key, markPending ? { ...rec, pending: 'ban' } : rec);
     }
-    bans[jail] = live;
   }
-  return { ...state, bans, started: markPending ? structuredClone(state.started) : state.started };
+  return { ...view, started: markPending ? structuredClone(state.started) : state.started };
 }
 
 function describe(o: ActionOutcome, dryRun: boolean): string {
@@ -98,11 +101,23 @@ function finish(outcomes: ActionOutcome[], warnings: string[], dryRun: boolean):
   };
 }
 
+/** Carry what enforce wrote on the view's bans (pending, error) back to the state. */
+function syncPending(view: State, state: State): void {
+  for (const jail of jailsWithBans(view)) {
+    for (const key of new Set([...pendingBanKeys(view, jail), ...pendingBanKeys(state, jail)])) {
+      const v = getBan(view, jail, key);
+      const s = getBan(state, jail, key);
+      if (v && s && (v.pending !== s.pending || v.error !== s.error)) updateBan(state, jail, key, { pending: v.pending, error: v.error });
+    }
+  }
+}
+
 /** Put the state's live bans back into the firewall, starting each backend where needed. */
 export async function startBans(opts: LifecycleOptions): Promise<LifecycleResult> {
   return withState(opts, async (state, jails, warnings, actionDirs) => {
     const view = liveBans(state, opts.now, opts.dryRun);
     const r = await enforce({ jails, state: view, decisions: [], now: opts.now, dryRun: opts.dryRun, actionDirs });
+    if (!opts.dryRun) syncPending(view, state);
     warnings.push(...r.warnings);
     return finish(r.outcomes, warnings, opts.dryRun);
   });

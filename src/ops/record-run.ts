@@ -5,20 +5,23 @@ import type { IniStore } from '../config/store.ts';
 import type { ActionOutcome } from '../actions/enforce.ts';
 import { runRecords, writeOwnLog } from '../log/index.ts';
 import type { State } from '../state/schema.ts';
-import type { Decision, Epoch, Failure, FileReport } from '../types.ts';
+import type { Decision, Epoch, FileReport } from '../types.ts';
 import { addTotals } from './totals.ts';
 
 export async function recordRun(input: {
   main: IniStore;
   state: State;
-  failures: Failure[];
+  /** Failures counted per jail this run ("Total failed"). */
+  failed: ReadonlyMap<string, number>;
+  /** The failures for the own log's "Found" lines (empty when its level does not write them). */
+  found: Iterable<{ jail: string; ip: string; time: Epoch }>;
   /** What each file contributed (lines read per jail). */
   files: FileReport[];
   decisions: Decision[];
   outcomes: ActionOutcome[];
   now: Epoch;
 }): Promise<string[]> {
-  for (const f of input.failures) addTotals(input.state, f.jail, { failed: 1 });
+  for (const [jail, n] of input.failed) addTotals(input.state, jail, { failed: n });
   for (const d of input.decisions) addTotals(input.state, d.jail, d.kind === 'ban' ? { banned: 1 } : { unbanned: 1 });
   for (const f of input.files) addTotals(input.state, f.jail, { lines: f.linesRead });
   return writeOwnLog(input.main, runRecords(input));

@@ -7,6 +7,9 @@ import type { State } from '../state/schema.ts';
 import type { Jail } from '../types.ts';
 import { findJail, withSession, type OpsOptions, type OpsResult } from './session.ts';
 import { totalsOf } from './totals.ts';
+import { compareKeys, keyText } from '../net/key.ts';
+import { banCount, bansOf } from '../state/bans.ts';
+import { ticketsSince } from '../state/tickets.ts';
 
 export interface JailStatus {
   name: string;
@@ -31,10 +34,7 @@ const isoOrNull = (t: number | null) => (t === null ? null : new Date(t * 1000).
 export function jailStatus(jail: Jail, state: State, now: number): JailStatus {
   const own = <T>(r: Record<string, T>) => (Object.hasOwn(r, jail.name) ? r[jail.name] : undefined);
   const files = Object.entries(own(state.files) ?? {}).map(([path, c]) => ({ path, offset: c.offset, size: c.size }));
-  const failures = Object.values(own(state.failures) ?? {}).filter((e) => e.times.some((t) => t > now - jail.findtime));
-  const bans = Object.entries(own(state.bans) ?? {})
-    .filter(([, b]) => b.until === null || b.until > now)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const bans = [...bansOf(state, jail.name)].filter(([, b]) => b.until === null || b.until > now).sort(([a], [b]) => compareKeys(a, b));
   const totals = totalsOf(state, jail.name);
   return {
     name: jail.name,
@@ -42,17 +42,17 @@ export function jailStatus(jail: Jail, state: State, now: number): JailStatus {
     backend: jail.backend,
     files,
     journal: own(state.journals) ?? null,
-    currentlyFailed: failures.length,
+    currentlyFailed: ticketsSince(state, jail.name, now - jail.findtime),
     totalFailed: totals.failed,
     currentlyBanned: bans.length,
     totalBanned: totals.banned,
-    banned: bans.map(([ip, b]) => ({ ip, start: new Date(b.start * 1000).toISOString(), until: isoOrNull(b.until), origin: b.origin, pending: b.pending === 'ban' })),
+    banned: bans.map(([key, b]) => ({ ip: keyText(key), start: new Date(b.start * 1000).toISOString(), until: isoOrNull(b.until), origin: b.origin, pending: b.pending === 'ban' })),
   };
 }
 
 /** The enabled jails, and any other that still holds bans. */
 function shownJails(config: LoadedConfig, state: State): Jail[] {
-  return config.jails.filter((j) => j.enabled || (Object.hasOwn(state.bans, j.name) && Object.keys(state.bans[j.name]!).length > 0));
+  return config.jails.filter((j) => j.enabled || banCount(state, j.name) > 0);
 }
 
 export function buildStatus(config: LoadedConfig, state: State, now: number, jailName?: string): Status {

@@ -3,6 +3,7 @@
 
 import type { JailTotals, State } from '../state/schema.ts';
 import type { JailCounters } from '../types.ts';
+import { liveBanCount } from '../state/bans.ts';
 
 export function addTotals(state: State, jail: string, add: Partial<JailTotals>): void {
   const all = (state.totals ??= {});
@@ -22,10 +23,10 @@ export function totalsOf(state: State, jail: string): Required<JailTotals> {
 export function jailCounters(state: State, jails: string[], now: number): Record<string, JailCounters> {
   const out: Record<string, JailCounters> = {};
   for (const jail of jails) {
-    const bans = Object.hasOwn(state.bans, jail) ? Object.values(state.bans[jail]!) : [];
     const t = totalsOf(state, jail);
     out[jail] = {
-      bansActive: bans.filter((b) => b.until === null || b.until > now).length,
+      // Counted from the until column: a state of a million bans builds no record for this.
+      bansActive: liveBanCount(state, jail, now),
       bans: t.banned,
       unbans: t.unbanned,
       failures: t.failed,

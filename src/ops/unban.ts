@@ -11,6 +11,8 @@ import { parseCommandLineAddresses } from './addresses.ts';
 import { applyAndSave, findJail, withSession, type OpsOptions, type OpsResult, type Session } from './session.ts';
 import { saveState } from '../state/store.ts';
 import { EXIT } from '../util/errors.ts';
+import { keyText, parseKey, type AddrKey } from '../net/key.ts';
+import { banKeys, deleteBan, jailsWithBans } from '../state/bans.ts';
 
 export interface UnbanOptions extends OpsOptions {
   ips: string[];
@@ -30,19 +32,18 @@ export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
     const messages = s.warnings.map((w) => `warning: ${w}`);
     const decisions: Decision[] = [];
     const lines: string[] = [];
-    const jails = opts.jail ? [opts.jail] : Object.keys(s.state.bans);
+    const jails = opts.jail ? [opts.jail] : jailsWithBans(s.state);
     const found = new Set<string>();
+    const named: AddrKey[] = ips.map((ip) => parseKey(ip)!);
     for (const jail of jails) {
-      const bans = Object.hasOwn(s.state.bans, jail) ? s.state.bans[jail]! : {};
-      for (const ip of opts.all ? Object.keys(bans) : ips) {
-        if (!Object.hasOwn(bans, ip)) continue;
+      for (const key of opts.all ? [...banKeys(s.state, jail)] : named) {
+        if (!deleteBan(s.state, jail, key)) continue;
+        const ip = keyText(key);
         found.add(ip);
-        delete bans[ip];
         addTotals(s.state, jail, { unbanned: 1 }); // saved only when not a dry run
         decisions.push({ kind: 'unban', jail, ip, reason: 'manual' });
         lines.push(`${verb}unban ${ip} in ${jail}`);
       }
-      if (Object.hasOwn(s.state.bans, jail) && Object.keys(bans).length === 0) delete s.state.bans[jail];
     }
     for (const ip of ips) if (!found.has(ip)) messages.push(`${ip} is not banned${opts.jail ? ` in ${opts.jail}` : ''}${fleet ? ' here' : ''}`);
     for (const d of decisions) {

@@ -2,6 +2,8 @@
 // and who would be banned under the jail's findtime/maxretry. Pure: values in, values out.
 
 import type { Epoch, Failure } from '../types.ts';
+import { isoSeconds } from '../util/time-text.ts';
+import { JailAggregate } from './aggregate.ts';
 
 export interface ReportJailInput {
   name: string;
@@ -9,7 +11,12 @@ export interface ReportJailInput {
   maxretry: number;
   findtime: number;
   files: { path: string; lines: number }[];
-  failures: Failure[];
+  /** The failures folded as the scan read them (the CLI's path). */
+  aggregate?: JailAggregate;
+  /** Or the failures themselves (tests, small inputs): folded here in time order. */
+  failures?: Failure[];
+  /** Why the jail could not be analysed (a refused rule, a log that is missing or unreadable). */
+  errors?: string[];
 }
 
 export interface AddressReport {
@@ -44,6 +51,8 @@ export interface JailReport {
   wouldBan: { ip: string; at: string; failures: number }[];
   bucketSeconds: number;
   timeline: TimelineBucket[];
+  /** Why the jail (or part of it) could not be analysed: the report is incomplete for it. */
+  errors: string[];
 }
 
 export interface Analysis {
@@ -53,6 +62,8 @@ export interface Analysis {
   until: string | null;
   totals: { lines: number; matches: number; addresses: number; wouldBan: number };
   jails: JailReport[];
+  /** Every jail that could not be (fully) analysed, with why: what makes --fail-on fail. */
+  errors: { jail: string; message: string }[];
 }
 
 export interface AnalyzeOptions {
@@ -60,18 +71,16 @@ export interface AnalyzeOptions {
   since?: Epoch;
   until?: Epoch;
   top?: number;
-  /** Lines kept per address. */
-  linesPerAddress?: number;
 }
 
-const iso = (t: Epoch) => new Date(t * 1000).toISOString();
-const BUCKET_SIZES = [60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400];
+const iso = isoSeconds;
 
 export function analyze(inputs: ReportJailInput[], opts: AnalyzeOptions): Analysis {
   const top = opts.top ?? 10;
-  const jails = inputs.map((j) => analyzeJail(j, opts, top));
+  const aggregates = inputs.map((j) => j.aggregate ?? aggregateOf(j, opts));
+  const jails = inputs.map((j, i) => jailReport(j, aggregates[i]!, top));
   const addresses = new Set<string>();
-  for (const j of inputs) for (const f of inWindow(j.failures, opts)) addresses.add(f.ip);
+  for (const a of aggregates) for (const ip of a.addresses.keys()) addresses.add(ip);
   return {
     version: 1,
     generatedAt: iso(opts.now),
@@ -84,57 +93,48 @@ export function analyze(inputs: ReportJailInput[], opts: AnalyzeOptions): Analys
       wouldBan: jails.reduce((n, j) => n + j.wouldBan.length, 0),
     },
     jails,
+    errors: jails.flatMap((j) => j.errors.map((message) => ({ jail: j.name, message }))),
   };
 }
 
-function inWindow(failures: Failure[], opts: AnalyzeOptions): Failure[] {
-  return failures.filter(
-    (f) => (opts.since === undefined || f.time >= opts.since) && (opts.until === undefined || f.time <= opts.until),
-  );
+/** Failures given as a list, folded in time order. */
+function aggregateOf(j: ReportJailInput, opts: AnalyzeOptions): JailAggregate {
+  const agg = new JailAggregate(j.maxretry, j.findtime, { since: opts.since, until: opts.until });
+  for (const f of [...(j.failures ?? [])].sort((a, b) => a.time - b.time)) agg.add(f.ip, f.time, f.line);
+  return agg;
 }
 
-function analyzeJail(j: ReportJailInput, opts: AnalyzeOptions, top: number): JailReport {
-  const failures = inWindow(j.failures, opts).sort((a, b) => a.time - b.time);
-  const byIp = new Map<string, Failure[]>();
-  for (const f of failures) {
-    const list = byIp.get(f.ip);
-    if (list) list.push(f);
-    else byIp.set(f.ip, [f]);
-  }
+function jailReport(j: ReportJailInput, agg: JailAggregate, top: number): JailReport {
   const reports: AddressReport[] = [];
   const wouldBan: JailReport['wouldBan'] = [];
-  for (const [ip, list] of byIp) {
-    const bans = simulateBans(
-      list.map((f) => f.time),
-      j.maxretry,
-      j.findtime,
-    );
+  for (const [ip, a] of agg.addresses) {
     reports.push({
       ip,
-      failures: list.length,
-      firstSeen: iso(list[0]!.time),
-      lastSeen: iso(list[list.length - 1]!.time),
-      wouldBanAt: bans.length ? iso(bans[0]!) : null,
-      bans: bans.length,
-      lines: list.slice(0, opts.linesPerAddress ?? 5).map((f) => f.line),
+      failures: a.failures,
+      firstSeen: iso(a.first),
+      lastSeen: iso(a.last),
+      wouldBanAt: a.wouldBanAt !== null ? iso(a.wouldBanAt) : null,
+      bans: a.bans,
+      lines: a.lines ?? [],
     });
-    if (bans.length) wouldBan.push({ ip, at: iso(bans[0]!), failures: list.length });
+    if (a.wouldBanAt !== null) wouldBan.push({ ip, at: iso(a.wouldBanAt), failures: a.failures });
   }
-  reports.sort((a, b) => b.failures - a.failures || a.ip.localeCompare(b.ip));
-  wouldBan.sort((a, b) => a.at.localeCompare(b.at) || a.ip.localeCompare(b.ip));
-  const { bucketSeconds, timeline } = buildTimeline(failures.map((f) => f.time));
+  reports.sort((a, b) => b.failures - a.failures || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+  wouldBan.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+  const { bucketSeconds, buckets } = agg.timeline();
   return {
     name: j.name,
     filter: j.filter,
     maxretry: j.maxretry,
     findtime: j.findtime,
     lines: j.files.reduce((n, f) => n + f.lines, 0),
-    matches: failures.length,
+    matches: agg.matches,
     files: j.files,
     addresses: reports.slice(0, top),
     wouldBan,
     bucketSeconds,
-    timeline,
+    timeline: buckets.map((b) => ({ start: iso(b.start), count: b.count })),
+    errors: j.errors ?? [],
   };
 }
 
@@ -153,17 +153,4 @@ export function simulateBans(times: Epoch[], maxretry: number, findtime: number)
     }
   }
   return bans;
-}
-
-/** Failures per time bucket, with a bucket size that gives at most ~48 bars. */
-export function buildTimeline(times: Epoch[]): { bucketSeconds: number; timeline: TimelineBucket[] } {
-  if (times.length === 0) return { bucketSeconds: 3600, timeline: [] };
-  const min = Math.min(...times);
-  const max = Math.max(...times);
-  const bucketSeconds = BUCKET_SIZES.find((s) => (max - min) / s <= 48) ?? BUCKET_SIZES[BUCKET_SIZES.length - 1]!;
-  const first = Math.floor(min / bucketSeconds) * bucketSeconds;
-  const n = Math.floor((max - first) / bucketSeconds) + 1;
-  const counts = new Array<number>(n).fill(0);
-  for (const t of times) counts[Math.floor((t - first) / bucketSeconds)]!++;
-  return { bucketSeconds, timeline: counts.map((count, i) => ({ start: iso(first + i * bucketSeconds), count })) };
 }

@@ -1,6 +1,7 @@
 // JUnit XML for CI systems: one testsuite per jail, one failing testcase per address
-// that would be banned (its matched lines in the failure body), and one passing
-// testcase per jail where nobody would be.
+// that would be banned (its matched lines in the failure body), one passing testcase per
+// jail where nobody would be, and an <error> testcase for each reason a jail could not be
+// analysed (a refused rule, a log missing or unreadable): never a pass that hides it.
 
 import type { Analysis } from './analysis.ts';
 
@@ -18,6 +19,7 @@ export function formatJunit(a: Analysis): string {
   const suites: string[] = [];
   let tests = 0;
   let failures = 0;
+  let errors = 0;
   for (const j of a.jails) {
     const cases: string[] = [];
     const byIp = new Map(j.addresses.map((r) => [r.ip, r]));
@@ -29,20 +31,28 @@ export function formatJunit(a: Analysis): string {
           `    </testcase>`,
       );
     }
-    if (j.wouldBan.length === 0) {
+    for (const e of j.errors) {
+      cases.push(
+        `    <testcase classname="f2b-scan.${xml(j.name)}" name="analysis of ${xml(j.name)}">\n` +
+          `      <error message="${xml(`${j.name} could not be analysed: ${e}`)}" type="not-analysed">${xml(e)}</error>\n` +
+          `    </testcase>`,
+      );
+    }
+    if (j.wouldBan.length === 0 && j.errors.length === 0) {
       cases.push(`    <testcase classname="f2b-scan.${xml(j.name)}" name="no address would be banned"/>`);
     }
     tests += cases.length;
     failures += j.wouldBan.length;
+    errors += j.errors.length;
     suites.push(
-      `  <testsuite name="${xml(j.name)}" tests="${cases.length}" failures="${j.wouldBan.length}" errors="0" skipped="0" timestamp="${a.generatedAt}">\n` +
+      `  <testsuite name="${xml(j.name)}" tests="${cases.length}" failures="${j.wouldBan.length}" errors="${j.errors.length}" skipped="0" timestamp="${a.generatedAt}">\n` +
         cases.join('\n') +
         `\n  </testsuite>`,
     );
   }
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<testsuites name="f2b-scan" tests="${tests}" failures="${failures}" errors="0">\n` +
+    `<testsuites name="f2b-scan" tests="${tests}" failures="${failures}" errors="${errors}">\n` +
     suites.join('\n') +
     `\n</testsuites>\n`
   );

@@ -14,12 +14,20 @@ export function formatMarkdown(a: Analysis): string {
   out.push(`Generated ${a.generatedAt}${period}.`, '');
   out.push('| lines read | failures | addresses | would ban |', '| ---: | ---: | ---: | ---: |');
   out.push(`| ${a.totals.lines} | ${a.totals.matches} | ${a.totals.addresses} | ${a.totals.wouldBan} |`, '');
+  if (a.errors.length) {
+    // GitHub shows a caution alert in red; elsewhere it stays a quoted, marked block.
+    out.push('> [!CAUTION]', `> ${a.errors.length} jail${a.errors.length === 1 ? '' : 's'} could not be analysed: the report is incomplete.`, '');
+    out.push('| jail | not analysed |', '| --- | --- |');
+    for (const e of a.errors) out.push(`| 🔴 **${cell(e.jail)}** | ${cell(e.message)} |`);
+    out.push('');
+  }
   for (const j of a.jails) {
     out.push(`### ${cell(j.name)}`, '');
     out.push(
       `Rule \`${cell(j.filter)}\`, maxretry ${j.maxretry} in ${j.findtime} s: ${j.lines} lines, ${j.matches} failures, ${j.wouldBan.length} would be banned.`,
       '',
     );
+    for (const e of j.errors) out.push(`🔴 **Not analysed:** ${cell(e)}`, '');
     if (j.addresses.length === 0) {
       out.push('No failures.', '');
       continue;

@@ -12,6 +12,7 @@ export function formatText(a: Analysis, colour: boolean): string {
   );
   for (const j of a.jails) {
     out.push('', bold(`[${j.name}]`) + ` rule ${j.filter}: ${j.lines} lines, ${j.matches} failures (maxretry ${j.maxretry} in ${j.findtime} s)`);
+    for (const e of j.errors) out.push(red(`  NOT ANALYSED: ${e}`));
     for (const r of j.addresses) {
       const ban = r.wouldBanAt ? red(` would ban at ${r.wouldBanAt}`) : '';
       out.push(`  ${r.ip.padEnd(39)} ${String(r.failures).padStart(6)}  ${r.firstSeen} .. ${r.lastSeen}${ban}`);

@@ -6,6 +6,7 @@
 // (Accepted ...) cancels the near-failures it made on the way.
 
 import { normalizeAddress } from '../net/address.ts';
+import { isCanonicalV4, parseKeyOrRange, parseV4Key, type AddrKey } from '../net/key.ts';
 import type { RuleMatch } from '../types.ts';
 
 export type Groups = Record<string, string>;
@@ -51,13 +52,26 @@ function normalized(host: string): string | null {
 export function toRuleMatch(g: Groups, regex: number, lineNo: number, time: number | null, lines: string[]): RuleMatch | null {
   let host = hostOf(g) ?? (g.fid !== undefined && g.fid !== '' ? g.fid : undefined);
   if (host === undefined) return null;
-  let ip = normalized(host);
+  // The address is parsed here, once: a dotted quad straight into its number (most attackers),
+  // anything else through the normaliser (cached: attackers repeat).
+  let ip: string | null;
+  let key: AddrKey | null;
+  const v4 = parseV4Key(host);
+  if (v4 >= 0) {
+    key = v4;
+    ip = isCanonicalV4(host) ? host : normalized(host);
+  } else {
+    ip = normalized(host);
+    key = ip === null ? null : ip.includes(':') ? ip : parseV4Key(ip);
+  }
   // <SUBNET> / <CIDR>: the failure is the whole network, written address/prefix.
   if (g.cidr !== undefined && g.cidr !== '' && ip !== null) {
     host = `${host}/${g.cidr}`;
     ip = `${ip}/${g.cidr}`;
+    key = parseKeyOrRange(ip);
+    if (key === null) ip = null;
   }
-  const r: RuleMatch = { lineNo, host, ip, time, regex, lines };
+  const r: RuleMatch = { lineNo, host, ip, time, regex, lines, key };
   const user = userOf(g);
   if (user !== undefined) r.user = user;
   return r;

@@ -10,7 +10,9 @@ import { actionFileFor } from '../actions/action-file-find.ts';
 import { startedKey } from '../actions/enforce.ts';
 import { resolveActionParams } from '../actions/params.ts';
 import { loadBackend } from '../actions/registry.ts';
-import { normalizeAddress, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
+import { parseKey } from '../net/key.ts';
+import { hasBan, setBan } from '../state/bans.ts';
 import { banDuration, banUntil } from '../policy/index.ts';
 
 export interface RecoverInput {
@@ -55,13 +57,11 @@ export async function recoverBansFromFirewall(input: RecoverInput): Promise<stri
         const key = startedKey(backend.action, family);
         if (!started.includes(key)) started.push(key);
         for (const text of held) {
-          const ip = normalizeAddress(text);
-          if (!ip) continue;
-          const bans = (input.state.bans[jail.name] ??= {});
-          if (bans[ip]) continue;
+          const key = parseKey(text);
+          if (key === null || hasBan(input.state, jail.name, key)) continue;
           const until = banUntil(input.now, banDuration(jail, 0).seconds);
           const rec: BanRecord = { start: input.now, until, failures: 0, count: 1, origin: 'log' };
-          bans[ip] = rec;
+          setBan(input.state, jail.name, key, rec);
           recovered++;
         }
       }

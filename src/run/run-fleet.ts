@@ -9,6 +9,8 @@ import { resolveJail } from '../config/jail.ts';
 import { exchange, finishWithHeartbeat, readFleetSettings, type FleetExchangeResult, type FleetSettings } from '../fleet/index.ts';
 import type { State } from '../state/schema.ts';
 import type { BanRecord, Decision, Jail, RunSummary } from '../types.ts';
+import { parseKeyOrRange } from '../net/key.ts';
+import { deleteBan, getBan, jailsWithBans, setBan } from '../state/bans.ts';
 
 /** The built-in jail for imported bans whose jail is not enabled here: all ports. */
 export const FLEET_JAIL = 'fleet';
@@ -82,8 +84,8 @@ function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings
   const byName = new Map(input.jails.map((j) => [j.name, j]));
   const jailFor = (name: string): Jail => byName.get(name) ?? input.fleetJail;
   const held = (jail: string, ip: string): BanRecord | undefined => {
-    const bans = Object.hasOwn(input.state.bans, jail) ? input.state.bans[jail]! : undefined;
-    return bans && Object.hasOwn(bans, ip) ? bans[ip] : undefined;
+    const key = parseKeyOrRange(ip);
+    return key === null ? undefined : getBan(input.state, jail, key);
   };
 
   // Everything is worked out first and written to the state in one go at the end, so a
@@ -93,7 +95,7 @@ function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings
   const imported: NonNullable<RunSummary['fleet']>['imported'] = [];
   for (const u of res.unbans) {
     // `*`: every jail that holds the address here.
-    const jails = u.jail === '*' ? Object.keys(input.state.bans) : [jailFor(u.jail).name];
+    const jails = u.jail === '*' ? jailsWithBans(input.state) : [jailFor(u.jail).name];
     for (const jail of jails) {
       const ban = held(jail, u.ip);
       // The stream is read in order, so a ban held here came before this unban: it is lifted,
@@ -130,8 +132,10 @@ function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings
   }
   if (!input.dryRun) {
     for (const w of writes) {
-      if (w.record) (input.state.bans[w.jail] ??= {})[w.ip] = w.record;
-      else if (Object.hasOwn(input.state.bans, w.jail)) delete input.state.bans[w.jail]![w.ip];
+      const key = parseKeyOrRange(w.ip);
+      if (key === null) continue;
+      if (w.record) setBan(input.state, w.jail, key, w.record);
+      else deleteBan(input.state, w.jail, key);
     }
   }
   return {

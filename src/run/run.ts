@@ -4,8 +4,11 @@
 import { loadConfig, placeOfKey } from '../config/index.ts';
 import { lazyStockFiles } from '../config/stock-files.ts';
 import { enforce, type ActionOutcome } from '../actions/index.ts';
-import { banCandidates, checkPolicy, decide, prepareIgnore } from '../policy/index.ts';
-import { collectFailures, type CollectInput } from '../scan/collect-failures.ts';
+import { checkPolicy, prepareIgnore, startPolicy } from '../policy/index.ts';
+import { scanLogs, type ProgressSink, type ScanResult } from '../scan/scan.ts';
+import { RunSink } from './run-sink.ts';
+import { jailNeeds } from '../actions/needs.ts';
+import { LEVELS, readLogSettings } from '../log/index.ts';
 import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
@@ -13,6 +16,7 @@ import { jailCounters } from '../ops/totals.ts';
 import type { FleetStep } from './run-fleet.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
+import { jailsWithBans } from '../state/bans.ts';
 import type { Decision, Jail, RunSummary } from '../types.ts';
 import { selectJails } from './select-jails.ts';
 import { ConfigError, EXIT } from '../util/errors.ts';
@@ -30,7 +34,7 @@ export interface RunOptions {
   /** Nothing will be printed (--quiet): don't count warnings as told. */
   silent?: boolean;
   /** Progress display for a large backlog (the CLI passes one on a terminal). */
-  progress?: CollectInput['progress'];
+  progress?: (backlogBytes: number) => Promise<ProgressSink | null>;
   /** `unban --fleet`: unbans to publish to the other hosts. */
   fleetUnbans?: { jail: string; ip: string }[];
 }
@@ -55,40 +59,44 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
   // A dry run writes nothing, so it needs no lock and never waits for a real run.
   const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
-    const loaded = await loadState(opts.statePath);
+    const loaded = await loadState(opts.statePath, { now: opts.now });
     warnings.push(...loaded.warnings);
     const state: State = loaded.state;
     // A state moved aside as corrupt knows no bans: take back those the firewall still holds.
     if (loaded.recovered) warnings.push(...(await (await import('./recover-bans.ts')).recoverBansFromFirewall({ jails, state, now: opts.now, actionDirs: config.actionDirs })));
-
-    const scanned = await collectFailures({
-      jails,
-      state,
-      now: opts.now,
-      filterDirs: config.filterDirs,
-      startAtEnd: loaded.recovered,
-      progress: opts.progress,
-      // The policy counts nothing older than findtime: a large backlog keeps no memory.
-      dropOld: true,
-      // Read (dpkg's checksums) only if a jail's log is missing.
-      isStock: lazyStockFiles(config.builtinDir, config.configDir),
-    });
-    warnings.push(...scanned.warnings);
-    // Jails skipped for a bad value in their own section count like jails skipped for their rule.
-    scanned.errors.unshift(...config.jailErrors, ...checked.jailErrors);
 
     // With a fleet, imported bans of jails not enabled here land in the built-in `fleet` jail.
     const fleetMod = config.main.get('fleet', 'url')?.trim() ? await import('./run-fleet.ts') : null;
     const fleetJail = fleetMod?.fleetJail(config);
     const policyJails = fleetJail && !jails.some((j) => j.name === fleetJail.name) ? [...jails, fleetJail] : jails;
 
-    // ignorecommand runs only for the addresses this run would ban.
-    const candidates = banCandidates({ state, failures: scanned.failures, jails: policyJails, now: opts.now });
-    const isIgnored = await prepareIgnore(policyJails, { candidates, warn: (m) => warnings.push(m) });
+    // One pass: expired bans lifted and stale tickets forgotten first, then every failure is
+    // folded into its ticket as the scan reads it, then the bans.
     // Ban counts are forgotten after fail2ban's dbpurgeage (negative: never).
     const historyAge = config.dbpurgeage.seconds < 0 ? null : config.dbpurgeage.seconds;
-    const policy = decide({ state, failures: scanned.failures, jails: policyJails, now: opts.now, isIgnored, historyAge });
-    Object.assign(state, policy.state);
+    const pass = startPolicy({ state, jails: policyJails, now: opts.now, needs: jailNeeds(config.actionDirs), historyAge });
+    const sink = new RunSink(pass, !opts.dryRun && readLogSettings(config.main).level <= LEVELS.INFO);
+    const scanned = await scanLogs(
+      {
+        jails,
+        state,
+        now: opts.now,
+        filterDirs: config.filterDirs,
+        startAtEnd: loaded.recovered,
+        progress: opts.progress,
+        // Counting uses nothing older than findtime: a large backlog keeps no memory.
+        dropOld: true,
+        // Read (dpkg's checksums) only if a jail's log is missing.
+        isStock: lazyStockFiles(config.builtinDir, config.configDir),
+      },
+      sink,
+    );
+    warnings.push(...scanned.warnings);
+    // Jails skipped for a bad value in their own section count like jails skipped for their rule.
+    scanned.errors.unshift(...config.jailErrors, ...checked.jailErrors);
+    // ignorecommand runs only for the addresses this run is about to ban.
+    const isIgnored = await prepareIgnore(policyJails, { candidates: pass.candidates(), warn: (m) => warnings.push(m) });
+    const policy = pass.finish(isIgnored);
     warnings.push(...policy.warnings);
     const refused = ignoredInputWarnings(policy.ignored);
     warnings.push(...refused);
@@ -121,7 +129,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       actionDirs: config.actionDirs,
     });
     warnings.push(...enforced.warnings);
-    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failures: scanned.failures, files: scanned.files, decisions, outcomes: enforced.outcomes, now: opts.now })));
+    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, now: opts.now })));
 
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
@@ -160,7 +168,7 @@ function isoOrNull(t: number | null): string | null {
 function summarize(
   opts: RunOptions,
   decisions: Decision[],
-  scanned: Awaited<ReturnType<typeof collectFailures>>,
+  scanned: ScanResult,
   warnings: string[],
   outcomes: ActionOutcome[],
 ): RunSummary {
@@ -196,7 +204,7 @@ function summarize(
  */
 function jailsToEnforce(all: Jail[], run: Jail[], state: State, decisions: Decision[]): Jail[] {
   const out = new Map(run.map((j) => [j.name, j]));
-  const wanted = new Set([...Object.keys(state.bans), ...decisions.map((d) => d.jail)]);
+  const wanted = new Set([...jailsWithBans(state), ...decisions.map((d) => d.jail)]);
   for (const name of wanted) {
     if (out.has(name)) continue;
     const j = all.find((x) => x.name === name);

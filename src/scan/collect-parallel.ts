@@ -14,10 +14,11 @@ import { availableParallelism, loadavg } from 'node:os';
 import type { FileHandle } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_LINE_BYTES, streamLines, type RangeResult } from '../sources/stream.ts';
-import type { ScanJail } from './collect-sink.ts';
 import type { LogDecoding } from '../util/log-encoding.ts';
 import type { Filter } from '../rules/index.ts';
-import type { PartResult, PartTask } from './collect-worker.ts';
+import type { PartJail, PartResult, PartTask } from './collect-worker.ts';
+import type { FailureSink } from './sink.ts';
+import type { FileMember } from './read-file.ts';
 
 /**
  * Below this a range is read by the main thread alone. A worker is a second V8 heap (35-60 MB)
@@ -144,17 +145,36 @@ export class ScanPool {
   }
 
   /**
-   * A range reader for one jail's file: small ranges are read as usual; a large one is cut
-   * into parts handed out in order to whichever thread is free (the main thread reads the
-   * first through `onLine`, then helps with the rest), so a worker that starts late or runs
-   * slower gets less. `onPart` receives the other parts' findings, in file order, at the end.
+   * A range reader for one file and the jails reading it: small ranges are read as usual; a
+   * large one is cut into parts handed out in order to whichever thread is free (the main thread
+   * reads the first through `onLine`, then helps with the rest), so a worker that starts late or
+   * runs slower gets less. `onPart` receives the other parts' findings, in file order, at the end.
    */
-  streamer(jail: ScanJail, getFilter: () => Filter, file: string, now: number, oldest: number, onPart: (r: PartResult) => void): RangeStreamer {
+  streamer(
+    members: FileMember[],
+    filterOf: (m: FileMember) => Filter,
+    _file: string,
+    now: number,
+    sink: FailureSink,
+    onPart: (r: PartResult) => void,
+  ): RangeStreamer {
     return async (fh, start, end, onLine, maxLineBytes = DEFAULT_MAX_LINE_BYTES, decoding = 'utf-8') => {
       if (this.size === 0 || this.broken || end - start < parallelMinBytes()) return streamLines(fh, start, end, onLine, maxLineBytes, decoding);
       const workers = await this.start();
       if (workers.length === 0) return streamLines(fh, start, end, onLine, maxLineBytes, decoding);
-      const filter = getFilter();
+      const jails = members.map((m) => {
+        const filter = filterOf(m);
+        const j = m.scan.jail;
+        return {
+          part: {
+            jail: { name: j.name, ...(j.datepattern !== undefined ? { datepattern: j.datepattern } : {}), ...(j.logtimezone !== undefined ? { logtimezone: j.logtimezone } : {}) },
+            filterKey: this.keyOf(filter),
+            oldest: m.scan.oldest,
+            wantsText: sink.wantsText(j.name),
+          } satisfies PartJail,
+          filter,
+        };
+      });
       const { scanPart } = await import('./collect-worker.ts');
       const parts = Math.max(2, Math.min(MAX_PARTS, Math.round((end - start) / PART_BYTES)));
       const bounds = [start];
@@ -165,13 +185,11 @@ export class ScanPool {
       bounds.push(end);
       const n = bounds.length - 1;
       const results: (PartResult | undefined)[] = new Array(n);
-      const filterKey = this.keyOf(filter);
       const taskOf = async (k: number, w: Worker | null): Promise<Omit<PartTask, 'id'>> => ({
-        jail, filterKey, file, fd: fh.fd, now, oldest, maxLineBytes, decoding, start: bounds[k]!, end: bounds[k + 1]!,
+        fd: fh.fd, now, maxLineBytes, decoding, start: bounds[k]!, end: bounds[k + 1]!,
         warmFrom: await lineStartFrom(fh, Math.max(bounds[k - 1]!, bounds[k]! - WARM_BYTES), bounds[k]!),
-        // The main thread passes its own object; a worker gets a copy the first time only.
-        ...(w === null || this.sent(w, filterKey) ? {} : { filter }),
-        ...(w === null ? { filter } : {}),
+        // The main thread passes its own objects; a worker gets a copy of a rule the first time only.
+        jails: jails.map(({ part, filter }) => (w === null || !this.sent(w, part.filterKey) ? { ...part, filter } : part)),
       });
       let next = 1;
       const take = () => (next < n ? next++ : -1);

@@ -1,6 +1,7 @@
-// A scan worker thread: reads one part of a large log (a byte range between line ends)
-// through a jail's rule and sends back the failures it found. The main thread reads the
-// first part itself and merges the parts in file order (see collect-parallel.ts).
+// A scan worker thread: reads one part of a large log (a byte range between line ends) through
+// the rules of every jail that watches the log, and sends back what they found as compact arrays
+// (compact.ts). The main thread reads the first part itself and replays the parts in file order
+// (see collect-parallel.ts).
 //
 // This module is the worker's entry too: loaded in a thread started with
 // workerData.f2bScanWorker, it answers tasks; imported anywhere else it only exports.
@@ -8,16 +9,24 @@
 import { read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { createMatcher, type Filter } from '../rules/index.ts';
+import { createMatcherWith, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
+import { createDateReader } from '../time/index.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
 import type { LogDecoding } from '../util/log-encoding.ts';
-import { sinkMatches, type ScanJail, type SinkOut } from './collect-sink.ts';
+import { deliver, newTally } from './sink.ts';
+import { CompactSink, emptyCompact, type CompactFailures } from './compact.ts';
 
 /** Where this module lives once bundled: the file a worker thread is started from. */
 export const WORKER_URL = import.meta.url;
 
-export interface PartTask {
-  id: number;
+/** The few jail fields a part needs (a Jail minus what cannot cross to a worker). */
+export interface ScanJail {
+  name: string;
+  datepattern?: string;
+  logtimezone?: string;
+}
+
+export interface PartJail {
   jail: ScanJail;
   /**
    * The rule as the main thread compiled it (RegExps and Maps survive the copy): compiling and
@@ -26,8 +35,14 @@ export interface PartTask {
    */
   filter?: Filter;
   filterKey: string;
-  /** The log's path, for the failures' source. */
-  file: string;
+  /** Failures at or before this time are only counted. */
+  oldest: number;
+  wantsText: boolean;
+}
+
+export interface PartTask {
+  id: number;
+  jails: PartJail[];
   /** The main thread's open descriptor of that log: the same file, whatever happens to the path. */
   fd: number;
   /** Lines in [warmFrom, start) are matched but not reported (see scanPart). */
@@ -35,16 +50,15 @@ export interface PartTask {
   start: number;
   end: number;
   now: number;
-  /** Failures at or before this time are only counted. */
-  oldest: number;
   maxLineBytes: number;
-  /** The log's encoding (the jail's logencoding). */
+  /** The log's encoding (its jails' logencoding). */
   decoding: LogDecoding;
 }
 
 export interface PartResult {
   range: RangeResult;
-  out: SinkOut;
+  /** One per task jail, in the task's order. */
+  jails: CompactFailures[];
 }
 
 /** The little of FileHandle that streamLines uses, on a descriptor shared with the main thread. */
@@ -58,18 +72,45 @@ function fdHandle(fd: number): FileHandle {
 /** Rules received by this thread, by key (a copy per task would recompile every regex). */
 const filters = new Map<string, Filter>();
 
+function readOnce(r: DateReader): DateReader {
+  let last: string | undefined;
+  let hit: ReturnType<DateReader['read']> = null;
+  return { read: (line) => (line === last ? hit : ((last = line), (hit = r.read(line)))) };
+}
+
 export async function scanPart(t: PartTask): Promise<PartResult> {
-  if (t.filter) filters.set(t.filterKey, t.filter);
-  const filter = t.filter ?? filters.get(t.filterKey);
-  if (!filter) throw new Error(`scan worker: rule ${t.filterKey} was never sent`);
-  const matcher = createMatcher(filter, { now: t.now, timezone: t.jail.logtimezone, datepattern: t.jail.datepattern });
+  const readers = new Map<string, DateReader>();
+  const matchers: Matcher[] = t.jails.map((pj) => {
+    if (pj.filter) filters.set(pj.filterKey, pj.filter);
+    const filter = pj.filter ?? filters.get(pj.filterKey);
+    if (!filter) throw new Error(`scan worker: rule ${pj.filterKey} was never sent`);
+    const datepattern = pj.jail.datepattern ?? filter.datepattern;
+    const k = `${datepattern ?? '\0'}\u0001${pj.jail.logtimezone ?? ''}`;
+    let reader = readers.get(k);
+    if (!reader) readers.set(k, (reader = readOnce(createDateReader({ datepattern, timezone: pj.jail.logtimezone, now: t.now, place: { file: filter.file } }))));
+    return createMatcherWith(filter, reader);
+  });
   const fh = fdHandle(t.fd);
   // The lines just before the part teach the date reader the file's format and the
   // multi-line sessions what the previous part knew; their matches belong to that part.
-  if (t.warmFrom < t.start) await streamLines(fh, t.warmFrom, t.start, (line) => { matcher.push(line); }, t.maxLineBytes, t.decoding);
-  const out: SinkOut = { failures: [], names: [], old: 0 };
-  const range = await streamLines(fh, t.start, t.end, (line) => sinkMatches(matcher.push(line), t.jail.name, t.file, t.now, t.oldest, out), t.maxLineBytes, t.decoding);
-  return { range, out };
+  if (t.warmFrom < t.start) await streamLines(fh, t.warmFrom, t.start, (line) => { for (const m of matchers) m.push(line); }, t.maxLineBytes, t.decoding);
+  const outs = new Map<string, CompactFailures>(t.jails.map((pj) => [pj.jail.name, emptyCompact(pj.wantsText)]));
+  const sink = new CompactSink(outs);
+  const tallies = t.jails.map(() => newTally());
+  const range = await streamLines(
+    fh,
+    t.start,
+    t.end,
+    (line) => {
+      for (let i = 0; i < matchers.length; i++) deliver(matchers[i]!.push(line), t.jails[i]!.jail.name, t.now, t.jails[i]!.oldest, sink, tallies[i]!);
+    },
+    t.maxLineBytes,
+    t.decoding,
+  );
+  return {
+    range,
+    jails: t.jails.map((pj, i) => ({ ...outs.get(pj.jail.name)!, failures: tallies[i]!.failures, names: tallies[i]!.names })),
+  };
 }
 
 if (!isMainThread && parentPort && (workerData as { f2bScanWorker?: boolean } | null)?.f2bScanWorker === true) {

@@ -1,14 +1,14 @@
 // A jail with backend = systemd (or auto without logpath): its new journal entries through its
-// rule, as collect-failures does for files. The cursor lives in state.journals[jail] like a
-// file offset, so each entry is read once; a failed read keeps the old cursor.
+// rule, handed to the sink as the file reader does. The cursor lives in state.journals[jail]
+// like a file offset, so each entry is read once; a failed read keeps the old cursor.
 
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { backendName } from '../config/values.ts';
-import { resolveHostForBan } from '../net/resolve.ts';
 import { createMatcherWith, loadFilter, type DateReader } from '../rules/index.ts';
-import type { Failure, Jail, RuleMatch } from '../types.ts';
-import type { CollectInput, Collected } from './collect-failures.ts';
+import type { Jail } from '../types.ts';
+import type { JailScan, ScanInput, ScanResult } from './scan.ts';
+import { deliver, type FailureSink } from './sink.ts';
 
 /** The journal is this jail's source: backend systemd, or auto with no logpath to read. */
 export function usesJournal(jail: Jail): boolean {
@@ -60,7 +60,7 @@ function label(jail: Jail): string {
   return `journal:${jail.name}`;
 }
 
-export async function collectJournal(jail: Jail, input: CollectInput, out: Collected): Promise<void> {
+export async function collectJournal(jail: Jail, input: ScanInput, out: ScanResult, sink: FailureSink, js: JailScan): Promise<void> {
   const warn = (m: string) => out.warnings.push(`[${jail.name}] ${m}`);
   const ref = journalRef(jail);
   // Loaded here (it brings execa): runs without a journal jail never load it.
@@ -78,16 +78,11 @@ export async function collectJournal(jail: Jail, input: CollectInput, out: Colle
   let entryTime: number | null = null;
   const reader: DateReader = { read: () => (entryTime === null ? null : { time: entryTime, start: 0, end: 0 }) };
   const matcher = createMatcherWith(filter, reader);
-  const names: RuleMatch[] = [];
-  const before = out.failures.length;
   const stored = Object.hasOwn(input.state.journals, jail.name) ? input.state.journals[jail.name]!.cursor : undefined;
 
   const res = await readJournal(spec, stored, input.now - jail.findtime, (line, time) => {
     entryTime = time;
-    for (const m of matcher.push(line)) {
-      if (m.ip) out.failures.push(toFailure(jail, m, m.ip, input.now));
-      else names.push(m);
-    }
+    deliver(matcher.push(line), jail.name, input.now, js.oldest, sink, js.tally);
   });
   if (res.error) {
     warn(res.error);
@@ -95,18 +90,4 @@ export async function collectJournal(jail: Jail, input: CollectInput, out: Colle
   }
   if (res.cursor && res.cursor !== stored) input.state.journals[jail.name] = { cursor: res.cursor };
   out.files.push({ path: label(jail), jail: jail.name, bytesRead: res.bytes, linesRead: res.entries });
-
-  const resolved = new Map<string, string[]>();
-  for (const m of names) {
-    let ips = resolved.get(m.host);
-    if (!ips) resolved.set(m.host, (ips = await resolveHostForBan(m.host, jail.usedns, { warn })));
-    for (const ip of ips) out.failures.push(toFailure(jail, m, ip, input.now));
-  }
-  out.perJail[jail.name] = (out.perJail[jail.name] ?? 0) + out.failures.length - before;
-}
-
-function toFailure(jail: Jail, m: RuleMatch, ip: string, now: number): Failure {
-  const f: Failure = { jail: jail.name, ip, time: m.time ?? now, line: m.lines.join('\n'), source: label(jail) };
-  if (m.user !== undefined) f.user = m.user;
-  return f;
 }

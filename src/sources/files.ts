@@ -44,6 +44,8 @@ export interface ReadResult {
   warnings: string[];
   /** The rotated file whose tail was read before this one (rename-and-create or copytruncate). */
   rotatedFrom?: string;
+  /** Why the file (or the rest of it) was not read: missing, unreadable, not a file (one of the warnings). */
+  unread?: string;
 }
 
 /** The cursor of a file we could not look at: any real file later differs from it, so reading starts at 0. */
@@ -70,6 +72,12 @@ class Tally {
   bytes = 0;
   lines = 0;
   readonly warnings: string[] = [];
+  unread: string | undefined;
+  /** A warning that means lines were not read: the report counts the jail incomplete. */
+  skip(message: string): void {
+    this.warnings.push(message);
+    this.unread ??= message;
+  }
   constructor(
     private readonly maxLineBytes: number,
     readonly decoding: LogDecoding,
@@ -132,6 +140,7 @@ export async function readNewLines(
   const done = (c: FileCursor, rotatedFrom?: string): ReadResult => ({
     cursor: c, bytesRead: tally.bytes, linesRead: tally.lines, warnings: tally.warnings,
     ...(rotatedFrom ? { rotatedFrom } : {}),
+    ...(tally.unread ? { unread: tally.unread } : {}),
   });
 
   let st: Stats;
@@ -140,12 +149,12 @@ export async function readNewLines(
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && cursor) return readWhileMissing(path, cursor, onLine, tally, maxLineBytes, done);
-    tally.warnings.push(`${path}: ${describeFsError(e)}; skipped`);
+    tally.skip(`${path}: ${describeFsError(e)}; skipped`);
     return done(cursor ?? NO_FILE);
   }
   if (!st.isFile()) {
     // Never open a FIFO or device: it could block the run forever.
-    tally.warnings.push(`${path}: is ${fileKind(st)}, not a log file; skipped`);
+    tally.skip(`${path}: is ${fileKind(st)}, not a log file; skipped`);
     return done(cursor ?? NO_FILE);
   }
   // The idle path of a run every minute: nothing changed, nothing opened.
@@ -157,14 +166,14 @@ export async function readNewLines(
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    tally.warnings.push(`${path}: ${describeFsError(e)}; skipped`);
+    tally.skip(`${path}: ${describeFsError(e)}; skipped`);
     return done(cursor ?? NO_FILE);
   }
   try {
     // From here on, the file we actually opened counts (it may have been replaced since the stat).
     const cur = await fh.stat();
     if (!cur.isFile()) {
-      tally.warnings.push(`${path}: is ${fileKind(cur)}, not a log file; skipped`);
+      tally.skip(`${path}: is ${fileKind(cur)}, not a log file; skipped`);
       return done(cursor ?? NO_FILE);
     }
     let start = 0;
@@ -212,7 +221,7 @@ export async function readNewLines(
   } catch (e) {
     // A file problem (EIO, ...) is a warning; anything else (onLine threw) is a bug for the caller to see.
     if (typeof (e as NodeJS.ErrnoException)?.code !== 'string') throw e;
-    tally.warnings.push(`${path}: ${describeFsError(e)}; stopped reading it`);
+    tally.skip(`${path}: ${describeFsError(e)}; stopped reading it`);
     return done(cursor ?? NO_FILE);
   } finally {
     await fh.close().catch(() => {});
@@ -229,14 +238,14 @@ async function readWhileMissing(
 ): Promise<ReadResult> {
   const old = await findByInode(path, cursor);
   if (!old) {
-    tally.warnings.push(`${path}: does not exist (vanished?); skipped`);
+    tally.skip(`${path}: does not exist (vanished?); skipped`);
     return done(cursor);
   }
   let fh: FileHandle;
   try {
     fh = await open(old, 'r');
   } catch (e) {
-    tally.warnings.push(`${old}: ${describeFsError(e)}; skipped`);
+    tally.skip(`${old}: ${describeFsError(e)}; skipped`);
     return done(cursor);
   }
   try {

@@ -1,6 +1,9 @@
 // The run lock: one f2b-scan at a time per state file. The lock is `<state>.lock`, created atomically by
 // hard-linking a fully written temp file (so a lock is never seen empty), holding the holder's pid, its
-// process start time (pid reuse) and when it was taken. A lock whose process is gone is taken over.
+// process start time (/proc/<pid>/stat field 22) and when it was taken. A lock whose process is gone is
+// taken over; so is one whose pid now names another process (pid reused after a crash): its start time
+// differs from the one recorded, or, for a lock that records none (an older version's), the process
+// started after the lock file was written, so it cannot be the run that wrote it.
 
 import { link, lstat, mkdir, open, readFile, readdir, unlink, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -40,7 +43,31 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-function holderAlive(info: LockInfo): boolean {
+/** /proc reports start times in USER_HZ ticks, 100 per second on every Linux architecture Node runs on. */
+const USER_HZ = 100;
+
+/** The machine's boot time, epoch ms (`btime` of /proc/stat), or undefined without /proc. */
+function bootTimeMs(): number | undefined {
+  try {
+    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    return m ? Number(m[1]) * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When a process started, epoch ms (boot time + its start ticks), or undefined. */
+function processStartedAtMs(pid: number): number | undefined {
+  const ticks = processStartTime(pid);
+  const boot = ticks === undefined ? undefined : bootTimeMs();
+  return boot === undefined ? undefined : boot + (Number(ticks) * 1000) / USER_HZ;
+}
+
+/** Slack for `btime` being whole seconds and the clock being stepped a little. */
+const STARTED_AFTER_SLACK_MS = 2000;
+
+/** Whether the process that wrote the lock still runs. `writtenMs`: the lock file's mtime. */
+function holderAlive(info: LockInfo, writtenMs?: number): boolean {
   try {
     process.kill(info.pid, 0);
   } catch (e) {
@@ -48,7 +75,13 @@ function holderAlive(info: LockInfo): boolean {
   }
   if (info.host && info.host !== hostname()) return true; // another machine (shared disk): cannot tell, assume alive
   const start = processStartTime(info.pid);
-  return !(info.start && start && start !== info.start);
+  if (info.start && start) return start === info.start;
+  // No start time recorded: a process that began after the lock was written did not write it.
+  if (writtenMs !== undefined) {
+    const startedAt = processStartedAtMs(info.pid);
+    if (startedAt !== undefined && startedAt > writtenMs + STARTED_AFTER_SLACK_MS) return false;
+  }
+  return true;
 }
 
 async function readHeld(path: string): Promise<Held | undefined> {
@@ -68,7 +101,7 @@ async function readHeld(path: string): Promise<Held | undefined> {
 }
 
 function isStale(h: Held): boolean {
-  return h.info ? !holderAlive(h.info) : Date.now() - h.mtimeMs > GARBAGE_GRACE_MS;
+  return h.info ? !holderAlive(h.info, h.mtimeMs) : Date.now() - h.mtimeMs > GARBAGE_GRACE_MS;
 }
 
 async function tryLink(from: string, to: string): Promise<boolean> {

@@ -1,9 +1,15 @@
 // The state file's shape: the single source of truth between runs.
 // Bump STATE_VERSION and add a migration in migrate.ts whenever this changes.
+//
+// Version 2 keeps per-address data in columns (table.ts) behind accessors (bans.ts, tickets.ts,
+// history.ts): code outside src/state/ never reaches into `jails` or `history` directly.
 
 import type { BanRecord, Epoch } from '../types.ts';
+import type { AddrKey } from '../net/key.ts';
+import { Table } from './table.ts';
+import { BAN_CODEC, TICKET_CODEC, HISTORY_CODEC } from './codecs.ts';
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /** Where a jail stopped reading a file: the same file is (dev, ino) with size >= offset. */
 export interface FileCursor {
@@ -22,12 +28,23 @@ export interface FileCursor {
   headHash?: string;
 }
 
-/** Failures of one address in one jail, inside findtime. */
-export interface FailureEntry {
-  /** Epoch seconds of each failure, oldest first. */
-  times: Epoch[];
-  /** The last few matched lines (for mail with lines), capped. */
-  lines: string[];
+/**
+ * What a jail knows of one address's recent failures: fail2ban's FailTicket (first time, last
+ * time, retry count, attempts), plus, only where needed, the failure times (strict counting),
+ * the last matched lines (actions that show them, capped by maxmatches) and the user named.
+ */
+export interface Ticket {
+  /** Start of the counted interval (fail2ban moves it forward when it estimates the rate). */
+  first: Epoch;
+  /** Time of the last failure. */
+  last: Epoch;
+  /** Failures counted toward maxretry (weighted for known offenders with bantime.increment). */
+  retry: number;
+  /** Failures seen. */
+  attempts: number;
+  /** Strict counting: each failure's time, oldest first. */
+  times?: Epoch[];
+  lines?: string[];
   /** The user name the last failure named, when the rule captured one (fail2ban's <F-USER>). */
   user?: string;
 }
@@ -55,18 +72,39 @@ export interface OutboxEntry {
   queuedAt: Epoch;
 }
 
+/** One jail's per-address tables. */
+export interface JailTables {
+  bans: Table<BanRecord>;
+  tickets: Table<Ticket>;
+}
+
+/**
+ * jail name -> its tables. A Map (a jail may be called `constructor`); saved as an object
+ * holding only the non-empty tables.
+ */
+export class JailTablesMap extends Map<string, JailTables> {
+  toJSON(): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [name, t] of this) {
+      const j: Record<string, unknown> = {};
+      if (t.bans.size > 0) j.bans = t.bans;
+      if (t.tickets.size > 0) j.tickets = t.tickets;
+      if (Object.keys(j).length > 0) Object.defineProperty(out, name, { value: j, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+}
+
 export interface State {
   version: number;
   /** jail -> file path -> cursor */
   files: Record<string, Record<string, FileCursor>>;
   /** jail -> journal cursor (backend = systemd) */
   journals: Record<string, { cursor: string }>;
-  /** jail -> address -> failures inside findtime */
-  failures: Record<string, Record<string, FailureEntry>>;
-  /** jail -> address -> ban */
-  bans: Record<string, Record<string, BanRecord>>;
-  /** address -> ban history */
-  banHistory: Record<string, BanHistory>;
+  /** jail -> bans and failure tickets, by address key (use bans.ts / tickets.ts) */
+  jails: JailTablesMap;
+  /** address key -> ban history (use history.ts) */
+  history: Table<BanHistory>;
   /** jail -> names of the actions whose start has run (chains, sets, tables created) */
   started: Record<string, string[]>;
   fleet: {
@@ -86,14 +124,10 @@ export interface State {
   lastRun: Epoch | null;
   /**
    * Warning text -> when a cron run (no TTY) last printed it: the same warning is printed
-   * at most once a day, so cron does not mail it every minute. Optional (added without a
-   * version bump: a missing field reads as empty).
+   * at most once a day, so cron does not mail it every minute.
    */
   notices?: Record<string, Epoch>;
-  /**
-   * jail -> running totals since the state was made, for `f2b-scan status` (fail2ban's "Total failed",
-   * "Total banned"). Optional (added without a version bump: a missing field reads as zeros).
-   */
+  /** jail -> running totals since the state was made, for `f2b-scan status` ("Total failed", "Total banned"). */
   totals?: Record<string, JailTotals>;
 }
 
@@ -107,16 +141,25 @@ export interface JailTotals {
   lines?: number;
 }
 
+export function emptyJailTables(): JailTables {
+  return { bans: new Table(BAN_CODEC), tickets: new Table(TICKET_CODEC) };
+}
+
+export function emptyHistory(): Table<BanHistory> {
+  return new Table(HISTORY_CODEC);
+}
+
 export function emptyState(): State {
   return {
     version: STATE_VERSION,
     files: {},
     journals: {},
-    failures: {},
-    bans: {},
-    banHistory: {},
+    jails: new JailTablesMap(),
+    history: emptyHistory(),
     started: {},
     fleet: { cursor: null, outbox: [] },
     lastRun: null,
   };
 }
+
+export type { AddrKey };

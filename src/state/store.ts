@@ -6,6 +6,7 @@ import { rename } from 'node:fs/promises';
 import { emptyState, type State } from './schema.ts';
 import { AtomicJsonFile } from './adapter.ts';
 import { migrateState, StateFormatError } from './migrate.ts';
+import { whyNotBannableKey } from '../net/host.ts';
 
 export { acquireLock } from './lock.ts';
 export { migrate, StateFormatError } from './migrate.ts';
@@ -19,7 +20,12 @@ function stamp(d: Date): string {
  * `<path>.corrupt-<time>` with a warning, and a fresh state comes back with `recovered: true`.
  * Other I/O errors (permission denied, EIO) are thrown: guessing there could lose every ban.
  */
-export async function loadState(path: string): Promise<{ state: State; warnings: string[]; recovered: boolean; dropped: number }> {
+export interface LoadOptions {
+  /** The run's clock (times more than 100 years ahead of it are capped); default the real clock. */
+  now?: number;
+}
+
+export async function loadState(path: string, opts: LoadOptions = {}): Promise<{ state: State; warnings: string[]; recovered: boolean; dropped: number }> {
   let warnings: string[] = [];
   let dropped = 0;
   const db = new Low<State>(new AtomicJsonFile<State>(path, (text) => {
@@ -29,7 +35,7 @@ export async function loadState(path: string): Promise<{ state: State; warnings:
     } catch (e) {
       throw new StateFormatError(text.trim() === '' ? 'state file is empty' : `state file is not valid JSON (${(e as Error).message})`);
     }
-    const m = migrateState(raw);
+    const m = migrateState(raw, { now: opts.now, keyCheck: whyNotBannableKey });
     warnings = m.warnings;
     dropped = m.dropped;
     return m.state;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { enforce, stopActions } from '../../src/actions/index.ts';
 import { emptyState, type State } from '../../src/state/schema.ts';
 import type { Decision, Jail } from '../../src/types.ts';
-import { addBan, makeJail } from '../helpers/jails.ts';
+import { addBan, banIn, makeJail } from '../helpers/jails.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const NOW = 1_700_000_000;
@@ -103,7 +103,7 @@ test('a repair that fails is followed by actionstart; a repair that cannot fix i
   const r = await run(jail, state, [addBan(state, 'sshd', '192.0.2.3', NOW + 60)], dir, NOW + 60);
   assert.deepEqual(r.outcomes.map((o) => [o.ip, o.ok]).sort(), [['192.0.2.2', false], ['192.0.2.3', false]]);
   assert.match(r.outcomes[0]!.error ?? '', /start failed/);
-  assert.equal(state.bans.sshd!['192.0.2.3']!.pending, 'ban');
+  assert.equal(banIn(state, 'sshd', '192.0.2.3')!.pending, 'ban');
   assert.equal(readFileSync(trail, 'utf8'), 'start\nban 192.0.2.2\n');
 });
 

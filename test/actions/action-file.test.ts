@@ -15,7 +15,7 @@ import { actionFileFor } from '../../src/actions/action-file-find.ts';
 import { emptyState, type State } from '../../src/state/schema.ts';
 import type { Decision, Jail, Ref } from '../../src/types.ts';
 import { iptablesUnavailable, netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
-import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
+import { addBan, liftBan, makeJail, banIn } from '../helpers/jails.ts';
 
 const STOCK = '/work/shared/conformance/fail2ban-1.0.2/action.d';
 const SHIPPED = new URL('../../rules/action.d', import.meta.url).pathname;
@@ -205,7 +205,7 @@ test('an action file command that fails keeps the ban pending with the command a
   assert.equal(r.outcomes[0]!.ok, false);
   assert.equal(r.outcomes[0]!.error, '/bin/sh: exit code 3: no firewall here');
   assert.match(r.outcomes[0]!.command!, /^\/bin\/sh -c /);
-  assert.equal(state.bans.sshd!['192.0.2.2']!.pending, 'ban');
+  assert.equal(banIn(state, 'sshd', '192.0.2.2')!.pending, 'ban');
 });
 
 test('a ban put back after a reboot does not run an action with norestored = 1', async (t) => {

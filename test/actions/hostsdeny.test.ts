@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { enforce, stopActions } from '../../src/actions/index.ts';
 import { emptyState } from '../../src/state/schema.ts';
 import { netnsUnavailable, tcpGreeting, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
-import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
+import { addBan, liftBan, makeJail, banIn } from '../helpers/jails.ts';
 import { NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? toolsUnavailable('socat', ['socat']);
@@ -129,6 +129,6 @@ test('hostsdeny: a daemon_list with a colon is refused with the action, jail and
   const jail = makeJail('sshd', [{ name: 'hostsdeny', options: { file: '/nonexistent/hosts.deny', daemon_list: 'sshd: ALL' } }]);
   return runOnce([jail], state, [addBan(state, 'sshd', '192.0.2.2', NOW)]).then((r) => {
     assert.match(r.warnings.join('\n'), /action hostsdeny of jail sshd: daemon_list: "sshd: ALL" is not a tcp-wrappers daemon list/);
-    assert.equal(state.bans.sshd!['192.0.2.2']!.pending, 'ban');
+    assert.equal(banIn(state, 'sshd', '192.0.2.2')!.pending, 'ban');
   });
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyState } from '../../src/state/schema.ts';
 import { iptablesUnavailable, netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab } from '../helpers/netns.ts';
-import { addBan, makeJail } from '../helpers/jails.ts';
+import { addBan, makeJail, banIn, patchBan } from '../helpers/jails.ts';
 import { assertAllPortsBlockedUntilUnban, assertBanBlocksAndUnbanOpens, assertBulkBans, assertNextRunRestores, NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? iptablesUnavailable() ?? toolsUnavailable('ipset', ['ipset']);
@@ -40,7 +40,7 @@ test('iptables-ipset-proto6-allports: a ban blocks every port over IPv4 and IPv6
       ports: [22, 8080],
       // The IPv4 ban has no end.
       prepare: (state) => {
-        state.bans.recidive![lab.attacker.v4]!.until = null;
+        patchBan(state, 'recidive', lab.attacker.v4, { until: null });
       },
       whileBanned: async () => {
         assert.match(await lab.exec(lab.server.ns, 'ipset', ['save', 'f2b-recidive']), /add f2b-recidive 192\.0\.2\.2 timeout 0/);
@@ -99,5 +99,5 @@ test('iptables-ipset: a name too long for an ipset is refused with the action, j
   const state = emptyState();
   const r = await runOnce([jail], state, [addBan(state, 'sshd', '192.0.2.2', NOW)]);
   assert.match(r.warnings.join('\n'), /action iptables-ipset of jail sshd: name: /);
-  assert.equal(state.bans.sshd!['192.0.2.2']!.pending, 'ban');
+  assert.equal(banIn(state, 'sshd', '192.0.2.2')!.pending, 'ban');
 });

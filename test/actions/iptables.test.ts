@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { ActionOutcome } from '../../src/actions/index.ts';
 import { emptyState } from '../../src/state/schema.ts';
 import { iptablesUnavailable, netnsUnavailable, tcpConnects, withFirewallLab } from '../helpers/netns.ts';
-import { addBan, makeJail } from '../helpers/jails.ts';
+import { addBan, makeJail, banIn, liftBan } from '../helpers/jails.ts';
 import { assertAllPortsBlockedUntilUnban, assertBanBlocksAndUnbanOpens, assertBulkBans, assertNextRunRestores, NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? iptablesUnavailable();
@@ -69,7 +69,7 @@ test('a rule for an address the state no longer holds is removed by the next run
     const state = emptyState();
     await runOnce([jail], state, [addBan(state, 'sshd', lab.attacker.v4, NOW), addBan(state, 'sshd', '192.0.2.77', NOW)]);
     // The state loses the attacker's ban without an unban decision (e.g. an older state file restored).
-    delete state.bans.sshd![lab.attacker.v4];
+    liftBan(state, 'sshd', lab.attacker.v4);
     const r = await runOnce([jail], state, []);
     assert.deepEqual(r.outcomes.map((o) => [o.op, o.ip, o.ok]), [['unban', lab.attacker.v4, true]]);
     assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), true);
@@ -99,14 +99,14 @@ test('a missing iptables binary leaves the ban pending with the error and comman
     assert.equal(o.op, 'ban');
     assert.match(o.error!, /iptables/);
     assert.match(o.command!, /iptables/);
-    const rec = state.bans.sshd![lab.attacker.v4]!;
+    const rec = banIn(state, 'sshd', lab.attacker.v4)!;
     assert.equal(rec.pending, 'ban', 'the ban is kept and owed');
     assert.match(rec.error!, /iptables/);
 
     const second = await runOnce([jail], state, []);
     assert.deepEqual(second.outcomes.map((x) => [x.op, x.ip, x.ok]), [['ban', lab.attacker.v4, true]]);
-    assert.equal(state.bans.sshd![lab.attacker.v4]!.pending, undefined);
-    assert.equal(state.bans.sshd![lab.attacker.v4]!.error, undefined);
+    assert.equal(banIn(state, 'sshd', lab.attacker.v4)!.pending, undefined);
+    assert.equal(banIn(state, 'sshd', lab.attacker.v4)!.error, undefined);
     assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), false);
   });
 });

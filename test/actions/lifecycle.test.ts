@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
 import { BIN, REPO, sshdLine } from '../run/cli.ts';
+import { readStateView } from '../helpers/state-view.ts';
 
 const skipReason =
   netnsUnavailable() ??
@@ -75,7 +76,7 @@ async function withSetup(t: { skip(m: string): void }, tag: string, fn: (lab: La
   });
 }
 
-const state = (s: Setup) => JSON.parse(readFileSync(s.state, 'utf8'));
+const state = (s: Setup) => readStateView(s.state);
 
 test('f2b-scan stop lifts every ban and removes the table and routes; start puts them back; the state keeps the bans', async (t) => {
   await withSetup(t, 'lcstop', async (lab, s) => {
@@ -162,14 +163,14 @@ test('start without the nft program exits 4, names the command, and keeps the ba
       const start = await f2b(lab, s, ['start'], { PATH: bin });
       assert.equal(start.code, 4, start.stderr);
       assert.match(start.stderr, /f2b-scan: error: \[sshd\] restore 192\.0\.2\.2 failed: start failed: nft: command not found \(nft -f -/);
-      assert.equal(state(s).bans.sshd[lab.attacker.v4].pending, 'ban');
+      assert.equal(state(s).bans.sshd![lab.attacker.v4]!.pending, 'ban');
       assert.deepEqual(await blocked(lab), { v4: true, v6: true }, 'the route jail did its part');
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }
     const again = await f2b(lab, s, ['start']);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal(state(s).bans.sshd[lab.attacker.v4].pending, undefined);
+    assert.equal(state(s).bans.sshd![lab.attacker.v4]!.pending, undefined);
     assert.match(await lab.exec(lab.server.ns, 'nft', ['list', 'set', 'inet', 'f2b-table', 'addr-set-sshd']), /192\.0\.2\.2/);
   });
 });

@@ -12,7 +12,7 @@ import { emptyState } from '../../src/state/schema.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { Decision, Jail, Ref } from '../../src/types.ts';
 import type { State } from '../../src/state/schema.ts';
-import { addBan, makeJail } from '../helpers/jails.ts';
+import { addBan, makeJail, banIn, patchBan } from '../helpers/jails.ts';
 import { startSmtpServer, type SmtpLab } from '../helpers/smtp.ts';
 
 const NOW = 1_700_000_000;
@@ -64,7 +64,7 @@ function mailJail(t: T, lab: SmtpLab, mail: Ref, jailOptions: Record<string, str
 function ban(state: State, ip: string, lines: string[], now = NOW): Decision {
   const d = addBan(state, 'sshd', ip, now);
   if (d.kind === 'ban') d.lines = lines;
-  state.bans.sshd![ip]!.lines = lines;
+  patchBan(state, 'sshd', ip, { lines: lines });
   return d;
 }
 
@@ -181,7 +181,7 @@ test('a ban put back after a reboot, or retried after a firewall failure, sends 
   const broken = makeJail('sshd', [{ name: 'dummy', options: { target: join(blocker, 'bans') } }, jail.actions[1]!], jail.options);
   await run(broken, state, [ban(state, '192.0.2.3', [])], NOW + 120);
   await lab.waitFor(2);
-  assert.equal(state.bans.sshd!['192.0.2.3']!.pending, 'ban');
+  assert.equal(banIn(state, 'sshd', '192.0.2.3')!.pending, 'ban');
   await run(broken, state, [], NOW + 180);
   await new Promise((res) => setTimeout(res, 300));
   assert.deepEqual(
@@ -198,7 +198,7 @@ test('a mail that cannot be sent is reported, and the ban stands', async (t) => 
   const state = emptyState();
   const r = await run(jail, state, [ban(state, '192.0.2.2', [])]);
   assert.equal(readFileSync(bans, 'utf8'), '+192.0.2.2\n');
-  assert.equal(state.bans.sshd!['192.0.2.2']!.pending, undefined);
+  assert.equal(banIn(state, 'sshd', '192.0.2.2')!.pending, undefined);
   const mail = r.outcomes.find((o) => o.action === 'sendmail-whois-lines');
   assert.equal(mail?.ok, false);
   assert.match(mail!.error!, /^mail not sent: smtp:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);

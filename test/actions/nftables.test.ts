@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { stopActions } from '../../src/actions/index.ts';
 import { emptyState } from '../../src/state/schema.ts';
 import { netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab } from '../helpers/netns.ts';
-import { addBan, makeJail } from '../helpers/jails.ts';
+import { addBan, makeJail, banIn } from '../helpers/jails.ts';
 import { assertAllPortsBlockedUntilUnban, assertBanBlocksAndUnbanOpens, assertBulkBans, assertNextRunRestores, NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? toolsUnavailable('nftables', ['nft']);
@@ -91,7 +91,7 @@ test('nftables: an option that would add nft commands (blocktype with ";" or bra
     const state = emptyState();
     const r = await runOnce([jail], state, [addBan(state, 'sshd', '192.0.2.2', NOW)]);
     assert.match(r.warnings.join('\n'), /action nftables-multiport of jail sshd: (blocktype|port|table): /, JSON.stringify(options));
-    assert.equal(state.bans.sshd!['192.0.2.2']!.pending, 'ban');
+    assert.equal(banIn(state, 'sshd', '192.0.2.2')!.pending, 'ban');
     assert.deepEqual(r.outcomes.map((o) => [o.op, o.ok]), [['ban', false]]);
   }
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { stopActions } from '../../src/actions/index.ts';
 import { emptyState } from '../../src/state/schema.ts';
 import { netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
-import { addBan, makeJail } from '../helpers/jails.ts';
+import { addBan, makeJail, banIn } from '../helpers/jails.ts';
 import { assertBanBlocksAndUnbanOpens, assertNextRunRestores, NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? toolsUnavailable('shorewall', ['shorewall']) ?? toolsUnavailable('shorewall6', ['shorewall6']);
@@ -99,7 +99,7 @@ test('shorewall: where Shorewall silently ignores `reject` (no reject chain in i
       assert.equal(r.outcomes.length, 1);
       assert.equal(r.outcomes[0]!.ok, false);
       assert.match(r.outcomes[0]!.error!, /left no entry in the dynamic blacklist/);
-      assert.equal(state.bans.sshd![lab.attacker.v4]!.pending, 'ban');
+      assert.equal(banIn(state, 'sshd', lab.attacker.v4)!.pending, 'ban');
     },
     false,
   );

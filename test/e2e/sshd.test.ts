@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { createLab, iptablesUnavailable, netnsUnavailable, tcpConnects } from '../helpers/netns.ts';
 import { failedPasswordLogin, sshdUnavailable, startSshd } from '../helpers/sshd.ts';
+import { readStateView } from '../helpers/state-view.ts';
 
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const bin = join(repo, 'bin', 'f2b-scan');
@@ -85,7 +86,7 @@ test('after 5 failed ssh logins and one f2b-scan run the attacker cannot connect
     assert.match(rules, /-A INPUT -p tcp -m multiport --dports 22 -j f2b-sshd/);
     assert.match(rules, /-A f2b-sshd -s 192\.0\.2\.2\/32 -j REJECT --reject-with icmp-port-unreachable/);
 
-    const state = JSON.parse(readFileSync(statePath, 'utf8')) as { bans: Record<string, Record<string, { pending?: string }>> };
+    const state = readStateView(statePath);
     assert.ok(state.bans.sshd?.[lab.attacker.v4], 'the ban is in the state file');
     assert.equal(state.bans.sshd![lab.attacker.v4]!.pending, undefined, 'and nothing is owed to the firewall');
   } finally {

@@ -8,11 +8,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createLab, netnsUnavailable, startTcpServer, toolsUnavailable, type Lab, type TcpServer } from '../helpers/netns.ts';
 import { openUnitSandbox, unitViewUnavailable, type Sandbox } from '../helpers/unit-sandbox.ts';
+import { startFirewalld } from '../helpers/firewalld.ts';
 import { failedPasswords } from '../run/cli.ts';
 import { BIN, missingBuild, runCli, tempDir } from '../install/helpers.ts';
 
@@ -104,13 +105,20 @@ async function withLab(fn: (lab: Lab, servers: TcpServer[]) => Promise<void>, ad
  * Install the units for these jails, build their view with `extraSetup` (a firewall's own
  * configuration, started in the lab), and run the unit twice: every ban, then every unban.
  */
-async function banAndUnbanInUnit(t: { after: (fn: () => void) => void; diagnostic: (m: string) => void }, all: Case[], extraSetup = ''): Promise<void> {
+async function banAndUnbanInUnit(
+  t: { after: (fn: () => void) => void; diagnostic: (m: string) => void },
+  all: Case[],
+  extraSetup = '',
+  /** Started in the lab before the view (a firewall daemon); returns the environment the unit gets, and its stop. */
+  daemon?: (lab: Lab) => Promise<{ env: Record<string, string>; stop: () => Promise<void> }>,
+): Promise<void> {
   const cases = all.filter((c) => !c.missing);
   for (const c of all.filter((x) => x.missing)) t.diagnostic(`not run: ${c.jail} (${c.action}): ${c.missing}`);
   if (cases.length === 0) return;
   const { unit, conf, logs } = installUnits(t, cases);
   await withLab(async (lab) => {
     let sbx: Sandbox | undefined;
+    const started = daemon ? await daemon(lab) : { env: {}, stop: async () => {} };
     try {
       sbx = await openUnitSandbox(lab.server.ns, unit, `${setupScript(conf, logs)}\n${extraSetup}`);
       // The view is the unit's: outside ReadWritePaths nothing can be written.
@@ -118,7 +126,7 @@ async function banAndUnbanInUnit(t: { after: (fn: () => void) => void; diagnosti
       assert.notEqual(sbx.inspect(['touch', '/var/lib/f2b-sbx-probe']).code, 0, '/var/lib is read-only but for the state');
 
       for (const c of cases.filter((x) => x.blocks)) assert.equal(await connectsFrom(lab.attacker.ns, c.ip, lab.server.v4, 22), true, `${c.ip} gets in before`);
-      const first = sbx.runUnit(['--now', NOW, '--verbose']);
+      const first = sbx.runUnit(['--now', NOW, '--verbose'], started.env);
       assert.equal(first.code, 0, `the unit's run failed:\n${first.stdout}\n${first.stderr}`);
       assert.doesNotMatch(first.stderr, /EROFS|read-only file system|EACCES|EPERM/i, first.stderr);
       for (const c of cases) assert.match(first.stdout, new RegExp(`^ban ${c.ip.replace(/\./g, '\\.')} in ${c.jail}: `, 'm'), `${c.jail}: ${first.stdout}`);
@@ -134,13 +142,14 @@ async function banAndUnbanInUnit(t: { after: (fn: () => void) => void; diagnosti
       assert.match(own, new RegExp(`NOTICE +\\[${cases[0]!.jail}\\] Ban ${cases[0]!.ip.replace(/\./g, '\\.')}`), own);
       assert.equal(sbx.inspect(['test', '-s', '/var/lib/f2b-scan/state.json']).code, 0);
 
-      const later = sbx.runUnit(['--now', LATER, '--verbose']);
+      const later = sbx.runUnit(['--now', LATER, '--verbose'], started.env);
       assert.equal(later.code, 0, `the unit's second run failed:\n${later.stdout}\n${later.stderr}`);
       for (const c of cases) assert.match(later.stdout, new RegExp(`^unban ${c.ip.replace(/\./g, '\\.')} in ${c.jail}$`, 'm'), `${c.jail}: ${later.stdout}`);
       for (const c of cases.filter((x) => x.blocks)) assert.equal(await connectsFrom(lab.attacker.ns, c.ip, lab.server.v4, 22), true, `${c.jail} lets ${c.ip} back`);
       if (cases.some((c) => c.jail === 'tcpw')) assert.doesNotMatch(sbx.inspect(['cat', '/etc/hosts.deny']).stdout, /192\.0\.2\.16/);
     } finally {
       await sbx?.close();
+      await started.stop();
     }
   }, cases.map((c) => c.ip));
 }
@@ -178,4 +187,24 @@ test('the systemd units run shorewall inside their sandbox: ban, then unban', { 
       `${p} start >/dev/null`,
     ].join('\n');
   await banAndUnbanInUnit(t, [{ jail: 'shw', action: 'shorewall', ip: '192.0.2.21', blocks: true, missing: null }], `${conf('shorewall', 'ipv4')}\n${conf('shorewall6', 'ipv6')}`);
+});
+
+test('the systemd units run firewallcmd-ipset against firewalld inside their sandbox: ban, then unban', { timeout: 300_000 }, async (t) => {
+  const skip = unitSkip() ?? toolsUnavailable('firewalld', ['firewalld', 'firewall-cmd']) ?? toolsUnavailable('dbus-daemon', ['dbus-daemon']) ?? toolsUnavailable('ipset', ['ipset']);
+  if (skip) return t.skip(skip);
+  await banAndUnbanInUnit(t, [{ jail: 'fwd', action: 'firewallcmd-ipset[port=22]', ip: '192.0.2.22', blocks: true, missing: null }], '', async (lab) => {
+    // Its bus socket under /run: the unit's PrivateTmp hides /tmp.
+    const dir = mkdtempSync('/run/f2b-fwd-');
+    const fw = await startFirewalld(lab.server.ns, dir).catch((e) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    });
+    return {
+      env: { DBUS_SYSTEM_BUS_ADDRESS: fw.bus },
+      stop: async () => {
+        await fw.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
 });

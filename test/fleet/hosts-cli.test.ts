@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { failedPasswords, scratch } from '../run/cli.ts';
 import { at, held, makeHost as mk, run, T0 } from './hosts.ts';
 import { noRedis, RedisServer, REDIS_CLI } from './redis-server.ts';
+import { readStateView } from '../helpers/state-view.ts';
 
 let redis: RedisServer | undefined;
 const root = scratch('f2b-fleet-hosts-');
@@ -40,7 +41,7 @@ test('bans travel between three hosts through Redis, with trust, ignoreip and an
   assert.equal(rb.code, 0, rb.stderr);
   assert.deepEqual(rb.json.fleet.imported, [{ jail: 'sshd', ip: '198.51.100.7', until: at(3660), from: 'a' }]);
   assert.equal(held(b), '+198.51.100.7\n');
-  assert.equal(JSON.parse(readFileSync(b.state, 'utf8')).bans.sshd['198.51.100.7'].until, T0 + 3660);
+  assert.equal(readStateView(b.state).bans.sshd!['198.51.100.7']!.until, T0 + 3660);
   const rc = run(c, at(90));
   assert.equal(rc.code, 0, rc.stderr);
   assert.deepEqual(rc.json.fleet.imported, []);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { encodeRaw } from '../../src/fleet/entry.ts';
 import { generateHostKey } from '../../src/fleet/keys.ts';
 import { f2b, type CliResult } from '../run/cli.ts';
+import { readStateView } from '../helpers/state-view.ts';
 
 /** The real clock when the test file was loaded, whole seconds. */
 export const T0 = Math.floor(Date.now() / 1000);
@@ -79,7 +80,9 @@ export const run = (h: FleetHost, now: string, extra: string[] = []) => cli(h, n
 /** What the host's dummy firewall holds: "+ip" per ban, "-ip" per unban, in order. */
 export const held = (h: FleetHost) => (existsSync(h.banned) ? readFileSync(h.banned, 'utf8') : '');
 
-export const stateOf = (h: FleetHost) => JSON.parse(readFileSync(h.state, 'utf8'));
+/** The host's state file, read through the state's own loader (any version, any layout). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const stateOf = (h: FleetHost): any => readStateView(h.state);
 
 /**
  * The field list of an entry signed with host h's key, fields as given (text): what a key

@@ -5,6 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, REPO, scratch, sshdConfig, type CliResult } from '../run/cli.ts';
+import { readStateView } from '../helpers/state-view.ts';
+import type { StateView } from '../helpers/state-view.ts';
 
 export { f2b, failedPasswords, scratch, sshdConfig, sshdLine, REPO, BIN } from '../run/cli.ts';
 
@@ -71,14 +73,8 @@ export function heldByDummy(file: string): Set<string> {
   return held;
 }
 
-export interface StateView {
-  bans: Record<string, Record<string, { until: number | null; origin: string; failures: number }>>;
-  failures: Record<string, Record<string, { times: number[] }>>;
-  files: Record<string, Record<string, { offset: number }>>;
-}
-
 export function readState(path: string): StateView {
-  return JSON.parse(readFileSync(path, 'utf8')) as StateView;
+  return readStateView(path);
 }
 
 /** Addresses banned in a jail according to the state file. */

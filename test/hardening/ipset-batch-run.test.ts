@@ -9,6 +9,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { BIN, failedPasswords, scratch, type CliResult } from '../run/cli.ts';
 import { createLab, iptablesUnavailable, netnsUnavailable, startTcpServer, tcpConnects, toolsUnavailable, type Lab } from '../helpers/netns.ts';
+import { readStateView } from '../helpers/state-view.ts';
 
 const skipReason = netnsUnavailable() ?? iptablesUnavailable() ?? toolsUnavailable('ipset', ['ipset']);
 
@@ -79,7 +80,7 @@ test('a state still holding a pending ban of 0.0.0.0 (written before the rule): 
     assert.match(r.stderr, /state: dropped 1 malformed entry \(bans\.sshd\.0\.0\.0\.0 \(unspecified\)\)/);
     assert.deepEqual(await held(lab), new Set([lab.attacker.v4]));
     assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), false);
-    assert.deepEqual(Object.keys(JSON.parse(readFileSync(state, 'utf8')).bans.sshd), [lab.attacker.v4]);
+    assert.deepEqual(Object.keys(readStateView(state).bans.sshd!), [lab.attacker.v4]);
   });
 });
 
@@ -94,7 +95,7 @@ test('a batch ipset rejects (a set fail2ban left, full at maxelem 2): the entrie
     const errors = r.stderr.trim().split('\n').filter((l) => l.includes('error:'));
     assert.equal(errors.length, 1, r.stderr);
     assert.match(errors[0]!, new RegExp(`${c.replace(/\./g, '\\.')} failed: ipset: .*Hash is full`));
-    const bans = JSON.parse(readFileSync(state, 'utf8')).bans.sshd;
+    const bans = readStateView(state).bans.sshd!;
     assert.equal(bans[a].pending, undefined, 'an applied ban is not pending');
     assert.equal(bans[b].pending, undefined);
     assert.equal(bans[c].pending, 'ban');

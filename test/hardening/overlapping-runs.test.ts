@@ -35,7 +35,7 @@ test(`${RUNS} runs started together, ${ROUNDS} times over, count every failure e
   assert.deepEqual(bannedInState(s.state), want, 'every ban is in the state');
   assert.deepEqual(heldByDummy(s.banned), want, 'every ban is in the firewall, nothing else');
   for (let r = 0; r < ROUNDS; r++) {
-    assert.equal(state.failures.sshd?.[`203.0.113.${r + 1}`]?.times.length, 1, `203.0.113.${r + 1} has exactly one failure`);
+    assert.equal(state.failures.sshd?.[`203.0.113.${r + 1}`]?.attempts, 1, `203.0.113.${r + 1} has exactly one failure`);
   }
   assert.deepEqual(readdirSync(dirname(s.state)).filter((n) => n.includes('.lock')), [], 'no lock or lock temp file is left');
   console.log(`# ${ROUNDS} rounds of ${RUNS} overlapping runs: ${(elapsed / 1000).toFixed(1)} s`);

@@ -5,6 +5,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { failedPasswords } from '../run/cli.ts';
 import { opsScratch } from './helpers.ts';
+import { readStateView } from '../helpers/state-view.ts';
 
 test('ban puts addresses in the jail for its bantime, normalised, one line each, and the firewall holds them', () => {
   const s = opsScratch();
@@ -15,8 +16,8 @@ test('ban puts addresses in the jail for its bantime, normalised, one line each,
     ['192.0.2.5', '192.0.2.6', '2001:db8::7'].map((ip) => `ban ${ip} in sshd until 2026-11-24T11:00:00.000Z\n`).join(''),
   );
   assert.equal(readFileSync(s.dummy, 'utf8'), '+192.0.2.5\n+192.0.2.6\n+2001:db8::7\n');
-  const state = JSON.parse(readFileSync(s.state, 'utf8'));
-  assert.equal(state.bans.sshd['192.0.2.5'].origin, 'manual');
+  const state = readStateView(s.state);
+  assert.equal(state.bans.sshd!['192.0.2.5']!.origin, 'manual');
   assert.match(readFileSync(s.own, 'utf8'), /f2b-scan\.actions \[\d+\]: NOTICE  \[sshd\] Ban 192\.0\.2\.5\n/);
 
   // Banned already: said so, nothing applied twice.
@@ -70,9 +71,9 @@ test('unban lifts an address in every jail; --all --jail empties one jail; an un
   assert.equal(s.cli(['ban', 'other', '192.0.2.9']).code, 0);
   const all = s.cli(['unban', '--all', '--jail', 'sshd']);
   assert.equal(all.stdout, 'unban 192.0.2.6 in sshd\n');
-  const state = JSON.parse(readFileSync(s.state, 'utf8'));
+  const state = readStateView(s.state);
   assert.equal(state.bans.sshd, undefined);
-  assert.deepEqual(Object.keys(state.bans.other), ['192.0.2.9']);
+  assert.deepEqual(Object.keys(state.bans.other!), ['192.0.2.9']);
 
   const both = s.cli(['unban', '--all', '192.0.2.9']);
   assert.equal(both.code, 2);
@@ -179,7 +180,7 @@ test('import bans a JSON export until the times it gives, and a plain list for t
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'ban 192.0.2.5 in sshd until 2026-11-24T11:00:00.000Z\nban 2001:db8::7 in sshd until 2026-11-24T11:00:00.000Z\n');
   assert.equal(readFileSync(to.dummy, 'utf8'), '+192.0.2.5\n+2001:db8::7\n');
-  assert.equal(JSON.parse(readFileSync(to.state, 'utf8')).bans.sshd['192.0.2.5'].origin, 'import');
+  assert.equal(readStateView(to.state).bans.sshd!['192.0.2.5']!.origin, 'import');
   // They run out at the times the exporting host gave.
   const run = to.cli(['--json'], '2026-11-24T11:00:01Z');
   assert.deepEqual(JSON.parse(run.stdout).unbans.map((u: { ip: string }) => u.ip).sort(), ['192.0.2.5', '2001:db8::7']);

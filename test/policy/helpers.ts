@@ -2,8 +2,10 @@
 // that carries the state from one run to the next as the real runs do.
 
 import type { Failure, Jail } from '../../src/types.ts';
-import { decide, type DecideInput, type PolicyResult, type PolicyState } from '../../src/policy/decide.ts';
+import { decide, type DecideInput, type PolicyResult } from '../../src/policy/decide.ts';
+import { emptyState, type State } from '../../src/state/schema.ts';
 import { jailWithDefaults } from '../helpers/jails.ts';
+import { viewOf, type StateView } from '../helpers/state-view.ts';
 
 export const T0 = Date.UTC(2026, 10, 24, 10, 0, 0) / 1000;
 
@@ -11,8 +13,8 @@ export function jail(name = 'sshd', over: Partial<Jail> = {}): Jail {
   return jailWithDefaults(name, { source: { file: '/etc/f2b-scan/jail.local', section: name }, ...over });
 }
 
-export function emptyPolicyState(): PolicyState {
-  return { failures: {}, bans: {}, banHistory: {} };
+export function emptyPolicyState(): State {
+  return emptyState();
 }
 
 /** `n` failures of `ip` in `jail`, one second apart, the last at `last`. */
@@ -34,9 +36,13 @@ export function unbansOf(r: PolicyResult): string[] {
   return r.decisions.flatMap((d) => (d.kind === 'unban' ? [`${d.jail} ${d.ip}`] : []));
 }
 
-/** Runs decide() with the given state and returns its result; the caller carries `result.state` on. */
-export function runPolicy(state: PolicyState, fs: Failure[], jails: Jail[], now: number, extra: Partial<DecideInput> = {}): PolicyResult {
-  return decide({ state, failures: fs, jails, now, ...extra });
+/**
+ * Runs decide() on the given state (changed in place, as a run changes its own) and returns its
+ * result with a readable view of the state after it; the caller carries `result.state` on.
+ */
+export function runPolicy(state: State, fs: Failure[], jails: Jail[], now: number, extra: Partial<DecideInput> = {}): PolicyResult & { view: StateView } {
+  const r = decide({ state, failures: fs, jails, now, ...extra });
+  return { ...r, view: viewOf(r.state) };
 }
 
 /**

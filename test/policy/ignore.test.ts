@@ -9,6 +9,7 @@ import { T0, jail, emptyPolicyState, failures, bansOf, runPolicy } from './helpe
 import { makeIsIgnored, parseIgnoreIp, type PreparedIgnore } from '../../src/policy/ignore.ts';
 import { prepareIgnore, prepareIgnoreData } from '../../src/policy/prepare-ignore.ts';
 import { decide } from '../../src/policy/decide.ts';
+import { viewOf } from '../helpers/state-view.ts';
 import { readOwnAddresses } from '../../src/net/self.ts';
 import { isLoopback, parseAddress } from '../../src/net/address.ts';
 import { startDnsServer } from './dns-server.ts';
@@ -34,7 +35,7 @@ test('an address inside an ignoreip CIDR range is never banned; others are', asy
       { jail: 'sshd', ip: '203.0.113.77', reason: 'ignoreip 203.0.113.0/25' },
     ],
   );
-  assert.equal(r.state.failures.sshd, undefined, 'ignored failures are not kept either');
+  assert.equal(r.view.failures.sshd, undefined, 'ignored failures are not kept either');
 });
 
 test('IPv6 ranges match any spelling of the address', async () => {
@@ -144,7 +145,7 @@ test('property: decide() never bans an ignored address, run after run', () => {
           const j = jails.find((x) => x.name === d.jail)!;
           if (isIgnored(j, d.ip) !== null) return false;
         }
-        for (const [jn, byIp] of Object.entries(r.state.bans)) {
+        for (const [jn, byIp] of Object.entries(viewOf(r.state).bans)) {
           for (const ip of Object.keys(byIp)) if (isIgnored(jails.find((x) => x.name === jn)!, ip) !== null) return false;
         }
         state = r.state;

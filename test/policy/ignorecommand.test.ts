@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { T0, jail, emptyPolicyState, failures, bansOf, runPolicy } from './helpers.ts';
 import { parseIgnoreCommand, runIgnoreCommand, ignoreCommandArgv } from '../../src/exec/ignorecommand.ts';
 import { prepareIgnore } from '../../src/policy/prepare-ignore.ts';
-import { banCandidates } from '../../src/policy/decide.ts';
+import { startPolicy } from '../../src/policy/decide.ts';
 import { ConfigError } from '../../src/util/errors.ts';
 
 const place = { file: '/etc/f2b-scan/jail.local', section: 'sshd', key: 'ignorecommand' };
@@ -113,12 +113,15 @@ test('in a run, the command is asked once per (jail, address) about to be banned
       ignorecommand: `/bin/sh -c 'echo "$1" >> "$0"; case "$1" in 203.0.113.*) exit 0;; *) exit 1;; esac' ${calls} <ip>`,
     });
     const fs = [...failures('203.0.113.5', 6, T0), ...failures('198.51.100.5', 6, T0), ...failures('198.51.100.6', 2, T0)];
-    const input = { state: emptyPolicyState(), failures: fs, jails: [sshd], now: T0 };
-    const candidates = banCandidates(input);
+    // One pass: the policy names the addresses it is about to ban, the run asks the command
+    // about those only, the policy finishes with the answers.
+    const pass = startPolicy({ state: emptyPolicyState(), jails: [sshd], now: T0 });
+    for (const f of fs) pass.foldText(f.jail, f.ip, f.time, f.line);
+    const candidates = pass.candidates();
     assert.deepEqual(candidates.map((c) => c.ip).sort(), ['198.51.100.5', '203.0.113.5']);
     const warnings: string[] = [];
     const isIgnored = await prepareIgnore([sshd], { candidates: [...candidates, ...candidates], warn: (m) => warnings.push(m) });
-    const r = runPolicy(input.state, fs, [sshd], T0, { isIgnored });
+    const r = pass.finish(isIgnored);
     assert.deepEqual(bansOf(r), ['sshd 198.51.100.5']);
     assert.deepEqual(r.ignored, [{ jail: 'sshd', ip: '203.0.113.5', reason: `ignorecommand ${sshd.ignorecommand} exited 0` }]);
     assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n').sort(), ['198.51.100.5', '203.0.113.5']);

@@ -25,7 +25,7 @@ test('the JSON report follows its published schema and counts who would be banne
   const sshd = json.jails[0];
   assert.deepEqual(sshd.wouldBan.map((b: { ip: string }) => b.ip), ['192.0.2.10', '2001:db8::bad']);
   assert.equal(sshd.addresses[0].ip, '192.0.2.10');
-  assert.equal(sshd.addresses[0].wouldBanAt, '2026-11-24T09:02:00.000Z');
+  assert.equal(sshd.addresses[0].wouldBanAt, '2026-11-24T09:02:00Z');
   assert.equal(sshd.addresses.find((r: { ip: string }) => r.ip === '198.51.100.23').wouldBanAt, null);
 });
 
@@ -49,7 +49,7 @@ test('markdown has the totals row and one table row per address, with log text u
   assert.match(md, /^\| 47 \| 14 \| 3 \| 2 \|$/m);
   const rows = md.split('\n').filter((l) => /^\| (192\.0\.2\.10|198\.51\.100\.23|2001:db8::bad) \|/.test(l));
   assert.equal(rows.length, 3);
-  assert.match(rows[0]!, /^\| 192\.0\.2\.10 \| 6 \| 2026-11-24T09:00:00\.000Z \| 2026-11-24T09:02:30\.000Z \| 2026-11-24T09:02:00\.000Z \|$/);
+  assert.match(rows[0]!, /^\| 192\.0\.2\.10 \| 6 \| 2026-11-24T09:00:00Z \| 2026-11-24T09:02:30Z \| 2026-11-24T09:02:00Z \|$/);
   assert.match(md, /### nginx-http-auth\n\n.*\n\nNo failures\./);
 });
 

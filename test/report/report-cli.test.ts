@@ -32,8 +32,8 @@ test('JSON: schema-valid, with totals and the addresses that would be banned', (
   assert.ok(ajv.validate(schema, structuredClone(doc)), JSON.stringify(ajv.errors));
   assert.deepEqual(doc.totals, { lines: 15, matches: 14, addresses: 3, wouldBan: 2 });
   assert.deepEqual(doc.jails[0].wouldBan, [
-    { ip: '192.0.2.10', at: '2026-11-24T09:02:00.000Z', failures: 6 },
-    { ip: '2001:db8::bad', at: '2026-11-24T11:00:40.000Z', failures: 5 },
+    { ip: '192.0.2.10', at: '2026-11-24T09:02:00Z', failures: 6 },
+    { ip: '2001:db8::bad', at: '2026-11-24T11:00:40Z', failures: 5 },
   ]);
 });
 
@@ -51,7 +51,7 @@ test('markdown: a table row per address', () => {
   const r = f2b([...base, '--format', 'markdown']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^\| 15 \| 14 \| 3 \| 2 \|$/m);
-  assert.match(r.stdout, /^\| 198\.51\.100\.23 \| 3 \| 2026-11-24T10:00:00\.000Z \| 2026-11-24T10:02:00\.000Z \| — \|$/m);
+  assert.match(r.stdout, /^\| 198\.51\.100\.23 \| 3 \| 2026-11-24T10:00:00Z \| 2026-11-24T10:02:00Z \| — \|$/m);
 });
 
 test('HTML and text land where asked, without colour when not on a terminal', () => {
@@ -62,7 +62,7 @@ test('HTML and text land where asked, without colour when not on a terminal', ()
   assert.match(readFileSync(out, 'utf8'), /<svg class="timeline"/);
   const t = f2b([...base]);
   assert.doesNotMatch(t.stdout, /\x1b\[/);
-  assert.match(t.stdout, /192\.0\.2\.10 +6 .* would ban at 2026-11-24T09:02:00\.000Z/);
+  assert.match(t.stdout, /192\.0\.2\.10 +6 .* would ban at 2026-11-24T09:02:00Z/);
 });
 
 test('--fail-on ban and match set the exit code for CI; --since narrows the period', () => {

@@ -238,9 +238,72 @@ Object.assign(clientFields, {
     f('account', /AccountID="([^"]*)"/d),
     f('challenge answer', /Received(?:Challenge|Hash)="([^"]*)"/dg, word),
   ],
+  keycloak: [
+    f('client id', /clientId="?([^",\s]*)"?,/d, (t) => asIs(t).replace(/"/g, '')),
+    f('user name', /username="?([^",]*?)"?(?:,|$)/d),
+    f('redirect URI', /redirect_uri="?([^",\s]*)"?,/d, word),
+  ],
+  caddy: [
+    f('URI', /"uri":"((?:[^"\\]|\\.)*)"/d, json),
+    f('user agent', /"User-Agent":\["((?:[^"\\]|\\.)*)"\]/d, json),
+  ],
+  'traefik-auth': [
+    ...clientFields['traefik-auth']!,
+    f('JSON user name', /"ClientUsername":"((?:[^"\\]|\\.)*)"/d, json),
+    f('JSON path', /"RequestPath":"((?:[^"\\]|\\.)*)"/d, json),
+  ],
+  postgresql: [
+    f('user name', /user "([^"]*)"/dg),
+    f('database', /database "([^"]*)"/d),
+    f('user@database prefix', /\] (\S+@\S+) (?:LOG|FATAL)/d),
+  ],
+  coturn: [
+    f('user name', /user <([^<>]*)>/dg),
+    f('realm', /realm <([^<>]*)>/dg),
+    f('origin', /origin <([^<>]*)>/dg),
+  ],
+  homeassistant: [
+    f('host name', /from (\S+) \(/d, dnsName),
+    f('URL', /Requested URL: '(.*)'\. \(/d),
+    f('user agent', /'\. \((.*)\)$/d),
+  ],
+  proxmox: [f('user name', / user=(\S+)/d, word), f('error', / msg=(.*)$/d)],
+  cockpit: [f('user name', / user=(.*)$/d, word)],
+  phpmyadmin: [f('user name', /user denied: (.*) \(/d)],
+  wordpress: apacheAccessLog,
+  synapse: [f('request line', /\d{3}!? "(.*?)" "/d, (t) => asIs(t).replace(/"/g, '%22')), f('user agent', /" "([^"]*)" \[\d+ dbevts\]$/d)],
+  openvpn: [f('certificate subject', /VERIFY ERROR: depth=\d+, (.*)$/d), f('common name', /: (\w+)\/[\d.]+:\d+ /d, word)],
+  samba: [
+    f('user name', /user \[[^\]]*\]\\\[([^\]]*)\]/d),
+    f('domain', /user \[([^\]]*)\]/d),
+    f('workstation', /workstation \[([^\]]*)\]/d),
+    f('mapped name', /mapped to \[[^\]]*\]\\\[([^\]]*)\]/d),
+  ],
+  sogo: [
+    f('X-Forwarded-For header', /Login from '(.*?)(?:, )?[^,']*' for user/d, (t) => (t ? `${t}, ` : t)),
+    f('user name', /for user '([^']*)' might/d),
+  ],
+  zimbra: [
+    f('account name', /\[name=([^;\]]*);/d),
+    f('user agent', /;ua=([^;\]]*);/d),
+    f('account in the message', /authentication failed for \[([^\]]*)\]/d),
+  ],
+  immich: [f('e-mail', /attempt for user (.*) from ip address/d)],
+  paperless: [f('user name', /for user `(.*?)` from/d)],
+  odoo: [f('login', / login:(.*) from /d), f('database', /for db:(\S*) /d, word)],
+  'uptime-kuma': [f('user name', /for user (.*)\. IP=/d)],
+  emby: [f('request URL', /ms\. (?:POST )?(\S+)$/d, word)],
+  portainer: [
+    ...apacheAccessLog,
+    f('JSON path', /"RequestHost":"((?:[^"\\]|\\.)*)"/d, json),
+  ],
 });
 
 /** Rules whose lines hold no text the client chose, and why. */
 export const noClientText: Record<string, string> = {
+  bitwarden: "Bitwarden writes only its own words and the address",
+  mosquitto: "the broker's own words and the address (a CONNECT's protocol version is a number)",
+  redis: 'Redis writes the whole line itself: the client only chose to send an HTTP request',
+  zabbix: "the agent's own text, its allowed-hosts setting and TLS library messages",
   recidive: "f2b-scan's and fail2ban's own ban lines: jail names come from the configuration, the address from the ban",
 };

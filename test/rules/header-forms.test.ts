@@ -9,7 +9,7 @@ import { loadFilter, createMatcher, type Filter } from '../../src/rules/index.ts
 import type { RuleMatch } from '../../src/types.ts';
 import { FILTER_DIR, SAMPLE_NOW, SAMPLE_ZONE, normHost, readSample, shippedRules, zurichOffset } from '../helpers/samples.ts';
 
-const CLASSIC = /^((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d) (\S+) ((\S+?)(?:\[(\d+)\])?:) (.*)$/;
+const CLASSIC = /^((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d) (\S+) (([^\s[]\S*?)(?:\[(\d+)\])?:) (.*)$/;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 interface Parts {

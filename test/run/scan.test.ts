@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { f2b, failedPasswords, scratch, sshdConfig, sshdLine } from './cli.ts';
+import { readStateView } from '../helpers/state-view.ts';
 
 const NOW = '2026-11-24T10:05:00Z';
 
@@ -49,8 +50,8 @@ test('a real run bans, remembers the offset, and a second run over the unchanged
   assert.equal(first.code, 0, first.stderr);
   assert.equal(JSON.parse(first.stdout).bans.length, 1);
   assert.equal(readFileSync(s.banned, 'utf8'), '+192.0.2.7\n');
-  const state = JSON.parse(readFileSync(s.state, 'utf8'));
-  assert.ok(state.bans.sshd['192.0.2.7']);
+  const state = readStateView(s.state);
+  assert.ok(state.bans.sshd!['192.0.2.7']);
   assert.equal(statSync(s.state).mode & 0o777, 0o600);
 
   const second = f2b(['--config', s.conf, '--state', s.state, '--json', '--now', '2026-11-24T10:06:00Z']);
@@ -71,7 +72,7 @@ test('a ban is lifted once its time is over', () => {
   assert.equal(late.code, 0, late.stderr);
   assert.deepEqual(JSON.parse(late.stdout).unbans, [{ jail: 'sshd', ip: '192.0.2.7' }]);
   assert.equal(readFileSync(s.banned, 'utf8'), '+192.0.2.7\n-192.0.2.7\n');
-  assert.deepEqual(JSON.parse(readFileSync(s.state, 'utf8')).bans.sshd ?? {}, {});
+  assert.deepEqual(readStateView(s.state).bans.sshd ?? {}, {});
 });
 
 test('failures older than findtime do not count and leave the state', () => {
@@ -79,15 +80,15 @@ test('failures older than findtime do not count and leave the state', () => {
   writeFileSync(s.log, failedPasswords('192.0.2.8', 3, '2026-11-24T09:00:00Z').join('\n') + '\n');
   writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8') + `action = dummy[target="${s.banned}"]\n`);
   assert.equal(f2b(['--config', s.conf, '--state', s.state, '--now', '2026-11-24T09:01:00Z']).code, 0);
-  assert.equal(Object.keys(JSON.parse(readFileSync(s.state, 'utf8')).failures.sshd ?? {}).length, 1);
+  assert.equal(Object.keys(readStateView(s.state).failures.sshd ?? {}).length, 1);
   // Two more failures 20 minutes later: 5 in total, but only 2 inside findtime.
   appendFileSync(s.log, failedPasswords('192.0.2.8', 2, '2026-11-24T09:20:00Z').join('\n') + '\n');
   const r = f2b(['--config', s.conf, '--state', s.state, '--json', '--now', '2026-11-24T09:21:00Z']);
   assert.deepEqual(JSON.parse(r.stdout).bans, []);
-  assert.equal(JSON.parse(readFileSync(s.state, 'utf8')).failures.sshd['192.0.2.8'].times.length, 2);
+  assert.equal(readStateView(s.state).failures.sshd!['192.0.2.8']!.attempts, 2);
   const later = f2b(['--config', s.conf, '--state', s.state, '--now', '2026-11-24T10:00:00Z']);
   assert.equal(later.code, 0);
-  assert.deepEqual(JSON.parse(readFileSync(s.state, 'utf8')).failures.sshd ?? {}, {});
+  assert.deepEqual(readStateView(s.state).failures.sshd ?? {}, {});
 });
 
 test('a partial last line is read by the next run, once it is complete', () => {

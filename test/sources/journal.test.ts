@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { f2b, scratch } from '../run/cli.ts';
 import { journalArgs, journalLine, journalTime, parseJournalmatch } from '../../src/sources/journal.ts';
+import { readStateView } from '../helpers/state-view.ts';
 
 const REMOTE = '/lib/systemd/systemd-journal-remote';
 const skipReason = !existsSync(REMOTE)
@@ -102,14 +103,14 @@ test('a systemd jail bans from journal entries, resumes after its cursor and rea
   const second = run('2026-11-24T10:03:00Z');
   assert.deepEqual(second.files.map((f: { linesRead: number }) => f.linesRead), [2]);
   assert.deepEqual(second.bans, []);
-  const s2 = JSON.parse(readFileSync(state, 'utf8'));
-  assert.notEqual(s2.journals.sshd.cursor, cursor1);
-  assert.deepEqual(s2.failures.sshd['192.0.2.11'].times.length, 2);
+  const s2 = readStateView(state);
+  assert.notEqual(s2.journals.sshd!.cursor, cursor1);
+  assert.deepEqual(s2.failures.sshd!['192.0.2.11']!.attempts, 2);
 
   // Nothing new: nothing read, the two failures of 192.0.2.11 are not counted again.
   const third = run('2026-11-24T10:04:00Z');
   assert.deepEqual(third.files.map((f: { linesRead: number }) => f.linesRead), [0]);
-  assert.equal(JSON.parse(readFileSync(state, 'utf8')).failures.sshd['192.0.2.11'].times.length, 2);
+  assert.equal(readStateView(state).failures.sshd!['192.0.2.11']!.attempts, 2);
 
   // The third failure of 192.0.2.11 completes maxretry.
   writeJournal(join(journals, 'c.journal'), [failed('192.0.2.11', '2026-11-24T10:04:30Z')]);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { emptyState, type State } from '../../src/state/schema.ts';
+import { setTicket } from '../../src/state/tickets.ts';
+import { setBan } from '../../src/state/bans.ts';
 
 export function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'f2b-state-'));
@@ -12,22 +14,19 @@ export function tempDir(t: TestContext): string {
 }
 
 /** `n` addresses with failures in sshd, every tenth also banned. */
-export function bigState(n: number, stamp = 0): State {
+export function bigState(n: number, stamp = 0, lines = true): State {
   const s = emptyState();
   s.files.sshd = { '/var/log/auth.log': { dev: 2049, ino: 1234, offset: 99_000_000 + stamp, size: 99_000_100, mtimeMs: 1764026000000.5 } };
-  const failures: State['failures'][string] = {};
-  const bans: State['bans'][string] = {};
   for (let i = 0; i < n; i++) {
+    const key = (10 << 24) + i;
     const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
     const t = 1764026000 + i;
-    failures[ip] = {
-      times: [t, t + 5, t + 9],
-      lines: [`Nov 24 23:13:20 host sshd[4242]: Failed password for root from ${ip} port 51234 ssh2`],
-    };
-    if (i % 10 === 0) bans[ip] = { start: t, until: t + 600, failures: 5, count: 1, origin: 'log' };
+    setTicket(s, 'sshd', key, {
+      first: t, last: t + 9, retry: 3, attempts: 3,
+      ...(lines ? { lines: [`Nov 24 23:13:20 host sshd[4242]: Failed password for root from ${ip} port 51234 ssh2`] } : {}),
+    });
+    if (i % 10 === 0) setBan(s, 'sshd', key, { start: t, until: t + 600, failures: 5, count: 1, origin: 'log' });
   }
-  s.failures.sshd = failures;
-  s.bans.sshd = bans;
   s.lastRun = 1764026000 + stamp;
   return s;
 }

@@ -1,0 +1,234 @@
+// How bans, failure tickets and ban histories are laid out in columns (see table.ts), and the
+// checks each row passes when a file is loaded (times: see times.ts).
+//
+//   bans     key start until failures count origin   x: from pending error lines
+//   tickets  key first last retry attempts          x: times lines user
+//   history  key count last bantime jails
+
+import type { BanOrigin, BanRecord } from '../types.ts';
+import { isKeyValue } from '../net/key.ts';
+import type { BanHistory, Ticket } from './schema.ts';
+import type { Codec, Columns, RowCheck } from './table.ts';
+import { judgeTime, MAX_AHEAD, sanitizeCount } from './times.ts';
+
+const ORIGINS: readonly BanOrigin[] = ['log', 'manual', 'fleet', 'import'];
+
+type Extras = Record<string, unknown> | undefined;
+const col = (c: Columns, name: string) => c[name] as unknown[];
+
+export const BAN_CODEC: Codec<BanRecord> = {
+  columns: ['start', 'until', 'failures', 'count', 'origin'],
+  decode(c, i, x) {
+    const r: BanRecord = {
+      start: col(c, 'start')[i] as number,
+      until: col(c, 'until')[i] as number | null,
+      failures: col(c, 'failures')[i] as number,
+      count: col(c, 'count')[i] as number,
+      origin: ORIGINS[col(c, 'origin')[i] as number] ?? 'log',
+    };
+    if (x) {
+      // Optional fields live in the extras: those we know are checked, others (a field a newer
+      // part of the program added) pass through as they are.
+      for (const k in x) if (!(k in r)) (r as unknown as Record<string, unknown>)[k] = x[k];
+      if (x.from !== undefined && typeof x.from !== 'string') delete r.from;
+      if (x.pending !== undefined && x.pending !== 'ban') delete r.pending;
+      if (x.error !== undefined && typeof x.error !== 'string') delete r.error;
+      if (x.ownUntil !== undefined && typeof x.ownUntil !== 'number') delete r.ownUntil;
+      if (x.lines !== undefined) {
+        if (Array.isArray(x.lines)) r.lines = x.lines.filter((l): l is string => typeof l === 'string');
+        else delete r.lines;
+      }
+    }
+    return r;
+  },
+  encode(r) {
+    let extras: Extras;
+    for (const k in r) {
+      if (BAN_DENSE.has(k)) continue;
+      const v = (r as unknown as Record<string, unknown>)[k];
+      if (v === undefined || (k === 'lines' && Array.isArray(v) && v.length === 0)) continue;
+      (extras ??= {})[k] = v;
+    }
+    return { values: [r.start, r.until, r.failures, r.count, Math.max(0, ORIGINS.indexOf(r.origin))], extras };
+  },
+};
+const BAN_DENSE = new Set(['start', 'until', 'failures', 'count', 'origin']);
+
+export const TICKET_CODEC: Codec<Ticket> = {
+  columns: ['first', 'last', 'retry', 'attempts'],
+  decode(c, i, x) {
+    const t: Ticket = {
+      first: col(c, 'first')[i] as number,
+      last: col(c, 'last')[i] as number,
+      retry: col(c, 'retry')[i] as number,
+      attempts: col(c, 'attempts')[i] as number,
+    };
+    if (x) {
+      if (Array.isArray(x.times)) t.times = x.times as number[];
+      if (Array.isArray(x.lines)) t.lines = x.lines.filter((l): l is string => typeof l === 'string');
+      if (typeof x.user === 'string') t.user = x.user;
+    }
+    return t;
+  },
+  encode(t) {
+    let extras: Extras;
+    if (t.times !== undefined || (t.lines && t.lines.length > 0) || t.user !== undefined) {
+      extras = {};
+      if (t.times !== undefined) extras.times = t.times;
+      if (t.lines && t.lines.length > 0) extras.lines = t.lines;
+      if (t.user !== undefined) extras.user = t.user;
+    }
+    return { values: [t.first, t.last, t.retry, t.attempts], extras };
+  },
+};
+
+export const HISTORY_CODEC: Codec<BanHistory> = {
+  columns: ['count', 'last', 'bantime', 'jails'],
+  decode(c, i) {
+    const h: BanHistory = {
+      count: col(c, 'count')[i] as number,
+      last: col(c, 'last')[i] as number,
+      jails: col(c, 'jails')[i] as Record<string, number>,
+    };
+    const b = col(c, 'bantime')[i];
+    if (typeof b === 'number') h.bantime = b;
+    return h;
+  },
+  encode(h) {
+    return { values: [h.count, h.last, h.bantime ?? null, h.jails] };
+  },
+};
+
+/** Problems a row check reports: a capped value (the row stays) or nothing. */
+export interface CheckSink {
+  cap(where: string, field: string): void;
+  /** A part of a row was unusable and left out (the row stays). */
+  drop(where: string, why: string): void;
+  repaired(): void;
+}
+
+function keyProblem(k: unknown, keyCheck: (k: number | string) => string | null): string | null {
+  if (!isKeyValue(k)) return 'not an address key';
+  return keyCheck(k);
+}
+
+/**
+ * The load checks of each table. `keyCheck` says why a key may not stay (an address that may
+ * not be banned), `now` is the clock the "ahead" limit counts from.
+ */
+export function banCheck(now: number, where: string, sink: CheckSink, keyCheck: (k: number | string) => string | null): RowCheck {
+  return (c, i) => {
+    const kp = keyProblem(c.key[i], keyCheck);
+    if (kp) return kp;
+    const start = col(c, 'start');
+    const until = col(c, 'until');
+    const s = judgeTime(start[i], now);
+    if (s === 'bad') return `start ${String(start[i])}`;
+    if (s === 'ahead') {
+      start[i] = now;
+      sink.cap(where, 'start');
+    }
+    if (until[i] !== null) {
+      const u = judgeTime(until[i], now);
+      if (u === 'bad') return `until ${String(until[i])}`;
+      if (u === 'ahead') {
+        until[i] = now + MAX_AHEAD;
+        sink.cap(where, 'until');
+      }
+    }
+    const x = c.x?.[i];
+    if (x && x.ownUntil !== undefined) {
+      const v = judgeTime(x.ownUntil, now);
+      if (v === 'bad') {
+        delete x.ownUntil;
+        sink.drop(where, 'ownUntil');
+      } else if (v === 'ahead') {
+        x.ownUntil = now + MAX_AHEAD;
+        sink.cap(where, 'ownUntil');
+      }
+    }
+    const failures = col(c, 'failures');
+    const count = col(c, 'count');
+    const origin = col(c, 'origin');
+    const f = sanitizeCount(failures[i], 0);
+    const n = sanitizeCount(count[i], 1);
+    const o = typeof origin[i] === 'number' && ORIGINS[origin[i] as number] !== undefined ? origin[i] : 0;
+    if (f !== failures[i] || n !== count[i] || o !== origin[i]) {
+      failures[i] = f;
+      count[i] = n;
+      origin[i] = o;
+      sink.repaired();
+    }
+    return null;
+  };
+}
+
+export function ticketCheck(now: number, where: string, sink: CheckSink, keyCheck: (k: number | string) => string | null): RowCheck {
+  return (c, i) => {
+    const kp = keyProblem(c.key[i], keyCheck);
+    if (kp) return kp;
+    const first = col(c, 'first');
+    const last = col(c, 'last');
+    for (const [name, column] of [['first', first], ['last', last]] as const) {
+      const v = judgeTime(column[i], now);
+      if (v === 'bad') return `${name} ${String(column[i])}`;
+      if (v === 'ahead') {
+        column[i] = now;
+        sink.cap(where, name);
+      }
+    }
+    if ((first[i] as number) > (last[i] as number)) {
+      first[i] = last[i];
+      sink.repaired();
+    }
+    const retry = col(c, 'retry')[i];
+    const attempts = col(c, 'attempts')[i];
+    if (sanitizeCount(retry, -1) < 0 || !Number.isFinite(retry)) return `retry ${String(retry)}`;
+    if (sanitizeCount(attempts, -1) < 0) return `attempts ${String(attempts)}`;
+    const x = c.x?.[i];
+    if (x && x.times !== undefined) {
+      const times = Array.isArray(x.times) ? x.times : [];
+      const good = times.filter((t) => judgeTime(t, now) === 'ok') as number[];
+      if (good.length !== times.length) {
+        x.times = good;
+        sink.drop(where, `${times.length - good.length} failure time(s)`);
+      }
+    }
+    return null;
+  };
+}
+
+export function historyCheck(now: number, where: string, sink: CheckSink, keyCheck: (k: number | string) => string | null): RowCheck {
+  return (c, i) => {
+    const kp = keyProblem(c.key[i], keyCheck);
+    if (kp) return kp;
+    const last = col(c, 'last');
+    const l = judgeTime(last[i], now);
+    if (l === 'bad') return `last ${String(last[i])}`;
+    if (l === 'ahead') {
+      last[i] = now;
+      sink.cap(where, 'last');
+    }
+    const count = col(c, 'count');
+    if (sanitizeCount(count[i], -1) < 0) return `count ${String(count[i])}`;
+    const bantime = col(c, 'bantime');
+    const b = bantime[i];
+    if (b !== null && b !== -1) {
+      const v = judgeTime(b, 0);
+      if (v === 'bad') {
+        bantime[i] = null;
+        sink.drop(where, `bantime ${String(b)}`);
+      } else if (v === 'ahead') {
+        bantime[i] = MAX_AHEAD;
+        sink.cap(where, 'bantime');
+      }
+    }
+    const jails = col(c, 'jails');
+    const j = jails[i];
+    if (typeof j !== 'object' || j === null || Array.isArray(j) || Object.values(j).some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+      jails[i] = {};
+      sink.repaired();
+    }
+    return null;
+  };
+}

@@ -1,0 +1,288 @@
+// A table of the state file: one record per address key, stored in columns (an array of keys,
+// an array per field) rather than an object per address, and kept lazy in memory.
+//
+// Why lazy: a run that changes nothing must not pay for what the state holds (100,000 tracked
+// addresses, 1,000,000 bans). The columns JSON.parse made are kept as they are ("raw");
+// a record is built only when someone asks for that key. Changes live in an overlay map (copy on
+// write per entry): `set` puts the new record there and marks the raw row dead, `delete` marks
+// it dead. Saving writes the raw columns back untouched when nothing changed, else the live raw
+// rows plus the overlay. Point look-ups scan the key column (Array#indexOf, a few ms for a
+// million keys) until enough of them were made to pay for a key -> row index.
+//
+// Sparse fields (a ban's error, a ticket's lines) live in one column `x`: an object from row
+// number to the record's extras, so the 99% of rows without any cost nothing.
+
+import type { AddrKey } from '../net/key.ts';
+
+/** The columns of a table as JSON holds them: `key`, one array per dense field, `x` extras by row. */
+export interface Columns {
+  key: AddrKey[];
+  x?: Record<string, Record<string, unknown>>;
+  [column: string]: unknown[] | Record<string, Record<string, unknown>> | undefined;
+}
+
+/** How one record type is laid out in columns. */
+export interface Codec<R> {
+  /** The dense columns besides `key`, in file order. */
+  readonly columns: readonly string[];
+  /** The record in raw row `i` (`extras`: the row's entry of `x`, if any). */
+  decode(cols: Columns, i: number, extras: Record<string, unknown> | undefined): R;
+  /** The record's dense values, in `columns` order, and its extras (undefined: none). */
+  encode(rec: R): { values: unknown[]; extras?: Record<string, unknown> };
+}
+
+/**
+ * Checks raw row `i` when a file is loaded: may repair values in place (a time capped) and
+ * returns why the row must go, or null to keep it.
+ */
+export type RowCheck = (cols: Columns, i: number) => string | null;
+
+/** The file's columns do not form a table (missing column, lengths differ): the file is unreadable. */
+export class ColumnsError extends Error {}
+
+/** Look-ups by scanning before a key index is built (an idle run makes a handful). */
+const SCANS_BEFORE_INDEX = 8;
+
+export class Table<R> {
+  private keys: AddrKey[];
+  private cols: Columns;
+  private n: number;
+  /** Raw rows deleted or replaced by the overlay. */
+  private dead: Uint8Array | null = null;
+  private deadCount = 0;
+  private index: Map<AddrKey, number> | null = null;
+  private scans = 0;
+  /** Records set since load, by key (they shadow raw rows). */
+  private readonly over = new Map<AddrKey, R>();
+  /** Rows a load check dropped or repaired: the file must be written back even if nothing else changes. */
+  private repaired = false;
+
+  constructor(private readonly codec: Codec<R>, raw?: Columns) {
+    this.cols = raw ?? emptyColumns(codec);
+    this.keys = this.cols.key;
+    this.n = this.keys.length;
+  }
+
+  /**
+   * A table from a file's columns: their shape is checked (ColumnsError), then every row goes
+   * through `check`; the rows it refuses are dropped and reported through `dropped(key, why)`.
+   */
+  static load<R>(codec: Codec<R>, raw: unknown, check: RowCheck, dropped: (key: unknown, why: string) => void): Table<R> {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ColumnsError('is not an object of columns');
+    const cols = raw as Columns;
+    if (!Array.isArray(cols.key)) throw new ColumnsError('has no key column');
+    const n = cols.key.length;
+    for (const c of codec.columns) {
+      const col = cols[c];
+      if (!Array.isArray(col) || col.length !== n) throw new ColumnsError(`column ${c} is missing or not ${n} long`);
+    }
+    if (cols.x !== undefined && (typeof cols.x !== 'object' || cols.x === null || Array.isArray(cols.x))) throw new ColumnsError('column x is not an object');
+    if (cols.x) {
+      for (const r in cols.x) {
+        const e = cols.x[r];
+        if (!/^\d+$/.test(r) || Number(r) >= n || typeof e !== 'object' || e === null || Array.isArray(e)) delete cols.x[r];
+      }
+    }
+    const t = new Table(codec, cols);
+    for (let i = 0; i < n; i++) {
+      const why = check(cols, i);
+      if (why === null) continue;
+      t.kill(i);
+      dropped(cols.key[i], why);
+    }
+    t.repaired = t.deadCount > 0;
+    return t;
+  }
+
+  /** A load check changed a value in place: write the file back. */
+  markRepaired(): void {
+    this.repaired = true;
+  }
+
+  get size(): number {
+    return this.n - this.deadCount + this.over.size;
+  }
+
+  /** Nothing changed since load (a save can write the raw columns as they are). */
+  get pristine(): boolean {
+    return this.over.size === 0 && this.deadCount === 0;
+  }
+
+  /** Something changed since load, or a load check repaired the file. */
+  get changed(): boolean {
+    return !this.pristine || this.repaired;
+  }
+
+  private buildIndex(): Map<AddrKey, number> {
+    const m = new Map<AddrKey, number>();
+    for (let i = 0; i < this.n; i++) {
+      if (this.dead?.[i]) continue;
+      // A key written twice (a hand-edited file): the first row wins, the others go.
+      if (m.has(this.keys[i]!)) this.kill(i);
+      else m.set(this.keys[i]!, i);
+    }
+    return m;
+  }
+
+  /** The live raw row holding `key`, or -1. */
+  private row(key: AddrKey): number {
+    if (this.n === 0) return -1;
+    if (!this.index && ++this.scans > SCANS_BEFORE_INDEX) this.index = this.buildIndex();
+    if (this.index) {
+      const i = this.index.get(key);
+      return i === undefined || this.dead?.[i] ? -1 : i;
+    }
+    for (let i = this.keys.indexOf(key); i !== -1; i = this.keys.indexOf(key, i + 1)) if (!this.dead?.[i]) return i;
+    return -1;
+  }
+
+  private kill(i: number): void {
+    this.dead ??= new Uint8Array(this.n);
+    if (this.dead[i]) return;
+    this.dead[i] = 1;
+    this.deadCount++;
+  }
+
+  private decodeRow(i: number): R {
+    return this.codec.decode(this.cols, i, this.cols.x?.[i]);
+  }
+
+  /** The record of `key` (a fresh object for a raw row: change it through `set`). */
+  get(key: AddrKey): R | undefined {
+    const o = this.over.get(key);
+    if (o !== undefined) return o;
+    const i = this.row(key);
+    return i < 0 ? undefined : this.decodeRow(i);
+  }
+
+  has(key: AddrKey): boolean {
+    return this.over.has(key) || this.row(key) >= 0;
+  }
+
+  set(key: AddrKey, rec: R): void {
+    if (!this.over.has(key)) {
+      const i = this.row(key);
+      if (i >= 0) this.kill(i);
+    }
+    this.over.set(key, rec);
+  }
+
+  /**
+   * The record of `key` moved into the overlay, so the caller may change it in place (the saved
+   * file gets the changed object). Undefined when there is none.
+   */
+  take(key: AddrKey): R | undefined {
+    const o = this.over.get(key);
+    if (o !== undefined) return o;
+    const i = this.row(key);
+    if (i < 0) return undefined;
+    const r = this.decodeRow(i);
+    this.kill(i);
+    this.over.set(key, r);
+    return r;
+  }
+
+  /** Add a record for a key the caller knows is absent (it just asked): no second look-up. */
+  insertNew(key: AddrKey, rec: R): void {
+    this.over.set(key, rec);
+  }
+
+  delete(key: AddrKey): boolean {
+    if (this.over.delete(key)) return true;
+    const i = this.row(key);
+    if (i < 0) return false;
+    this.kill(i);
+    return true;
+  }
+
+  /** Every (key, record); raw rows are decoded one at a time as the iteration reaches them. */
+  *entries(): IterableIterator<[AddrKey, R]> {
+    for (let i = 0; i < this.n; i++) if (!this.dead?.[i]) yield [this.keys[i]!, this.decodeRow(i)];
+    yield* this.over.entries();
+  }
+
+  /** Every key, without building records. */
+  *keyList(): IterableIterator<AddrKey> {
+    for (let i = 0; i < this.n; i++) if (!this.dead?.[i]) yield this.keys[i]!;
+    yield* this.over.keys();
+  }
+
+  /**
+   * Calls `fn(value, key)` with one dense column's value of every record, without building
+   * records (raw rows are read from the column, overlay records through `pick`).
+   */
+  eachValue<V>(column: string, pick: (rec: R) => V, fn: (value: V, key: AddrKey) => void): void {
+    const col = this.cols[column] as V[];
+    for (let i = 0; i < this.n; i++) if (!this.dead?.[i]) fn(col[i]!, this.keys[i]!);
+    for (const [k, r] of this.over) fn(pick(r), k);
+  }
+
+  /**
+   * Calls `fn(extras, key)` for every record that has extras (the sparse `x` column), without
+   * visiting the others: raw rows from `x`, overlay records through `pick` (undefined: none).
+   */
+  eachExtras(pick: (rec: R) => Record<string, unknown> | undefined, fn: (extras: Record<string, unknown>, key: AddrKey) => void): void {
+    const x = this.cols.x;
+    if (x) {
+      for (const r in x) {
+        const i = Number(r);
+        if (!this.dead?.[i]) fn(x[r]!, this.keys[i]!);
+      }
+    }
+    for (const [k, rec] of this.over) {
+      const e = pick(rec);
+      if (e !== undefined) fn(e, k);
+    }
+  }
+
+  /** Drop every record. */
+  clear(): void {
+    this.over.clear();
+    this.cols = emptyColumns(this.codec);
+    this.keys = this.cols.key;
+    this.n = 0;
+    this.dead = null;
+    this.deadCount = 0;
+    this.index = null;
+    this.repaired = true;
+  }
+
+  /** The columns to save: the raw ones untouched when nothing changed. */
+  toJSON(): Columns {
+    if (this.pristine) return this.cols;
+    const out = emptyColumns(this.codec);
+    const names = this.codec.columns;
+    const x: Record<string, Record<string, unknown>> = {};
+    let extras = 0;
+    let rows = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (this.dead?.[i]) continue;
+      out.key.push(this.keys[i]!);
+      for (const c of names) (out[c] as unknown[]).push((this.cols[c] as unknown[])[i]);
+      const e = this.cols.x?.[i];
+      if (e !== undefined) {
+        x[rows] = e;
+        extras++;
+      }
+      rows++;
+    }
+    for (const [k, r] of this.over) {
+      const enc = this.codec.encode(r);
+      out.key.push(k);
+      for (let c = 0; c < names.length; c++) (out[names[c]!] as unknown[]).push(enc.values[c]);
+      if (enc.extras !== undefined) {
+        x[rows] = enc.extras;
+        extras++;
+      }
+      rows++;
+    }
+    if (extras > 0) out.x = x;
+    return out;
+  }
+}
+
+export function emptyColumns(codec: Codec<unknown>): Columns {
+  const c: Columns = { key: [] };
+  for (const name of codec.columns) c[name] = [];
+  return c;
+}
