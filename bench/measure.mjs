@@ -72,15 +72,17 @@ export function timeOnce(cmd, args, opts = {}) {
 
 /**
  * Run `n` times; the medians of each figure, and the last run's output. A run that took longer
- * than opts.longMs (wall) ends the series early: a row that costs a minute a run is measured
- * once rather than blowing the bench's time budget, and gets more runs as it gets faster.
+ * than opts.longCpuMs of CPU ends the series early: a row that costs a minute a run is measured
+ * once rather than blowing the bench's time budget, and gets more runs as it gets faster. CPU,
+ * not wall: on a busy machine wall time swells and would cut every series to one run.
  */
 export async function timeMedian(n, cmd, args, opts = {}) {
   const runs = [];
   for (let i = 0; i < n; i++) {
     if (opts.before) await opts.before(i);
-    runs.push(await timeOnce(cmd, args, opts));
-    if (opts.longMs && runs.at(-1).wallMs > opts.longMs) break;
+    const run = await timeOnce(cmd, args, opts);
+    runs.push(run);
+    if (opts.longCpuMs && (Number.isFinite(run.cpuMs) ? run.cpuMs : run.wallMs) > opts.longCpuMs) break;
   }
   const last = runs.at(-1);
   return {

@@ -24,7 +24,7 @@ export async function scanRow(ctx, id, name, { config, file, now, dry, env }) {
   };
   const args = ['--config', config, '--state', state, '--now', now, '--json', ...(dry ? ['--dry-run'] : [])];
   ctx.say(`${name}: up to ${ctx.runs} runs`);
-  const m = await timeMedian(ctx.runs, ctx.cli, args, { stdout: 'keep', before, env, longMs: ctx.longMs });
+  const m = await timeMedian(ctx.runs, ctx.cli, args, { stdout: 'keep', before, env, longCpuMs: ctx.longCpuMs });
   if (m.code !== 0 && m.code !== 5) throw new Error(`${id}: f2b-scan exited ${m.code}: ${m.stderr.trim().split('\n').slice(0, 3).join(' / ')}`);
   const summary = JSON.parse(m.stdout);
   const failures = Object.values(summary.failures ?? {}).reduce((a, n) => a + n, 0);
@@ -58,7 +58,7 @@ export async function attackBench(ctx) {
   const sshdConf = '/etc/fail2ban/filter.d/sshd.conf';
   if (have('fail2ban-regex') && ctx.exists(sshdConf)) {
     ctx.say(`fail2ban-regex on the ${count(small)} attack log (slow)`);
-    const m = await timeMedian(ctx.runs, 'fail2ban-regex', [a.file.file, sshdConf], { stdout: 'keep', longMs: ctx.longMs });
+    const m = await timeMedian(ctx.runs, 'fail2ban-regex', [a.file.file, sshdConf], { stdout: 'keep', longCpuMs: ctx.longCpuMs });
     const matched = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(m.stdout);
     const r = row('f2b-regex-attack', `fail2ban-regex, stock sshd.conf, attack ${count(small)}`, m, { lines: a.file.lines, bytes: a.file.bytes, failures: matched ? Number(matched[1]) : null });
     ctx.add(r);

@@ -57,7 +57,7 @@ export async function scanBench(ctx) {
     const n = Math.min(ctx.sizes.small, file.lines);
     const part = log(ctx.dir, 'auth', n, `auth-${n}.log`);
     ctx.say(`fail2ban-regex on ${n} mixed lines (slow)`);
-    const f = await timeMedian(ctx.runs, 'fail2ban-regex', [part.file, SSHD_CONF], { stdout: 'keep', longMs: ctx.longMs });
+    const f = await timeMedian(ctx.runs, 'fail2ban-regex', [part.file, SSHD_CONF], { stdout: 'keep', longCpuMs: ctx.longCpuMs });
     const matched = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(f.stdout);
     const r = row('f2b-regex-mixed', `fail2ban-regex, stock sshd.conf, mixed ${count(n)}`, f, { lines: part.lines, bytes: part.bytes, failures: matched ? Number(matched[1]) : null });
     ctx.add(r);
@@ -146,8 +146,8 @@ export async function bansBench(ctx) {
       ctx.note(`10,000 bans via ${label}: skipped (${unsupported})`);
       continue;
     }
-    const dry = row(`bans-${label}-dry`, `f2b-scan, the same run dry`, await timeMedian(ctx.runs, 'unshare', args(['--dry-run', '--quiet']), { before }));
-    const r = row(`bans-${label}`, `f2b-scan, ${summary.bans.length} new bans via ${label} (${backend}, netns), real run`, real, { bans: summary.bans.length });
+    const dry = row(`bans-${label}-dry`, `f2b-scan, the same ${label} run, --dry-run`, await timeMedian(ctx.runs, 'unshare', args(['--dry-run', '--quiet']), { before }));
+    const r = row(`bans-${label}`, `f2b-scan, ${summary.bans.length.toLocaleString('en-US')} new bans via ${label} (${backend}, netns), real run`, real, { bans: summary.bans.length });
     ctx.add(r, dry);
   }
 }

@@ -26,7 +26,7 @@ async function idleRow(ctx, id, name, { config, made, extra }) {
   const state = join(ctx.dir, `${id}.state.json`);
   const n = Math.max(ctx.runs, 5);
   ctx.say(`${name}: up to ${n} runs`);
-  const m = check(await timeMedian(n, ctx.cli, ['--config', config, '--state', state, '--now', MINUTE_LATER, '--quiet'], { before: () => copyFileSync(made, state), longMs: ctx.longMs }), id);
+  const m = check(await timeMedian(n, ctx.cli, ['--config', config, '--state', state, '--now', MINUTE_LATER, '--quiet'], { before: () => copyFileSync(made, state), longCpuMs: ctx.longCpuMs }), id);
   return row(id, name, m, { stateBytes: statSync(made).size, ...extra });
 }
 
@@ -72,7 +72,7 @@ export async function millionBench(ctx) {
     rmSync(join(config, 'bans.dummy'), { force: true });
   };
   ctx.say(`import of ${count(n)} bans (dummy action): up to ${ctx.runs} runs`);
-  const imp = check(await timeMedian(ctx.runs, ctx.cli, ['import', list, '--jail', 'sshd', '--bantime', '1w', '--config', config, '--state', state, '--now', LOG_END], { before: fresh, longMs: ctx.longMs }), 'million import');
+  const imp = check(await timeMedian(ctx.runs, ctx.cli, ['import', list, '--jail', 'sshd', '--bantime', '1w', '--config', config, '--state', state, '--now', LOG_END], { before: fresh, longCpuMs: ctx.longCpuMs }), 'million import');
   const stateBytes = statSync(state).size;
   ctx.add(row('million-import', `f2b-scan import, ${count(n)} bans into an empty state (dummy action)`, imp, { bans: n, stateBytes }));
 
@@ -82,7 +82,7 @@ export async function millionBench(ctx) {
   copyFileSync(state, made);
   const idle = await idleRow(ctx, 'million-idle', `f2b-scan, idle run over ${count(n)} active bans`, { config, made, extra: { bans: n } });
   ctx.say(`status over ${count(n)} bans: up to ${ctx.runs} runs`);
-  const st = check(await timeMedian(ctx.runs, ctx.cli, ['status', '--config', config, '--state', made, '--now', MINUTE_LATER], { longMs: ctx.longMs }), 'million status');
+  const st = check(await timeMedian(ctx.runs, ctx.cli, ['status', '--config', config, '--state', made, '--now', MINUTE_LATER], { longCpuMs: ctx.longCpuMs }), 'million status');
   ctx.add(idle, row('million-status', `f2b-scan status, ${count(n)} active bans`, st, { bans: n, stateBytes: statSync(made).size }));
 }
 
@@ -99,7 +99,7 @@ export async function importBench(ctx) {
     rmSync(state, { force: true });
     rmSync(join(dummyCfg, 'bans.dummy'), { force: true });
   };
-  const d = check(await timeMedian(ctx.runs, ctx.cli, args('sshd', dummyCfg, state), { before, longMs: ctx.longMs }), 'import, dummy');
+  const d = check(await timeMedian(ctx.runs, ctx.cli, args('sshd', dummyCfg, state), { before, longCpuMs: ctx.longCpuMs }), 'import, dummy');
   ctx.add(row('import-dummy', `f2b-scan import, ${count(n)} bans applied (dummy action)`, d, { bans: n }));
 
   const why = process.getuid?.() !== 0 ? 'needs root' : !have('unshare') ? 'unshare not installed' : !have('ipset') ? 'ipset not installed' : !have('iptables') ? 'iptables not installed' : null;
@@ -111,7 +111,7 @@ export async function importBench(ctx) {
   const ipState = join(ctx.dir, 'import-ipset.state.json');
   ctx.say(`import and apply ${count(n)} bans via ipset in a network namespace: up to ${ctx.runs} runs`);
   // Each run in a new network namespace (unshare -n) from an empty state: every ban is new.
-  const m = await timeMedian(ctx.runs, 'unshare', ['-n', ctx.cli, ...args('bench', ipsetCfg, ipState)], { before: () => rmSync(ipState, { force: true }), longMs: ctx.longMs, stdout: 'keep' });
+  const m = await timeMedian(ctx.runs, 'unshare', ['-n', ctx.cli, ...args('bench', ipsetCfg, ipState)], { before: () => rmSync(ipState, { force: true }), longCpuMs: ctx.longCpuMs, stdout: 'keep' });
   if (m.code !== 0) {
     ctx.note(`import of ${count(n)} bans via ipset: the run exited ${m.code}: ${(m.stderr || m.stdout).trim().split('\n').slice(0, 2).join(' / ')}`);
     return;

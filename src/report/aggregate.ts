@@ -24,25 +24,70 @@ export interface AddressAggregate {
   /** When the policy would first ban it (the strict window: maxretry failures within findtime). */
   wouldBanAt: Epoch | null;
   bans: number;
-  /** Failure times since the last simulated ban, oldest first, within findtime of the newest (<= maxretry). */
-  window: Epoch[];
   lines: string[] | null;
 }
 
+/**
+ * Per-address columns in typed arrays, grown by doubling: an attack from millions of addresses
+ * costs a map entry and ~40 bytes each (objects cost ~700), plus maxretry times for the window.
+ */
+class Columns {
+  size = 0;
+  failures = new Uint32Array(1024);
+  bans = new Uint32Array(1024);
+  first = new Float64Array(1024);
+  last = new Float64Array(1024);
+  /** NaN: would not be banned. */
+  banAt = new Float64Array(1024);
+  /** The window: up to `width` times per address, oldest first, and how many. */
+  window: Float64Array;
+  windowLen = new Uint8Array(1024);
+
+  constructor(readonly width: number) {
+    this.window = new Float64Array(1024 * width);
+  }
+
+  add(): number {
+    if (this.size === this.failures.length) this.grow();
+    return this.size++;
+  }
+
+  private grow(): void {
+    const n = this.failures.length * 2;
+    const g = <T extends Uint32Array | Float64Array | Uint8Array>(a: T, len = n): T => {
+      const b = new (a.constructor as new (n: number) => T)(len);
+      b.set(a);
+      return b;
+    };
+    this.failures = g(this.failures);
+    this.bans = g(this.bans);
+    this.first = g(this.first);
+    this.last = g(this.last);
+    this.banAt = g(this.banAt);
+    this.window = g(this.window, n * this.width);
+    this.windowLen = g(this.windowLen);
+  }
+}
+
 export class JailAggregate {
-  readonly addresses = new Map<string, AddressAggregate>();
+  private readonly index = new Map<string, number>();
+  private readonly cols: Columns;
+  /** Lines kept, by address index (see ADDRESSES_WITH_LINES). */
+  private readonly lines = new Map<number, string[]>();
   matches = 0;
   private resolution = BUCKET_CHAIN[0]!;
   private buckets = new Map<number, number>();
   min = Infinity;
   max = -Infinity;
-  private withLines = 0;
 
   constructor(
     readonly maxretry: number,
     readonly findtime: number,
     private readonly window: { since?: Epoch; until?: Epoch } = {},
-  ) {}
+  ) {
+    // A window never holds maxretry times (that is a ban, and it empties); at most 255 kept.
+    this.cols = new Columns(Math.max(1, Math.min(255, maxretry)));
+  }
 
   /**
    * Fold one failure in (`count` of them for rsyslog's "message repeated N times"); failures
@@ -51,42 +96,96 @@ export class JailAggregate {
    */
   add(ip: string, time: Epoch, line: string, count = 1): void {
     if ((this.window.since !== undefined && time < this.window.since) || (this.window.until !== undefined && time > this.window.until)) return;
-    for (let i = 1; i < count; i++) this.addOne(ip, time, line);
-    this.addOne(ip, time, line);
+    for (let i = 0; i < count; i++) this.addOne(ip, time, line);
   }
 
   private addOne(ip: string, time: Epoch, line: string): void {
     this.matches++;
-    let a = this.addresses.get(ip);
-    if (!a) {
-      ip = own(ip);
-      const lines = this.withLines < ADDRESSES_WITH_LINES ? [] : null;
-      if (lines) this.withLines++;
-      a = { failures: 0, first: time, last: time, wouldBanAt: null, bans: 0, window: [], lines };
-      this.addresses.set(ip, a);
+    const c = this.cols;
+    let i = this.index.get(ip);
+    if (i === undefined) {
+      i = c.add();
+      this.index.set(own(ip), i);
+      c.failures[i] = 0;
+      c.bans[i] = 0;
+      c.first[i] = time;
+      c.last[i] = time;
+      c.banAt[i] = NaN;
+      c.windowLen[i] = 0;
+      if (i < ADDRESSES_WITH_LINES) this.lines.set(i, []);
     }
-    a.failures++;
-    if (time < a.first) a.first = time;
-    if (time > a.last) a.last = time;
-    this.simulate(a, time);
-    if (a.lines === null && a.wouldBanAt !== null) a.lines = [];
-    if (a.lines && a.lines.length < LINES_PER_ADDRESS) a.lines.push(own(line));
+    c.failures[i]!++;
+    if (time < c.first[i]!) c.first[i] = time;
+    if (time > c.last[i]!) c.last[i] = time;
+    this.simulate(i, time);
+    let kept = this.lines.get(i);
+    if (!kept && !Number.isNaN(c.banAt[i]!)) this.lines.set(i, (kept = []));
+    if (kept && kept.length < LINES_PER_ADDRESS) kept.push(own(line));
     this.count(time);
   }
 
   /** The strict window as the scan delivers times (in order within a file): a ban when maxretry fit in findtime; counting starts again after it. */
-  private simulate(a: AddressAggregate, t: Epoch): void {
-    const w = a.window;
-    let i = w.length;
-    while (i > 0 && w[i - 1]! > t) i--; // an older line (another file) goes in its place
-    w.splice(i, 0, t);
-    const newest = w[w.length - 1]!;
-    while (w.length && newest - w[0]! > this.findtime) w.shift();
-    if (w.length >= this.maxretry) {
-      a.bans++;
-      if (a.wouldBanAt === null || newest < a.wouldBanAt) a.wouldBanAt = newest;
-      w.length = 0;
+  private simulate(i: number, t: Epoch): void {
+    const c = this.cols;
+    const base = i * c.width;
+    const w = c.window;
+    let n = c.windowLen[i]!;
+    // Insert in order (a line of another file may be older), dropping the oldest when full.
+    let at = n;
+    while (at > 0 && w[base + at - 1]! > t) at--;
+    if (n === c.width) {
+      if (at === 0) return this.afterInsert(i, n); // older than all it keeps: cannot complete a window
+      for (let k = 0; k < at - 1; k++) w[base + k] = w[base + k + 1]!;
+      at--;
+      n--;
     }
+    for (let k = n; k > at; k--) w[base + k] = w[base + k - 1]!;
+    w[base + at] = t;
+    this.afterInsert(i, n + 1);
+  }
+
+  private afterInsert(i: number, n: number): void {
+    const c = this.cols;
+    const base = i * c.width;
+    const w = c.window;
+    const newest = w[base + n - 1]!;
+    let drop = 0;
+    while (drop < n && newest - w[base + drop]! > this.findtime) drop++;
+    if (drop) for (let k = drop; k < n; k++) w[base + k - drop] = w[base + k]!;
+    n -= drop;
+    if (n >= this.maxretry) {
+      c.bans[i]!++;
+      if (Number.isNaN(c.banAt[i]!) || newest < c.banAt[i]!) c.banAt[i] = newest;
+      n = 0;
+    }
+    c.windowLen[i] = n;
+  }
+
+  /** Distinct addresses seen. */
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** One address's figures, or undefined. */
+  get(ip: string): AddressAggregate | undefined {
+    const i = this.index.get(ip);
+    return i === undefined ? undefined : this.view(i);
+  }
+
+  /** Every address with its figures (made as they are asked for). */
+  *entries(): IterableIterator<[string, AddressAggregate]> {
+    for (const [ip, i] of this.index) yield [ip, this.view(i)];
+  }
+
+  /** The addresses only (no figures made). */
+  keys(): IterableIterator<string> {
+    return this.index.keys();
+  }
+
+  private view(i: number): AddressAggregate {
+    const c = this.cols;
+    const at = c.banAt[i]!;
+    return { failures: c.failures[i]!, first: c.first[i]!, last: c.last[i]!, wouldBanAt: Number.isNaN(at) ? null : at, bans: c.bans[i]!, lines: this.lines.get(i) ?? null };
   }
 
   private count(t: Epoch): void {

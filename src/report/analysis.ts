@@ -80,7 +80,7 @@ export function analyze(inputs: ReportJailInput[], opts: AnalyzeOptions): Analys
   const aggregates = inputs.map((j) => j.aggregate ?? aggregateOf(j, opts));
   const jails = inputs.map((j, i) => jailReport(j, aggregates[i]!, top));
   const addresses = new Set<string>();
-  for (const a of aggregates) for (const ip of a.addresses.keys()) addresses.add(ip);
+  for (const a of aggregates) for (const ip of a.keys()) addresses.add(ip);
   return {
     version: 1,
     generatedAt: iso(opts.now),
@@ -104,11 +104,26 @@ function aggregateOf(j: ReportJailInput, opts: AnalyzeOptions): JailAggregate {
   return agg;
 }
 
+/** Failures descending, then address: the order of the top list. */
+const byFailures = (a: { ip: string; failures: number }, b: { ip: string; failures: number }) =>
+  b.failures - a.failures || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0);
+
 function jailReport(j: ReportJailInput, agg: JailAggregate, top: number): JailReport {
-  const reports: AddressReport[] = [];
+  // Only the `top` addresses become report rows (an attack may have millions): a small sorted
+  // list kept while walking the aggregate; every address that would be banned is listed.
+  const best: { ip: string; failures: number }[] = [];
   const wouldBan: JailReport['wouldBan'] = [];
-  for (const [ip, a] of agg.addresses) {
-    reports.push({
+  for (const [ip, a] of agg.entries()) {
+    if (a.wouldBanAt !== null) wouldBan.push({ ip, at: iso(a.wouldBanAt), failures: a.failures });
+    if (top <= 0 || (best.length === top && byFailures({ ip, failures: a.failures }, best[top - 1]!) >= 0)) continue;
+    let k = best.length;
+    while (k > 0 && byFailures({ ip, failures: a.failures }, best[k - 1]!) < 0) k--;
+    best.splice(k, 0, { ip, failures: a.failures });
+    if (best.length > top) best.pop();
+  }
+  const reports: AddressReport[] = best.map(({ ip }) => {
+    const a = agg.get(ip)!;
+    return {
       ip,
       failures: a.failures,
       firstSeen: iso(a.first),
@@ -116,10 +131,8 @@ function jailReport(j: ReportJailInput, agg: JailAggregate, top: number): JailRe
       wouldBanAt: a.wouldBanAt !== null ? iso(a.wouldBanAt) : null,
       bans: a.bans,
       lines: a.lines ?? [],
-    });
-    if (a.wouldBanAt !== null) wouldBan.push({ ip, at: iso(a.wouldBanAt), failures: a.failures });
-  }
-  reports.sort((a, b) => b.failures - a.failures || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+    };
+  });
   wouldBan.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
   const { bucketSeconds, buckets } = agg.timeline();
   return {
@@ -130,7 +143,7 @@ function jailReport(j: ReportJailInput, agg: JailAggregate, top: number): JailRe
     lines: j.files.reduce((n, f) => n + f.lines, 0),
     matches: agg.matches,
     files: j.files,
-    addresses: reports.slice(0, top),
+    addresses: reports,
     wouldBan,
     bucketSeconds,
     timeline: buckets.map((b) => ({ start: iso(b.start), count: b.count })),

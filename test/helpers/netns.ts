@@ -213,16 +213,11 @@ export interface TcpServer {
   stop(): Promise<void>;
 }
 
-/** A TCP server on every address of `ns` (IPv4 and IPv6) that accepts and closes. */
-export async function startTcpServer(ns: string, port: number): Promise<TcpServer> {
-  const script = `
-    require('net').createServer((s) => s.end()).listen({ port: Number(process.argv[1]), host: '::' }, () => console.log('ready'));`;
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script, String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
+/** Resolves when `child` prints "ready" on stdout; rejects (with its stderr) when it exits first or after `ms`. */
+export function untilReady(child: ChildProcess, ms: number, what: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     let err = '';
-    const t = setTimeout(() => reject(new Error(`TCP server in ${ns} did not start: ${err}`)), 10_000);
+    const t = setTimeout(() => reject(new Error(`${what} was not ready after ${ms} ms: ${err}`)), ms);
     child.stderr!.on('data', (d) => (err += d));
     child.stdout!.on('data', (d) => {
       if (String(d).includes('ready')) {
@@ -232,9 +227,19 @@ export async function startTcpServer(ns: string, port: number): Promise<TcpServe
     });
     child.on('exit', (code) => {
       clearTimeout(t);
-      reject(new Error(`TCP server in ${ns} exited (${code}): ${err}`));
+      reject(new Error(`${what} exited (${code}): ${err}`));
     });
   });
+}
+
+/** A TCP server on every address of `ns` (IPv4 and IPv6) that accepts and closes. */
+export async function startTcpServer(ns: string, port: number): Promise<TcpServer> {
+  const script = `
+    require('net').createServer((s) => s.end()).listen({ port: Number(process.argv[1]), host: '::' }, () => console.log('ready'));`;
+  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script, String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await untilReady(child, 10_000, `TCP server in ${ns}`);
   return {
     async stop() {
       if (child.exitCode !== null) return;

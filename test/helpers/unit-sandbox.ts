@@ -13,6 +13,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { untilReady } from './netns.ts';
 
 export interface UnitView {
   execStart: string[];
@@ -91,21 +92,7 @@ export async function openUnitSandbox(netns: string, unit: string, setup: string
   ];
   writeFileSync(script, lines.join('\n') + '\n');
   const child: ChildProcess = spawn('ip', ['netns', 'exec', netns, 'unshare', '--mount', '--propagation', 'private', 'sh', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`the unit's view was not ready: ${err}`)), 60_000);
-    child.stdout!.on('data', (d) => {
-      if (String(d).includes('ready')) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(t);
-      reject(new Error(`building the unit's view failed (${code}): ${err}`));
-    });
-  });
+  await untilReady(child, 60_000, "building the unit's view");
   const pid = String(child.pid);
   const enter = (cmd: string[], env?: Record<string, string>) => {
     const r = spawnSync('nsenter', ['-t', pid, '-m', '-n', '--', ...cmd], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });

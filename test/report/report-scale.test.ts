@@ -59,7 +59,7 @@ test('the streaming fold bans exactly when the whole-list simulation does (times
         const agg = new JailAggregate(maxretry, findtime);
         for (const t of times) agg.add('192.0.2.1', t, `line at ${t}`);
         const expected = simulateBans(times, maxretry, findtime);
-        const a = agg.addresses.get('192.0.2.1');
+        const a = agg.get('192.0.2.1');
         assert.equal(a?.bans ?? 0, expected.length);
         assert.equal(a?.wouldBanAt ?? null, expected[0] ?? null);
         // The chart holds every failure, whatever its resolution became.
