@@ -1,7 +1,7 @@
 // One run, in the order of ARCHITECTURE.md: config, lock + state, read and match each
 // jail's new lines, decide, enforce, save, release. Everything else lives in the stages.
 
-import { loadConfig, placeOfKey } from '../config/index.ts';
+import { loadConfig, placeOfKey, skippedLine } from '../config/index.ts';
 import { lazyStockFiles } from '../config/stock-files.ts';
 import { enforce, type ActionOutcome } from '../actions/index.ts';
 import { checkPolicy, prepareIgnore, startPolicy } from '../policy/index.ts';
@@ -52,7 +52,11 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
   const warnings = [...config.warnings];
   // A bad bantime formula or ignorecommand in a jail's own section skips that jail (exit 2);
   // one from [DEFAULT] stops the run here, before any work.
-  const checked = checkPolicy(selectJails(config.jails, opts.jailNames, opts.configDir), (j, key) => placeOfKey(config.store, j.name, key));
+  // A jail named with --jail that was skipped is left out like the others: its line below says why.
+  const selected = selectJails(config.jails, opts.jailNames, opts.configDir, { skipped: config.skipped, leaveOutSkipped: true });
+  const checked = checkPolicy(selected, (j, key) => placeOfKey(config.store, j.name, key));
+  // With --jail, only the named jails' skips concern this run.
+  const skippedHere = [...config.skipped].filter(([n]) => !opts.jailNames?.length || opts.jailNames.includes(n)).map(([n, e]) => skippedLine(n, e));
   const jails = checked.jails;
   warnings.push(...checked.warnings);
 
@@ -93,7 +97,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     );
     warnings.push(...scanned.warnings);
     // Jails skipped for a bad value in their own section count like jails skipped for their rule.
-    scanned.errors.unshift(...config.jailErrors, ...checked.jailErrors);
+    scanned.errors.unshift(...skippedHere, ...checked.jailErrors);
     // ignorecommand runs only for the addresses this run is about to ban.
     const isIgnored = await prepareIgnore(policyJails, { candidates: pass.candidates(), warn: (m) => warnings.push(m) });
     const policy = pass.finish(isIgnored);

@@ -176,6 +176,23 @@ test('a wrong value in one jail (maxretry = five) skips that jail with one line 
   assert.equal(errors.length, 1, r.stderr);
   assert.match(errors[0]!, /jail\.local:\d+ \[sshd-copy\] maxretry: "five" is not a whole number \(jail \[sshd-copy\] skipped\)/);
   assert.deepEqual(JSON.parse(r.stdout).bans.map((b: { jail: string; ip: string }) => [b.jail, b.ip]), [['sshd', '192.0.2.7']]);
+  // Named with --jail, the skipped jail says why it was skipped (not "unknown jail"); the other
+  // named jail still runs.
+  const named = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--json', '--now', NOW, '--jail', 'sshd-copy', '--jail', 'sshd']);
+  assert.equal(named.code, 2, named.stderr);
+  assert.doesNotMatch(named.stderr, /unknown jail/);
+  assert.match(named.stderr, /jail\.local:\d+ \[sshd-copy\] maxretry: "five" is not a whole number \(jail \[sshd-copy\] skipped\)/);
+  assert.deepEqual(JSON.parse(named.stdout).bans.map((b: { jail: string; ip: string }) => [b.jail, b.ip]), [['sshd', '192.0.2.7']]);
+  // --jail naming only the good jail: the other jail's skip is not this run's business.
+  const good = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--json', '--now', NOW, '--jail', 'sshd']);
+  assert.equal(good.code, 0, good.stderr);
+  assert.doesNotMatch(good.stderr, /sshd-copy/);
+  // Commands on one jail (status, get) say why it is missing too: one line, exit 2.
+  for (const cmd of [['status', 'sshd-copy'], ['get', 'sshd-copy', 'maxretry']]) {
+    const st = f2b([...cmd, '--config', s.conf, '--state', s.state]);
+    assert.equal(st.code, 2, st.stderr);
+    assert.match(st.stderr, /^f2b-scan: .*jail\.local:\d+ \[sshd-copy\] maxretry: "five" is not a whole number \(jail \[sshd-copy\] skipped\)\n$/, cmd.join(' '));
+  }
   // A wrong value in [DEFAULT] is every jail's: the run stops.
   writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8').replace('[sshd-copy]', '[DEFAULT]\nfindtime = soon\n[sshd-copy]'));
   const d = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--json', '--now', NOW]);
