@@ -200,6 +200,24 @@ test('a wrong value in one jail (maxretry = five) skips that jail with one line 
   assert.equal(d.stdout.trim(), '');
 });
 
+test('<matches> in an action file holds the last maxmatches lines (default maxretry), as fail2ban', () => {
+  const shown = (extra: string) => {
+    const s = scenario(3, extra);
+    const out = join(s.dir, 'matches.txt');
+    mkdirSync(join(s.conf, 'action.d'));
+    writeFileSync(join(s.conf, 'action.d', 'show-matches.conf'), `[Definition]\nactionban = printf '%%s\\n' <matches> >> ${out}\nactionunban =\n`);
+    writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8') + 'action = show-matches\n');
+    const r = f2b(['--config', s.conf, '--state', s.state, '--now', NOW]);
+    assert.equal(r.code, 0, r.stderr);
+    return readFileSync(out, 'utf8').trimEnd().split('\n');
+  };
+  // Five failures read at once, maxretry 3: fail2ban's FailTicket keeps maxretry lines by
+  // default, the last ones (its ban thread finds the ticket after the backlog is read).
+  const ports = (lines: string[]) => lines.map((l) => /Failed password for root from 192\.0\.2\.7 port (\d+) /.exec(l)?.[1] ?? l);
+  assert.deepEqual(ports(shown('')), ['40002', '40003', '40004']);
+  assert.deepEqual(ports(shown('maxmatches = 1\n')), ['40004']);
+});
+
 test('an action file gets the user name the log named as <F-USER>, as text', () => {
   const s = scenario(5);
   const out = join(s.dir, 'users.txt');
