@@ -230,7 +230,7 @@ function recoveryAsIntended(steps: Step[], perFamily: boolean, start: string | u
   return [...r.slice(0, stop + 1), `actionstart: ${unquoteLog(start)}`, ...r.slice(stop + 1)];
 }
 
-test("every stock action file runs the same commands as fail2ban's CommandAction, for IPv4 and IPv6", { skip }, async () => {
+test("every stock action file runs the same commands as fail2ban's CommandAction, for IPv4 and IPv6", { skip }, async (t) => {
   const dir = tempDir('f2b-action-render-');
   cpSync(STOCK, dir, { recursive: true });
   writeFileSync(join(dir, 'jail.local'), jailLocal());
@@ -288,4 +288,5 @@ test("every stock action file runs the same commands as fail2ban's CommandAction
   assert.deepEqual(problems, [], `${problems.length} difference(s)`);
   // Every stock command action of the package was compared (one jail each, plus the compositions).
   assert.ok(compared >= 70, `compared ${compared} actions`);
+  t.diagnostic(`${compared} actions of ${Object.keys(theirs).length} jails compared with fail2ban's CommandAction: identical`);
 });
