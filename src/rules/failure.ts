@@ -91,41 +91,52 @@ export const MLFID_MAX_TIME = 5 * 60;
 interface Entry {
   groups: Groups;
   /** F-NOFAIL / F-MLFGAINED values of the last line merged in (fail2ban keeps them in the dict). */
-  nofail?: string;
-  gained?: string;
-  users?: Set<string>;
-  matches?: string[];
-  nofailMatches?: string[];
+  nofail: string | undefined;
+  gained: string | undefined;
+  users: Set<string> | undefined;
+  matches: string[] | undefined;
+  nofailMatches: string[] | undefined;
   /** A failure was seen before any line gave the address (fail2ban's mlfpending). */
   pending: boolean;
+  /** When it is forgotten (the log's time); NaN: made before any dated line, stamped by the first. */
   expires: number;
 }
 
-const FLAGS = new Set(['nofail', 'mlfforget', 'mlfgained']);
 const truthy = (v: string | undefined): v is string => v !== undefined && v !== '';
+
+/** Still held at `now` (null: no dated line yet, nothing has aged). */
+const alive = (e: Entry, now: number | null): boolean => now === null || !(e.expires <= now);
 
 class ExpiringFifo {
   private readonly entries = new Map<string, Entry>();
 
-  get(id: string, now: number): Entry | undefined {
+  get(id: string, now: number | null): Entry | undefined {
     const e = this.entries.get(id);
     if (e === undefined) return undefined;
-    if (e.expires > now) return e;
+    if (alive(e, now)) return e;
     this.entries.delete(id);
     return undefined;
   }
 
-  set(id: string, e: Entry, now: number): void {
+  set(id: string, e: Entry, now: number | null): void {
     const cache = this.entries;
     if (cache.size >= MLFID_MAX_COUNT) {
       // FIFO: drop the oldest; go on while what was dropped had expired anyway.
       for (const [k, v] of cache) {
         cache.delete(k);
-        if (v.expires > now && cache.size < MLFID_MAX_COUNT) break;
+        if (alive(v, now) && cache.size < MLFID_MAX_COUNT) break;
       }
     }
-    e.expires = now + MLFID_MAX_TIME;
+    e.expires = now === null ? NaN : now + MLFID_MAX_TIME;
     cache.set(id, e);
+  }
+
+  /**
+   * The first dated line: entries made before it are taken as made at its time (fail2ban's clock
+   * is the reading time, and a live log's undated lines are read seconds before the dated one).
+   */
+  stampUndated(now: number): void {
+    for (const e of this.entries.values()) if (Number.isNaN(e.expires)) e.expires = now + MLFID_MAX_TIME;
   }
 
   delete(id: string): void {
@@ -136,48 +147,48 @@ class ExpiringFifo {
 /** Failures merged per multi-line failure id (F-MLFID), as fail2ban's Filter._mergeFailure merges them. */
 export class SessionCache {
   private readonly cache = new ExpiringFifo();
-  /** The time of the last dated line: lines without a date are merged at it (0 before any). */
-  private clock = 0;
+  /** The time of the last dated line: lines without a date are merged at it (null before any). */
+  private clock: number | null = null;
 
   /**
    * Merge one match into its connection; returns the groups and lines to report as a failure,
    * or null when this match is not (yet) one.
    */
   merge(id: string, g: Groups, lines: string[], time: number | null): { groups: Groups; lines: string[] } | null {
-    if (time !== null) this.clock = time;
+    if (time !== null) {
+      if (this.clock === null) this.cache.stampUndated(time);
+      this.clock = time;
+    }
     const now = this.clock;
-    const fail: Entry = { groups: {}, pending: false, expires: 0 };
-    for (const k in g) if (!FLAGS.has(k)) fail.groups[k] = g[k]!;
-    if (g.nofail !== undefined) fail.nofail = g.nofail;
-    if (g.mlfgained !== undefined) fail.gained = g.mlfgained;
     // Flags: 1 no failure, 2 forget the connection, 4 the cached one said "no failure", 8 gained.
     let flags = 0;
-    if (truthy(g.mlfgained)) {
+    let nofail = g.nofail;
+    const gained = g.mlfgained;
+    if (truthy(gained)) {
       flags |= 8 | 1;
-      if (!truthy(fail.nofail)) fail.nofail = g.mlfgained;
-    } else if (truthy(g.nofail)) flags |= 1;
+      if (!truthy(nofail)) nofail = gained;
+    } else if (truthy(nofail)) flags |= 1;
     if (truthy(g.mlfforget)) flags |= 2;
 
+    // Fields are set to undefined, never deleted: entries keep one shape (V8's fast properties).
     let users: Set<string> | undefined;
     let cur: Entry;
     const cached = this.cache.get(id, now);
     if (cached) {
       users = addUser(cached, userOfLine(g));
-      if (truthy(cached.nofail)) flags |= 4;
-      if (truthy(cached.gained)) flags |= 4;
-      delete cached.nofail;
-      delete cached.gained;
+      if (truthy(cached.nofail) || truthy(cached.gained)) flags |= 4;
       // Gained (logged in) resets what was pending; without pending failures the lines
       // already reported are not reported again.
       if (flags & 8) cached.pending = false;
-      if ((flags & 4) === 0 && !cached.pending) delete cached.matches;
-      Object.assign(cached.groups, fail.groups);
-      if (fail.nofail !== undefined) cached.nofail = fail.nofail;
-      if (fail.gained !== undefined) cached.gained = fail.gained;
+      if ((flags & 4) === 0 && !cached.pending) cached.matches = undefined;
+      copyGroups(g, cached.groups);
+      // nofail / gained: the last line's (fail2ban's dict update with this line's values).
+      cached.nofail = nofail;
+      cached.gained = gained;
       cur = cached;
       if (flags & 2) this.cache.delete(id);
     } else {
-      cur = fail;
+      cur = { groups: copyGroups(g, {}), nofail, gained, users: undefined, matches: undefined, nofailMatches: undefined, pending: false, expires: 0 };
       if (!(flags & 2)) {
         users = addUser(cur, userOfLine(g));
         this.cache.set(id, cur, now);
@@ -186,25 +197,44 @@ export class SessionCache {
     // Pending failures, or attempts with several user names, make this line count.
     if (cur.pending || (users !== undefined && users.size > 1)) {
       cur.pending = false;
-      delete cur.nofail;
-      delete cur.gained;
+      cur.nofail = undefined;
+      cur.gained = undefined;
       flags &= ~(8 | 1);
     }
     if ((flags & 1) === 0) {
-      const m = [...(cur.nofailMatches ?? []), ...(cur.matches ?? [])];
-      delete cur.nofailMatches;
-      if ((flags & 8) === 0) m.push(...lines);
+      // A new array: the previous one may be a failure already reported.
+      const before = cur.nofailMatches;
+      const m = before === undefined ? (cur.matches === undefined ? [] : cur.matches.slice()) : cur.matches === undefined ? before : before.concat(cur.matches);
+      cur.nofailMatches = undefined;
+      if ((flags & 8) === 0) for (const l of lines) m.push(l);
       cur.matches = m;
     } else if ((flags & 3) === 1) {
-      cur.nofailMatches = [...(cur.nofailMatches ?? []), ...lines];
+      cur.nofailMatches = cur.nofailMatches === undefined ? lines.slice() : cur.nofailMatches.concat(lines);
     }
     if (truthy(cur.nofail)) return null;
     if (hostOf(cur.groups) === undefined && !truthy(cur.groups.fid)) {
       cur.pending = true; // waits for a line that names the address
       return null;
     }
-    return { groups: { ...cur.groups }, lines: cur.matches ?? [] };
+    const reported = cur.matches ?? [];
+    // Reported, nothing pending and no "no failure" state: the next line of this connection
+    // drops these matches anyway (fail2ban's merge), so the cache does not hold them (a held
+    // line keeps its whole read slice alive).
+    cur.matches = undefined;
+    return { groups: { ...cur.groups }, lines: reported };
   }
+}
+
+/**
+ * Not merged into a connection: the merge flags (F-NOFAIL, F-MLFFORGET, F-MLFGAINED: this line's,
+ * read above), the id itself and the prefregex's whole `content` (a failure needs neither).
+ */
+const MERGE_SKIPS = new Set(['nofail', 'mlfforget', 'mlfgained', 'mlfid', 'content']);
+
+/** The line's groups but MERGE_SKIPS, into `to`. */
+function copyGroups(g: Groups, to: Groups): Groups {
+  for (const k in g) if (!MERGE_SKIPS.has(k)) to[k] = g[k]!;
+  return to;
 }
 
 /** The line's user name as fail2ban merges it: F-USER, else a non-empty F-ALT_USER*. */
