@@ -23,13 +23,24 @@ export function have(cmd) {
   return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, cmd)));
 }
 
+// bash's `times` after the command: the children's user and sys CPU to the millisecond.
+const FINE_CPU_SCRIPT = '"$@"; s=$?; times >&2; exit $s';
+const HAVE_BASH = have('bash');
+
 /**
- * Run `cmd args` once. opts: stdin (file path), stdout ('ignore' | 'keep'), env, cwd.
+ * Run `cmd args` once. opts: stdin (file path), stdout ('ignore' | 'keep'), env, cwd, fineCpu.
  * Resolves { wallMs, cpuMs, rssMB, code, stdout }.
+ *
+ * The CPU time is taken to the millisecond from bash's `times` (unless opts.fineCpu === false or
+ * there is no bash): GNU time prints user and sys truncated to 10 ms each, so `node -e 0` (~60 ms)
+ * read ~10 ms short and the idle run / node -e 0 ratio of issue 7's target looked 15-20% worse
+ * than it is. The figure includes GNU time's own start (~1 ms), for every row alike.
  */
 export function timeOnce(cmd, args, opts = {}) {
   const timeFile = join(tmpdir(), `f2b-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const argv = GNU_TIME ? [GNU_TIME, '-o', timeFile, '-f', '%e %U %S %M', cmd, ...args] : [cmd, ...args];
+  let argv = GNU_TIME ? [GNU_TIME, '-o', timeFile, '-f', '%e %U %S %M', cmd, ...args] : [cmd, ...args];
+  const fine = opts.fineCpu !== false && HAVE_BASH;
+  if (fine) argv = ['bash', '-c', FINE_CPU_SCRIPT, 'bench-run', ...argv];
   const stdinFd = opts.stdin ? openSync(opts.stdin, 'r') : 'ignore';
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
@@ -65,6 +76,15 @@ export function timeOnce(cmd, args, opts = {}) {
         } catch { /* time failed: keep the poll figures */ }
         rmSync(timeFile, { force: true });
       }
+      if (fine) {
+        // The last line of `times`: the children's user and sys, as 0m0.052s 0m0.012s.
+        const lines = err.trimEnd().split('\n');
+        const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines.at(-1) ?? '');
+        if (m) {
+          cpuMs = ((Number(m[1]) + Number(m[3])) * 60 + Number(m[2]) + Number(m[4])) * 1000;
+          err = lines.slice(0, -2).join('\n');
+        }
+      }
       resolve({ wallMs, cpuMs, rssMB: rssKB / 1024, code, stdout: out, stderr: err });
     });
   });
@@ -84,6 +104,26 @@ export async function timeMedian(n, cmd, args, opts = {}) {
     runs.push(run);
     if (opts.longCpuMs && (Number.isFinite(run.cpuMs) ? run.cpuMs : run.wallMs) > opts.longCpuMs) break;
   }
+  return medians(runs);
+}
+
+/**
+ * `n` rounds of every command in turn ([cmd, args, opts] each), the medians per command: two
+ * short runs compared as a ratio see the same machine load, which on a shared machine moves
+ * more within a minute than the difference measured.
+ */
+export async function timeInterleaved(n, commands) {
+  const runs = commands.map(() => []);
+  for (let i = 0; i < n; i++) {
+    for (const [k, [cmd, args, opts = {}]] of commands.entries()) {
+      if (opts.before) await opts.before(i);
+      runs[k].push(await timeOnce(cmd, args, opts));
+    }
+  }
+  return runs.map(medians);
+}
+
+function medians(runs) {
   const last = runs.at(-1);
   return {
     runs: runs.length,

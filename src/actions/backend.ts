@@ -57,6 +57,12 @@ export interface Backend {
    * fail2ban starts it once): the state records it once, and stop runs once.
    */
   readonly sharedStart?: boolean;
+  /**
+   * Whether it can hold CIDR ranges (`198.51.100.0/24`) as well as host addresses: ipset
+   * (hash:net), nftables (an interval set beside the host set), iptables (-s a.b.c.d/n), routes.
+   * Absent: host addresses only; a range is refused with one line (enforce.ts, ranges.ts).
+   */
+  readonly ranges?: boolean;
   /** Create what bans live in (chain, set, table) for one address family; safe to repeat. */
   start(family: Family): Promise<StepResult>;
   /** Is what start made still there (false after a reboot or flush)? */

@@ -5,7 +5,8 @@
 
 import { appendFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseAddress, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
+import { parseTarget } from '../net/cidr.ts';
 import { ActionParamError, type BackendFactory, type StepResult } from './backend.ts';
 
 export const dummy: BackendFactory = (params) => {
@@ -23,10 +24,10 @@ export const dummy: BackendFactory = (params) => {
       throw e;
     }
     for (const line of text.split('\n')) {
-      const a = parseAddress(line.slice(1));
+      const a = parseTarget(line.slice(1));
       if (!a) continue;
-      if (line[0] === '+') out.set(a.ip, a.family);
-      else if (line[0] === '-') out.delete(a.ip);
+      if (line[0] === '+') out.set(a.text, a.family);
+      else if (line[0] === '-') out.delete(a.text);
     }
     return out;
   }
@@ -46,6 +47,7 @@ export const dummy: BackendFactory = (params) => {
   return {
     action: params.action,
     enforcing: true,
+    ranges: true,
     async start() {
       return write([]);
     },

@@ -6,8 +6,9 @@
 
 import type { Decision, Jail, Ref } from '../types.ts';
 import type { State } from '../state/schema.ts';
-import { normalizeAddress, type Family } from '../net/address.ts';
-import { keyFamily, keyText, parseKey, type AddrKey } from '../net/key.ts';
+import type { Family } from '../net/address.ts';
+import { isRangeText, normalizeTarget } from '../net/cidr.ts';
+import { keyFamily, keyText, parseKeyOrRange, type AddrKey } from '../net/key.ts';
 import { banKeys, getBan, pendingBanKeys, updateBan } from '../state/bans.ts';
 import type { Backend, BanItem, StepResult } from './backend.ts';
 import { resolveActionParams } from './params.ts';
@@ -144,7 +145,7 @@ async function flushBackend(backend: Backend, mine: ActionOutcome[]): Promise<vo
 }
 
 function familyOf(ip: string): Family | null {
-  const k = parseKey(ip);
+  const k = parseKeyOrRange(ip);
   return k === null ? null : keyFamily(k);
 }
 
@@ -154,7 +155,7 @@ function inFamily(ips: Iterable<string>, family: Family): string[] {
 
 /** The state's ban of an address given as text. */
 function banOf(work: JailWork, ip: string) {
-  const k = parseKey(ip);
+  const k = parseKeyOrRange(ip);
   return k === null ? undefined : getBan(work.state, work.jail.name, k);
 }
 
@@ -196,7 +197,7 @@ async function enforceFamily(
   outcomes: ActionOutcome[],
 ): Promise<void> {
   const jail = work.jail.name;
-  const wanted = work.held[family];
+  let wanted = work.held[family];
   const unbans = inFamily(work.unbanDecisions, family);
   if (wanted.length === 0 && unbans.length === 0) return;
   const record = (ip: string, op: ActionOutcome['op'], r: StepResult) => {
@@ -208,6 +209,14 @@ async function enforceFamily(
     if (r.ok) work.enforced.add(ip);
     else work.failed.set(ip, o.error!);
   };
+  // A range in a jail whose firewall holds hosts only (a hand-edited state; the commands refuse
+  // it before): one line per range, and it stays out of the backend's batch.
+  if (backend.enforcing && !backend.ranges) {
+    for (const ip of wanted.filter(isRangeText)) {
+      if (work.pending.has(ip) || work.banDecisions.has(ip)) record(ip, 'ban', { ok: false, command: '', error: rangeRefusal(backend.action, ip) });
+    }
+    wanted = wanted.filter((ip) => !isRangeText(ip));
+  }
 
   // Start where this action never started here, or where its check finds it gone.
   const key = startedKey(backend.action, backend.sharedStart ? 4 : family);
@@ -266,7 +275,12 @@ async function enforceFamily(
 }
 
 function canonical(ip: string): string {
-  return normalizeAddress(ip) ?? ip;
+  return normalizeTarget(ip) ?? ip;
+}
+
+/** The one line for a range an action cannot hold. */
+export function rangeRefusal(action: string, range: string): string {
+  return `${action} holds host addresses only, not ranges like ${range}: use ipset, nftables, iptables or route for ranges`;
 }
 
 function missing(ip: string): StepResult {
@@ -293,12 +307,12 @@ function banItem(work: JailWork, ip: string): BanItem {
 function settlePending(work: JailWork): void {
   const jail = work.jail.name;
   for (const [ip, error] of work.failed) {
-    const k = parseKey(ip);
+    const k = parseKeyOrRange(ip);
     if (k !== null) updateBan(work.state, jail, k, { pending: 'ban', error });
   }
   for (const ip of work.pending) {
     if (work.failed.has(ip) || !work.enforced.has(ip)) continue;
-    const k = parseKey(ip);
+    const k = parseKeyOrRange(ip);
     if (k !== null) updateBan(work.state, jail, k, { pending: undefined, error: undefined });
   }
 }

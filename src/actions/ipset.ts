@@ -1,12 +1,16 @@
-// One kernel ipset per jail and family (`f2b-<name>`, `f2b-<name>6`), type hash:ip with
-// timeout support, as iptables-ipset and firewallcmd-ipset keep their banned addresses.
+// One kernel ipset per jail and family (`f2b-<name>`, `f2b-<name>6`), type hash:net with
+// timeout support, as iptables-ipset and firewallcmd-ipset keep their banned addresses: a host
+// is a /32 (/128) entry, a CIDR range one entry of its prefix, and a packet costs one lookup
+// per prefix length held. (fail2ban and f2b-scan before 0.2 made hash:ip sets; such a set still
+// serves hosts, and refuses ranges with one line saying how to renew it.)
 // Bans and unbans go in one `ipset restore -exist` batch, so 10,000 addresses are one
 // process. Each entry carries a timeout of one bantime (0 = forever): the run lifts bans
 // on time, and the kernel lifts them on its own should the cron job ever stop.
 
 import { run, type CommandResult } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
-import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
+import { isRangeText, normalizeTarget, targetFamily } from '../net/cidr.ts';
 import { ActionParamError, type ActionParams, type Backend, type BanItem, type StepResult } from './backend.ts';
 import { runBatchIsolating } from './batch.ts';
 
@@ -53,7 +57,7 @@ export function entryTimeout(cfg: IpsetConfig, item: BanItem): number {
 }
 
 export function createArgs(cfg: IpsetConfig, family: Family): string[] {
-  const args = ['-exist', 'create', cfg.names[family], 'hash:ip', 'timeout', String(cfg.defaultTimeout)];
+  const args = ['-exist', 'create', cfg.names[family], 'hash:net', 'timeout', String(cfg.defaultTimeout)];
   if (family === 6) args.push('family', 'inet6');
   // The default (65536) is enough for most hosts; a botnet wave is not most hosts.
   args.push('maxelem', '1048576');
@@ -71,13 +75,13 @@ export function delBatch(cfg: IpsetConfig, family: Family, ips: readonly string[
   return ips.map((ip) => `del ${set} ${ip}\n`).join('');
 }
 
-/** The addresses in `ipset save <set>` output, canonical. */
+/** The addresses and ranges in `ipset save <set>` output, canonical (a /32 entry is its host). */
 export function parseSave(text: string, set: string): string[] {
   const out: string[] = [];
   const prefix = `add ${set} `;
   for (const line of text.split('\n')) {
     if (!line.startsWith(prefix)) continue;
-    const ip = normalizeAddress(line.slice(prefix.length).split(' ')[0]!);
+    const ip = normalizeTarget(line.slice(prefix.length).split(' ')[0]!);
     if (ip) out.push(ip);
   }
   return out;
@@ -101,6 +105,12 @@ export async function ensureSet(cfg: IpsetConfig, family: Family): Promise<Comma
   return probe.ok ? { ...probe, command: '' } : ipset(createArgs(cfg, family));
 }
 
+/** The type of a set (`hash:net`), from `ipset list -t`; null when it cannot be read. */
+async function setType(set: string): Promise<string | null> {
+  const r = await ipset(['list', '-t', set]);
+  return r.ok ? (/^Type:\s*(\S+)/m.exec(r.stdout)?.[1] ?? null) : null;
+}
+
 export async function listSet(set: string): Promise<string[]> {
   const r = await ipset(['save', set]);
   if (!r.ok) throw new Error(r.error ?? `${r.command} failed`);
@@ -118,7 +128,7 @@ export async function removeSet(set: string): Promise<CommandResult[]> {
  * firewallcmd-ipset): listing, batched ban and unban, and their printable commands.
  */
 export function setBans(cfg: IpsetConfig): Pick<Backend, 'list' | 'ban' | 'unban' | 'describeBan' | 'describeUnban'> {
-  const setOf = (ip: string) => cfg.names[addressFamily(ip) ?? 4];
+  const setOf = (ip: string) => cfg.names[targetFamily(ip) ?? 4];
   // The timeout depends on the ban (one bantime); the batch writes it per entry.
   const describeBan = (ip: string) => printableCommand('ipset', ['-exist', 'add', setOf(ip), ip]);
   const describeUnban = (ip: string) => printableCommand('ipset', ['-exist', 'del', setOf(ip), ip]);
@@ -128,7 +138,20 @@ export function setBans(cfg: IpsetConfig): Pick<Backend, 'list' | 'ban' | 'unban
     },
     async ban(family, items) {
       const byIp = new Map(items.map((i) => [i.ip, i]));
-      return restoreBatch(cfg.names[family], (part) => addBatch(cfg, family, part.map((ip) => byIp.get(ip)!)), [...byIp.keys()], describeBan);
+      const set = cfg.names[family];
+      const refused = new Map<string, StepResult>();
+      const ranges = items.filter((i) => isRangeText(i.ip));
+      const type = ranges.length > 0 ? await setType(set) : 'hash:net';
+      if (type !== 'hash:net') {
+        const error = `ipset ${set} is ${type ?? 'not readable'}: it cannot hold ranges (made by fail2ban or an older f2b-scan); \`f2b-scan stop\` then the next run makes it hash:net`;
+        for (const r of ranges) {
+          refused.set(r.ip, { ok: false, command: describeBan(r.ip), error });
+          byIp.delete(r.ip);
+        }
+      }
+      const done = await restoreBatch(set, (part) => addBatch(cfg, family, part.map((ip) => byIp.get(ip)!)), [...byIp.keys()], describeBan);
+      for (const [ip, r] of refused) done.set(ip, r);
+      return done;
     },
     async unban(family, ips) {
       return restoreBatch(cfg.names[family], (part) => delBatch(cfg, family, part), ips, describeUnban);

@@ -30,6 +30,8 @@ function factory(mode: PortMode): BackendFactory {
     const backend: Backend = {
       action: params.action,
       enforcing: true,
+      // hash:net sets: hosts and ranges (a set made as hash:ip refuses ranges in one line).
+      ranges: true,
 
       async start(family) {
         const done: CommandResult[] = [await ensureSet(sets, family)];

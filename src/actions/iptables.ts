@@ -5,7 +5,8 @@
 
 import { run, type CommandResult } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
-import { addressFamily, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
+import { targetFamily } from '../net/cidr.ts';
 import { type Backend, type BackendFactory, type StepResult } from './backend.ts';
 import { runBatchIsolating } from './batch.ts';
 import {
@@ -35,7 +36,7 @@ function factory(mode: PortMode): BackendFactory {
     const seen = new Map<Family, Map<string, string[]>>();
     const ipt = (family: Family, args: string[]) => run(iptablesBinary(family), [WAIT, ...args]);
 
-    const familyOf = (ip: string): Family => addressFamily(ip) ?? 4;
+    const familyOf = (ip: string): Family => targetFamily(ip) ?? 4;
 
     /** One iptables-restore transaction; a rejected one is split until each bad line is alone (batch.ts). */
     function restore(family: Family, input: (part: readonly string[]) => string, ips: string[], describe: (ip: string) => string): Promise<Map<string, StepResult>> {
@@ -47,6 +48,8 @@ function factory(mode: PortMode): BackendFactory {
     const backend: Backend = {
       action: params.action,
       enforcing: true,
+      // -s takes a.b.c.d/n as it takes an address; iptables -S lists it back the same way.
+      ranges: true,
 
       async start(family) {
         const done: CommandResult[] = [];

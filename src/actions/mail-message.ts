@@ -3,6 +3,7 @@
 // `[f2b-scan] sshd: banned 3 addresses` with one section per address. Log lines are put in
 // as text; nothing here (or in the transport) reads them as anything else.
 
+import { isoSeconds } from '../util/time-text.ts';
 import type { Epoch } from '../types.ts';
 import type { BanItem } from './backend.ts';
 import type { WhoisAnswer } from './whois.ts';
@@ -61,7 +62,7 @@ function banSection(kind: MailKind, ban: MailBan, whois: WhoisAnswer | undefined
 }
 
 export function formatTime(t: Epoch): string {
-  return `${new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return `${isoSeconds(t).replace('T', ' ').replace(/Z$/, '')} UTC`;
 }
 
 export function formatDuration(seconds: number): string {

@@ -19,8 +19,13 @@ export interface NftConfig {
   protocols: string[];
   /** The verdict statement, e.g. `reject`, `drop`, `reject with icmpx type admin-prohibited`. */
   blocktype: string;
-  /** Set name per family. */
+  /** Set of host addresses per family. */
   sets: Record<Family, string>;
+  /**
+   * Set of CIDR ranges per family (`flags interval`). Apart from the host set: in one interval
+   * set a host inside a range held already is a "conflicting interval" nft refuses.
+   */
+  netSets: Record<Family, string>;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
@@ -65,7 +70,8 @@ export function nftConfig(params: ActionParams, type: NftConfig['type']): NftCon
 
   const jailName = o.name ?? params.jail;
   const sets: Record<Family, string> = { 4: `addr-set-${jailName}`, 6: `addr6-set-${jailName}` };
-  for (const s of Object.values(sets)) if (!NAME.test(s)) bad('name', `set ${JSON.stringify(s)} is not an nftables name`);
+  const netSets: Record<Family, string> = { 4: `net-set-${jailName}`, 6: `net6-set-${jailName}` };
+  for (const s of [...Object.values(sets), ...Object.values(netSets)]) if (!NAME.test(s)) bad('name', `set ${JSON.stringify(s)} is not an nftables name`);
 
   return {
     type,
@@ -79,12 +85,18 @@ export function nftConfig(params: ActionParams, type: NftConfig['type']): NftCon
     protocols,
     blocktype,
     sets,
+    netSets,
   };
 }
 
-/** The rule bodies (after `add rule <family> <table> <chain>`) for one family: one per protocol, or one for allports. */
+/**
+ * The rule bodies (after `add rule <family> <table> <chain>`) for one family: per set (hosts,
+ * then ranges) one per protocol, or one for allports.
+ */
 export function ruleBodies(cfg: NftConfig, family: Family): string[] {
-  const match = `${family === 6 ? 'ip6' : 'ip'} saddr @${cfg.sets[family]} ${cfg.blocktype}`;
-  if (cfg.type === 'allports') return [`meta l4proto { ${cfg.protocols.join(', ')} } ${match}`];
-  return cfg.protocols.map((proto) => `${proto} dport { ${cfg.ports.join(', ')} } ${match}`);
+  return [cfg.sets[family], cfg.netSets[family]].flatMap((set) => {
+    const match = `${family === 6 ? 'ip6' : 'ip'} saddr @${set} ${cfg.blocktype}`;
+    if (cfg.type === 'allports') return [`meta l4proto { ${cfg.protocols.join(', ')} } ${match}`];
+    return cfg.protocols.map((proto) => `${proto} dport { ${cfg.ports.join(', ')} } ${match}`);
+  });
 }

@@ -1,12 +1,14 @@
 // nftables, nftables-multiport and nftables-allports: one table (`inet f2b-table`) with a
 // chain hooked on input, shared by all jails; per jail and family a set of addresses
-// (`addr-set-<name>`, `addr6-set-<name>`) and one rule per protocol that sends the jail's
-// ports from that set to the blocktype. Every change is one `nft -f -` transaction, so
+// (`addr-set-<name>`, `addr6-set-<name>`), an interval set of CIDR ranges (`net-set-<name>`,
+// `net6-set-<name>`), and per set one rule per protocol that sends the jail's ports from that
+// set to the blocktype. Every change is one `nft -f -` transaction, so
 // 10,000 bans are one process and the ruleset is never seen half-written.
 
 import { run, type CommandResult } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
-import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
+import { isRangeText, normalizeTarget, targetFamily } from '../net/cidr.ts';
 import { type Backend, type BackendFactory, type StepResult } from './backend.ts';
 import { runBatchIsolating } from './batch.ts';
 import { nftConfig, ruleBodies, type NftConfig } from './nftables-rules.ts';
@@ -22,36 +24,45 @@ function stepOf(results: CommandResult[]): StepResult {
 
 const nft = (args: string[], input?: string) => run('nft', args, input === undefined ? {} : { input });
 
-/** Handles of the rules in our chain that use `set` (from `nft -a list chain`). */
-export function ruleHandles(listing: string, set: string): number[] {
+/** Handles of the rules in our chain that use one of `sets` (from `nft -a list chain`). */
+export function ruleHandles(listing: string, sets: readonly string[]): number[] {
   const out: number[] = [];
   for (const line of listing.split('\n')) {
-    if (!line.includes(`@${set} `)) continue;
+    if (!sets.some((set) => line.includes(`@${set} `))) continue;
     const m = /# handle (\d+)\s*$/.exec(line);
     if (m) out.push(Number(m[1]));
   }
   return out;
 }
 
-/** The addresses in `nft -j list set` output, canonical. */
+/** The addresses and ranges in `nft -j list set` output, canonical. */
 export function parseSetJson(text: string): string[] {
   const doc = JSON.parse(text) as { nftables?: { set?: { elem?: unknown[] } }[] };
   const out: string[] = [];
   for (const item of doc.nftables ?? []) {
     for (const e of item.set?.elem ?? []) {
-      // A plain address, or {"elem": {"val": address, "timeout": ...}} in sets with timeouts.
-      const v = typeof e === 'string' ? e : (e as { elem?: { val?: unknown } }).elem?.val;
-      const ip = typeof v === 'string' ? normalizeAddress(v) : null;
+      // A plain address, {"prefix": {"addr", "len"}} in an interval set, or either inside
+      // {"elem": {"val": ..., "timeout": ...}} in sets with timeouts.
+      const v = typeof e === 'string' || (e as { prefix?: unknown }).prefix ? e : (e as { elem?: { val?: unknown } }).elem?.val;
+      const p = typeof v === 'object' && v !== null ? (v as { prefix?: { addr?: unknown; len?: unknown } }).prefix : undefined;
+      const text = typeof v === 'string' ? v : p && typeof p.addr === 'string' && typeof p.len === 'number' ? `${p.addr}/${p.len}` : null;
+      const ip = text === null ? null : normalizeTarget(text);
       if (ip) out.push(ip);
     }
   }
   return out;
 }
 
+/** The set an address (host set) or range (interval set) goes in. */
+const setFor = (cfg: NftConfig, family: Family, ip: string) => (isRangeText(ip) ? cfg.netSets : cfg.sets)[family];
+
 function elementLines(verb: 'add' | 'delete', cfg: NftConfig, family: Family, ips: readonly string[]): string {
   const lines: string[] = [];
-  for (let i = 0; i < ips.length; i += CHUNK) {
-    lines.push(`${verb} element ${cfg.tableFamily} ${cfg.table} ${cfg.sets[family]} { ${ips.slice(i, i + CHUNK).join(', ')} }`);
+  for (const set of [cfg.sets[family], cfg.netSets[family]]) {
+    const mine = ips.filter((ip) => setFor(cfg, family, ip) === set);
+    for (let i = 0; i < mine.length; i += CHUNK) {
+      lines.push(`${verb} element ${cfg.tableFamily} ${cfg.table} ${set} { ${mine.slice(i, i + CHUNK).join(', ')} }`);
+    }
   }
   return lines.join('\n') + '\n';
 }
@@ -64,7 +75,7 @@ function factory(type: 'multiport' | 'allports'): BackendFactory {
 
     async function handles(family: Family): Promise<number[] | null> {
       const r = await nft(['-a', 'list', 'chain', cfg.tableFamily, cfg.table, cfg.chain]);
-      return r.ok ? ruleHandles(r.stdout, cfg.sets[family]) : null;
+      return r.ok ? ruleHandles(r.stdout, [cfg.sets[family], cfg.netSets[family]]) : null;
     }
 
     /** One `nft -f -` transaction; a rejected one is split until each bad element is alone (batch.ts). */
@@ -75,6 +86,7 @@ function factory(type: 'multiport' | 'allports'): BackendFactory {
     const backend: Backend = {
       action: params.action,
       enforcing: true,
+      ranges: true,
 
       async start(family) {
         const done: CommandResult[] = [];
@@ -85,6 +97,7 @@ function factory(type: 'multiport' | 'allports'): BackendFactory {
             `add table ${where}`,
             `add chain ${chainRef} { type ${cfg.chainType} hook ${cfg.chainHook} priority ${cfg.chainPriority}; }`,
             `add set ${where} ${cfg.sets[family]} { type ${addType}; }`,
+            `add set ${where} ${cfg.netSets[family]} { type ${addType}; flags interval; }`,
             '',
           ].join('\n')),
         );
@@ -103,9 +116,13 @@ function factory(type: 'multiport' | 'allports'): BackendFactory {
       },
 
       async list(family) {
-        const r = await nft(['-j', 'list', 'set', cfg.tableFamily, cfg.table, cfg.sets[family]]);
-        if (!r.ok) throw new Error(r.error ?? `${r.command} failed`);
-        return parseSetJson(r.stdout);
+        const out: string[] = [];
+        for (const set of [cfg.sets[family], cfg.netSets[family]]) {
+          const r = await nft(['-j', 'list', 'set', cfg.tableFamily, cfg.table, set]);
+          if (!r.ok) throw new Error(r.error ?? `${r.command} failed`);
+          out.push(...parseSetJson(r.stdout));
+        }
+        return out;
       },
 
       async ban(family, items) {
@@ -118,7 +135,7 @@ function factory(type: 'multiport' | 'allports'): BackendFactory {
         const whole = await nft(['-f', '-'], elementLines('delete', cfg, family, ips));
         if (whole.ok) return new Map(ips.map((ip) => [ip, { ok: true, command: backend.describeUnban(ip) }]));
         const held = new Set(await backend.list!(family).catch(() => [] as string[]));
-        const present = ips.filter((ip) => held.has(normalizeAddress(ip) ?? ip));
+        const present = ips.filter((ip) => held.has(normalizeTarget(ip) ?? ip));
         const again = await batch('delete', family, present, backend.describeUnban);
         return new Map(ips.map((ip) => [ip, again.get(ip) ?? { ok: true, command: backend.describeUnban(ip) }]));
       },
@@ -127,8 +144,10 @@ function factory(type: 'multiport' | 'allports'): BackendFactory {
         const done: CommandResult[] = [];
         const old = (await handles(family)) ?? [];
         const lines = old.map((h) => `delete rule ${chainRef} handle ${h}`);
-        const set = await nft(['list', 'set', cfg.tableFamily, cfg.table, cfg.sets[family]]);
-        if (set.ok) lines.push(`delete set ${where} ${cfg.sets[family]}`);
+        for (const name of [cfg.sets[family], cfg.netSets[family]]) {
+          const set = await nft(['list', 'set', cfg.tableFamily, cfg.table, name]);
+          if (set.ok) lines.push(`delete set ${where} ${name}`);
+        }
         if (lines.length > 0) done.push(await nft(['-f', '-'], lines.join('\n') + '\n'));
         // The table is shared by the jails: it goes with the last set in it.
         const table = await nft(['list', 'table', cfg.tableFamily, cfg.table]);
@@ -137,11 +156,11 @@ function factory(type: 'multiport' | 'allports'): BackendFactory {
       },
 
       describeBan(ip) {
-        return printableCommand('nft', ['add', 'element', cfg.tableFamily, cfg.table, cfg.sets[addressFamily(ip) ?? 4], `{ ${ip} }`]);
+        return printableCommand('nft', ['add', 'element', cfg.tableFamily, cfg.table, setFor(cfg, targetFamily(ip) ?? 4, ip), `{ ${ip} }`]);
       },
 
       describeUnban(ip) {
-        return printableCommand('nft', ['delete', 'element', cfg.tableFamily, cfg.table, cfg.sets[addressFamily(ip) ?? 4], `{ ${ip} }`]);
+        return printableCommand('nft', ['delete', 'element', cfg.tableFamily, cfg.table, setFor(cfg, targetFamily(ip) ?? 4, ip), `{ ${ip} }`]);
       },
     };
     return backend;

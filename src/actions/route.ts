@@ -4,10 +4,12 @@
 // Our routes carry `proto 242` (f2b-scan's) and a metric derived from the jail's name, so
 // each jail lists, reconciles and stops only its own routes and never an administrator's.
 // A host route is more specific than any connected network, so the metric never weakens it.
+// Ranges (a.b.c.d/n) are routes to their prefix.
 
 import { run } from '../exec/run.ts';
 import { printableCommand } from '../exec/quote.ts';
-import { addressFamily, normalizeAddress, type Family } from '../net/address.ts';
+import type { Family } from '../net/address.ts';
+import { normalizeTarget, targetFamily } from '../net/cidr.ts';
 import { ActionParamError, nothingToCreate, type Backend, type BackendFactory, type StepResult } from './backend.ts';
 import { runBatchIsolating } from './batch.ts';
 
@@ -30,9 +32,9 @@ export function parseRoutes(text: string, metric: number, family: Family): strin
     const mm = /\bmetric (\d+)\b/.exec(line);
     // IPv4 omits a zero metric; ours is never zero.
     if (!mm || Number(mm[1]) !== metric) continue;
-    const dst = m[2]!.replace(/\/(32|128)$/, '');
-    const ip = normalizeAddress(dst);
-    if (ip && addressFamily(ip) === family) out.push(ip);
+    // A host route lists as the address (or with /32, /128); a range route as a.b.c.d/n.
+    const ip = normalizeTarget(m[2]!);
+    if (ip && targetFamily(ip) === family) out.push(ip);
   }
   return out;
 }
@@ -45,7 +47,7 @@ export const route: BackendFactory = (params) => {
   const metric = String(jailMetric(params.options.name ?? params.jail));
   const famFlag = (family: Family) => (family === 6 ? '-6' : '-4');
   const routeArgs = (verb: string, ip: string) => ['route', verb, blocktype, ip, 'proto', ROUTE_PROTO, 'metric', metric];
-  const familyOf = (ip: string): Family => addressFamily(ip) ?? 4;
+  const familyOf = (ip: string): Family => targetFamily(ip) ?? 4;
 
   async function held(family: Family): Promise<string[]> {
     const r = await run('ip', [famFlag(family), 'route', 'show', 'proto', ROUTE_PROTO]);
@@ -70,7 +72,7 @@ export const route: BackendFactory = (params) => {
     const out = new Map<string, StepResult>();
     for (const ip of ips) {
       const r = results.get(ip)!;
-      const there = after.has(normalizeAddress(ip) ?? ip);
+      const there = after.has(normalizeTarget(ip) ?? ip);
       // A del of a route already gone fails in ip, and is what was wanted.
       if (verb === 'replace' ? there : !there) out.set(ip, { ok: true, command: r.command });
       else out.set(ip, r.ok ? { ok: false, command: r.command, error: 'route not in place afterwards' } : r);
@@ -81,6 +83,9 @@ export const route: BackendFactory = (params) => {
   const backend: Backend = {
     action: params.action,
     enforcing: true,
+    // A range is a route to a prefix. (A range wider than a connected network still loses to
+    // that network's route for the addresses inside it: the kernel takes the longest prefix.)
+    ranges: true,
     // Routes need nothing created first; a reboot that drops them is seen by list().
     ...nothingToCreate,
     list: held,

@@ -2,7 +2,7 @@
 
 import { statSync } from 'node:fs';
 import type { Options } from 'yargs';
-import { ConfigError, EXIT, LockedError, RuleError, UsageError } from '../util/errors.ts';
+import { asEnvironmentError, ConfigError, EXIT, LockedError, RuleError, UsageError } from '../util/errors.ts';
 import { DEFAULT_CONFIG_DIR, DEFAULT_STATE_FILE } from '../util/paths.ts';
 
 export const globalOptions = {
@@ -49,6 +49,8 @@ export function parseNow(now: string | undefined): number {
   if (now === undefined) return Date.now() / 1000;
   const ms = Date.parse(now);
   if (Number.isNaN(ms)) throw new UsageError(`--now: not an ISO 8601 time: ${now}`);
+  // Ban ends (now + up to 100 years) must stay times a Date can hold.
+  if (ms < 0 || ms >= Date.UTC(10000, 0, 1)) throw new UsageError(`--now: ${now} is outside the years 1970 to 9999`);
   return ms / 1000;
 }
 
@@ -56,6 +58,8 @@ export function parseNow(now: string | undefined): number {
 export function exitCodeOfError(err: unknown): number {
   if (err instanceof ConfigError || err instanceof RuleError || err instanceof UsageError) return EXIT.config;
   if (err instanceof LockedError) return EXIT.locked;
+  // Not root, a read-only or full disk: the machine's doing, said in one line with the fix.
+  if (asEnvironmentError(err)) return EXIT.environment;
   return EXIT.internal;
 }
 
@@ -64,6 +68,6 @@ export function failWith(err: unknown): never {
   const e = err as Error;
   const code = exitCodeOfError(err);
   if (code === EXIT.internal) process.stderr.write(`f2b-scan: internal error: ${e?.stack ?? String(e)}\n`);
-  else process.stderr.write(`f2b-scan: ${e.message}\n`);
+  else process.stderr.write(`f2b-scan: ${(asEnvironmentError(err) ?? e).message}\n`);
   process.exit(code);
 }

@@ -15,6 +15,12 @@ const DAY = 24 * 60 * 60;
  */
 const UNITS: Record<string, number> = {};
 const YEAR = 365.25 * DAY;
+/**
+ * The longest a ban or a window can mean: 100 years. A duration in the configuration beyond it is
+ * an error, a time from a file or a host beyond it is refused (`bantime = 9999999999999999` once
+ * made every later run and `status` crash: Date() throws past ~275,000 years).
+ */
+export const MAX_BAN_SECONDS = 100 * YEAR;
 for (const [words, seconds] of [
   ['year years ye yea y yy', YEAR],
   ['month months mo mon', YEAR / 12],
@@ -134,13 +140,32 @@ export function tryParseDuration(text: string): number | string {
   return v;
 }
 
+/**
+ * Why a duration cannot be used ("is ...", "must ..."), or null. `negativeMeansForever`: a negative
+ * value is fail2ban's "without end" there (bantime); elsewhere (findtime, bantime.maxtime) an error.
+ */
+export function durationOutOfBounds(seconds: number, negativeMeansForever: boolean): string | null {
+  if (!Number.isFinite(seconds)) return 'is not a finite number';
+  if (seconds < 0 && !negativeMeansForever) return 'must not be negative';
+  if (Math.abs(seconds) > MAX_BAN_SECONDS) return `is beyond 100 years; write e.g. 1w${negativeMeansForever ? ', or -1 for no end' : ''}`;
+  return null;
+}
+
 export function durationMessage(text: string, why: string): string {
   return `${JSON.stringify(text)} is not a duration (${why}); write seconds or e.g. 10m, 1h, 1d, 1w`;
 }
 
-/** Seconds for a fail2ban duration; a negative result means forever. Throws ConfigError at `place`. */
-export function parseDuration(text: string, place: Place): number {
+/** A duration's text and its seconds are fine, else the one-line message saying why not. */
+export function checkedDuration(text: string, negativeMeansForever: boolean): number | string {
   const v = tryParseDuration(text);
-  if (typeof v === 'string') throw new ConfigError(place, durationMessage(text, v));
+  if (typeof v === 'string') return durationMessage(text, v);
+  const out = durationOutOfBounds(v, negativeMeansForever);
+  return out ? `${JSON.stringify(text.trim())} ${out}` : v;
+}
+
+/** Seconds for a fail2ban duration; a negative result means forever. Throws ConfigError at `place`. */
+export function parseDuration(text: string, place: Place, negativeMeansForever = true): number {
+  const v = checkedDuration(text, negativeMeansForever);
+  if (typeof v === 'string') throw new ConfigError(place, v);
   return v;
 }

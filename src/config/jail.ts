@@ -5,7 +5,7 @@
 
 import type { BantimeIncrement, Jail, Place, Ref } from '../types.ts';
 import { ConfigError, formatPlace } from '../util/errors.ts';
-import { durationMessage, tryParseDuration } from './duration.ts';
+import { checkedDuration } from './duration.ts';
 import { splitNameOptions, splitRefs } from './ini.ts';
 import { DEFAULT, type IniStore } from './store.ts';
 import {
@@ -96,14 +96,18 @@ class JailReader {
     return fallback;
   }
 
-  duration(key: string, fallback: number): number;
-  duration(key: string, fallback: undefined): number | undefined;
-  duration(key: string, fallback: number | undefined): number | undefined {
+  /**
+   * A duration in seconds, bounded: finite, at most 100 years, negative only where it means
+   * "without end" (bantime). Anything else is a ConfigError naming file, section and key.
+   */
+  duration(key: string, fallback: number, negativeMeansForever?: boolean): number;
+  duration(key: string, fallback: undefined, negativeMeansForever?: boolean): number | undefined;
+  duration(key: string, fallback: number | undefined, negativeMeansForever = false): number | undefined {
     const t = this.text(key);
     if (t === undefined || t.trim() === '') return fallback;
-    const v = tryParseDuration(t);
+    const v = checkedDuration(t, negativeMeansForever);
     if (typeof v === 'number') return v;
-    this.problem(new ConfigError(placeOfKey(this.store, this.name, key), durationMessage(t, v) + this.forJail(key)));
+    this.problem(new ConfigError(placeOfKey(this.store, this.name, key), v + this.forJail(key)));
     return fallback;
   }
 
@@ -188,7 +192,7 @@ export function resolveJail(store: IniStore, name: string, enabled: boolean, war
     logencoding: r.typed('logencoding', readLogEncoding, 'auto'),
     maxretry: r.typed('maxretry', readInt, FALLBACK.maxretry),
     findtime: r.duration('findtime', FALLBACK.findtime),
-    bantime: r.duration('bantime', FALLBACK.bantime),
+    bantime: r.duration('bantime', FALLBACK.bantime, true),
     increment,
     ignoreip: words(r.text('ignoreip') ?? ''),
     ignoreself: r.typed('ignoreself', readBool, true),

@@ -8,6 +8,7 @@
 
 import { execa } from 'execa';
 import { printableCommand } from './quote.ts';
+import { isPermissionFailure } from '../util/errors.ts';
 
 export interface RunOptions {
   /** Written to the command's standard input (iptables-restore batches, nft -f -). */
@@ -79,5 +80,7 @@ function failureReason(
   if (r.timedOut) return `${cmd}: timed out after ${timeoutMs} ms`;
   const first = stderr.split('\n').find((l) => l.trim() !== '')?.trim();
   const how = code !== null ? `exit code ${code}` : r.signal ? `killed by ${r.signal}` : `failed${r.code ? ` (${r.code})` : ''}`;
-  return first ? `${cmd}: ${how}: ${first}` : `${cmd}: ${how}`;
+  // A firewall tool run by a user who is not root says so in its own words: add what to do.
+  const fix = isPermissionFailure(first) ? '; run f2b-scan as root (changing the firewall needs root)' : '';
+  return first ? `${cmd}: ${how}: ${first}${fix}` : `${cmd}: ${how}`;
 }

@@ -6,7 +6,8 @@
 //   host   the publisher's name, as the readers' trust files list it
 //   start  epoch seconds (decimal) when it was signed: readers refuse it when it lies more than
 //          clock_skew from the time Redis gave the entry's id (an old entry copied back in)
-//   items  one ban or unban a line: `OP JAIL ADDRESS UNTIL FAILURES`, e.g.
+//   items  one ban or unban a line: `OP JAIL ADDRESS UNTIL FAILURES` (ADDRESS: a host or a
+//          CIDR range a.b.c.d/n), e.g.
 //          `ban sshd 192.0.2.7 1767225600 5`, `unban * 192.0.2.7 - 0` (`-`: no end / none;
 //          jail `*` in an unban: every jail)
 //   sig    base64 of the Ed25519 signature of the bytes
@@ -17,14 +18,16 @@
 // replayable), so every value is bounded here, before anything downstream sees it.
 
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { parseAddress } from '../net/address.ts';
+import { MAX_BAN_SECONDS } from '../config/duration.ts';
+import { parseTarget } from '../net/cidr.ts';
+import { whyNotBannableKey } from '../net/host.ts';
 import { HOST_NAME, type TrustedKeys } from './keys.ts';
 
 export interface FleetItem {
   op: 'ban' | 'unban';
   /** A jail name; `*` (unbans only): every jail. */
   jail: string;
-  /** The address, normalised. */
+  /** The address, or a CIDR range `a.b.c.d/n`, normalised. */
   ip: string;
   /** Epoch seconds; null: for good (bans) or none (unbans). */
   until: number | null;
@@ -40,8 +43,6 @@ export interface FleetEntry {
 }
 
 const DOMAIN = 'f2b-scan fleet v2';
-/** Beyond this a ban means nothing a firewall could hold (and Date() throws past ~275,000 years). */
-export const MAX_BAN_SECONDS = 100 * 365.25 * 24 * 60 * 60;
 /** More failures than any log could hold between two runs: a made-up number. */
 const MAX_FAILURES = 1_000_000_000;
 /** Items one entry may carry: publishers write at most PUBLISH_BATCH; more is not ours. */
@@ -64,7 +65,8 @@ export type DropReason =
   | 'bad value'
   | 'bad time'
   | 'time off the stream clock'
-  | 'seen before';
+  | 'seen before'
+  | 'range not held here';
 
 export type ItemReading = { ok: true; item: FleetItem } | { ok: false; reason: DropReason };
 
@@ -158,15 +160,16 @@ function readItem(line: string, start: number): ItemReading {
   if (!JAIL.test(jail) && !(op === 'unban' && jail === '*')) return { ok: false, reason: 'bad jail' };
   const failures = num(failuresText);
   if (failures === null || failures < 0 || failures > MAX_FAILURES || !Number.isInteger(failures)) return { ok: false, reason: 'bad value' };
-  const addr = parseAddress(ipText);
-  if (!addr) return { ok: false, reason: 'bad address' };
+  // A host that may be banned (never 0.0.0.0, loopback, multicast...), or a range holding none of those.
+  const addr = parseTarget(ipText);
+  if (!addr || whyNotBannableKey(addr.text) !== null) return { ok: false, reason: 'bad address' };
   let until: number | null = null;
   if (op === 'ban' && untilText !== '-') {
     until = num(untilText);
     // A ban that ends before it starts, or lasts beyond what a ban can mean, is no ban.
     if (until === null || until <= start || until - start > MAX_BAN_SECONDS) return { ok: false, reason: 'bad time' };
   }
-  return { ok: true, item: { op, jail, ip: addr.ip, until, failures } };
+  return { ok: true, item: { op, jail, ip: addr.text, until, failures } };
 }
 
 /** A stream id's two parts; null for text that is not one (a hand-edited state's cursor). */

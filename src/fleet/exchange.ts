@@ -4,7 +4,7 @@
 // offset. The cursor moves in the in-memory state only; the run saves it with everything
 // else (atomically), so a crash re-reads entries rather than skipping them.
 
-import { parseAddress } from '../net/address.ts';
+import { normalizeTarget } from '../net/cidr.ts';
 import type { OutboxEntry, State } from '../state/schema.ts';
 import { Consensus } from './consensus.ts';
 import { startingPoint } from './cursor.ts';
@@ -141,13 +141,13 @@ function publishes(settings: FleetSettings, jail: string): boolean {
 function toOutbox(settings: FleetSettings, bans: NewBan[], opts: ExchangeOptions): OutboxEntry[] {
   const out: OutboxEntry[] = [];
   for (const b of bans) {
-    const ip = parseAddress(b.ip)?.ip;
+    const ip = normalizeTarget(b.ip);
     if (!ip || !publishes(settings, b.jail)) continue;
     out.push({ op: 'ban', jail: b.jail, ip, start: b.start, until: b.until, failures: b.failures, queuedAt: opts.now });
   }
   // An unban asked for with --fleet goes out whatever `publish` says: the admin asked for it.
   for (const u of opts.unbans ?? []) {
-    const ip = parseAddress(u.ip)?.ip;
+    const ip = normalizeTarget(u.ip);
     if (!ip) continue;
     out.push({ op: 'unban', jail: u.jail, ip, start: opts.now, until: null, failures: 0, queuedAt: opts.now });
   }
@@ -159,7 +159,7 @@ function toOutbox(settings: FleetSettings, bans: NewBan[], opts: ExchangeOptions
  * made unusable (no address, a time that is no number) would only be dropped by every reader.
  */
 function isOver(o: OutboxEntry, now: number): boolean {
-  if (typeof o.ip !== 'string' || !parseAddress(o.ip)) return true;
+  if (typeof o.ip !== 'string' || !normalizeTarget(o.ip)) return true;
   return o.op === 'ban' && o.until !== null && !(Number.isFinite(o.until) && o.until > now);
 }
 

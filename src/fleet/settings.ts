@@ -4,13 +4,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { tryParseDuration } from '../config/duration.ts';
+import { MAX_BAN_SECONDS, tryParseDuration } from '../config/duration.ts';
 import type { IniStore } from '../config/store.ts';
 import { readBool, readInt } from '../config/values.ts';
 import type { Place } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
 import type { KeyObject } from 'node:crypto';
-import { MAX_BAN_SECONDS } from './entry.ts';
 import { HOST_NAME, parsePrivateKey, parseTrustedKeys, type TrustedKeys } from './keys.ts';
 
 export const SECTION = 'fleet';

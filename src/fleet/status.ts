@@ -2,6 +2,7 @@
 // hosts' heartbeats — a few commands whatever the stream's length (the whole stream is never
 // read), changing nothing.
 
+import { isoTime } from '../util/time-text.ts';
 import type { State } from '../state/schema.ts';
 import { epochKey } from './cursor.ts';
 import { idTime, parseId } from './entry.ts';
@@ -45,7 +46,7 @@ export interface FleetStatus {
   error: string | null;
 }
 
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+const iso = (seconds: number) => isoTime(seconds);
 
 export async function readFleetStatus(settings: FleetSettings, state: State): Promise<FleetStatus> {
   const cursor = typeof state.fleet.cursor === 'string' && parseId(state.fleet.cursor) ? state.fleet.cursor : null;

@@ -6,22 +6,27 @@ import { shouldEnable, TAIL_BYTES, TAIL_LINES, type JailSurvey } from './survey.
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function logLines(s: JailSurvey): string[] {
+  if (s.journalSeen) {
+    const j = s.journalSeen;
+    return [`# journal (${j.match}): ${plural(j.entries, 'entry', 'entries')} of the last day read, ${plural(j.failures, 'failure')}`, 'backend = systemd'];
+  }
   return s.logs.map((l) => `# ${l.path}: ${plural(l.lines, 'line')} read, ${plural(l.failures, 'failure')}`);
 }
 
 export function renderInitJailLocal(surveys: JailSurvey[], opts: { root: string; now: number }): string {
   const on = surveys.filter(shouldEnable);
-  const quiet = surveys.filter((s) => s.logs.length > 0 && !s.ruleError && s.failures === 0);
+  const seen = (s: JailSurvey) => s.logs.length > 0 || s.journalSeen !== undefined;
+  const quiet = surveys.filter((s) => seen(s) && !s.ruleError && s.failures === 0);
   const broken = surveys.filter((s) => s.logs.length > 0 && s.ruleError);
-  const absent = surveys.filter((s) => s.logs.length === 0 && !s.journal);
-  const journal = surveys.filter((s) => s.journal);
+  const absent = surveys.filter((s) => !seen(s));
   const when = new Date(opts.now * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
   const out: string[] = [
     `# jail.local proposed by \`f2b-scan init\` on ${when}${opts.root !== '/' ? ` for the root ${opts.root}` : ''}.`,
     '#',
     "# It enables the jails whose logs are on this machine and whose rule found failures in",
-    `# their recent lines (the last ${TAIL_LINES} lines, at most ${TAIL_BYTES / (1 << 20)} MB, of each log), and turns off`,
-    '# every other jail. Numbers are what was seen then. Check the result with:',
+    `# their recent lines (the last ${TAIL_LINES} lines, at most ${TAIL_BYTES / (1 << 20)} MB, of each log; for a service`,
+    '# that logs to the systemd journal only, its entries of the last day, with backend = systemd),',
+    '# and turns off every other jail. Numbers are what was seen then. Check the result with:',
     '#   f2b-scan --dry-run',
     '',
     '# ==== enabled: the log is here and its rule found failures ====',
@@ -35,13 +40,13 @@ export function renderInitJailLocal(surveys: JailSurvey[], opts: { root: string;
   if (off.length) {
     out.push('', '# ==== turned off: enabled by jail.conf, but nothing seen here ====');
     for (const s of off) {
-      const why = s.journal
-        ? '# reads the journal (backend = systemd): not looked at by init'
-        : s.ruleError
-          ? `# its rule could not be loaded: ${s.ruleError}`
-          : s.logs.length
-            ? null
-            : `# no log here: ${s.logpath.join(' ')}`;
+      const why = s.ruleError
+        ? `# its rule could not be loaded: ${s.ruleError}`
+        : seen(s)
+          ? null
+          : s.journal
+            ? '# reads the journal (backend = systemd): no entries of its service in the last day'
+            : `# no log here: ${s.logpath.join(' ')}, nor journal entries of its service`;
       out.push('', `[${s.jail}]`, ...(why ? [why] : logLines(s)), 'enabled = false');
     }
   }
@@ -50,15 +55,12 @@ export function renderInitJailLocal(surveys: JailSurvey[], opts: { root: string;
   const quietOnly = quiet.filter((s) => !offNames.has(s.jail));
   if (quietOnly.length) {
     out.push('', '# ==== the log is here, but its rule found no failures: uncomment if the service runs here ====');
-    for (const s of quietOnly) out.push('', `#[${s.jail}]`, ...logLines(s), '#enabled = true');
+    for (const s of quietOnly) out.push('', `#[${s.jail}]`, ...logLines(s).map((l) => (l.startsWith('#') ? l : `#${l}`)), '#enabled = true');
   }
   const brokenOnly = broken.filter((s) => !offNames.has(s.jail));
   if (brokenOnly.length) {
     out.push('', '# ==== the log is here, but the rule could not be loaded ====');
     for (const s of brokenOnly) out.push(`# [${s.jail}] ${s.logs.map((l) => l.path).join(' ')}: ${s.ruleError}`);
-  }
-  if (journal.length) {
-    out.push('', `# ==== read the journal, not looked at: ${journal.map((s) => s.jail).join(' ')} ====`);
   }
   if (absent.length) {
     out.push('', '# ==== no log here (not enabled) ====');

@@ -8,6 +8,7 @@ import type { LoadedConfig } from '../config/index.ts';
 import { createMatcher, loadFilter, type Filter } from '../rules/index.ts';
 import { expandLogpaths } from '../sources/files.ts';
 import type { Jail } from '../types.ts';
+import { surveyJournal, type JournalSurvey } from './survey-journal.ts';
 
 /** How much of each log init reads: its last lines, at most this many bytes. */
 export const TAIL_LINES = 2000;
@@ -31,8 +32,10 @@ export interface JailSurvey {
   failures: number;
   /** Why the rule could not be used (missing or broken filter file). */
   ruleError?: string;
-  /** The jail reads the journal, not files: init does not look at it. */
+  /** The jail reads the journal already (backend = systemd). */
   journal: boolean;
+  /** What its journal entries showed (its files being absent, or it reading the journal). */
+  journalSeen?: JournalSurvey;
 }
 
 /** The last `maxLines` complete lines of a file, reading at most `maxBytes` from its end. */
@@ -82,9 +85,20 @@ export async function surveyJails(cfg: LoadedConfig, opts: { root: string; now: 
       journal: jail.backend.startsWith('systemd'),
     };
     out.push(s);
-    if (s.journal) continue;
-    const { files } = await expandLogpaths(jail.logpath.map((g) => underRoot(opts.root, g)));
-    if (files.length === 0) continue;
+    const { files } = s.journal ? { files: [] } : await expandLogpaths(jail.logpath.map((g) => underRoot(opts.root, g)));
+    if (files.length === 0) {
+      // No log file: the service may log to the journal only (no rsyslog on the host).
+      const filter = filterOf({ ...jail, filter: { ...jail.filter, options: { logtype: 'journal', ...jail.filter.options } } }, cfg, filters);
+      if (!(filter instanceof Error)) {
+        const seen = await surveyJournal(jail, filter, opts);
+        if (seen && seen.entries > 0) {
+          s.journalSeen = seen;
+          s.lines = seen.entries;
+          s.failures = seen.failures;
+        }
+      }
+      continue;
+    }
     const filter = filterOf(jail, cfg, filters);
     if (filter instanceof Error) {
       s.ruleError = filter.message;
@@ -119,7 +133,7 @@ function filterOf(jail: Jail, cfg: LoadedConfig, cache: Map<string, Filter | Err
   return f;
 }
 
-/** The rule of `f2b-scan init`: a jail is enabled when its log is here and its rule found failures in it. */
+/** The rule of `f2b-scan init`: a jail is enabled when its log (or its journal) is here and its rule found failures in it. */
 export function shouldEnable(s: JailSurvey): boolean {
-  return s.logs.length > 0 && !s.ruleError && s.failures > 0;
+  return (s.logs.length > 0 || s.journalSeen !== undefined) && !s.ruleError && s.failures > 0;
 }

@@ -2,7 +2,7 @@
 // so the recidive jail (and anything written for fail2ban's log) reads it.
 //   readLogSettings(main)                  -> where and from which level
 //   runRecords({ found, decisions, outcomes, now }) -> records for one run
-//   writeOwnLog(main, records)            -> problems (one line each)
+//   writeOwnLog(main, records)            -> problems (one line each), and whether the machine refused
 
 import type { IniStore } from '../config/store.ts';
 import { LEVELS, parseLevel, type LogRecord } from './format.ts';
@@ -36,10 +36,17 @@ export function readLogSettings(main: IniStore): LogSettings {
   return { target, level, warnings };
 }
 
+export interface OwnLogResult {
+  /** One line per problem. */
+  warnings: string[];
+  /** The log could not be written for the machine's reasons (not root, read-only, full disk): exit 7. */
+  environment: boolean;
+}
+
 /** Append the records at or above the configured level; returns problems as warnings. */
-export async function writeOwnLog(main: IniStore, records: LogRecord[]): Promise<string[]> {
+export async function writeOwnLog(main: IniStore, records: LogRecord[]): Promise<OwnLogResult> {
   const s = readLogSettings(main);
   const kept = records.filter((r) => LEVELS[r.level] >= s.level);
   const problem = await writeRecords(s.target, kept);
-  return problem ? [...s.warnings, problem] : s.warnings;
+  return { warnings: problem ? [...s.warnings, problem.message] : s.warnings, environment: problem?.environment ?? false };
 }

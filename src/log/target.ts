@@ -5,6 +5,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatBody, formatLine, LEVELS, type LogRecord } from './format.ts';
+import { asEnvironmentError } from '../util/errors.ts';
 
 export const DEFAULT_LOGTARGET = '/var/log/f2b-scan.log';
 
@@ -36,8 +37,14 @@ function priority(level: LogRecord['level']): string {
   return 'daemon.debug';
 }
 
-/** Write records; returns a one-line problem, or null. */
-export async function writeRecords(target: LogTarget, records: LogRecord[], pid = process.pid): Promise<string | null> {
+/** A one-line problem writing the own log; `environment`: the machine refused (not root, read-only, full disk). */
+export interface LogProblem {
+  message: string;
+  environment: boolean;
+}
+
+/** Write records; returns the problem, or null. */
+export async function writeRecords(target: LogTarget, records: LogRecord[], pid = process.pid): Promise<LogProblem | null> {
   if (records.length === 0) return null;
   switch (target.kind) {
     case 'stdout':
@@ -52,7 +59,8 @@ export async function writeRecords(target: LogTarget, records: LogRecord[], pid 
         await appendFile(target.path, records.map((r) => formatLine(r, pid) + '\n').join(''), { mode: 0o640 });
         return null;
       } catch (e) {
-        return `own log ${target.path}: ${(e as Error).message}`;
+        const env = asEnvironmentError(e, 'own log', target.path);
+        return env ? { message: env.message, environment: true } : { message: `own log ${target.path}: ${(e as Error).message}`, environment: false };
       }
     case 'syslog': {
       // logger sends each stdin line as one message at one priority: one call per priority.
@@ -68,7 +76,7 @@ export async function writeRecords(target: LogTarget, records: LogRecord[], pid 
       for (const [p, lines] of byPriority) {
         const sock = target.socket ? [`--socket=${target.socket}`] : [];
         const res = await execa('logger', ['-t', 'f2b-scan', `--id=${pid}`, '-p', p, ...sock], { input: lines.join('\n') + '\n', reject: false, timeout: 10_000 });
-        if (res.failed) return `own log SYSLOG (logger): ${res.stderr || res.shortMessage}`;
+        if (res.failed) return { message: `own log SYSLOG (logger): ${res.stderr || res.shortMessage}`, environment: false };
       }
       return null;
     }

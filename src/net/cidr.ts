@@ -71,10 +71,44 @@ export class CidrSet {
     return this.exact.size + this.ranges.length;
   }
 
+  /** Whether a range shares any address with the set: it holds one of the set's, or is inside one of its ranges. */
+  overlaps(range: Cidr): boolean {
+    for (const text of this.exact) {
+      const a = parseAddress(text);
+      if (a && cidrContains(range, a)) return true;
+    }
+    return this.ranges.some((c) => c.family === range.family && (c.prefix <= range.prefix ? cidrContains(c, { family: range.family, bytes: range.bytes, ip: range.text }) : cidrContains(range, { family: c.family, bytes: c.bytes, ip: c.text })));
+  }
+
   has(ip: string | Address): boolean {
     const a = typeof ip === 'string' ? parseAddress(ip) : ip;
     if (!a) return false;
     if (this.exact.has(a.ip)) return true;
     return this.ranges.some((c) => cidrContains(c, a));
   }
+}
+
+/**
+ * What a ban names, as text: a host address or a CIDR range. Its canonical text (a /32 or
+ * /128 range is its host) and family, or null when the text is neither.
+ */
+export function parseTarget(text: string): { text: string; family: Family; range: boolean } | null {
+  const c = parseCidr(text);
+  if (!c) return null;
+  return { text: c.text, family: c.family, range: c.prefix < (c.family === 4 ? 32 : 128) };
+}
+
+/** The family of an address or range text; null for neither. */
+export function targetFamily(text: string): Family | null {
+  return parseTarget(text)?.family ?? null;
+}
+
+/** The canonical text of an address or range; null for neither. */
+export function normalizeTarget(text: string): string | null {
+  return parseTarget(text)?.text ?? null;
+}
+
+/** A range (`a.b.c.d/n` shorter than a host), not one address. */
+export function isRangeText(text: string): boolean {
+  return text.includes('/') && (parseTarget(text)?.range ?? false);
 }

@@ -4,18 +4,19 @@
 // refused (exit 2) before the state or the firewall is touched. Lifting a ban accepts any
 // address, so nothing that once got in can be stuck.
 
-import { parseAddress } from '../net/address.ts';
-import { notHostMessage, whyNotBannable } from '../net/host.ts';
+import { parseTarget } from '../net/cidr.ts';
+import { notHostMessage, whyNotBannableKey } from '../net/host.ts';
 import { UsageError } from '../util/errors.ts';
 
-export function parseCommandLineAddresses(texts: string[], purpose: 'ban' | 'unban'): string[] {
+/** Canonical addresses (and, with `ranges`, CIDR ranges `a.b.c.d/n`) of the command line, each once. */
+export function parseCommandLineAddresses(texts: string[], purpose: 'ban' | 'unban', ranges = false): string[] {
   const out: string[] = [];
   for (const t of texts) {
-    const a = parseAddress(t);
-    if (!a) throw new UsageError(`not an IP address: ${JSON.stringify(t)}`);
-    const why = purpose === 'ban' ? whyNotBannable(a) : null;
+    const a = parseTarget(t);
+    if (!a || (a.range && !ranges)) throw new UsageError(`not an IP address${ranges ? ' or range' : ''}: ${JSON.stringify(t)}`);
+    const why = purpose === 'ban' ? whyNotBannableKey(a.text) : null;
     if (why) throw new UsageError(`${purpose}: ${notHostMessage(t, why)}; nothing was banned`);
-    if (!out.includes(a.ip)) out.push(a.ip);
+    if (!out.includes(a.text)) out.push(a.text);
   }
   return out;
 }

@@ -1,9 +1,9 @@
 // `f2b-scan export [--format list|ipset|json] [--jail j]`: the bans in force, for other hosts:
-// a plain list (one address per line), an `ipset restore` file (a hash:ip set per family with
+// a plain list (one address or range per line), an `ipset restore` file (a hash:net set per family with
 // each ban's remaining time as its timeout), or JSON that `f2b-scan import` reads back.
 
 import { hostname } from 'node:os';
-import { addressFamily } from '../net/address.ts';
+import { targetFamily } from '../net/cidr.ts';
 import type { State } from '../state/schema.ts';
 import { keyText } from '../net/key.ts';
 import { bansOf, jailsWithBans } from '../state/bans.ts';
@@ -70,10 +70,11 @@ export function formatIpset(bans: ExportedBan[], now: number, setName: string): 
     [4, setName, 'inet'],
     [6, `${setName}6`, 'inet6'],
   ] as const) {
-    const mine = [...addrs].filter(([ip]) => addressFamily(ip) === fam);
+    const mine = [...addrs].filter(([ip]) => targetFamily(ip) === fam);
     if (mine.length === 0) continue;
-    // timeout 0 at create: the set takes per-entry timeouts, none by default.
-    lines.push(`create ${name} hash:ip family ${family} timeout 0 -exist`);
+    // timeout 0 at create: the set takes per-entry timeouts, none by default. hash:net holds
+    // hosts and CIDR ranges alike.
+    lines.push(`create ${name} hash:net family ${family} timeout 0 -exist`);
     for (const [ip, until] of mine) {
       const left = until === null ? 0 : Math.min(IPSET_MAX_TIMEOUT, Math.max(1, Math.ceil(until - now)));
       lines.push(`add ${name} ${ip} timeout ${left} -exist`);

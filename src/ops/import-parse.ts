@@ -1,92 +1,22 @@
-// Reading a ban list another host exported: our JSON export (or a JSON array of addresses or
-// {ip, until} objects), an `ipset restore` file (its `add` lines, timeout = seconds left, 0 =
-// for good), or a plain list of addresses (`#` comments). Pure: text in, entries out.
+// Reading a ban list: our JSON export (or a JSON array of addresses or {ip, until} objects),
+// CrowdSec's `cscli decisions list -o json`, Spamhaus' DROP in JSON lines, an `ipset restore`
+// file (its `add` lines, timeout = seconds left, 0 = for good), or a plain list of addresses
+// and CIDR ranges with `#` or `;` comments — which is also how Spamhaus DROP/EDROP
+// (`a.b.c.d/n ; SBL123`) are written, their `; Expires:` header saying until when the list
+// holds. Pure: text in, entries out; every entry a host address or range that may be banned.
 
-import { parseAddress } from '../net/address.ts';
-import { notHostMessage, whyNotBannable } from '../net/host.ts';
-import { EXPORT_VERSION } from './export.ts';
+import { MAX_BAN_SECONDS } from '../config/duration.ts';
+import { entryTarget, entryUntil, type ImportEntry, type ParsedImport } from './import-entry.ts';
+import { parseJsonList } from './import-json.ts';
 
-export interface ImportEntry {
-  ip: string;
-  /** Epoch seconds; null: for good; undefined: the file does not say (the jail's bantime applies). */
-  until?: number | null;
-  line: number;
-}
-
-export interface ParsedImport {
-  format: 'json' | 'ipset' | 'list';
-  entries: ImportEntry[];
-  /** `<file>:<line>: <why>`, one per line skipped. */
-  problems: string[];
-}
+export type { ImportEntry, ImportFormat, ParsedImport } from './import-entry.ts';
 
 export function parseImport(text: string, file: string, now: number): ParsedImport {
   const t = text.trimStart();
-  if (t.startsWith('{') || t.startsWith('[')) return parseJson(text, file);
+  if (t.startsWith('{') || t.startsWith('[')) return parseJsonList(text, file, now);
   const lines = text.split('\n');
   const ipset = lines.some((l) => /^\s*(create|add)\s/.test(l));
-  return ipset ? parseIpset(lines, file, now) : parseList(lines, file);
-}
-
-/**
- * The canonical address an entry names, or null with the reason noted: not an address, or
- * not a host that can be banned (0.0.0.0 in a list must not hold a whole ipset batch hostage).
- */
-function entryAddress(text: unknown, shown: unknown, where: string, problems: string[]): string | null {
-  const a = typeof text === 'string' ? parseAddress(text) : null;
-  if (!a) {
-    problems.push(`${where}: not an IP address: ${JSON.stringify(shown)}`);
-    return null;
-  }
-  const why = whyNotBannable(a);
-  if (why) {
-    problems.push(`${where}: ${notHostMessage(a.ip, why)}; skipped`);
-    return null;
-  }
-  return a.ip;
-}
-
-function parseJson(text: string, file: string): ParsedImport {
-  const out: ParsedImport = { format: 'json', entries: [], problems: [] };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    out.problems.push(`${file}: not valid JSON (${(e as Error).message})`);
-    return out;
-  }
-  let items: unknown[];
-  if (Array.isArray(doc)) items = doc;
-  else if (typeof doc === 'object' && doc !== null && Array.isArray((doc as { bans?: unknown }).bans)) {
-    const v = (doc as { f2bScanExport?: unknown }).f2bScanExport;
-    if (typeof v === 'number' && v > EXPORT_VERSION) {
-      out.problems.push(`${file}: export version ${v} is newer than this f2b-scan reads (${EXPORT_VERSION})`);
-      return out;
-    }
-    items = (doc as { bans: unknown[] }).bans;
-  } else {
-    out.problems.push(`${file}: JSON without a "bans" list`);
-    return out;
-  }
-  items.forEach((item, i) => {
-    const where = `${file}: entry ${i + 1}`;
-    const ipText = typeof item === 'string' ? item : typeof item === 'object' && item !== null ? (item as { ip?: unknown }).ip : undefined;
-    const ip = entryAddress(ipText, ipText ?? item, where, out.problems);
-    if (ip === null) return;
-    const entry: ImportEntry = { ip, line: i + 1 };
-    if (typeof item === 'object' && item !== null && 'until' in item) {
-      const u = (item as { until: unknown }).until;
-      if (u === null) entry.until = null;
-      else if (typeof u === 'number' && Number.isFinite(u)) entry.until = u;
-      else if (typeof u === 'string' && !Number.isNaN(Date.parse(u))) entry.until = Date.parse(u) / 1000;
-      else {
-        out.problems.push(`${where}: "until" is not a time: ${JSON.stringify(u)}`);
-        return;
-      }
-    }
-    out.entries.push(entry);
-  });
-  return out;
+  return ipset ? parseIpset(lines, file, now) : parseList(lines, file, now);
 }
 
 function parseIpset(lines: string[], file: string, now: number): ParsedImport {
@@ -94,13 +24,13 @@ function parseIpset(lines: string[], file: string, now: number): ParsedImport {
   lines.forEach((raw, i) => {
     const words = raw.trim().split(/\s+/).filter(Boolean);
     if (words[0] !== 'add') return; // create, flush, COMMIT, comments: nothing to ban
-    const ip = entryAddress(words[2], words[2] ?? raw.trim(), `${file}:${i + 1}`, out.problems);
+    const ip = entryTarget(words[2], words[2] ?? raw.trim(), `${file}:${i + 1}`, out.problems);
     if (ip === null) return;
     const entry: ImportEntry = { ip, line: i + 1 };
     const ti = words.indexOf('timeout');
     if (ti > 0) {
       const n = Number(words[ti + 1]);
-      if (!Number.isInteger(n) || n < 0) {
+      if (!Number.isInteger(n) || n < 0 || n > MAX_BAN_SECONDS) {
         out.problems.push(`${file}:${i + 1}: timeout is not a whole number of seconds: ${JSON.stringify(words[ti + 1] ?? '')}`);
         return;
       }
@@ -111,12 +41,21 @@ function parseIpset(lines: string[], file: string, now: number): ParsedImport {
   return out;
 }
 
-function parseList(lines: string[], file: string): ParsedImport {
+/** One address or range a line, `#` or `;` starting a comment; `; Expires: <date>` in a comment (Spamhaus). */
+function parseList(lines: string[], file: string, now: number): ParsedImport {
   const out: ParsedImport = { format: 'list', entries: [], problems: [] };
   lines.forEach((raw, i) => {
-    const text = raw.replace(/#.*$/, '').trim();
+    const cut = raw.search(/[#;]/);
+    const comment = cut >= 0 ? raw.slice(cut + 1) : '';
+    const expires = /^\s*Expires:\s*(.+?)\s*$/i.exec(comment)?.[1];
+    if (expires !== undefined) {
+      const t = entryUntil(Date.parse(expires) / 1000, now);
+      if (typeof t === 'number') out.expires = t;
+      else out.problems.push(`${file}:${i + 1}: "Expires: ${expires}" ${t}`);
+    }
+    const text = (cut >= 0 ? raw.slice(0, cut) : raw).trim();
     if (!text) return;
-    const ip = entryAddress(text, text, `${file}:${i + 1}`, out.problems);
+    const ip = entryTarget(text, text, `${file}:${i + 1}`, out.problems);
     if (ip !== null) out.entries.push({ ip, line: i + 1 });
   });
   return out;

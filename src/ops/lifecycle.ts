@@ -5,7 +5,7 @@
 // bans, so a stop followed by a start, or by the next run, puts them back.
 
 import { loadConfig, type LoadedConfig } from '../config/index.ts';
-import { enforce, stopActions, type ActionOutcome } from '../actions/index.ts';
+import { enforce, failedOutcomeLines, outcomesExitCode, stopActions, type ActionOutcome } from '../actions/index.ts';
 import { selectJails } from '../run/select-jails.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
@@ -67,11 +67,6 @@ function describe(o: ActionOutcome, dryRun: boolean): string {
   return `${dryRun ? 'would ' : ''}${verb} ${o.ip} in ${o.jail}${via}${dryRun && o.command ? `: ${o.command}` : ''}`;
 }
 
-function errorsOf(outcomes: ActionOutcome[]): string[] {
-  return outcomes
-    .filter((o) => !o.ok)
-    .map((o) => `[${o.jail}] ${o.op} ${o.ip} failed: ${o.error ?? 'unknown error'}${o.command ? ` (${o.command})` : ''}`);
-}
 
 async function withState<T>(opts: LifecycleOptions, fn: (state: State, jails: Jail[], warnings: string[], actionDirs: string[]) => Promise<T>): Promise<T> {
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
@@ -91,13 +86,13 @@ async function withState<T>(opts: LifecycleOptions, fn: (state: State, jails: Ja
 }
 
 function finish(outcomes: ActionOutcome[], warnings: string[], dryRun: boolean): LifecycleResult {
-  const errors = errorsOf(outcomes);
+  const errors = failedOutcomeLines(outcomes);
   return {
     lines: outcomes.map((o) => describe(o, dryRun)),
     warnings,
     errors,
     outcomes,
-    exitCode: errors.length > 0 ? EXIT.actionFailed : EXIT.ok,
+    exitCode: outcomesExitCode(outcomes),
   };
 }
 

@@ -3,7 +3,7 @@
 
 import type { IniStore } from '../config/store.ts';
 import type { ActionOutcome } from '../actions/enforce.ts';
-import { runRecords, writeOwnLog } from '../log/index.ts';
+import { runRecords, writeOwnLog, type OwnLogResult } from '../log/index.ts';
 import type { State } from '../state/schema.ts';
 import type { Decision, Epoch, FileReport } from '../types.ts';
 import { addTotals } from './totals.ts';
@@ -20,7 +20,7 @@ export async function recordRun(input: {
   decisions: Decision[];
   outcomes: ActionOutcome[];
   now: Epoch;
-}): Promise<string[]> {
+}): Promise<OwnLogResult> {
   for (const [jail, n] of input.failed) addTotals(input.state, jail, { failed: n });
   for (const d of input.decisions) addTotals(input.state, d.jail, d.kind === 'ban' ? { banned: 1 } : { unbanned: 1 });
   for (const f of input.files) addTotals(input.state, f.jail, { lines: f.linesRead });

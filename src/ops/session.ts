@@ -2,7 +2,8 @@
 // run lock (so a cron run and `f2b-scan ban` never overwrite each other's changes).
 // A dry run takes no lock and writes nothing.
 
-import { enforce, type ActionOutcome } from '../actions/index.ts';
+import { isoTime } from '../util/time-text.ts';
+import { enforce, failedOutcomeLines, outcomesExitCode, type ActionOutcome } from '../actions/index.ts';
 import { loadConfig, type LoadedConfig } from '../config/index.ts';
 import { writeOwnLog, type LogRecord } from '../log/index.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
@@ -67,18 +68,18 @@ export async function applyAndSave(
   const jails = s.config.jails.filter((j) => names.has(j.name));
   const enforced = await enforce({ jails, state: s.state, decisions, now: opts.now, dryRun: opts.dryRun, actionDirs: s.config.actionDirs });
   const messages = [...enforced.warnings.map((w) => `warning: ${w}`)];
-  for (const o of enforced.outcomes) {
-    if (!o.ok) messages.push(`error: [${o.jail}] ${o.op} ${o.ip} failed: ${o.error ?? 'unknown error'}${o.command ? ` (${o.command})` : ''}`);
-  }
+  messages.push(...failedOutcomeLines(enforced.outcomes).map((l) => `error: ${l}`));
   if (!opts.dryRun) {
     await saveState(opts.statePath, s.state);
-    const problems = await writeOwnLog(s.config.main, records);
-    messages.push(...problems.map((p) => `warning: ${p}`));
+    const ownLog = await writeOwnLog(s.config.main, records);
+    messages.push(...ownLog.warnings.map((p) => `warning: ${p}`));
+    // An own log the machine refuses (not root, read-only, full disk): exit 7, unless a ban failed.
+    if (ownLog.environment && outcomesExitCode(enforced.outcomes) === EXIT.ok) return { outcomes: enforced.outcomes, messages, exitCode: EXIT.environment };
   }
-  const exitCode = enforced.outcomes.some((o) => !o.ok) ? EXIT.actionFailed : EXIT.ok;
+  const exitCode = outcomesExitCode(enforced.outcomes);
   return { outcomes: enforced.outcomes, messages, exitCode };
 }
 
 export function iso(t: number | null): string {
-  return t === null ? 'forever' : new Date(t * 1000).toISOString();
+  return t === null ? 'forever' : isoTime(t);
 }

@@ -2,6 +2,7 @@
 // and per jail the files with their offsets (or the journal cursor), failures now and in
 // total, bans now (with expiry) and in total. Reads only: no lock, nothing written.
 
+import { isoTime } from '../util/time-text.ts';
 import type { LoadedConfig } from '../config/index.ts';
 import type { State } from '../state/schema.ts';
 import type { Jail } from '../types.ts';
@@ -29,7 +30,7 @@ export interface Status {
   jails: JailStatus[];
 }
 
-const isoOrNull = (t: number | null) => (t === null ? null : new Date(t * 1000).toISOString());
+const isoOrNull = (t: number | null) => (t === null ? null : isoTime(t));
 
 export function jailStatus(jail: Jail, state: State, now: number): JailStatus {
   const own = <T>(r: Record<string, T>) => (Object.hasOwn(r, jail.name) ? r[jail.name] : undefined);
@@ -46,7 +47,7 @@ export function jailStatus(jail: Jail, state: State, now: number): JailStatus {
     totalFailed: totals.failed,
     currentlyBanned: bans.length,
     totalBanned: totals.banned,
-    banned: bans.map(([key, b]) => ({ ip: keyText(key), start: new Date(b.start * 1000).toISOString(), until: isoOrNull(b.until), origin: b.origin, pending: b.pending === 'ban' })),
+    banned: bans.map(([key, b]) => ({ ip: keyText(key), start: isoTime(b.start), until: isoOrNull(b.until), origin: b.origin, pending: b.pending === 'ban' })),
   };
 }
 
@@ -57,7 +58,7 @@ function shownJails(config: LoadedConfig, state: State): Jail[] {
 
 export function buildStatus(config: LoadedConfig, state: State, now: number, jailName?: string): Status {
   const jails = jailName ? [findJail(config, jailName)] : shownJails(config, state);
-  return { now: new Date(now * 1000).toISOString(), jails: jails.map((j) => jailStatus(j, state, now)) };
+  return { now: isoTime(now), jails: jails.map((j) => jailStatus(j, state, now)) };
 }
 
 export function formatJailStatus(j: JailStatus): string {

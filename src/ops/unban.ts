@@ -2,16 +2,16 @@
 // the firewall. With --fleet the unban is published to the other hosts ([fleet] url set),
 // the fleet code loaded only then.
 
-import { join } from 'node:path';
 import { unbanRecord } from '../log/index.ts';
 import { addTotals } from './totals.ts';
 import type { Decision } from '../types.ts';
 import { UsageError } from '../util/errors.ts';
 import { parseCommandLineAddresses } from './addresses.ts';
-import { applyAndSave, findJail, withSession, type OpsOptions, type OpsResult, type Session } from './session.ts';
+import { applyAndSave, findJail, withSession, type OpsOptions, type OpsResult } from './session.ts';
+import { fleetPublisher } from './fleet-publish.ts';
 import { saveState } from '../state/store.ts';
 import { EXIT } from '../util/errors.ts';
-import { keyText, parseKey, type AddrKey } from '../net/key.ts';
+import { keyText, parseKeyOrRange, type AddrKey } from '../net/key.ts';
 import { banKeys, deleteBan, jailsWithBans } from '../state/bans.ts';
 
 export interface UnbanOptions extends OpsOptions {
@@ -23,18 +23,18 @@ export interface UnbanOptions extends OpsOptions {
 
 export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
   if (opts.all === opts.ips.length > 0) throw new UsageError('unban: name addresses, or --all (not both)');
-  const ips = parseCommandLineAddresses(opts.ips, 'unban');
+  const ips = parseCommandLineAddresses(opts.ips, 'unban', true);
   return withSession(opts, async (s) => {
     if (opts.jail) findJail(s.config, opts.jail);
     // Settings first: a host that cannot publish is told so before anything is lifted.
-    const fleet = opts.fleet ? await fleetPublisher(s, opts) : null;
+    const fleet = opts.fleet ? await fleetPublisher(s, opts, 'unban --fleet') : null;
     const verb = opts.dryRun ? 'would ' : '';
     const messages = s.warnings.map((w) => `warning: ${w}`);
     const decisions: Decision[] = [];
     const lines: string[] = [];
     const jails = opts.jail ? [opts.jail] : jailsWithBans(s.state);
     const found = new Set<string>();
-    const named: AddrKey[] = ips.map((ip) => parseKey(ip)!);
+    const named: AddrKey[] = ips.map((ip) => parseKeyOrRange(ip)!);
     for (const jail of jails) {
       for (const key of opts.all ? [...banKeys(s.state, jail)] : named) {
         if (!deleteBan(s.state, jail, key)) continue;
@@ -55,7 +55,7 @@ export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
       // Published whether or not this host holds the ban: other hosts may (imported, or from
       // their own logs before this host's cursor). Without --jail: every jail (`*`).
       const unbans = opts.all ? decisions.map((d) => ({ jail: d.jail, ip: d.ip })) : ips.map((ip) => ({ jail: opts.jail ?? '*', ip }));
-      const error = await fleet(unbans);
+      const error = await fleet({ unbans });
       if (error) {
         messages.push(`warning: fleet: ${error}`);
         exitCode = EXIT.fleetUnreachable;
@@ -73,20 +73,4 @@ export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
       exitCode: applied.exitCode !== EXIT.ok ? applied.exitCode : exitCode,
     };
   });
-}
-
-/**
- * Queue and publish unbans, as the run's fleet step does, without importing: reading the stream
- * here would move the fleet cursor past bans this command does not apply. The function returns
- * an error line or null; an unban Redis did not take stays in the outbox (the state is saved
- * after) for the next run.
- */
-async function fleetPublisher(s: Session, opts: OpsOptions): Promise<(unbans: { jail: string; ip: string }[]) => Promise<string | null>> {
-  if (!s.config.main.get('fleet', 'url')?.trim()) throw new UsageError('unban --fleet: no [fleet] url in f2b-scan.conf');
-  const { exchange, readFleetSettings } = await import('../fleet/index.ts');
-  const settings = readFleetSettings(s.config.main, join(s.config.configDir, 'f2b-scan.conf'))!;
-  if (!settings.signingKey) {
-    throw new UsageError('unban --fleet: this host has no [fleet] key_file, so it only reads the fleet and cannot publish (f2b-scan fleet keygen makes a key)');
-  }
-  return async (unbans) => (await exchange({ ...settings, import: false }, s.state, [], { dryRun: opts.dryRun, now: opts.now, unbans })).error;
 }

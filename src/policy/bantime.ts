@@ -8,6 +8,7 @@
 
 import type { Jail, Epoch } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
+import { MAX_BAN_SECONDS } from '../config/duration.ts';
 import { compileFormula, formulaPlace, type Formula } from './formula.ts';
 
 export const DEFAULT_FORMULA = 'ban.Time * (1<<(ban.Count if ban.Count<20 else 20)) * banFactor';
@@ -31,9 +32,9 @@ export function checkBantimePolicy(jails: Jail[]): void {
     if (!j.increment.enabled) continue;
     const inc = j.increment;
     const place = (key: string) => ({ file: j.source.file, section: j.name, key });
-    if (!Number.isFinite(inc.factor)) throw new ConfigError(place('bantime.factor'), `not a number: ${inc.factor}`);
-    if (inc.multipliers?.some((m) => !Number.isFinite(m))) {
-      throw new ConfigError(place('bantime.multipliers'), `not a list of numbers: ${inc.multipliers.join(' ')}`);
+    if (!Number.isFinite(inc.factor) || inc.factor <= 0) throw new ConfigError(place('bantime.factor'), `must be a number above 0: ${inc.factor}`);
+    if (inc.multipliers?.some((m) => !Number.isFinite(m) || m < 0)) {
+      throw new ConfigError(place('bantime.multipliers'), `must be numbers of 0 or more: ${inc.multipliers.join(' ')}`);
     }
     if (!inc.multipliers?.length) jailFormula(j);
   }
@@ -82,7 +83,11 @@ export function banDuration(jail: Jail, prior: number, random: () => number = Ma
   return { seconds: t };
 }
 
-/** When a ban starting at `start` ends. */
+/**
+ * When a ban starting at `start` ends. fail2ban's arithmetic above can reach far beyond any
+ * sense (bantime × 2^20, or an exp() formula: 1e38 seconds); the end is kept within 100 years,
+ * a time every Date and firewall can hold (an end past year 275760 once crashed every run).
+ */
 export function banUntil(start: Epoch, seconds: number | null): Epoch | null {
-  return seconds === null ? null : start + seconds;
+  return seconds === null ? null : start + Math.min(seconds, MAX_BAN_SECONDS);
 }

@@ -5,7 +5,7 @@
 
 import type { Jail } from '../types.ts';
 import { parseAddress } from '../net/address.ts';
-import { whyNotBannable } from '../net/host.ts';
+import { whyNotBannable, whyNotBannableRange } from '../net/host.ts';
 import { CidrSet, parseCidr } from '../net/cidr.ts';
 import { looksLikeHostName } from '../net/resolve.ts';
 
@@ -85,6 +85,7 @@ export function makeIsIgnored(p: PreparedIgnore): (jail: Jail, ip: string) => st
   };
 
   return (jail: Jail, ip: string): string | null => {
+    if (ip.includes('/')) return rangeIgnored(jail, ip);
     const a = parseAddress(ip);
     if (!a) return 'not an address';
     const notHost = whyNotBannable(a);
@@ -94,4 +95,15 @@ export function makeIsIgnored(p: PreparedIgnore): (jail: Jail, ip: string) => st
     if (own(p.commandAnswers, commandKey(jail.name, a.ip))) return `ignorecommand ${own(p.commands, jail.name) ?? ''} exited 0`.trim();
     return null;
   };
+
+  /** A CIDR range (fleet, import): ignored when it shares an address with ignoreip or, with ignoreself, this host. */
+  function rangeIgnored(jail: Jail, text: string): string | null {
+    const c = parseCidr(text);
+    if (!c) return 'not an address or range';
+    const notHost = whyNotBannableRange(c);
+    if (notHost) return notHost;
+    if (jail.ignoreself && self.overlaps(c)) return 'holds an own address (ignoreself)';
+    for (const rule of rulesFor(jail.name)) if (rule.set.overlaps(c)) return `overlaps ${rule.reason}`;
+    return null;
+  }
 }

@@ -11,7 +11,7 @@ import { startedKey } from '../actions/enforce.ts';
 import { resolveActionParams } from '../actions/params.ts';
 import { loadBackend } from '../actions/registry.ts';
 import type { Family } from '../net/address.ts';
-import { parseKey } from '../net/key.ts';
+import { parseKeyOrRange } from '../net/key.ts';
 import { hasBan, setBan } from '../state/bans.ts';
 import { banDuration, banUntil } from '../policy/index.ts';
 
@@ -57,7 +57,7 @@ export async function recoverBansFromFirewall(input: RecoverInput): Promise<stri
         const key = startedKey(backend.action, family);
         if (!started.includes(key)) started.push(key);
         for (const text of held) {
-          const key = parseKey(text);
+          const key = parseKeyOrRange(text);
           if (key === null || hasBan(input.state, jail.name, key)) continue;
           const until = banUntil(input.now, banDuration(jail, 0).seconds);
           const rec: BanRecord = { start: input.now, until, failures: 0, count: 1, origin: 'log' };

@@ -9,6 +9,9 @@ import { resolveJail } from '../config/jail.ts';
 import { exchange, finishWithHeartbeat, readFleetSettings, type FleetExchangeResult, type FleetSettings } from '../fleet/index.ts';
 import type { State } from '../state/schema.ts';
 import type { BanRecord, Decision, Jail, RunSummary } from '../types.ts';
+import { rangeRefusalFor } from '../actions/index.ts';
+import { programInstalled } from '../exec/which.ts';
+import { isRangeText } from '../net/cidr.ts';
 import { parseKeyOrRange } from '../net/key.ts';
 import { deleteBan, getBan, jailsWithBans, setBan } from '../state/bans.ts';
 
@@ -49,6 +52,8 @@ interface FleetStepInput {
   /** Where imported bans of jails not enabled here go (see fleetJail()). */
   fleetJail: Jail;
   unbans?: { jail: string; ip: string }[];
+  /** The configuration's action.d directories: whether a jail's firewall holds ranges. */
+  actionDirs: string[];
 }
 
 export async function fleetStep(input: FleetStepInput): Promise<FleetStep> {
@@ -61,7 +66,14 @@ export async function fleetStep(input: FleetStepInput): Promise<FleetStep> {
   // A dry run leaves no heartbeat: it writes nothing anywhere.
   const res = await exchange(settings, input.state, own, { dryRun: input.dryRun, now: input.now, unbans: input.unbans, keepOpen: !input.dryRun });
   try {
-    return afterExchange(input, res, warnings);
+    // Ranges only into jails whose firewall holds them (ipset, nftables, iptables, route).
+    const refusals = new Map<string, string | null>();
+    for (const b of res.imported) {
+      if (!isRangeText(b.ip)) continue;
+      const jail = input.jails.find((j) => j.name === b.jail) ?? input.fleetJail;
+      if (!refusals.has(jail.name)) refusals.set(jail.name, await rangeRefusalFor(jail, input.actionDirs, b.ip));
+    }
+    return afterExchange(input, res, warnings, refusals);
   } catch (e) {
     res.connection?.disconnect(); // else the open socket would keep the process alive
     throw e;
@@ -69,8 +81,20 @@ export async function fleetStep(input: FleetStepInput): Promise<FleetStep> {
 }
 
 /** Turn what the exchange read into decisions and state changes; the FleetStep. */
-function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings: string[]): FleetStep {
+function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings: string[], refusals: Map<string, string | null>): FleetStep {
   const { settings } = input;
+  // Into the enabled jail of the same name, else the built-in all-ports jail.
+  const byName = new Map(input.jails.map((j) => [j.name, j]));
+  const jailFor = (name: string): Jail => byName.get(name) ?? input.fleetJail;
+
+  // A range for a jail whose firewall holds hosts only: dropped like any entry this host cannot use.
+  res.imported = res.imported.filter((b) => {
+    const why = isRangeText(b.ip) ? refusals.get(jailFor(b.jail).name) : null;
+    if (!why) return true;
+    res.dropped++;
+    res.droppedReasons['range not held here'] = (res.droppedReasons['range not held here'] ?? 0) + 1;
+    return false;
+  });
   if (res.error) warnings.push(`fleet: ${res.error}`);
   if (res.cursorWarning) warnings.push(`fleet: ${res.cursorWarning}`);
   if (res.dropped > 0) {
@@ -80,9 +104,6 @@ function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings
     warnings.push(`fleet: dropped ${res.dropped} entr${res.dropped === 1 ? 'y' : 'ies'}${why ? ` (${why})` : ''}`);
   }
 
-  // Into the enabled jail of the same name, else the built-in all-ports jail.
-  const byName = new Map(input.jails.map((j) => [j.name, j]));
-  const jailFor = (name: string): Jail => byName.get(name) ?? input.fleetJail;
   const held = (jail: string, ip: string): BanRecord | undefined => {
     const key = parseKeyOrRange(ip);
     return key === null ? undefined : getBan(input.state, jail, key);
@@ -170,11 +191,22 @@ function afterExchange(input: FleetStepInput, res: FleetExchangeResult, warnings
   };
 }
 
-/** The jail named `fleet`: a [fleet] section of jail.local, else [DEFAULT] banning on all ports. */
-export function fleetJail(config: LoadedConfig): Jail {
+/** Actions that hold one firewall rule per address: thousands of fleet bans belong in a set. */
+const RULE_PER_ADDRESS = new Set(['iptables-allports', 'iptables-multiport', 'iptables']);
+
+/**
+ * The jail named `fleet`: a [fleet] section of jail.local, else [DEFAULT]'s banaction_allports,
+ * all ports — in a set: where that action keeps one iptables rule per address (the stock
+ * iptables-allports), ipset when it is installed, else nftables (`installed` asks the machine).
+ */
+export function fleetJail(config: LoadedConfig, installed: (program: string) => boolean = programInstalled): Jail {
   const configured = config.jails.find((j) => j.name === FLEET_JAIL);
   if (configured) return { ...configured, logpath: [] };
   const jail = resolveJail(config.store, FLEET_JAIL, true, []);
-  const allports = config.store.get('DEFAULT', 'banaction_allports')?.trim() || 'iptables-allports';
+  let allports = config.store.get('DEFAULT', 'banaction_allports')?.trim() || 'iptables-allports';
+  if (RULE_PER_ADDRESS.has(allports)) {
+    if (installed('ipset')) allports = 'iptables-ipset-proto6-allports';
+    else if (installed('nft')) allports = 'nftables-allports';
+  }
   return { ...jail, logpath: [], actions: [{ name: allports, options: {} }] };
 }

@@ -1,9 +1,10 @@
 // One run, in the order of ARCHITECTURE.md: config, lock + state, read and match each
 // jail's new lines, decide, enforce, save, release. Everything else lives in the stages.
 
+import { isoTime } from '../util/time-text.ts';
 import { loadConfig, placeOfKey, skippedLine } from '../config/index.ts';
 import { lazyStockFiles } from '../config/stock-files.ts';
-import { enforce, type ActionOutcome } from '../actions/index.ts';
+import { enforce, failedOutcomeLines, outcomesExitCode, type ActionOutcome } from '../actions/index.ts';
 import { checkPolicy, prepareIgnore, startPolicy } from '../policy/index.ts';
 import { scanLogs, type ProgressSink, type ScanResult } from '../scan/scan.ts';
 import { RunSink } from './run-sink.ts';
@@ -114,7 +115,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       // one bad entry once stopped every host's runs for good.
       try {
         const settings = fleetMod.fleetSettings(config);
-        fleet = await fleetMod.fleetStep({ settings, state, jails: policyJails, decisions, now: opts.now, dryRun: opts.dryRun, isIgnored, fleetJail, unbans: opts.fleetUnbans });
+        fleet = await fleetMod.fleetStep({ settings, state, jails: policyJails, decisions, now: opts.now, dryRun: opts.dryRun, isIgnored, fleetJail, unbans: opts.fleetUnbans, actionDirs: config.actionDirs });
         decisions.push(...fleet.decisions);
         warnings.push(...fleet.warnings);
       } catch (e) {
@@ -133,7 +134,12 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       actionDirs: config.actionDirs,
     });
     warnings.push(...enforced.warnings);
-    if (!opts.dryRun) warnings.push(...(await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, now: opts.now })));
+    let ownLogRefused = false;
+    if (!opts.dryRun) {
+      const recorded = await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, now: opts.now });
+      warnings.push(...recorded.warnings);
+      ownLogRefused = recorded.environment;
+    }
 
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
@@ -151,6 +157,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       scanned.errors.length,
       scanned.inputProblems + refused.length + loaded.dropped + (fleet?.inputProblems ?? 0),
       fleetFailure ?? (fleet?.unreachable ? 'unreachable' : null),
+      ownLogRefused,
     );
     const freshWarnings = opts.dryRun ? warnings : notices.fresh;
     // The heartbeat carries the exit code, so it goes last; it never changes the outcome.
@@ -166,7 +173,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
 }
 
 function isoOrNull(t: number | null): string | null {
-  return t === null ? null : new Date(t * 1000).toISOString();
+  return t === null ? null : isoTime(t);
 }
 
 function summarize(
@@ -184,12 +191,7 @@ function summarize(
     if (d.kind === 'ban') bans.push({ jail: d.jail, ip: d.ip, failures: d.failures, until: isoOrNull(d.until) });
     else unbans.push({ jail: d.jail, ip: d.ip });
   }
-  const errors = [
-    ...scanned.errors,
-    ...outcomes
-      .filter((o) => !o.ok)
-      .map((o) => `[${o.jail}] ${o.op} ${o.ip} failed: ${o.error ?? 'unknown error'}${o.command ? ` (${o.command})` : ''}`),
-  ];
+  const errors = [...scanned.errors, ...failedOutcomeLines(outcomes)];
   return {
     now: opts.now,
     dryRun: opts.dryRun,
@@ -224,12 +226,16 @@ function describeError(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}`.replace(/\s+/g, ' ') : String(e);
 }
 
-function exitCodeOf(outcomes: ActionOutcome[], ruleErrors: number, inputProblems: number, fleet: FleetFailure | null): number {
-  if (outcomes.some((o) => !o.ok)) return EXIT.actionFailed;
+function exitCodeOf(outcomes: ActionOutcome[], ruleErrors: number, inputProblems: number, fleet: FleetFailure | null, ownLogRefused: boolean): number {
+  // A failed ban (4), or a firewall that refused a run that is not root (7).
+  const actions = outcomesExitCode(outcomes);
+  if (actions !== EXIT.ok) return actions;
   if (fleet === 'internal') return EXIT.internal;
   // A jail skipped for its rule, or bad fleet settings: the configuration needs fixing, though the run ran.
   if (ruleErrors > 0 || fleet === 'config') return EXIT.config;
   if (fleet === 'unreachable') return EXIT.fleetUnreachable;
+  // The own log could not be written: not root, a read-only or full disk.
+  if (ownLogRefused) return EXIT.environment;
   if (inputProblems > 0) return EXIT.inputWarning;
   return EXIT.ok;
 }

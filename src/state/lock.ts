@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LockedError } from '../util/errors.ts';
+import { LockedError, withEnvironment } from '../util/errors.ts';
 
 export const DEFAULT_LOCK_WAIT_MS = 5000;
 const POLL_MS = 50;
@@ -161,8 +161,12 @@ function describeHolder(h: Held | undefined): string {
  * Throws LockedError naming the holder's pid when it does not. Returns the function that releases it.
  */
 export async function acquireLock(statePath: string, opts: { waitMs?: number } = {}): Promise<() => Promise<void>> {
-  const waitMs = opts.waitMs ?? DEFAULT_LOCK_WAIT_MS;
   const lockPath = `${statePath}.lock`;
+  // Not root, a read-only or full disk: one line naming the lock and the fix (exit 7).
+  return withEnvironment('lock', lockPath, () => takeLock(statePath, lockPath, opts.waitMs ?? DEFAULT_LOCK_WAIT_MS));
+}
+
+async function takeLock(statePath: string, lockPath: string, waitMs: number): Promise<() => Promise<void>> {
   await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
   await removeLeftovers(lockPath);
   const info: LockInfo = { pid: process.pid, start: processStartTime(process.pid), since: new Date().toISOString(), host: hostname() };

@@ -6,6 +6,7 @@ import { rename } from 'node:fs/promises';
 import { emptyState, type State } from './schema.ts';
 import { AtomicJsonFile } from './adapter.ts';
 import { migrateState, StateFormatError } from './migrate.ts';
+import { withEnvironment } from '../util/errors.ts';
 import { whyNotBannableKey } from '../net/host.ts';
 
 export { acquireLock } from './lock.ts';
@@ -18,7 +19,8 @@ function stamp(d: Date): string {
 /**
  * Load the state. Missing file: empty state. A corrupt, truncated or newer-version file is moved aside to
  * `<path>.corrupt-<time>` with a warning, and a fresh state comes back with `recovered: true`.
- * Other I/O errors (permission denied, EIO) are thrown: guessing there could lose every ban.
+ * Other I/O errors are thrown (permission denied, read-only, full disk as one-line EnvironmentErrors): guessing
+ * there could lose every ban.
  */
 export interface LoadOptions {
   /** The run's clock (times more than 100 years ahead of it are capped); default the real clock. */
@@ -41,12 +43,12 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<{
     return m.state;
   }), emptyState());
   try {
-    await db.read();
+    await withEnvironment('state', path, () => db.read());
     return { state: db.data, warnings, recovered: false, dropped };
   } catch (e) {
     if (!(e instanceof StateFormatError)) throw e;
     const aside = `${path}.corrupt-${stamp(new Date())}`;
-    await rename(path, aside);
+    await withEnvironment('state', path, () => rename(path, aside));
     return {
       state: emptyState(),
       warnings: [`${path}: ${e.message}; moved aside to ${aside}, starting from a fresh state (files are read from their end)`],
@@ -59,5 +61,6 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<{
 /** Save the state atomically (temp file, fsync, rename, fsync of the directory), mode 0600. */
 export async function saveState(path: string, state: State): Promise<void> {
   const db = new Low<State>(new AtomicJsonFile<State>(path, () => state), state);
-  await db.write();
+  // A failed write (full disk, read-only) removes its temp file and leaves the old state in place.
+  await withEnvironment('state', path, () => db.write());
 }

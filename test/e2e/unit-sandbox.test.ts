@@ -4,18 +4,21 @@
 // inside a lab network namespace. A configuration using every native backend and the mail
 // actions: the first run bans each jail's attacker through its action, the run an hour
 // later lifts every ban — with the unit's exit code 0 and nothing refused by the sandbox.
+// The unit starts the command npm installed from the packed tarball (/usr/local/bin/f2b-scan
+// in the view), never the checkout: the checkout may live under /tmp, which PrivateTmp hides.
 
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createLab, netnsUnavailable, startTcpServer, toolsUnavailable, type Lab, type TcpServer } from '../helpers/netns.ts';
 import { openUnitSandbox, unitViewUnavailable, type Sandbox } from '../helpers/unit-sandbox.ts';
 import { startFirewalld } from '../helpers/firewalld.ts';
 import { failedPasswords } from '../run/cli.ts';
-import { BIN, missingBuild, runCli, tempDir } from '../install/helpers.ts';
+import { REPO, missingBuild, runCli, tempDir } from '../install/helpers.ts';
+import { tmpdir } from 'node:os';
 
 const NOW = '2026-11-24T10:05:00Z';
 const LATER = '2026-11-24T11:10:00Z';
@@ -63,8 +66,32 @@ function plainCases(): Case[] {
   ];
 }
 
+let packed: string | undefined;
+after(() => {
+  if (packed) rmSync(packed, { recursive: true, force: true });
+});
+
+/**
+ * f2b-scan as an admin installs it: the tarball `npm pack` makes of this build (its scripts not
+ * run again: dist/ is shared by the tests running beside this one), installed by
+ * `npm install -g` into a /usr/local of its own. Made once for the file; returns that usr/local.
+ */
+function installedPackage(): string {
+  if (!packed) {
+    packed = mkdtempSync(join(tmpdir(), 'f2b-sbx-pkg-'));
+    const npm = (args: string[], cwd: string) => {
+      const r = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', timeout: 180_000 });
+      assert.equal(r.status, 0, `npm ${args.join(' ')}: ${r.error?.message ?? ''}\n${r.stderr}`);
+      return r.stdout;
+    };
+    const tgz = npm(['pack', '--ignore-scripts', '--pack-destination', packed], REPO).trim().split('\n').at(-1)!;
+    npm(['install', '-g', '--prefix', join(packed, 'usr', 'local'), '--prefer-offline', join(packed, tgz)], packed);
+  }
+  return join(packed, 'usr', 'local');
+}
+
 /** The image install writes from: its configuration, and the units it derives. */
-function installUnits(t: { after: (fn: () => void) => void }, cases: Case[]): { image: string; unit: string; conf: string; logs: string } {
+function installUnits(t: { after: (fn: () => void) => void }, cases: Case[]): { image: string; unit: string; conf: string; logs: string; usrLocal: string } {
   const image = tempDir(t, 'sbx-image');
   const conf = join(image, 'etc', 'f2b-scan');
   mkdirSync(conf, { recursive: true });
@@ -73,14 +100,21 @@ function installUnits(t: { after: (fn: () => void) => void }, cases: Case[]): { 
   const logs = join(image, 'logs');
   mkdirSync(logs);
   for (const c of cases) writeFileSync(join(logs, `${c.jail}.log`), failedPasswords(c.ip, 3, '2026-11-24T10:00:00Z').join('\n') + '\n');
-  const r = runCli(['install', '--systemd', '--prefix', image, '--command', BIN]);
+  // The image holds the installed command, so the units start it: /usr/local/bin/f2b-scan.
+  const usrLocal = installedPackage();
+  cpSync(usrLocal, join(image, 'usr', 'local'), { recursive: true, verbatimSymlinks: true });
+  const r = runCli(['install', '--systemd', '--prefix', image]);
   assert.equal(r.code, 0, r.stderr);
-  return { image, conf, logs, unit: readFileSync(join(image, 'etc/systemd/system/f2b-scan.service'), 'utf8') };
+  assert.doesNotMatch(r.stdout + r.stderr, /^note:/m);
+  const unit = readFileSync(join(image, 'etc/systemd/system/f2b-scan.service'), 'utf8');
+  assert.match(unit, /^ExecStart=\/usr\/local\/bin\/f2b-scan /m);
+  return { image, conf, logs, unit, usrLocal };
 }
 
 /** Shell run in the view before it is made read-only: the configuration and logs in place, the state directory. */
-function setupScript(conf: string, logs: string): string {
+function setupScript(conf: string, logs: string, usrLocal: string): string {
   return [
+    `cp -a '${usrLocal}/.' /usr/local/`,
     `mkdir -p /etc/f2b-scan /var/log/f2b-sbx /var/lib/f2b-scan && cp -r '${conf}/.' /etc/f2b-scan/ && cp '${logs}'/*.log /var/log/f2b-sbx/`,
     'chmod 700 /var/lib/f2b-scan',
     // The host may have a hosts.deny of its own: the jail writes into the overlay's copy.
@@ -115,12 +149,12 @@ async function banAndUnbanInUnit(
   const cases = all.filter((c) => !c.missing);
   for (const c of all.filter((x) => x.missing)) t.diagnostic(`not run: ${c.jail} (${c.action}): ${c.missing}`);
   if (cases.length === 0) return;
-  const { unit, conf, logs } = installUnits(t, cases);
+  const { unit, conf, logs, usrLocal } = installUnits(t, cases);
   await withLab(async (lab) => {
     let sbx: Sandbox | undefined;
     const started = daemon ? await daemon(lab) : { env: {}, stop: async () => {} };
     try {
-      sbx = await openUnitSandbox(lab.server.ns, unit, `${setupScript(conf, logs)}\n${extraSetup}`);
+      sbx = await openUnitSandbox(lab.server.ns, unit, `${setupScript(conf, logs, usrLocal)}\n${extraSetup}`);
       // The view is the unit's: outside ReadWritePaths nothing can be written.
       assert.notEqual(sbx.inspect(['touch', '/usr/f2b-sbx-probe']).code, 0, '/usr is read-only');
       assert.notEqual(sbx.inspect(['touch', '/var/lib/f2b-sbx-probe']).code, 0, '/var/lib is read-only but for the state');

@@ -48,7 +48,7 @@ export function makeHost(root: string, name: string, redisUrl: string, opts: Hos
   const trust = opts.trust ?? join(root, 'trusted_keys');
   const key = generateHostKey(name);
   writeFileSync(join(conf, 'fleet.key'), key.privatePem, { mode: 0o600 });
-  if (!opts.readOnly) appendFileSync(trust, key.trustLine + '\n');
+  appendFileSync(trust, opts.readOnly ? '' : key.trustLine + '\n');
   const keyLine = opts.readOnly ? '' : 'key_file = fleet.key\n';
   writeFileSync(
     join(conf, 'f2b-scan.conf'),

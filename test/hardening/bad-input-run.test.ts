@@ -146,7 +146,9 @@ test('permission denied (the CLI run as nobody over an unreadable log): one warn
   chmodSync(secret, 0o600); // root's
   writeFileSync(s.log, lines(failedPasswords('203.0.113.1', 3, '2026-11-24T11:59:00Z')));
   writeFileSync(join(s.conf, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${s.log}\n          ${secret}\nmaxretry = 3\naction = dummy[target="${s.banned}"]\n`);
-  for (const p of [s.dir, s.log, s.conf, join(s.conf, 'jail.local')]) chownSync(p, 65534, 65534);
+  // An own log this user may write: one it may not is an environment error of its own (exit 7).
+  writeFileSync(join(s.conf, 'f2b-scan.local'), `[Definition]\nlogtarget = ${join(s.dir, 'own.log')}\n`);
+  for (const p of [s.dir, s.log, s.conf, join(s.conf, 'jail.local'), join(s.conf, 'f2b-scan.local')]) chownSync(p, 65534, 65534);
   chmodSync(s.dir, 0o755);
   const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BIN, ...s.base, '--json', '--now', NOW], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
   assert.equal(r.status, 5, r.stderr);

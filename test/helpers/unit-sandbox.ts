@@ -1,7 +1,8 @@
 // The file system a systemd service unit gives its process, reproduced without systemd: a
 // private mount namespace (unshare -m) inside a lab's network namespace where
-//  - the places the test may change (/etc, /var/lib, /var/spool, /var/log) are overlays whose
-//    upper layer is a private tmpfs, so the host's files are never touched,
+//  - the places the test may change (/etc, /var/lib, /var/spool, /var/log, and /usr/local where
+//    the command is installed) are overlays whose upper layer is a private tmpfs, so the host's
+//    files are never touched,
 //  - ProtectSystem=strict|true remounts every mount read-only (strict) or /usr and /boot (true),
 //    except the API file systems /dev, /proc, /sys,
 //  - ReadWritePaths= binds each listed path onto itself read-write ("-": skipped when missing),
@@ -52,7 +53,7 @@ export function unitViewUnavailable(): string | null {
 }
 
 /** The overlaid trees: the test and the setup may write there; the host never sees it. */
-const OVERLAID = ['/etc', '/var/lib', '/var/spool', '/var/log'];
+const OVERLAID = ['/etc', '/var/lib', '/var/spool', '/var/log', '/usr/local'];
 
 export interface Sandbox {
   /** Run a command in the view, as the test (full root, no unit restrictions): checks, inspection. */

@@ -8,8 +8,10 @@ import { dirname, join } from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
 import { builtinRulesDir } from '../../src/util/paths.ts';
 import { missingBuild, runCli, tempDir } from './helpers.ts';
+import { journalUnavailable, writeJournal } from '../helpers/journal-file.ts';
 
 const NOW = '2026-11-24T10:05:00Z';
+const MACHINE_ID = '5f2b5ca1d0e14a0b9c3e7a6d4f1b2c3d';
 
 const LOGS: Record<string, string> = {
   'var/log/auth.log': [
@@ -104,4 +106,36 @@ test('init --write does not replace an existing jail.local without --force', (t)
   const forced = runCli(['init', '--root', root, '--config', config, '--write', '--force', '--now', NOW]);
   assert.equal(forced.code, 0, forced.stderr);
   assert.match(readFileSync(join(config, 'jail.local'), 'utf8'), /^# jail.local proposed by `f2b-scan init`/);
+});
+
+test('init on a host that logs to the journal only proposes backend = systemd with the journal\'s own counts', (t) => {
+  const why = missingBuild() ?? journalUnavailable();
+  if (why) return t.skip(why);
+  // No /var/log/auth.log, no mail.log: sshd and dovecot log to the journal (Debian 12/13 without rsyslog).
+  const root = tempDir(t, 'root');
+  mkdirSync(join(root, 'var/log/journal'), { recursive: true });
+  const fail = (ip: string, iso: string, pid: number) => ({ iso, pid, message: `Failed password for root from ${ip} port 40${pid % 100} ssh2` });
+  // Where systemd-journald keeps a persistent journal: /var/log/journal/<machine-id>/system.journal.
+  mkdirSync(join(root, 'var/log/journal', MACHINE_ID));
+  writeJournal(join(root, 'var/log/journal', MACHINE_ID, 'system.journal'), [
+    fail('192.0.2.10', '2026-11-24T10:00:01Z', 5101),
+    fail('192.0.2.10', '2026-11-24T10:00:05Z', 5102),
+    { iso: '2026-11-24T10:00:09Z', pid: 5103, message: 'Invalid user oracle from 192.0.2.11 port 40104' },
+    { iso: '2026-11-24T10:01:00Z', pid: 5200, message: 'Accepted publickey for alice from 198.51.100.5 port 50000 ssh2: ED25519 SHA256:abc' },
+    // dovecot logs here too, without failures.
+    { iso: '2026-11-24T10:02:00Z', comm: 'dovecot', unit: 'dovecot.service', pid: 900, message: 'imap-login: Login: user=<alice>, method=PLAIN, rip=198.51.100.5, lip=192.0.2.1, mpid=901, TLS' },
+  ]);
+  const config = tempDir(t, 'config');
+  const r = runCli(['init', '--root', root, '--config', config, '--write', '--now', NOW]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `wrote ${config}/jail.local: enabled sshd\n`);
+  const text = readFileSync(join(config, 'jail.local'), 'utf8');
+  assert.match(text, /^\[sshd\]\n# journal \(_SYSTEMD_UNIT=sshd\.service \+ _SYSTEMD_UNIT=ssh\.service \+ [^)]*\): 4 entries of the last day read, 3 failures\nbackend = systemd\nenabled = true$/m);
+  assert.match(text, /^#\[dovecot\]\n# journal \([^)]*\): 1 entry of the last day read, 0 failures\n#backend = systemd\n#enabled = true$/m);
+  // Layered over jail.conf as a run reads it: sshd reads the journal.
+  const cfg = loadConfig({ configDir: config, builtinDir: builtinRulesDir() });
+  const sshd = cfg.jails.find((j) => j.name === 'sshd')!;
+  assert.equal(sshd.enabled, true);
+  assert.equal(sshd.backend, 'systemd');
+  assert.deepEqual(cfg.jails.filter((j) => j.enabled).map((j) => j.name), ['sshd']);
 });

@@ -36,7 +36,7 @@ test('a bad address or an unknown jail is a one-line error with exit code 2, and
   const s = opsScratch();
   const bad = s.cli(['ban', 'sshd', '192.0.2.5', '192.0.2.300']);
   assert.equal(bad.code, 2);
-  assert.equal(bad.stderr, 'f2b-scan: not an IP address: "192.0.2.300"\n');
+  assert.equal(bad.stderr, 'f2b-scan: not an IP address or range: "192.0.2.300"\n');
   const jail = s.cli(['ban', 'nope', '192.0.2.5']);
   assert.equal(jail.code, 2);
   assert.match(jail.stderr, /^f2b-scan: .*\[nope\]: unknown jail "nope"\n$/);
@@ -150,10 +150,10 @@ test('export prints the bans in force as a list, an ipset restore file and JSON;
   assert.equal(
     s.cli(['export', '--format', 'ipset', '--set', 'blocked'], at).stdout,
     [
-      'create blocked hash:ip family inet timeout 0 -exist',
+      'create blocked hash:net family inet timeout 0 -exist',
       'add blocked 192.0.2.5 timeout 1200 -exist',
       'add blocked 192.0.2.6 timeout 3000 -exist',
-      'create blocked6 hash:ip family inet6 timeout 0 -exist',
+      'create blocked6 hash:net family inet6 timeout 0 -exist',
       'add blocked6 2001:db8::7 timeout 1200 -exist',
       '',
     ].join('\n'),
@@ -190,17 +190,19 @@ test('import bans a JSON export until the times it gives, and a plain list for t
   const l = to.cli(['import', list, '--jail', 'sshd', '--bantime', '2h'], '2026-11-24T12:00:00Z');
   assert.equal(l.code, 5, 'a skipped line is an input warning');
   assert.equal(l.stdout, 'ban 198.51.100.1 in sshd until 2026-11-24T14:00:00.000Z\nban 198.51.100.2 in sshd until 2026-11-24T14:00:00.000Z\n');
-  assert.match(l.stderr, /list\.txt:4: not an IP address: "not-an-address"/);
+  assert.match(l.stderr, /list\.txt:4: not an IP address or range: "not-an-address"/);
 
   const plain = to.cli(['import', list, '--jail', 'sshd', '--dry-run'], '2026-11-24T15:00:00Z');
   assert.match(plain.stdout, /^would ban 198\.51\.100\.1 in sshd until 2026-11-24T16:00:00\.000Z$/m);
 });
 
-test('import reads an ipset restore file: its timeouts are the expiry, timeout 0 is for good', () => {
+test('import reads an ipset restore file: its timeouts are the expiry; timeout 0 (for good) is cut to one week with a warning', () => {
   const s = opsScratch();
   const file = join(s.dir, 'set.restore');
   writeFileSync(file, 'create x hash:ip family inet timeout 0 -exist\nadd x 192.0.2.30 timeout 600 -exist\nadd x 192.0.2.31 timeout 0 -exist\n');
   const r = s.cli(['import', file, '--jail', 'sshd']);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'ban 192.0.2.30 in sshd until 2026-11-24T10:10:00.000Z\nban 192.0.2.31 in sshd until forever\n');
+  // Another host's file bans for at most maxtime (issue 16.3); --bantime -1 is the operator's "for good".
+  assert.equal(r.code, 5, r.stderr);
+  assert.match(r.stderr, /set\.restore: 1 ban without end or longer than 604800 s .* cut to that \(lines 3\); use --bantime to choose/);
+  assert.equal(r.stdout, 'ban 192.0.2.30 in sshd until 2026-11-24T10:10:00.000Z\nban 192.0.2.31 in sshd until 2026-12-01T10:00:00.000Z\n');
 });

@@ -4,52 +4,15 @@
 // nothing twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { f2b, scratch } from '../run/cli.ts';
 import { journalArgs, journalLine, journalTime, parseJournalmatch } from '../../src/sources/journal.ts';
 import { readStateView } from '../helpers/state-view.ts';
+import { journalUnavailable, writeJournal, type JournalEntry } from '../helpers/journal-file.ts';
 
-const REMOTE = '/lib/systemd/systemd-journal-remote';
-const skipReason = !existsSync(REMOTE)
-  ? 'systemd-journal-remote is not installed (Debian package systemd-journal-remote)'
-  : spawnSync('journalctl', ['--version']).status !== 0
-    ? 'journalctl is not installed (Debian package systemd)'
-    : null;
-
-interface Entry {
-  iso: string;
-  message: string;
-  comm?: string;
-  unit?: string;
-  pid?: number;
-}
-
-const BOOT = Date.parse('2026-11-24T00:00:00Z');
-
-/** Writes entries (journal export format) into a new journal file with systemd-journal-remote. */
-function writeJournal(file: string, entries: Entry[]): void {
-  const text = entries
-    .map((e) =>
-      [
-        `__REALTIME_TIMESTAMP=${Date.parse(e.iso) * 1000}`,
-        // One boot: monotonic time grows with the wall clock, as on a real machine.
-        `__MONOTONIC_TIMESTAMP=${(Date.parse(e.iso) - BOOT) * 1000}`,
-        '_BOOT_ID=0123456789abcdef0123456789abcdef',
-        '_HOSTNAME=web1',
-        `SYSLOG_IDENTIFIER=${e.comm ?? 'sshd'}`,
-        `_COMM=${e.comm ?? 'sshd'}`,
-        `_PID=${e.pid ?? 4242}`,
-        ...(e.unit === '' ? [] : [`_SYSTEMD_UNIT=${e.unit ?? 'ssh.service'}`]),
-        `MESSAGE=${e.message}`,
-        '',
-      ].join('\n'),
-    )
-    .join('\n');
-  const r = spawnSync(REMOTE, ['-o', file, '-'], { input: text + '\n', encoding: 'utf8' });
-  assert.equal(r.status, 0, `systemd-journal-remote: ${r.stderr}`);
-}
+const skipReason = journalUnavailable();
+type Entry = JournalEntry;
 
 const failed = (ip: string, iso: string): Entry => ({ iso, message: `Failed password for root from ${ip} port 4${iso.slice(17, 19)}22 ssh2` });
 

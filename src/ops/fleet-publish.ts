@@ -1,0 +1,28 @@
+// `ban --fleet`, `import --fleet`, `unban --fleet`: what an operator did by hand goes to the
+// other hosts too. Queued and published as the run's fleet step does, without importing:
+// reading the stream here would move the fleet cursor past bans this command does not apply.
+// What Redis does not take waits in the outbox (the command saves the state) for the next run.
+
+import { join } from 'node:path';
+import type { NewBan } from '../fleet/index.ts';
+import { UsageError } from '../util/errors.ts';
+import type { OpsOptions, Session } from './session.ts';
+
+export type FleetPublish = (what: { bans?: NewBan[]; unbans?: { jail: string; ip: string }[] }) => Promise<string | null>;
+
+/**
+ * A publisher for `command` (e.g. "ban --fleet"), or a one-line usage error when this host
+ * cannot publish: no [fleet] url, or no key_file (a read-only host). Asked before anything is
+ * changed. The publisher returns an error line or null.
+ */
+export async function fleetPublisher(s: Session, opts: OpsOptions, command: string): Promise<FleetPublish> {
+  if (!s.config.main.get('fleet', 'url')?.trim()) throw new UsageError(`${command}: no [fleet] url in f2b-scan.conf`);
+  const { exchange, readFleetSettings } = await import('../fleet/index.ts');
+  const settings = readFleetSettings(s.config.main, join(s.config.configDir, 'f2b-scan.conf'))!;
+  if (!settings.signingKey) {
+    throw new UsageError(`${command}: this host has no [fleet] key_file, so it only reads the fleet and cannot publish (f2b-scan fleet keygen makes a key)`);
+  }
+  // Asked for by hand: published whatever `publish` lists.
+  const publishing = { ...settings, import: false, publish: 'all' as const };
+  return async ({ bans = [], unbans = [] }) => (await exchange(publishing, s.state, bans, { dryRun: opts.dryRun, now: opts.now, unbans })).error;
+}
