@@ -52,6 +52,8 @@ export interface Matcher {
 const NONE: RuleMatch[] = [];
 Object.freeze(NONE);
 const MAX_IGNORED_KEPT = 100000;
+/** Lines the prefilter dropped that a dateless matching line may take its date from. */
+const SKIP_KEPT = 4;
 
 type Names = [string, string[]][];
 interface Prepared {
@@ -123,15 +125,38 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     return d.text;
   }
 
+  // The last lines the prefilter dropped unread, newest at skippedAt - 1 (a ring of SKIP_KEPT):
+  // a line without a date takes the last date seen (java.util.logging and Erlang's error_logger
+  // write the date on a line of its own, which names none of a rule's words), so when such a
+  // line matches, these are read for it. Keeping them costs one reference per dropped line.
+  const skipped: (string | null)[] = new Array(SKIP_KEPT).fill(null);
+  let skippedAt = 0;
+  let skippedCount = 0;
+
+  /** The newest date among the dropped lines since the last date read, into lastTime. */
+  function dateOfSkipped(): void {
+    for (let k = 1; k <= Math.min(skippedCount, SKIP_KEPT); k++) {
+      const l = skipped[(skippedAt - k + SKIP_KEPT) % SKIP_KEPT]!;
+      const d = reader.read(l);
+      if (d && Number.isFinite(d.time)) {
+        lastTime = d.time;
+        break;
+      }
+    }
+    skippedCount = 0;
+  }
+
   /** The line with its date cut out; its time (the last date seen when it has none) goes to cutTime. */
   function cut(line: string): string {
     const d = reader.read(line);
     if (dockerTime !== null) lastTime = dockerTime;
     if (!d) {
       stats.noDate++;
+      if (skippedCount !== 0 && dockerTime === null) dateOfSkipped();
       cutTime = lastTime;
       return line;
     }
+    skippedCount = 0;
     if (d.template !== undefined) stats.dateHits.set(d.template, (stats.dateHits.get(d.template) ?? 0) + 1);
     else dateHits++;
     // A date that matched a template but is not a real date (year 0) is still cut out,
@@ -210,6 +235,9 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     }
     if (prefilter !== null && !prefilter.test(line)) {
       stats.missed++;
+      skipped[skippedAt] = line;
+      skippedAt = (skippedAt + 1) % SKIP_KEPT;
+      skippedCount++;
       return NONE;
     }
     const cutText = cut(line);

@@ -3,8 +3,9 @@
 // matcher which one was written. <F-NAME>...</F-NAME> captures a named field (user,
 // content, mlfid, nofail, ...). <SKIPLINES> lets a multi-line rule step over lines.
 
-// An IPv4 address, optionally written IPv4-mapped (::ffff:192.0.2.1 counts as 192.0.2.1).
-const IP4 = String.raw`(?:::f{4,6}:)?(?P<ip4>(?:\d{1,3}\.){3}\d{1,3})`;
+// An IPv4 address, optionally written IPv4-mapped (::ffff:192.0.2.1 counts as 192.0.2.1; Erlang
+// services such as ejabberd 17 write it ::FFFF:192.0.2.1).
+const IP4 = String.raw`(?:::[fF]{4,6}:)?(?P<ip4>(?:\d{1,3}\.){3}\d{1,3})`;
 // An IPv6 address in any compressed form; a trailing '::' is allowed. A zone suffix
 // ("fe80::1%eth0", as sshd and others write link-local peers) is read but not captured:
 // the address is the plain one.

@@ -39,6 +39,7 @@ test('<HOST> reports IPv4, IPv6 and host names as written, with the address norm
     'Aug 14 09:00:02 box demo: bad login from attacker.example.org',
     'Aug 14 09:00:03 box demo: bad login from ::ffff:198.51.100.4',
     'Aug 14 09:00:04 box demo: good login from 192.0.2.9',
+    'Aug 14 09:00:05 box demo: bad login from ::FFFF:198.51.100.5',
   ]);
   assert.deepEqual(
     got.map((r) => [r.lineNo, r.host, r.ip]),
@@ -47,6 +48,7 @@ test('<HOST> reports IPv4, IPv6 and host names as written, with the address norm
       [2, '2001:DB8:0:0::7', '2001:db8::7'],
       [3, 'attacker.example.org', null],
       [4, '198.51.100.4', '198.51.100.4'],
+      [6, '198.51.100.5', '198.51.100.5'],
     ],
   );
   assert.equal(got[0]!.time, Date.parse('2005-08-14T09:00:00Z') / 1000);
@@ -57,6 +59,23 @@ test('the date is cut out of the line before matching, so rules anchor on what f
   const got = run(f, ['[2005-08-14 09:30:00] denied 192.0.2.5']);
   assert.equal(got.length, 1);
   assert.equal(got[0]!.time, Date.parse('2005-08-14T09:30:00Z') / 1000);
+});
+
+test('a line without a date takes the last date, even from a line the prefilter dropped unread', () => {
+  // java.util.logging (Guacamole in catalina.out) and Erlang's error_logger (ejabberd 2.x) write
+  // the date on a line of its own, which holds none of the rule's words.
+  const f = load({ 'jul.conf': '[Definition]\nfailregex = ^WARNING: Authentication attempt from <HOST> failed\\.$\n' }, 'jul');
+  const got = run(f, [
+    'Aug 14, 2005 9:00:00 AM org.example.Auth warn',
+    'WARNING: Authentication attempt from 192.0.2.1 failed.',
+    'Aug 14, 2005 9:00:05 AM org.example.Other info',
+    'INFO: something else',
+    'WARNING: Authentication attempt from 192.0.2.2 failed.',
+  ]);
+  assert.deepEqual(got.map((m) => [m.host, m.time]), [
+    ['192.0.2.1', Date.parse('2005-08-14T09:00:00Z') / 1000],
+    ['192.0.2.2', Date.parse('2005-08-14T09:00:05Z') / 1000],
+  ]);
 });
 
 test('includes, .local overrides, [Init] values and jail options all feed <tag> substitution', () => {

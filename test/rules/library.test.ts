@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadFilter, createMatcher } from '../../src/rules/index.ts';
+import { README, withCatalogue } from '../../scripts/rule-catalogue.ts';
 import { FILTER_DIR as filterDir, SAMPLES_DIR as samplesDir, ROOT as root, SAMPLE_ZONE as ZONE, SAMPLE_NOW as NOW, readSample, normHost, shippedRules, zurichEpoch } from '../helpers/samples.ts';
 
 const rules = shippedRules();
@@ -21,6 +22,14 @@ test('every shipped rule says in one line what it catches (# description:, read 
     return !head.some((l) => /^# description: \S.{9,}/.test(l));
   });
   assert.deepEqual(without, []);
+});
+
+test('the catalogue in rules/filter.d/README.md is the one the rules and samples give (scripts/rule-catalogue.ts)', () => {
+  const readme = readFileSync(README, 'utf8');
+  const expected = withCatalogue(readme, rules);
+  assert.ok(expected !== null, 'the catalogue markers are missing from rules/filter.d/README.md');
+  assert.ok(expected === readme, 'rules/filter.d/README.md is out of date: run node --import tsx scripts/rule-catalogue.ts');
+  assert.ok(readme.includes(`${rules.length} rules.`));
 });
 
 test('every jail in rules/jail.conf names a rule that ships', () => {
