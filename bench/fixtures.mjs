@@ -42,6 +42,9 @@ function writeConfig(dir, text) {
   // The shipped jail.conf enables sshd on /var/log/auth.log: every scenario says what it reads.
   const head = text.startsWith('[sshd]\n') ? '' : '[sshd]\nenabled = false\n\n';
   writeFileSync(join(dir, 'jail.local'), head + text);
+  // The run's own log (INFO, as fail2ban-server's peer logs) goes to the scenario's directory,
+  // not to the machine's /var/log/f2b-scan.log, the default.
+  writeFileSync(join(dir, 'f2b-scan.local'), `[Definition]\nlogtarget = ${join(dir, 'f2b-scan.log')}\n`);
   return dir;
 }
 

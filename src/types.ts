@@ -195,6 +195,8 @@ export interface RunSummary {
     outbox?: number;
     /** Stream entries after this host's cursor when the run ended; null: not read (import = no, or Redis failed). */
     lag?: number | null;
+    /** All time, from the state (after this run's): published, imported, dropped. */
+    totals?: { published: number; imported: number; dropped: number };
     error: string | null;
   };
 }

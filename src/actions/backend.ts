@@ -65,6 +65,13 @@ export interface Backend {
    * state. Absent on backends that cannot tell (mail, shell action files).
    */
   list?(family: Family): Promise<string[]>;
+  /**
+   * A cheap token of what the firewall holds for this jail and family (ipset: its entry count;
+   * dummy: the file's size and mtime), or null when the backend cannot tell it cheaply. A run
+   * whose token (and ban count) is the one the last reconcile left applies only its own
+   * changes instead of listing every ban: with a million bans that listing is most of a run.
+   */
+  fingerprint?(family: Family): Promise<string | null>;
   /** Ban addresses of one family, in one batch where the tool allows; one result per address. */
   ban(family: Family, items: BanItem[]): Promise<Map<string, StepResult>>;
   /** Lift bans of one family, in one batch where the tool allows; one result per address. */

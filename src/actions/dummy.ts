@@ -60,6 +60,11 @@ export const dummy: BackendFactory = (params) => {
     async list(family) {
       return [...(await held())].filter(([, f]) => f === family).map(([ip]) => ip);
     },
+    async fingerprint() {
+      // Only appends change the file: its identity, size and mtime say whether anything did.
+      const st = await stat(file).catch(() => null);
+      return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}` : null;
+    },
     async ban(_family, items) {
       const ips = items.map((i) => i.ip);
       return all(ips, await write(ips.map((ip) => `+${ip}\n`)));

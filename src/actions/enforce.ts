@@ -7,8 +7,8 @@
 import type { Decision, Jail, Ref } from '../types.ts';
 import type { State } from '../state/schema.ts';
 import type { Family } from '../net/address.ts';
-import { isRangeText, normalizeTarget } from '../net/cidr.ts';
-import { keyFamily, keyText, parseKeyOrRange, type AddrKey } from '../net/key.ts';
+import { normalizeTarget } from '../net/cidr.ts';
+import { isRangeKey, keyFamily, keyText, parseKeyOrRange, type AddrKey } from '../net/key.ts';
 import { banKeys, getBan, pendingBanKeys, updateBan } from '../state/bans.ts';
 import type { Backend, BanItem, StepResult } from './backend.ts';
 import { resolveActionParams } from './params.ts';
@@ -57,8 +57,8 @@ export function startedKey(action: string, family: Family): string {
 interface JailWork {
   jail: Jail;
   state: State;
-  /** Every address the state bans in the jail, by family. */
-  held: Record<Family, string[]>;
+  /** Every address the state bans in the jail, by family (keys: text only when a reconcile needs it). */
+  held: Record<Family, AddrKey[]>;
   /** Bans an earlier run's action failed to apply. */
   pending: Set<string>;
   banDecisions: Map<string, Extract<Decision, { kind: 'ban' }>>;
@@ -83,10 +83,14 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
         continue;
       }
       const first = outcomes.length;
+      // Whether each family's firewall is as the last reconcile left it, asked before this run
+      // changes any: one file may hold both families (dummy).
+      const quiet = input.dryRun ? new Set<Family>() : await quietFamilies(work, backend, input.state);
       for (const family of FAMILIES) {
         if (input.dryRun) dryRunFamily(work, backend, family, outcomes);
-        else await enforceFamily(work, backend, family, input.state, outcomes);
+        else await enforceFamily(work, backend, family, input.state, outcomes, quiet.has(family));
       }
+      if (!input.dryRun) await stampReconciled(input.state, jail.name, backend);
       if (!input.dryRun && backend.flush) await flushBackend(backend, outcomes.slice(first));
     }
     if (!input.dryRun) settlePending(work);
@@ -95,8 +99,8 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
 }
 
 function jailWork(jail: Jail, state: State, decisions: Decision[]): JailWork {
-  const held: Record<Family, string[]> = { 4: [], 6: [] };
-  for (const k of banKeys(state, jail.name)) held[keyFamily(k)].push(keyText(k));
+  const held: Record<Family, AddrKey[]> = { 4: [], 6: [] };
+  for (const k of banKeys(state, jail.name)) held[keyFamily(k)].push(k);
   const work: JailWork = {
     jail,
     state,
@@ -195,11 +199,15 @@ async function enforceFamily(
   family: Family,
   state: State,
   outcomes: ActionOutcome[],
+  quiet: boolean,
 ): Promise<void> {
   const jail = work.jail.name;
-  let wanted = work.held[family];
+  let wantedKeys = work.held[family];
+  let wantedText: string[] | null = null;
+  // The addresses as the firewall takes them; built only when every one of them is needed.
+  const wanted = () => (wantedText ??= wantedKeys.map(keyText));
   const unbans = inFamily(work.unbanDecisions, family);
-  if (wanted.length === 0 && unbans.length === 0) return;
+  if (wantedKeys.length === 0 && unbans.length === 0) return;
   const record = (ip: string, op: ActionOutcome['op'], r: StepResult) => {
     const o: ActionOutcome = { jail, ip, op, ok: r.ok, action: backend.action };
     if (r.command) o.command = r.command;
@@ -212,10 +220,11 @@ async function enforceFamily(
   // A range in a jail whose firewall holds hosts only (a hand-edited state; the commands refuse
   // it before): one line per range, and it stays out of the backend's batch.
   if (backend.enforcing && !backend.ranges) {
-    for (const ip of wanted.filter(isRangeText)) {
+    for (const ip of wantedKeys.filter(isRangeKey).map(keyText)) {
       if (work.pending.has(ip) || work.banDecisions.has(ip)) record(ip, 'ban', { ok: false, command: '', error: rangeRefusal(backend.action, ip) });
     }
-    wanted = wanted.filter((ip) => !isRangeText(ip));
+    wantedKeys = wantedKeys.filter((k) => !isRangeKey(k));
+    wantedText = null;
   }
 
   // Start where this action never started here, or where its check finds it gone.
@@ -223,7 +232,8 @@ async function enforceFamily(
   const started = (state.started[jail] ??= []);
   let fresh = false;
   if (!started.includes(key) || !(await backend.check(family))) {
-    if (wanted.length === 0) {
+    forgetReconciled(state, jail, key);
+    if (wantedKeys.length === 0) {
       // Nothing to hold and nothing in place: the unbans are already true.
       for (const ip of unbans) record(ip, 'unban', { ok: true, command: '' });
       return;
@@ -231,47 +241,114 @@ async function enforceFamily(
     const r = await backend.start(family);
     if (!r.ok) {
       const error = `start failed: ${r.error ?? 'failed'}`;
-      for (const ip of wanted) record(ip, opFor(work, ip), { ok: false, command: r.command, error });
+      for (const ip of wanted()) record(ip, opFor(work, ip), { ok: false, command: r.command, error });
       return;
     }
     if (!started.includes(key)) started.push(key);
     fresh = true;
   }
 
-  // What to add and remove: from the firewall's own listing where the backend has one.
+  // What to add and remove: from the firewall's own listing where the backend has one. Listing
+  // costs O(bans) every run; where the firewall's fingerprint (ipset's entry count, the dummy
+  // file's size) is the one the last reconcile left and the ban count agrees, nothing changed
+  // behind our back and only this run's changes are applied.
   let toAdd: string[];
   let toRemove: string[];
-  if (backend.list) {
+  const owedNow = owed(work, family);
+  if (backend.list && !fresh && quiet) {
+    toAdd = owedNow;
+    toRemove = unbans;
+  } else if (backend.list) {
     let held: Set<string>;
     try {
       held = new Set(await backend.list(family));
     } catch (e) {
       const error = `cannot list: ${(e as Error).message}`;
-      for (const ip of owed(work, family)) record(ip, 'ban', { ok: false, command: '', error });
+      for (const ip of owedNow) record(ip, 'ban', { ok: false, command: '', error });
       return;
     }
-    // Compare canonical forms: the firewall prints `2001:db8::1` whatever the state wrote.
-    const wantedCanon = new Set(wanted.map(canonical));
-    toAdd = wanted.filter((ip) => !held.has(canonical(ip)));
-    toRemove = [...held].filter((ip) => !wantedCanon.has(ip));
-    for (const ip of wanted) if (held.has(canonical(ip)) && backend.enforcing) work.enforced.add(ip);
+    // The state's addresses are canonical already (keyText); the backends list canonical forms.
+    const want = new Set(wanted());
+    toAdd = wanted().filter((ip) => !held.has(ip));
+    toRemove = [...held].filter((ip) => !want.has(ip));
+    if (backend.enforcing) for (const ip of wanted()) if (held.has(ip)) work.enforced.add(ip);
     // Unban decisions already absent from the firewall are done.
     for (const ip of unbans) if (!held.has(canonical(ip))) record(ip, 'unban', { ok: true, command: '' });
   } else {
     // Cannot see the firewall: apply what is owed, and everything after a fresh start.
-    toAdd = fresh ? wanted : owed(work, family);
+    toAdd = fresh ? wanted() : owedNow;
     toRemove = unbans;
   }
 
+  let allOk = true;
   if (toRemove.length > 0) {
     const results = await backend.unban(family, toRemove);
-    for (const ip of toRemove) record(ip, 'unban', results.get(ip) ?? missing(ip));
+    for (const ip of toRemove) {
+      const r = results.get(ip) ?? missing(ip);
+      allOk &&= r.ok;
+      record(ip, 'unban', r);
+    }
   }
   if (toAdd.length > 0) {
     const items = toAdd.map((ip) => banItem(work, ip));
     const results = await backend.ban(family, items);
-    for (const ip of toAdd) record(ip, opFor(work, ip), results.get(ip) ?? missing(ip));
+    for (const ip of toAdd) {
+      const r = results.get(ip) ?? missing(ip);
+      allOk &&= r.ok;
+      record(ip, opFor(work, ip), r);
+    }
   }
+  // What the next run compares with: the bans now held (the fingerprint is taken once every
+  // family is done: one file may hold both, as the dummy action's does).
+  if (allOk && backend.fingerprint) rememberReconciled(state, jail, key, { count: work.held[family].length, fp: '' });
+  else forgetReconciled(state, jail, key);
+}
+
+/**
+ * The families whose firewall holds what the last reconcile left: the same fingerprint, and the
+ * ban count of the state before this run's own bans and unbans. For those, listing every ban
+ * (O(bans), with a million bans most of a run) is not needed.
+ */
+async function quietFamilies(work: JailWork, backend: Backend, state: State): Promise<Set<Family>> {
+  const out = new Set<Family>();
+  if (!backend.list || !backend.fingerprint) return out;
+  for (const family of FAMILIES) {
+    const token = reconciledOf(state, work.jail.name, startedKey(backend.action, family));
+    if (!token || token.fp === '') continue;
+    const added = owed(work, family).filter((ip) => work.banDecisions.has(ip) && !work.pending.has(ip)).length;
+    const before = work.held[family].length - added + inFamily(work.unbanDecisions, family).length;
+    if (token.count !== before) continue;
+    if ((await backend.fingerprint(family).catch(() => null)) === token.fp) out.add(family);
+  }
+  return out;
+}
+
+/** The firewall's fingerprint for each family this run reconciled (see enforceFamily). */
+async function stampReconciled(state: State, jail: string, backend: Backend): Promise<void> {
+  if (!backend.fingerprint) return;
+  for (const family of FAMILIES) {
+    const key = startedKey(backend.action, family);
+    const token = reconciledOf(state, jail, key);
+    if (!token || token.fp !== '') continue;
+    const fp = await backend.fingerprint(family).catch(() => null);
+    if (fp === null) forgetReconciled(state, jail, key);
+    else token.fp = fp;
+  }
+}
+
+function reconciledOf(state: State, jail: string, key: string): { count: number; fp: string } | undefined {
+  const r = state.reconciled;
+  return r && Object.hasOwn(r, jail) && Object.hasOwn(r[jail]!, key) ? r[jail]![key] : undefined;
+}
+
+function rememberReconciled(state: State, jail: string, key: string, token: { count: number; fp: string }): void {
+  const r = (state.reconciled ??= {});
+  if (!Object.hasOwn(r, jail)) Object.defineProperty(r, jail, { value: {}, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(r[jail]!, key, { value: token, enumerable: true, writable: true, configurable: true });
+}
+
+function forgetReconciled(state: State, jail: string, key: string): void {
+  if (reconciledOf(state, jail, key)) delete state.reconciled![jail]![key];
 }
 
 function canonical(ip: string): string {

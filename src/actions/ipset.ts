@@ -105,6 +105,13 @@ export async function ensureSet(cfg: IpsetConfig, family: Family): Promise<Comma
   return probe.ok ? { ...probe, command: '' } : ipset(createArgs(cfg, family));
 }
 
+/** `ipset list -terse`: the set's entry count, without listing its entries. */
+export async function setEntryCount(set: string): Promise<string | null> {
+  const r = await ipset(['list', '-terse', set]);
+  const m = r.ok ? /^Number of entries: (\d+)$/m.exec(r.stdout) : null;
+  return m ? `entries ${m[1]}` : null;
+}
+
 /** The type of a set (`hash:net`), from `ipset list -t`; null when it cannot be read. */
 async function setType(set: string): Promise<string | null> {
   const r = await ipset(['list', '-t', set]);
@@ -127,7 +134,7 @@ export async function removeSet(set: string): Promise<CommandResult[]> {
  * The part of a backend whose bans are entries of the jail's sets (iptables-ipset,
  * firewallcmd-ipset): listing, batched ban and unban, and their printable commands.
  */
-export function setBans(cfg: IpsetConfig): Pick<Backend, 'list' | 'ban' | 'unban' | 'describeBan' | 'describeUnban'> {
+export function setBans(cfg: IpsetConfig): Pick<Backend, 'list' | 'fingerprint' | 'ban' | 'unban' | 'describeBan' | 'describeUnban'> {
   const setOf = (ip: string) => cfg.names[targetFamily(ip) ?? 4];
   // The timeout depends on the ban (one bantime); the batch writes it per entry.
   const describeBan = (ip: string) => printableCommand('ipset', ['-exist', 'add', setOf(ip), ip]);
@@ -135,6 +142,9 @@ export function setBans(cfg: IpsetConfig): Pick<Backend, 'list' | 'ban' | 'unban
   return {
     list(family) {
       return listSet(cfg.names[family]);
+    },
+    fingerprint(family) {
+      return setEntryCount(cfg.names[family]);
     },
     async ban(family, items) {
       const byIp = new Map(items.map((i) => [i.ip, i]));

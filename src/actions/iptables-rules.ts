@@ -114,8 +114,9 @@ export function jumpRules(cfg: IptablesConfig): string[][] {
   });
 }
 
+/** `-s` of a ban: a host as /32 (/128), a CIDR range (`198.51.100.0/24`) as it is. */
 function hostSpec(ip: string, family: Family): string {
-  return `${ip}/${family === 6 ? 128 : 32}`;
+  return ip.includes('/') ? ip : `${ip}/${family === 6 ? 128 : 32}`;
 }
 
 /** The match and target of one address's rule inside f2b-<name>. */

@@ -8,7 +8,11 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function logLines(s: JailSurvey): string[] {
   if (s.journalSeen) {
     const j = s.journalSeen;
-    return [`# journal (${j.match}): ${plural(j.entries, 'entry', 'entries')} of the last day read, ${plural(j.failures, 'failure')}`, 'backend = systemd'];
+    const which = j.match || 'the whole journal: its rule has no journalmatch';
+    const lines = [`# journal (${which}): ${plural(j.entries, 'entry', 'entries')} of the last day read, ${plural(j.failures, 'failure')}`, 'backend = systemd'];
+    // The programs its failures came from: the run reads their entries, not the whole journal.
+    if (j.proposedMatch) lines.push(`journalmatch = ${j.proposedMatch}`);
+    return lines;
   }
   return s.logs.map((l) => `# ${l.path}: ${plural(l.lines, 'line')} read, ${plural(l.failures, 'failure')}`);
 }
@@ -40,13 +44,14 @@ export function renderInitJailLocal(surveys: JailSurvey[], opts: { root: string;
   if (off.length) {
     out.push('', '# ==== turned off: enabled by jail.conf, but nothing seen here ====');
     for (const s of off) {
+      const journal = s.journalUnread ? `journal not read (${s.journalUnread})` : 'no entries of its service in the journal in the last day';
       const why = s.ruleError
         ? `# its rule could not be loaded: ${s.ruleError}`
         : seen(s)
           ? null
           : s.journal
-            ? '# reads the journal (backend = systemd): no entries of its service in the last day'
-            : `# no log here: ${s.logpath.join(' ')}, nor journal entries of its service`;
+            ? `# reads the journal (backend = systemd): ${journal}`
+            : `# no log here: ${s.logpath.join(' ')}; ${journal}`;
       out.push('', `[${s.jail}]`, ...(why ? [why] : logLines(s)), 'enabled = false');
     }
   }

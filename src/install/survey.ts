@@ -8,7 +8,7 @@ import type { LoadedConfig } from '../config/index.ts';
 import { createMatcher, loadFilter, type Filter } from '../rules/index.ts';
 import { expandLogpaths } from '../sources/files.ts';
 import type { Jail } from '../types.ts';
-import { surveyJournal, type JournalSurvey } from './survey-journal.ts';
+import { surveyJournal, type JournalJob, type JournalSurvey } from './survey-journal.ts';
 
 /** How much of each log init reads: its last lines, at most this many bytes. */
 export const TAIL_LINES = 2000;
@@ -36,6 +36,8 @@ export interface JailSurvey {
   journal: boolean;
   /** What its journal entries showed (its files being absent, or it reading the journal). */
   journalSeen?: JournalSurvey;
+  /** Why the journal was not read for it (its files being absent). */
+  journalUnread?: string;
 }
 
 /** The last `maxLines` complete lines of a file, reading at most `maxBytes` from its end. */
@@ -74,6 +76,7 @@ function stripRoot(root: string, path: string): string {
 export async function surveyJails(cfg: LoadedConfig, opts: { root: string; now: number }): Promise<JailSurvey[]> {
   const filters = new Map<string, Filter | Error>();
   const out: JailSurvey[] = [];
+  const inJournal: { s: JailSurvey; job: JournalJob }[] = [];
   for (const jail of cfg.jails) {
     const s: JailSurvey = {
       jail: jail.name,
@@ -89,14 +92,8 @@ export async function surveyJails(cfg: LoadedConfig, opts: { root: string; now: 
     if (files.length === 0) {
       // No log file: the service may log to the journal only (no rsyslog on the host).
       const filter = filterOf({ ...jail, filter: { ...jail.filter, options: { logtype: 'journal', ...jail.filter.options } } }, cfg, filters);
-      if (!(filter instanceof Error)) {
-        const seen = await surveyJournal(jail, filter, opts);
-        if (seen && seen.entries > 0) {
-          s.journalSeen = seen;
-          s.lines = seen.entries;
-          s.failures = seen.failures;
-        }
-      }
+      if (filter instanceof Error) s.journalUnread = `its rule could not be loaded: ${filter.message}`;
+      else inJournal.push({ s, job: { jail, filter } });
       continue;
     }
     const filter = filterOf(jail, cfg, filters);
@@ -113,6 +110,18 @@ export async function surveyJails(cfg: LoadedConfig, opts: { root: string; now: 
       s.logs.push({ path: stripRoot(opts.root, file), lines: lines.length, failures });
       s.lines += lines.length;
       s.failures += failures;
+    }
+  }
+  const seen = await surveyJournal(inJournal.map((x) => x.job), opts);
+  for (const { s, job } of inJournal) {
+    const r = seen.get(job.jail)!;
+    if (typeof r === 'string') s.journalUnread = r;
+    // Read by its journalmatch, any entry is its service's; from the whole journal, only failures
+    // its rule found say the service is here.
+    else if (r.match ? r.entries > 0 : r.failures > 0) {
+      s.journalSeen = r;
+      s.lines = r.entries;
+      s.failures = r.failures;
     }
   }
   return out;

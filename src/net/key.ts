@@ -56,10 +56,196 @@ export function keyOfAddress(a: Address): AddrKey {
   return ((b[0]! << 24) >>> 0) + (b[1]! << 16) + (b[2]! << 8) + b[3]!;
 }
 
+/** The eight groups of the last parseV6Groups (reused: no allocation per address). */
+const groups = new Uint16Array(8);
+
+/**
+ * The groups of an IPv6 address written in s[start, end) (`::`, an IPv4 tail allowed; no zone, no
+ * brackets) into `groups`; false when it is not one. A charCode loop, as parseV4Key.
+ */
+function parseV6Groups(s: string, start: number, end: number): boolean {
+  let n = 0; // groups written
+  let gap = -1; // where `::` stands (index of the group after it)
+  let i = start;
+  if (end - start < 2 || end - start > 45) return false;
+  if (s.charCodeAt(i) === 58) {
+    if (s.charCodeAt(i + 1) !== 58) return false;
+    gap = 0;
+    i += 2;
+    if (i === end) {
+      groups.fill(0);
+      return true;
+    }
+  }
+  while (i < end) {
+    // One group: 1-4 hex digits, or a dotted quad as the last two groups.
+    let v = 0;
+    let digits = 0;
+    const from = i;
+    for (; i < end; i++) {
+      const c = s.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) break;
+      v = v * 16 + d;
+      digits++;
+    }
+    if (i < end && s.charCodeAt(i) === 46) {
+      const v4 = parseV4Key(s, from, end);
+      if (v4 < 0 || n > 6) return false;
+      groups[n++] = v4 >>> 16;
+      groups[n++] = v4 & 0xffff;
+      i = end;
+      break;
+    }
+    if (digits === 0 || digits > 4 || n === 8) return false;
+    groups[n++] = v;
+    if (i === end) break;
+    if (s.charCodeAt(i) !== 58) return false;
+    i++;
+    if (s.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      i++;
+      if (i === end) break;
+    } else if (i === end) {
+      return false; // a trailing single colon
+    }
+  }
+  if (gap < 0) return n === 8;
+  if (n > 7) return false;
+  // Move the groups after `::` to the end, zeros in between.
+  const after = n - gap;
+  for (let k = 0; k < after; k++) groups[7 - k] = groups[n - 1 - k]!;
+  for (let k = gap; k < 8 - after; k++) groups[k] = 0;
+  return true;
+}
+
+/** RFC 5952 text of `groups`: lower case, no leading zeros, the longest run (>= 2) of zero groups as `::`. */
+function formatGroups(): string {
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out.length > 0 && !out.endsWith(':')) out += ':';
+    out += groups[i]!.toString(16);
+  }
+  return out;
+}
+
+/**
+ * Whether `s` is an IPv6 address in its RFC 5952 text (as keys are), in one pass over its
+ * characters and without a second string: every IPv6 key of the state is checked so on each
+ * load. Canonical means: lower-case hex groups without leading zeros, no dotted tail, `::` for
+ * the longest run of two or more zero groups (the first of equal runs) and only there, and not
+ * an IPv4-mapped address (whose key is the IPv4 number).
+ */
+export function isCanonicalV6(s: string): boolean {
+  const len = s.length;
+  if (len < 2 || len > 39) return false;
+  let groups = 0; // groups written
+  let gapAt = -1; // groups written before the `::`
+  let run = 0; // zero groups written just before here
+  let longestBefore = 0; // longest run of written zero groups before the `::`
+  let longestAfter = 0; // ... after it
+  let firstAfterGap = -1; // value of the first group after the `::` (-1: none yet)
+  let i = 0;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return false;
+    gapAt = 0;
+    i = 2;
+  }
+  while (i < len) {
+    let v = 0;
+    let digits = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+      if (d < 0) break;
+      if (digits === 1 && v === 0) return false; // a leading zero
+      v = v * 16 + d;
+      digits++;
+    }
+    if (digits === 0 || digits > 4 || groups === 8) return false;
+    groups++;
+    if (gapAt >= 0 && firstAfterGap < 0) firstAfterGap = v;
+    if (v === 0) {
+      // A zero group right after the `::` means the `::` does not hold the whole run.
+      if (gapAt >= 0 && gapAt === groups - 1) return false;
+      run++;
+      if (gapAt < 0) longestBefore = Math.max(longestBefore, run);
+      else longestAfter = Math.max(longestAfter, run);
+    } else run = 0;
+    if (i === len) break;
+    if (s.charCodeAt(i) !== 58) return false; // '.', upper case, '%', anything else
+    i++;
+    if (i === len) {
+      // `::` at the end is fine; a single trailing colon is not.
+      return false;
+    }
+    if (s.charCodeAt(i) === 58) {
+      // A second `::`, or a zero group right before it (the run is not all in the `::`).
+      if (gapAt >= 0 || run > 0) return false;
+      gapAt = groups;
+      run = 0;
+      i++;
+    }
+  }
+  if (gapAt < 0) return groups === 8 && longestBefore < 2;
+  const compressed = 8 - groups;
+  if (compressed < 2) return false;
+  // The `::` must be the longest run: longer than any before it, at least as long as any after.
+  if (longestBefore >= compressed || longestAfter > compressed) return false;
+  // ::ffff:a:b is an IPv4-mapped address.
+  return !(gapAt === 0 && groups === 3 && firstAfterGap === 0xffff);
+}
+
+/**
+ * The key of an IPv6 address (canonical text; an IPv4-mapped one is the IPv4 number), or null.
+ * Without the generic parser's regexes, splits and byte arrays: a botnet wave brings a fresh
+ * IPv6 address on most lines.
+ */
+export function parseV6Key(text: string): AddrKey | null {
+  let start = 0;
+  let end = text.length;
+  if (text.charCodeAt(0) === 91 && text.charCodeAt(end - 1) === 93) {
+    start++;
+    end--;
+  }
+  const pct = text.indexOf('%', start);
+  if (pct > start && pct < end) end = pct; // a zone index names an interface, not a host
+  if (!parseV6Groups(text, start, end)) return null;
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+    return groups[6]! * 65536 + groups[7]!;
+  }
+  return formatGroups();
+}
+
 /** The key of an address written any way a log or a user writes it; null when it is not one. */
 export function parseKey(text: string): AddrKey | null {
   const v4 = parseV4Key(text);
   if (v4 >= 0) return v4;
+  if (text.includes(':')) {
+    const v6 = parseV6Key(text);
+    if (v6 !== null) return v6;
+  }
   const a = parseAddress(text);
   return a ? keyOfAddress(a) : null;
 }

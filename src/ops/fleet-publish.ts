@@ -5,6 +5,7 @@
 
 import { join } from 'node:path';
 import type { NewBan } from '../fleet/index.ts';
+import { addFleetTotals } from './totals.ts';
 import { UsageError } from '../util/errors.ts';
 import type { OpsOptions, Session } from './session.ts';
 
@@ -24,5 +25,10 @@ export async function fleetPublisher(s: Session, opts: OpsOptions, command: stri
   }
   // Asked for by hand: published whatever `publish` lists.
   const publishing = { ...settings, import: false, publish: 'all' as const };
-  return async ({ bans = [], unbans = [] }) => (await exchange(publishing, s.state, bans, { dryRun: opts.dryRun, now: opts.now, unbans })).error;
+  return async ({ bans = [], unbans = [] }) => {
+    const res = await exchange(publishing, s.state, bans, { dryRun: opts.dryRun, now: opts.now, unbans });
+    // Counted into the metrics file's f2b_scan_fleet_published_total like a run's publishing.
+    if (!opts.dryRun) addFleetTotals(s.state, { published: res.published, imported: [], dropped: 0, error: res.error });
+    return res.error;
+  };
 }

@@ -5,8 +5,8 @@ import type { IniStore } from '../config/store.ts';
 import type { ActionOutcome } from '../actions/enforce.ts';
 import { runRecords, writeOwnLog, type OwnLogResult } from '../log/index.ts';
 import type { State } from '../state/schema.ts';
-import type { Decision, Epoch, FileReport } from '../types.ts';
-import { addTotals } from './totals.ts';
+import type { Decision, Epoch, FileReport, RunSummary } from '../types.ts';
+import { addFleetTotals, addTotals } from './totals.ts';
 
 export async function recordRun(input: {
   main: IniStore;
@@ -19,8 +19,11 @@ export async function recordRun(input: {
   files: FileReport[];
   decisions: Decision[];
   outcomes: ActionOutcome[];
+  /** The fleet step's exchange, with a fleet. */
+  fleet?: RunSummary['fleet'];
   now: Epoch;
 }): Promise<OwnLogResult> {
+  if (input.fleet) addFleetTotals(input.state, input.fleet);
   for (const [jail, n] of input.failed) addTotals(input.state, jail, { failed: n });
   for (const d of input.decisions) addTotals(input.state, d.jail, d.kind === 'ban' ? { banned: 1 } : { unbanned: 1 });
   for (const f of input.files) addTotals(input.state, f.jail, { lines: f.linesRead });

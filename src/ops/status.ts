@@ -82,15 +82,26 @@ export function formatJailStatus(j: JailStatus): string {
 
 export function formatStatus(s: Status, one: boolean): string {
   if (one) return formatJailStatus(s.jails[0]!) + '\n';
-  return ['Status', `|- Number of jail:\t${s.jails.length}`, `\`- Jail list:\t${s.jails.map((j) => j.name).join(', ')}`].join('\n') + '\n';
+  return formatOverview(s.jails.map((j) => j.name));
+}
+
+/** `status` without a jail: the jails' names, as fail2ban-client prints them. */
+function formatOverview(names: string[]): string {
+  return ['Status', `|- Number of jail:\t${names.length}`, `\`- Jail list:\t${names.join(', ')}`].join('\n') + '\n';
 }
 
 export async function runStatus(opts: Omit<OpsOptions, 'dryRun'> & { jail?: string; json: boolean }): Promise<OpsResult> {
   return withSession(
     { ...opts, dryRun: true },
     async (s) => {
-      const status = buildStatus(s.config, s.state, opts.now, opts.jail);
-      const output = opts.json ? JSON.stringify(status) + '\n' : formatStatus(status, opts.jail !== undefined);
+      let output: string;
+      if (!opts.json && opts.jail === undefined) {
+        // The overview names the jails only: a state of a million bans builds no record for it.
+        output = formatOverview(shownJails(s.config, s.state).map((j) => j.name));
+      } else {
+        const status = buildStatus(s.config, s.state, opts.now, opts.jail);
+        output = opts.json ? JSON.stringify(status) + '\n' : formatStatus(status, opts.jail !== undefined);
+      }
       return { output, messages: s.warnings.map((w) => `warning: ${w}`), exitCode: 0 };
     },
     false,

@@ -1,8 +1,8 @@
 // Running totals per jail in the state (fail2ban-client status: "Total failed", "Total banned";
-// the metrics file's counters: bans, unbans, failures, lines read).
+// the metrics file's counters: bans, unbans, failures, lines read), and the fleet exchange's.
 
-import type { JailTotals, State } from '../state/schema.ts';
-import type { JailCounters } from '../types.ts';
+import type { FleetTotals, JailTotals, State } from '../state/schema.ts';
+import type { JailCounters, RunSummary } from '../types.ts';
 import { liveBanCount } from '../state/bans.ts';
 
 export function addTotals(state: State, jail: string, add: Partial<JailTotals>): void {
@@ -34,4 +34,17 @@ export function jailCounters(state: State, jails: string[], now: number): Record
     };
   }
   return out;
+}
+
+/** The fleet's counters all time; a value that is not a count (hand-edited state) reads as 0. */
+export function fleetTotalsOf(state: State): FleetTotals {
+  const t = state.fleet.totals as Partial<Record<keyof FleetTotals, unknown>> | undefined;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
+  return { published: n(t?.published), imported: n(t?.imported), dropped: n(t?.dropped) };
+}
+
+/** Count this run's exchange into the fleet's totals. */
+export function addFleetTotals(state: State, run: NonNullable<RunSummary['fleet']>): void {
+  const t = fleetTotalsOf(state);
+  state.fleet.totals = { published: t.published + run.published, imported: t.imported + run.imported.length, dropped: t.dropped + run.dropped };
 }

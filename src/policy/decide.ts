@@ -314,7 +314,12 @@ const OUTDATED_FACTOR = 3;
  * or the ignore rules say (src/net/host.ts). An IPv4 key is judged without allocating.
  */
 function notBannable(key: AddrKey): string | null {
-  return typeof key === 'number' ? whyNotBannableV4(key) : whyNotBannableKey(key);
+  if (typeof key === 'number') return whyNotBannableV4(key);
+  // Canonical IPv6 text: only `::`, `::1` and ff00::/8 can be refused (text starting `::` or
+  // `ff`); anything else is a host without a second parse. Ranges get the full check.
+  const c0 = key.charCodeAt(0);
+  if (!key.includes('/') && c0 !== 58 && !(c0 === 102 && key.charCodeAt(1) === 102)) return null;
+  return whyNotBannableKey(key);
 }
 
 function remember(h: BanHistory | undefined, jail: string, now: Epoch, seconds: number | null): BanHistory {

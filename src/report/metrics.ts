@@ -69,7 +69,7 @@ export function summaryFamilies(s: RunSummary): Family[] {
     perJail('f2b_scan_failures_total', 'counter', "Failures the jail's rule found, all time.", (c) => c.failures),
     perJail('f2b_scan_lines_read_total', 'counter', 'Log lines (or journal entries) the jail read, all time.', (c) => c.lines),
   ];
-  const fleet = s.fleet as (RunSummary['fleet'] & { lag?: number | null; totals?: { published: number; imported: number; dropped: number } }) | undefined;
+  const fleet = s.fleet;
   if (fleet) {
     const one = (name: string, type: Family['type'], help: string, value: number | null | undefined): Family => ({
       name,
@@ -78,7 +78,7 @@ export function summaryFamilies(s: RunSummary): Family[] {
       samples: value === undefined || value === null ? [] : [{ value }],
     });
     families.push(
-      one('f2b_scan_fleet_published_total', 'counter', 'Bans this host published to the fleet stream, all time.', fleet.totals?.published),
+      one('f2b_scan_fleet_published_total', 'counter', 'Bans and unbans this host published to the fleet stream, all time.', fleet.totals?.published),
       one('f2b_scan_fleet_imported_total', 'counter', "Bans this host took from other hosts' entries, all time.", fleet.totals?.imported),
       one('f2b_scan_fleet_dropped_total', 'counter', 'Fleet entries not acted on (bad signature, values or times, replays), all time.', fleet.totals?.dropped),
       one('f2b_scan_fleet_lag_entries', 'gauge', "Stream entries after this host's cursor when the run ended.", fleet.lag),
@@ -93,7 +93,7 @@ export function runFamilies(m: MetricsInput): Family[] {
   return [
     { name: 'f2b_scan_run_seconds', type: 'gauge', help: 'Wall time of the last run.', samples: [{ value: Math.round(m.runSeconds * 1000) / 1000 }] },
     { name: 'f2b_scan_last_run_timestamp_seconds', type: 'gauge', help: 'When the last run ended (Unix time).', samples: [{ value: Math.round(m.finishedAt) }] },
-    { name: 'f2b_scan_last_exit_code', type: 'gauge', help: 'Exit code of the last run (0 ok, 2 configuration, 3 locked, 4 action failed, 5 input warnings, 6 fleet unreachable).', samples: [{ value: m.exitCode }] },
+    { name: 'f2b_scan_last_exit_code', type: 'gauge', help: 'Exit code of the last run (0 ok, 2 configuration, 3 locked, 4 action failed, 5 input warnings, 6 fleet unreachable, 7 refused by the machine: permission, read-only, disk full).', samples: [{ value: m.exitCode }] },
   ];
 }
 

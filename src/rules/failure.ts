@@ -6,7 +6,7 @@
 // (Accepted ...) cancels the near-failures it made on the way.
 
 import { normalizeAddress } from '../net/address.ts';
-import { isCanonicalV4, parseKeyOrRange, parseV4Key, type AddrKey } from '../net/key.ts';
+import { isCanonicalV4, keyText, parseKeyOrRange, parseV4Key, parseV6Key, type AddrKey } from '../net/key.ts';
 import type { RuleMatch } from '../types.ts';
 
 export type Groups = Record<string, string>;
@@ -59,7 +59,9 @@ export function toRuleMatch(g: Groups, regex: number, lineNo: number, time: numb
   const v4 = parseV4Key(host);
   if (v4 >= 0) {
     key = v4;
-    ip = isCanonicalV4(host) ? host : normalized(host);
+    ip = isCanonicalV4(host) ? host : keyText(v4);
+  } else if (host.includes(':') && (key = parseV6Key(host)) !== null) {
+    ip = keyText(key);
   } else {
     ip = normalized(host);
     key = ip === null ? null : ip.includes(':') ? ip : parseV4Key(ip);

@@ -53,10 +53,34 @@ function longestRun(seq: Node[]): string {
     }
   }
   runs.push(run);
+  // Every word of these runs is required, so any one is a correct needle; the longest word that
+  // ordinary log lines seldom hold skips the most lines ("in session \w+" must not make every
+  // pam "session opened" line run the rule: "Failed" is the better needle there).
   let best = '';
-  for (const r of runs) for (const w of r.match(/\w+/g) ?? []) if (w.length > best.length) best = w;
+  let bestScore = -Infinity;
+  for (const r of runs) {
+    for (const w of r.match(/\w+/g) ?? []) {
+      // words under 3 characters make no needle (requiredNeedles refuses them): only a fallback
+      const score = w.length < 3 ? w.length - 1000 : isCommon(w) ? w.length - 100 : w.length;
+      if (score > bestScore) [best, bestScore] = [w, score];
+    }
+  }
   return best;
 }
+
+/** A needle is tested as a substring: "conn" is as common as "connection". */
+function isCommon(w: string): boolean {
+  const l = w.toLowerCase();
+  for (const c of COMMON_WORDS) if (c.includes(l)) return true;
+  return false;
+}
+
+/** Words most lines of an ordinary syslog, mail or web log hold (sessions, cron, connections). */
+const COMMON_WORDS = new Set([
+  'session', 'sessions', 'opened', 'closed', 'started', 'starting', 'stopped', 'finished', 'connect', 'connection',
+  'from', 'user', 'for', 'port', 'the', 'and', 'with', 'info', 'notice', 'debug', 'warning', 'client', 'server',
+  'request', 'http', 'get', 'post', 'host', 'new', 'uid',
+]);
 
 function literalOf(n: Node): string | undefined {
   if (n.k === 'raw') return n.lit;

@@ -12,9 +12,9 @@ import { LEVELS, readLogSettings } from '../log/index.ts';
 import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
-import { jailCounters } from '../ops/totals.ts';
+import { fleetTotalsOf, jailCounters } from '../ops/totals.ts';
 import type { FleetStep } from './run-fleet.ts';
-import { acquireLock, loadState, saveState } from '../state/store.ts';
+import { acquireLock, loadState, saveState, stateChanged } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
 import { jailsWithBans } from '../state/bans.ts';
 import type { Decision, Jail, RunSummary } from '../types.ts';
@@ -125,7 +125,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     warnings.push(...enforced.warnings);
     let ownLogRefused = false;
     if (!opts.dryRun) {
-      const recorded = await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, now: opts.now });
+      const recorded = await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, fleet: fleet?.summary, now: opts.now });
       warnings.push(...recorded.warnings);
       ownLogRefused = recorded.environment;
     }
@@ -133,13 +133,17 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
       if (!opts.silent) state.notices = notices.printed;
-      state.lastRun = opts.now;
-      await saveState(opts.statePath, state);
+      // A run that changed nothing (the cron run of a quiet minute) leaves the file as it is:
+      // writing a state of a million bans would be most of its cost.
+      if (stateChanged(loaded, state)) {
+        state.lastRun = opts.now;
+        await saveState(opts.statePath, state);
+      }
     }
 
     const summary = summarize(opts, decisions, scanned, warnings, enforced.outcomes);
     summary.totals = jailCounters(state, policyJails.map((j) => j.name), opts.now);
-    if (fleet) summary.fleet = fleet.summary;
+    if (fleet) summary.fleet = { ...fleet.summary, totals: fleetTotalsOf(state) };
     else if (fleetFailure) summary.fleet = { published: 0, imported: [], dropped: 0, error: warnings.find((w) => w.startsWith('fleet: '))!.slice(7) };
     const exitCode = exitCodeOf(
       enforced.outcomes,

@@ -127,7 +127,8 @@ export async function readJournal(
   spec: JournalSpec,
   cursor: string | undefined,
   since: number,
-  onEntry: (line: string, time: number | null) => void,
+  /** `fields`: the entry as journalctl gave it (init reads its SYSLOG_IDENTIFIER). */
+  onEntry: (line: string, time: number | null, fields: JournalFields) => void,
 ): Promise<JournalRead> {
   const out: JournalRead = { cursor, entries: 0, bytes: 0 };
   const sub = execa('journalctl', journalArgs(spec, cursor, since), {
@@ -150,7 +151,7 @@ export async function readJournal(
     // order (same boot, clashing monotonic times): it was read last run.
     if (cursor !== undefined && c === cursor) return;
     out.entries++;
-    onEntry(journalLine(e), journalTime(e));
+    onEntry(journalLine(e), journalTime(e), e);
     if (c) out.cursor = c;
   };
   // Plain chunks split at newlines: several times faster than a line iterator per entry.

@@ -58,20 +58,12 @@ export function jailsWithBans(state: State): string[] {
 
 /** Bans whose time is over at `now` (until <= now), found from the until column alone. */
 export function expiredBans(state: State, jail: string, now: Epoch): AddrKey[] {
-  const out: AddrKey[] = [];
-  tablesOf(state, jail)?.bans.eachValue('until', (r) => r.until, (until, key) => {
-    if (until !== null && until <= now) out.push(key);
-  });
-  return out;
+  return tablesOf(state, jail)?.bans.keysAtOrBelow('until', (r) => r.until, now) ?? [];
 }
 
 /** Bans still in force at `now` in a jail (until null or later than now), counted from the column. */
 export function liveBanCount(state: State, jail: string, now: Epoch): number {
-  let n = 0;
-  tablesOf(state, jail)?.bans.eachValue('until', (r) => r.until, (until) => {
-    if (until === null || until > now) n++;
-  });
-  return n;
+  return tablesOf(state, jail)?.bans.countAbove('until', (r) => r.until, now) ?? 0;
 }
 
 /** Bans a firewall action still owes (pending), found from the sparse extras alone. */

@@ -6,7 +6,7 @@
 //   history  key count last bantime jails
 
 import type { BanOrigin, BanRecord } from '../types.ts';
-import { isKeyValue } from '../net/key.ts';
+import { isCanonicalV6, isKeyValue } from '../net/key.ts';
 import type { BanHistory, Ticket } from './schema.ts';
 import type { Codec, Columns, RowCheck } from './table.ts';
 import { judgeTime, MAX_AHEAD, sanitizeCount } from './times.ts';
@@ -107,128 +107,166 @@ export interface CheckSink {
   repaired(): void;
 }
 
-function keyProblem(k: unknown, keyCheck: (k: number | string) => string | null): string | null {
+export type KeyCheck = (k: number | string) => string | null;
+
+/**
+ * Why a key read from the file may not stay. Keys this program wrote are canonical: an IPv6
+ * key is its own canonical text (one fast parse tells), and only text starting with `::` or
+ * `ff` can be an address that may never be banned; ranges and anything odd get the full check.
+ */
+function keyProblem(k: unknown, keyCheck: KeyCheck): string | null {
   if (!isKeyValue(k)) return 'not an address key';
-  return keyCheck(k);
+  if (typeof k === 'number') return keyCheck(k);
+  if (k.includes('/')) return keyCheck(k);
+  if (!isCanonicalV6(k)) return 'not an address key';
+  const c0 = k.charCodeAt(0);
+  return c0 === 58 || (c0 === 102 && k.charCodeAt(1) === 102) ? keyCheck(k) : null;
 }
 
 /**
  * The load checks of each table. `keyCheck` says why a key may not stay (an address that may
  * not be banned), `now` is the clock the "ahead" limit counts from.
  */
-export function banCheck(now: number, where: string, sink: CheckSink, keyCheck: (k: number | string) => string | null): RowCheck {
-  return (c, i) => {
-    const kp = keyProblem(c.key[i], keyCheck);
-    if (kp) return kp;
+export function banCheck(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): RowCheck {
+  return (c) => {
+    const keys = c.key;
     const start = col(c, 'start');
     const until = col(c, 'until');
-    const s = judgeTime(start[i], now);
-    if (s === 'bad') return `start ${String(start[i])}`;
-    if (s === 'ahead') {
-      start[i] = now;
-      sink.cap(where, 'start');
-    }
-    if (until[i] !== null) {
-      const u = judgeTime(until[i], now);
-      if (u === 'bad') return `until ${String(until[i])}`;
-      if (u === 'ahead') {
-        until[i] = now + MAX_AHEAD;
-        sink.cap(where, 'until');
-      }
-    }
-    const x = c.x?.[i];
-    if (x && x.ownUntil !== undefined) {
-      const v = judgeTime(x.ownUntil, now);
-      if (v === 'bad') {
-        delete x.ownUntil;
-        sink.drop(where, 'ownUntil');
-      } else if (v === 'ahead') {
-        x.ownUntil = now + MAX_AHEAD;
-        sink.cap(where, 'ownUntil');
-      }
-    }
     const failures = col(c, 'failures');
     const count = col(c, 'count');
     const origin = col(c, 'origin');
-    const f = sanitizeCount(failures[i], 0);
-    const n = sanitizeCount(count[i], 1);
-    const o = typeof origin[i] === 'number' && ORIGINS[origin[i] as number] !== undefined ? origin[i] : 0;
-    if (f !== failures[i] || n !== count[i] || o !== origin[i]) {
-      failures[i] = f;
-      count[i] = n;
-      origin[i] = o;
-      sink.repaired();
-    }
-    return null;
+    const xs = c.x;
+    return (i) => {
+      const kp = keyProblem(keys[i], keyCheck);
+      if (kp) return kp;
+      const s = judgeTime(start[i], now);
+      if (s === 'bad') return `start ${String(start[i])}`;
+      if (s === 'ahead') {
+        start[i] = now;
+        sink.cap(where, 'start');
+      }
+      if (until[i] !== null) {
+        const u = judgeTime(until[i], now);
+        if (u === 'bad') return `until ${String(until[i])}`;
+        if (u === 'ahead') {
+          until[i] = now + MAX_AHEAD;
+          sink.cap(where, 'until');
+        }
+      }
+      const x = xs?.[i];
+      if (x && x.ownUntil !== undefined) {
+        const v = judgeTime(x.ownUntil, now);
+        if (v === 'bad') {
+          delete x.ownUntil;
+          sink.drop(where, 'ownUntil');
+        } else if (v === 'ahead') {
+          x.ownUntil = now + MAX_AHEAD;
+          sink.cap(where, 'ownUntil');
+        }
+      }
+      const f = failures[i];
+      const n = count[i];
+      const o = origin[i];
+      if (typeof f !== 'number' || !(f >= 0) || f === Infinity || typeof n !== 'number' || !(n >= 0) || n === Infinity || typeof o !== 'number' || ORIGINS[o] === undefined) {
+        failures[i] = sanitizeCount(f, 0);
+        count[i] = sanitizeCount(n, 1);
+        origin[i] = typeof o === 'number' && ORIGINS[o] !== undefined ? o : 0;
+        sink.repaired();
+      }
+      return null;
+    };
   };
 }
 
-export function ticketCheck(now: number, where: string, sink: CheckSink, keyCheck: (k: number | string) => string | null): RowCheck {
-  return (c, i) => {
-    const kp = keyProblem(c.key[i], keyCheck);
-    if (kp) return kp;
+export function ticketCheck(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): RowCheck {
+  return (c) => {
+    const keys = c.key;
     const first = col(c, 'first');
     const last = col(c, 'last');
-    for (const [name, column] of [['first', first], ['last', last]] as const) {
-      const v = judgeTime(column[i], now);
-      if (v === 'bad') return `${name} ${String(column[i])}`;
-      if (v === 'ahead') {
-        column[i] = now;
-        sink.cap(where, name);
+    const retry = col(c, 'retry');
+    const attempts = col(c, 'attempts');
+    const xs = c.x;
+    return (i) => {
+      const kp = keyProblem(keys[i], keyCheck);
+      if (kp) return kp;
+      const f = judgeTime(first[i], now);
+      if (f === 'bad') return `first ${String(first[i])}`;
+      if (f === 'ahead') {
+        first[i] = now;
+        sink.cap(where, 'first');
       }
-    }
-    if ((first[i] as number) > (last[i] as number)) {
-      first[i] = last[i];
-      sink.repaired();
-    }
-    const retry = col(c, 'retry')[i];
-    const attempts = col(c, 'attempts')[i];
-    if (sanitizeCount(retry, -1) < 0 || !Number.isFinite(retry)) return `retry ${String(retry)}`;
-    if (sanitizeCount(attempts, -1) < 0) return `attempts ${String(attempts)}`;
-    const x = c.x?.[i];
-    if (x && x.times !== undefined) {
-      const times = Array.isArray(x.times) ? x.times : [];
-      const good = times.filter((t) => judgeTime(t, now) === 'ok') as number[];
-      if (good.length !== times.length) {
-        x.times = good;
-        sink.drop(where, `${times.length - good.length} failure time(s)`);
+      const l = judgeTime(last[i], now);
+      if (l === 'bad') return `last ${String(last[i])}`;
+      if (l === 'ahead') {
+        last[i] = now;
+        sink.cap(where, 'last');
       }
-    }
-    return null;
+      if ((first[i] as number) > (last[i] as number)) {
+        first[i] = last[i];
+        sink.repaired();
+      }
+      const r = retry[i];
+      if (typeof r !== 'number' || !(r >= 0) || r === Infinity) return `retry ${String(r)}`;
+      const a = attempts[i];
+      if (typeof a !== 'number' || !(a >= 0) || a === Infinity) return `attempts ${String(a)}`;
+      const x = xs?.[i];
+      if (x && x.times !== undefined) {
+        const times = Array.isArray(x.times) ? x.times : [];
+        const good = times.filter((t) => judgeTime(t, now) === 'ok') as number[];
+        if (good.length !== times.length) {
+          x.times = good;
+          sink.drop(where, `${times.length - good.length} failure time(s)`);
+        }
+      }
+      return null;
+    };
   };
 }
 
-export function historyCheck(now: number, where: string, sink: CheckSink, keyCheck: (k: number | string) => string | null): RowCheck {
-  return (c, i) => {
-    const kp = keyProblem(c.key[i], keyCheck);
-    if (kp) return kp;
+export function historyCheck(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): RowCheck {
+  return (c) => {
+    const keys = c.key;
     const last = col(c, 'last');
-    const l = judgeTime(last[i], now);
-    if (l === 'bad') return `last ${String(last[i])}`;
-    if (l === 'ahead') {
-      last[i] = now;
-      sink.cap(where, 'last');
-    }
     const count = col(c, 'count');
-    if (sanitizeCount(count[i], -1) < 0) return `count ${String(count[i])}`;
     const bantime = col(c, 'bantime');
-    const b = bantime[i];
-    if (b !== null && b !== -1) {
-      const v = judgeTime(b, 0);
-      if (v === 'bad') {
-        bantime[i] = null;
-        sink.drop(where, `bantime ${String(b)}`);
-      } else if (v === 'ahead') {
-        bantime[i] = MAX_AHEAD;
-        sink.cap(where, 'bantime');
-      }
-    }
     const jails = col(c, 'jails');
-    const j = jails[i];
-    if (typeof j !== 'object' || j === null || Array.isArray(j) || Object.values(j).some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-      jails[i] = {};
-      sink.repaired();
-    }
-    return null;
+    return (i) => {
+      const kp = keyProblem(keys[i], keyCheck);
+      if (kp) return kp;
+      const l = judgeTime(last[i], now);
+      if (l === 'bad') return `last ${String(last[i])}`;
+      if (l === 'ahead') {
+        last[i] = now;
+        sink.cap(where, 'last');
+      }
+      const n = count[i];
+      if (typeof n !== 'number' || !(n >= 0) || n === Infinity) return `count ${String(n)}`;
+      const b = bantime[i];
+      if (b !== null && b !== -1) {
+        const v = judgeTime(b, 0);
+        if (v === 'bad') {
+          bantime[i] = null;
+          sink.drop(where, `bantime ${String(b)}`);
+        } else if (v === 'ahead') {
+          bantime[i] = MAX_AHEAD;
+          sink.cap(where, 'bantime');
+        }
+      }
+      const j = jails[i];
+      if (typeof j !== 'object' || j === null || Array.isArray(j)) {
+        jails[i] = {};
+        sink.repaired();
+      } else {
+        for (const k in j) {
+          const v = (j as Record<string, unknown>)[k];
+          if (typeof v !== 'number' || !Number.isFinite(v)) {
+            jails[i] = {};
+            sink.repaired();
+            break;
+          }
+        }
+      }
+      return null;
+    };
   };
 }

@@ -25,9 +25,5 @@ export function historyCount(state: State): number {
 
 /** Keys whose last ban started at or before `before`, from the `last` column alone. */
 export function historyLastBefore(state: State, before: number): AddrKey[] {
-  const out: AddrKey[] = [];
-  state.history.eachValue('last', (h) => h.last, (last, key) => {
-    if (last < before) out.push(key);
-  });
-  return out;
+  return state.history.keysAtOrBelow('last', (h) => h.last, before, true);
 }

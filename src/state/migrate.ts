@@ -249,7 +249,7 @@ export interface MigrateOptions {
  * for the malformed entries dropped and the times capped (`dropped`: how many in all; each an
  * input problem). Throws StateFormatError for a file that cannot be read as a state at all.
  */
-export function migrateState(raw: unknown, opts: MigrateOptions = {}): { state: State; warnings: string[]; dropped: number } {
+export function migrateState(raw: unknown, opts: MigrateOptions = {}): { state: State; warnings: string[]; dropped: number; rewrite: boolean } {
   const now = opts.now ?? Date.now() / 1000;
   const keyCheck = opts.keyCheck ?? (() => null);
   if (!isObj(raw)) throw new StateFormatError('state is not a JSON object');
@@ -258,6 +258,7 @@ export function migrateState(raw: unknown, opts: MigrateOptions = {}): { state: 
     throw new StateFormatError(`state version ${version} was written by a newer f2b-scan (this one reads up to ${STATE_VERSION})`);
   }
   const problems = new LoadProblems();
+  const older = version < STATE_VERSION;
   let cur: Obj = raw;
   while (version < STATE_VERSION) {
     cur = migrations[version]!(cur, problems);
@@ -286,6 +287,17 @@ export function migrateState(raw: unknown, opts: MigrateOptions = {}): { state: 
     fleet: { ...(fleet as object), cursor: typeof fleet.cursor === 'string' ? fleet.cursor : null, outbox: loadOutbox(fleet.outbox, now, problems) },
     lastRun,
   };
+  if (isObj(cur.reconciled)) {
+    // A token that does not look right only costs the next run a full reconcile.
+    const rec: NonNullable<State['reconciled']> = {};
+    for (const [jail, byKey] of Object.entries(cur.reconciled)) {
+      if (!isObj(byKey)) continue;
+      const kept: Record<string, { count: number; fp: string }> = {};
+      for (const [k, t] of Object.entries(byKey)) if (isObj(t) && isNum(t.count) && typeof t.fp === 'string') put(kept, k, { count: t.count, fp: t.fp });
+      put(rec, jail, kept);
+    }
+    state.reconciled = rec;
+  }
   if (isObj(cur.notices)) {
     const notices: Record<string, number> = {};
     for (const [text, at] of Object.entries(cur.notices)) {
@@ -305,7 +317,8 @@ export function migrateState(raw: unknown, opts: MigrateOptions = {}): { state: 
     }
     state.totals = totals;
   }
-  return { state, warnings: problems.warnings(), dropped: problems.count };
+  // An older version or a repaired file is written back even by a run that changes nothing.
+  return { state, warnings: problems.warnings(), dropped: problems.count, rewrite: older || problems.count > 0 };
 }
 
 /** Bring any readable state (version 0 up to the current one) to the current shape; throws StateFormatError. */

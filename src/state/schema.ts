@@ -107,6 +107,11 @@ export interface State {
   history: Table<BanHistory>;
   /** jail -> names of the actions whose start has run (chains, sets, tables created) */
   started: Record<string, string[]>;
+  /**
+   * jail -> action start key -> what the firewall held after this run's reconcile: the count of
+   * bans and the backend's fingerprint (actions/enforce.ts). Optional.
+   */
+  reconciled?: Record<string, Record<string, { count: number; fp: string }>>;
   fleet: {
     cursor: string | null;
     outbox: OutboxEntry[];
@@ -120,6 +125,8 @@ export interface State {
     epoch?: string;
     /** [fleet] min_hosts > 1: `JAIL ADDRESS` -> host -> end of its ban, for bans not yet seen from enough hosts. */
     sightings?: Record<string, Record<string, number | null>>;
+    /** This host's exchange, all time (the metrics file's fleet counters; non-dry runs count). Optional, read as 0. */
+    totals?: FleetTotals;
   };
   lastRun: Epoch | null;
   /**
@@ -129,6 +136,13 @@ export interface State {
   notices?: Record<string, Epoch>;
   /** jail -> running totals since the state was made, for `f2b-scan status` ("Total failed", "Total banned"). */
   totals?: Record<string, JailTotals>;
+}
+
+/** Entries published, bans imported and entries dropped by this host, all time. */
+export interface FleetTotals {
+  published: number;
+  imported: number;
+  dropped: number;
 }
 
 /** Failures counted and bans made in a jail, all time (the metrics file's counters). */

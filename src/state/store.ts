@@ -31,10 +31,26 @@ export interface LoadOptions {
   readOnly?: boolean;
 }
 
-export async function loadState(path: string, opts: LoadOptions = {}): Promise<{ state: State; warnings: string[]; recovered: boolean; dropped: number }> {
+export interface LoadedState {
+  state: State;
+  warnings: string[];
+  /** The file was unreadable and moved aside: a fresh state. */
+  recovered: boolean;
+  /** Entries dropped or times capped (each an input problem). */
+  dropped: number;
+  /**
+   * What was read, to tell at the end whether the run changed anything (see stateChanged):
+   * an idle run over a large state then writes nothing.
+   */
+  baseline: string | null;
+}
+
+export async function loadState(path: string, opts: LoadOptions = {}): Promise<LoadedState> {
   let warnings: string[] = [];
   let dropped = 0;
   await checkStatePath(path);
+  let rewrite = false;
+  const emptyStateRef = emptyState();
   const db = new Low<State>(new AtomicJsonFile<State>(path, (text) => {
     let raw: unknown;
     try {
@@ -45,11 +61,13 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<{
     const m = migrateState(raw, { now: opts.now, keyCheck: whyNotBannableKey });
     warnings = m.warnings;
     dropped = m.dropped;
+    rewrite = m.rewrite;
     return m.state;
-  }), emptyState());
+  }), emptyStateRef);
   try {
     await withEnvironment('state', path, () => db.read());
-    return { state: db.data, warnings, recovered: false, dropped };
+    const missing = db.data === emptyStateRef;
+    return { state: db.data, warnings, recovered: false, dropped, baseline: rewrite || missing ? null : baselineOf(db.data) };
   } catch (e) {
     if (!(e instanceof StateFormatError)) throw e;
     if (opts.readOnly) {
@@ -58,6 +76,7 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<{
         warnings: [`${path}: ${e.message}; left in place (this command only reads; the next run moves it aside), shown as an empty state`],
         recovered: true,
         dropped: 0,
+        baseline: null,
       };
     }
     const aside = `${path}.corrupt-${stamp(new Date())}`;
@@ -67,6 +86,7 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<{
       warnings: [`${path}: ${e.message}; moved aside to ${aside}, starting from a fresh state (files are read from their end)`],
       recovered: true,
       dropped: 0,
+      baseline: null,
     };
   }
 }
@@ -76,4 +96,21 @@ export async function saveState(path: string, state: State): Promise<void> {
   const db = new Low<State>(new AtomicJsonFile<State>(path, () => state), state);
   // A failed write (full disk, read-only) removes its temp file and leaves the old state in place.
   await withEnvironment('state', path, () => db.write());
+}
+
+/** The small sections of the state (everything but the per-address tables and lastRun), as text. */
+function baselineOf(state: State): string {
+  const { jails: _j, history: _h, lastRun: _l, version: _v, ...rest } = state;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Whether a run changed its state since it was loaded: a table written to, or a small section
+ * (cursors, started actions, fleet, notices, totals) different. `lastRun` alone is no change.
+ */
+export function stateChanged(loaded: Pick<LoadedState, 'baseline'>, state: State): boolean {
+  if (loaded.baseline === null) return true;
+  if (state.history.changed) return true;
+  for (const t of state.jails.values()) if (t.bans.changed || t.tickets.changed) return true;
+  return baselineOf(state) !== loaded.baseline;
 }

@@ -32,10 +32,10 @@ export interface Codec<R> {
 }
 
 /**
- * Checks raw row `i` when a file is loaded: may repair values in place (a time capped) and
- * returns why the row must go, or null to keep it.
+ * The load check of a table's columns: given them once, it returns the check of row `i`, which
+ * may repair values in place (a time capped) and says why the row must go, or null to keep it.
  */
-export type RowCheck = (cols: Columns, i: number) => string | null;
+export type RowCheck = (cols: Columns) => (i: number) => string | null;
 
 /** The file's columns do not form a table (missing column, lengths differ): the file is unreadable. */
 export class ColumnsError extends Error {}
@@ -84,8 +84,9 @@ export class Table<R> {
       }
     }
     const t = new Table(codec, cols);
+    const checkRow = check(cols);
     for (let i = 0; i < n; i++) {
-      const why = check(cols, i);
+      const why = checkRow(i);
       if (why === null) continue;
       t.kill(i);
       dropped(cols.key[i], why);
@@ -208,16 +209,6 @@ export class Table<R> {
   }
 
   /**
-   * Calls `fn(value, key)` with one dense column's value of every record, without building
-   * records (raw rows are read from the column, overlay records through `pick`).
-   */
-  eachValue<V>(column: string, pick: (rec: R) => V, fn: (value: V, key: AddrKey) => void): void {
-    const col = this.cols[column] as V[];
-    for (let i = 0; i < this.n; i++) if (!this.dead?.[i]) fn(col[i]!, this.keys[i]!);
-    for (const [k, r] of this.over) fn(pick(r), k);
-  }
-
-  /**
    * Calls `fn(extras, key)` for every record that has extras (the sparse `x` column), without
    * visiting the others: raw rows from `x`, overlay records through `pick` (undefined: none).
    */
@@ -233,6 +224,44 @@ export class Table<R> {
       const e = pick(rec);
       if (e !== undefined) fn(e, k);
     }
+  }
+
+  /**
+   * Keys whose numeric `column` value is at or below `bound` (strictly below with `strict`); null
+   * values never are. Raw rows are read from the column, overlay records through `pick`. A plain
+   * loop without a callback per row: it runs over every address of the state on each run.
+   */
+  keysAtOrBelow(column: string, pick: (rec: R) => number | null, bound: number, strict = false): AddrKey[] {
+    const out: AddrKey[] = [];
+    const col = this.cols[column] as (number | null)[];
+    const keys = this.keys;
+    const dead = this.dead;
+    for (let i = 0; i < this.n; i++) {
+      const v = col[i]!;
+      if (v === null || (strict ? v >= bound : v > bound)) continue;
+      if (dead === null || dead[i] === 0) out.push(keys[i]!);
+    }
+    for (const [k, r] of this.over) {
+      const v = pick(r);
+      if (v !== null && (strict ? v < bound : v <= bound)) out.push(k);
+    }
+    return out;
+  }
+
+  /** How many records have a numeric `column` value above `bound` (null counts: no end). */
+  countAbove(column: string, pick: (rec: R) => number | null, bound: number): number {
+    let n = 0;
+    const col = this.cols[column] as (number | null)[];
+    const dead = this.dead;
+    for (let i = 0; i < this.n; i++) {
+      const v = col[i]!;
+      if ((v === null || v > bound) && (dead === null || dead[i] === 0)) n++;
+    }
+    for (const r of this.over.values()) {
+      const v = pick(r);
+      if (v === null || v > bound) n++;
+    }
+    return n;
   }
 
   /** Drop every record. */

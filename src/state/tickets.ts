@@ -41,21 +41,14 @@ export function ticketTable(state: State, jail: string): Table<Ticket> {
 export function dropStaleTickets(state: State, jail: string, before: Epoch): number {
   const t = tablesOf(state, jail)?.tickets;
   if (!t) return 0;
-  const stale: AddrKey[] = [];
-  t.eachValue('last', (r) => r.last, (last, key) => {
-    if (last <= before) stale.push(key);
-  });
+  const stale = t.keysAtOrBelow('last', (r) => r.last, before);
   for (const k of stale) t.delete(k);
   return stale.length;
 }
 
 /** Tickets whose last failure is later than `after` (status: "currently failed"), counted from the column. */
 export function ticketsSince(state: State, jail: string, after: Epoch): number {
-  let n = 0;
-  tablesOf(state, jail)?.tickets.eachValue('last', (r) => r.last, (last) => {
-    if (last > after) n++;
-  });
-  return n;
+  return tablesOf(state, jail)?.tickets.countAbove('last', (r) => r.last, after) ?? 0;
 }
 
 /** Forget every ticket of a jail (a jail no longer enabled). */

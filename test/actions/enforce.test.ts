@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enforce, stopActions } from '../../src/actions/index.ts';
@@ -83,4 +83,30 @@ test('stop lifts the bans and removes what start made; the state keeps the bans 
   assert.ok(banIn(state, 'sshd', '192.0.2.2'));
   const again = await enforce({ jails: [jail], state, decisions: [], now: NOW, dryRun: false, actionDirs: [] });
   assert.deepEqual(again.outcomes.map((o) => [o.op, o.ip]), [['restore', '192.0.2.2']]);
+});
+
+test('reconcile: an untouched firewall is left alone; one changed behind the state\'s back is made to agree again', async (t) => {
+  const file = tempFile(t);
+  const jail = makeJail('sshd', [{ name: 'dummy', options: { target: file } }]);
+  const state = emptyState();
+  const run = (decisions: Parameters<typeof enforce>[0]['decisions'], at: number) => enforce({ jails: [jail], state, decisions, now: at, dryRun: false, actionDirs: [] });
+  const ops = (r: Awaited<ReturnType<typeof enforce>>) => r.outcomes.map((o) => [o.op, o.ip, o.ok]);
+
+  assert.deepEqual(ops(await run([addBan(state, 'sshd', '192.0.2.2', NOW), addBan(state, 'sshd', '2001:db8::2', NOW)], NOW)), [['ban', '192.0.2.2', true], ['ban', '2001:db8::2', true]]);
+  assert.ok(state.reconciled?.sshd?.dummy && state.reconciled.sshd['dummy/inet6'], 'what the firewall holds is remembered per family');
+  // Quiet runs: nothing to do, nothing written.
+  const before = readFileSync(file, 'utf8');
+  assert.deepEqual(ops(await run([], NOW + 60)), []);
+  assert.equal(readFileSync(file, 'utf8'), before);
+  // A new ban of one family, then quiet again.
+  assert.deepEqual(ops(await run([addBan(state, 'sshd', '198.51.100.3', NOW + 120)], NOW + 120)), [['ban', '198.51.100.3', true]]);
+  assert.deepEqual(ops(await run([], NOW + 180)), []);
+  // Someone lifts a ban by hand: the next run puts it back.
+  writeFileSync(file, readFileSync(file, 'utf8') + '-192.0.2.2\n');
+  assert.deepEqual(ops(await run([], NOW + 240)), [['restore', '192.0.2.2', true]]);
+  // Someone adds an address the state does not ban: the next run takes it out.
+  writeFileSync(file, readFileSync(file, 'utf8') + '+203.0.113.9\n');
+  assert.deepEqual(ops(await run([], NOW + 300)), [['unban', '203.0.113.9', true]]);
+  assert.deepEqual(ops(await run([], NOW + 360)), []);
+  assert.deepEqual(banIps(state, 'sshd').sort(), ['192.0.2.2', '198.51.100.3', '2001:db8::2']);
 });

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stopActions } from '../../src/actions/index.ts';
 import { emptyState } from '../../src/state/schema.ts';
-import { netnsUnavailable, toolsUnavailable, withFirewallLab } from '../helpers/netns.ts';
-import { addBan, makeJail } from '../helpers/jails.ts';
+import { netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab } from '../helpers/netns.ts';
+import { addBan, liftBan, makeJail } from '../helpers/jails.ts';
 import { assertBanBlocksAndUnbanOpens, assertBulkBans, assertNextRunRestores, NOW, runOnce } from '../helpers/ban-checks.ts';
 
 const skipReason = netnsUnavailable() ?? toolsUnavailable('iproute2', ['ip']);
@@ -33,6 +33,24 @@ for (const [family, blocktype] of [
     });
   });
 }
+
+test('route: a CIDR range is one route to its prefix; the attacker inside it gets no connection until the unban', async (t) => {
+  await withFirewallLab(t, skipReason, 'rtrange', [22], async (lab) => {
+    const jail = makeJail('sshd', [{ name: 'route', options: {} }]);
+    const state = emptyState();
+    // A /30 around the attacker: longer than the lab's connected /24, so the kernel takes it.
+    const banned = await runOnce([jail], state, [addBan(state, 'sshd', '192.0.2.0/30', NOW), addBan(state, 'sshd', '2001:db8::/126', NOW)]);
+    assert.deepEqual(banned.outcomes.map((o) => [o.op, o.ip, o.ok, o.error]), [['ban', '192.0.2.0/30', true, undefined], ['ban', '2001:db8::/126', true, undefined]]);
+    assert.match(await lab.exec(lab.server.ns, 'ip', ['-4', 'route', 'show', 'type', 'unreachable']), /^unreachable 192\.0\.2\.0\/30 /m);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22, 800), false, 'IPv4 attacker inside the range blocked');
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v6, 22, 800), false, 'IPv6 attacker inside the range blocked');
+    assert.deepEqual((await runOnce([jail], state, [])).outcomes, [], 'the next run finds both ranges in place');
+    const lifted = await runOnce([jail], state, [liftBan(state, 'sshd', '192.0.2.0/30'), liftBan(state, 'sshd', '2001:db8::/126')]);
+    assert.deepEqual(lifted.outcomes.map((o) => [o.op, o.ip, o.ok]), [['unban', '192.0.2.0/30', true], ['unban', '2001:db8::/126', true]]);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), true, 'IPv4 back after the unban');
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v6, 22), true, 'IPv6 back after the unban');
+  });
+});
 
 test('route: after a reboot drops the routes, the next run puts every ban back', async (t) => {
   await withFirewallLab(t, skipReason, 'rtboot', [22], async (lab) => {

@@ -1,13 +1,13 @@
 // Three hosts (three settings, three states) sharing bans through one real redis-server.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { encodeRaw } from '../../src/fleet/entry.ts';
 import { exchange, type FleetSettings, type NewBan } from '../../src/fleet/index.ts';
 import { generateHostKey, parseTrustedKeys } from '../../src/fleet/keys.ts';
 import { emptyState, type State } from '../../src/state/schema.ts';
-import { freePort, noRedis, RedisServer } from './redis-server.ts';
+import { freePort, noRedis, redisForFile, RedisServer } from './redis-server.ts';
 
 /** One Ed25519 key per host name, made once; every host trusts all of them. */
 const keyPairs = new Map<string, { key: KeyObject; line: string }>();
@@ -25,15 +25,8 @@ const trustOf = (names: string[]) => parseTrustedKeys(names.map((n) => keyOf(n).
 // its stream id, which is Redis's clock.
 const NOW = Math.floor(Date.now() / 1000);
 
-let redis: RedisServer;
+const redis = redisForFile();
 let streams = 0;
-
-before(async () => {
-  if (!noRedis) redis = await RedisServer.start();
-});
-after(async () => {
-  await redis?.close();
-});
 
 interface Host {
   settings: FleetSettings;
@@ -41,7 +34,7 @@ interface Host {
 }
 
 /** Hosts a, b, c ... on a stream of their own (each test gets a fresh stream). */
-function fleet(names: string[], over: Partial<FleetSettings> = {}, url = redis.url): Host[] {
+function fleet(names: string[], over: Partial<FleetSettings> = {}, url = redis().url): Host[] {
   const stream = `f2b-test:${++streams}`;
   return names.map((host) => ({
     settings: {
@@ -83,15 +76,15 @@ test('entries without a valid signature of a trusted host are dropped and counte
   const s = a!.settings.stream;
   const items = `ban sshd 192.0.2.66 ${NOW + 600} 5`;
   // Unsigned, a forged signature, a's name with another key, a host nobody trusts, the 0.1 format.
-  await redis.cli('XADD', s, '*', 'host', 'a', 'start', String(NOW), 'items', items);
-  await redis.cli('XADD', s, '*', 'host', 'a', 'start', String(NOW), 'items', items, 'sig', 'A'.repeat(86) + '==');
-  await redis.cli('XADD', s, '*', ...encodeRaw('a', String(NOW), items, keyOf('mallory').key));
-  await redis.cli('XADD', s, '*', ...encodeRaw('mallory', String(NOW), items, keyOf('mallory').key));
-  await redis.cli('XADD', s, '*', 'op', 'ban', 'jail', 'sshd', 'ip', '192.0.2.66', 'start', String(NOW), 'until', '', 'failures', '5', 'host', 'a', 'sig', 'f'.repeat(64));
+  await redis().cli('XADD', s, '*', 'host', 'a', 'start', String(NOW), 'items', items);
+  await redis().cli('XADD', s, '*', 'host', 'a', 'start', String(NOW), 'items', items, 'sig', 'A'.repeat(86) + '==');
+  await redis().cli('XADD', s, '*', ...encodeRaw('a', String(NOW), items, keyOf('mallory').key));
+  await redis().cli('XADD', s, '*', ...encodeRaw('mallory', String(NOW), items, keyOf('mallory').key));
+  await redis().cli('XADD', s, '*', 'op', 'ban', 'jail', 'sshd', 'ip', '192.0.2.66', 'start', String(NOW), 'until', '', 'failures', '5', 'host', 'a', 'sig', 'f'.repeat(64));
   // A signed entry whose items were changed after signing.
   const signed = encodeRaw('a', String(NOW), items, keyOf('a').key);
   signed[5] = items.replace('192.0.2.66', '192.0.2.67');
-  await redis.cli('XADD', s, '*', ...signed);
+  await redis().cli('XADD', s, '*', ...signed);
   await run(a!, [ban('192.0.2.11')]);
 
   const r = await run(b!);
@@ -103,7 +96,7 @@ test('entries without a valid signature of a trusted host are dropped and counte
 test('validly signed entries with a bad address, jail or time are dropped, counted, and read past', { skip }, async () => {
   const [a, b] = fleet(['a', 'b']);
   const s = a!.settings.stream;
-  const add = (start: number | string, items: string) => redis.cli('XADD', s, '*', ...encodeRaw('a', String(start), items, keyOf('a').key));
+  const add = (start: number | string, items: string) => redis().cli('XADD', s, '*', ...encodeRaw('a', String(start), items, keyOf('a').key));
   // One entry: the bad items are dropped one by one, the good one beside them is kept.
   await add(NOW, [
     `ban sshd 192.0.2.300 ${NOW + 600} 5`,
@@ -141,9 +134,9 @@ test('a replayed copy of a signed entry is dropped as seen before, in the same r
   await run(a!, [ban('192.0.2.25')]);
   await run(a!, [], { unbans: [{ jail: 'sshd', ip: '192.0.2.25' }] });
   const s = a!.settings.stream;
-  const entries = JSON.parse(await redis.cli('--json', 'XRANGE', s, '-', '+')) as [string, string[]][];
+  const entries = JSON.parse(await redis().cli('--json', 'XRANGE', s, '-', '+')) as [string, string[]][];
   // Someone with write access to Redis (but no key) copies a's ban after its unban.
-  const copy = () => redis.cli('XADD', s, '*', ...entries[0]![1]);
+  const copy = () => redis().cli('XADD', s, '*', ...entries[0]![1]);
   await copy();
   const r = await run(b!);
   assert.deepEqual(r.imported, [], 'the copy after the unban bans nobody');
@@ -191,7 +184,7 @@ test('a queued ban that ran out while Redis was away is not published', { skip }
   const [a] = fleet(['a'], {}, `redis://127.0.0.1:${await freePort()}`);
   await run(a!, [ban('192.0.2.22', { until: NOW + 60 }), ban('192.0.2.23', { until: NOW + 6000 })]);
   assert.equal(a!.state.fleet.outbox.length, 2);
-  a!.settings.url = redis.url; // Redis is back
+  a!.settings.url = redis().url; // Redis is back
   const r = await run(a!, [], { now: NOW + 120 });
   assert.equal(r.published, 1);
   assert.deepEqual(a!.state.fleet.outbox, []);
@@ -244,7 +237,7 @@ test('a stream trimmed past the cursor gives a warning and is read from its olde
   await run(b!);
   // Three runs of a while b is away, then trimming (as MAXLEN does) takes b's last entry away.
   for (let n = 0; n < 3; n++) await run(a!, Array.from({ length: 10 }, (_, i) => ban(`198.51.100.${n * 10 + i}`)));
-  await redis.cli('XTRIM', a!.settings.stream, 'MAXLEN', '2');
+  await redis().cli('XTRIM', a!.settings.stream, 'MAXLEN', '2');
 
   const r = await run(b!);
   assert.match(r.cursorWarning ?? '', /older than the first entry .* trimmed .* may have been missed; reading from the oldest entry/);
@@ -256,7 +249,7 @@ test('a fresh stream after a Redis restart gives no trimming warning', { skip },
   const [a, b] = fleet(['a', 'b']);
   await run(a!, [ban('192.0.2.41')]);
   await run(b!);
-  await redis.cli('DEL', a!.settings.stream); // as a restarted Redis without persistence
+  await redis().cli('DEL', a!.settings.stream); // as a restarted Redis without persistence
   await run(a!, [ban('192.0.2.42')]);
   const r = await run(b!);
   assert.equal(r.cursorWarning, undefined);
@@ -363,7 +356,7 @@ test('a dry run reads the stream but publishes nothing and leaves the state alon
   assert.equal(dry.published, 0);
   assert.equal(dry.outbox, 1, 'one would wait to be published');
   assert.equal(JSON.stringify(a!.state), before);
-  assert.equal(await redis.cli('XLEN', a!.settings.stream), '1');
+  assert.equal(await redis().cli('XLEN', a!.settings.stream), '1');
 
   const r = await run(b!, [], { dryRun: true });
   assert.deepEqual(r.imported.map((i) => i.ip), ['192.0.2.90']);
@@ -373,8 +366,8 @@ test('a dry run reads the stream but publishes nothing and leaves the state alon
 test('a Redis user allowed only the fleet\'s commands on its stream can publish and read', { skip }, async () => {
   const [a0, b0] = fleet(['a', 'b']);
   const stream = a0!.settings.stream;
-  await redis.cli('ACL', 'SETUSER', 'fleet', 'on', '>fleet-password', `~${stream}`, `~${stream}:*`, '+xadd', '+xread', '+xrange', '+xinfo', '+get', '+set', '+hset', '+hgetall', '+time', '+info');
-  const url = redis.url.replace('redis://', 'redis://fleet:fleet-password@');
+  await redis().cli('ACL', 'SETUSER', 'fleet', 'on', '>fleet-password', `~${stream}`, `~${stream}:*`, '+xadd', '+xread', '+xrange', '+xinfo', '+get', '+set', '+hset', '+hgetall', '+time', '+info');
+  const url = redis().url.replace('redis://', 'redis://fleet:fleet-password@');
   const [a, b] = [a0!, b0!].map((h) => ({ ...h, settings: { ...h.settings, url } }));
   const pub = await run(a!, [ban('192.0.2.95')]);
   assert.equal(pub.error, null);

@@ -3,35 +3,28 @@
 // for good, a signed entry copied back into the stream after its unban, and a fleet step that
 // fails. None of them may crash a run, pin the cursor, cost the local bans or ban anyone.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { failedPasswords, scratch } from '../run/cli.ts';
 import { at, cli, held, makeHost, run, signedBy, stateOf, T0, type FleetHost } from './hosts.ts';
-import { noRedis, RedisServer } from './redis-server.ts';
+import { noRedis, redisForFile } from './redis-server.ts';
 
-let redis: RedisServer | undefined;
 const root = scratch('f2b-fleet-hostile-');
-before(async () => {
-  if (!noRedis) redis = await RedisServer.start();
-});
-after(async () => {
-  await redis?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const redis = redisForFile(() => rmSync(root, { recursive: true, force: true }));
 
 let streams = 0;
 /** Hosts on a stream of their own, each having run once (their cursors set). */
 function fleet(...names: string[]) {
   const stream = `hostile-${++streams}`;
-  const hosts = names.map((n) => makeHost(root, `${stream}-${n}`, redis!.url, { fleet: `stream = ${stream}` }));
+  const hosts = names.map((n) => makeHost(root, `${stream}-${n}`, redis().url, { fleet: `stream = ${stream}` }));
   for (const h of hosts) assert.equal(run(h, at(0)).code, 0);
   return { stream, hosts };
 }
 
 /** XADD an entry signed with host h's key, as a key holder (or a bug) would write it. */
-const publishSigned = (stream: string, h: FleetHost, start: string | number, items: string) => redis!.cli('XADD', stream, '*', ...signedBy(h, String(start), items));
+const publishSigned = (stream: string, h: FleetHost, start: string | number, items: string) => redis().cli('XADD', stream, '*', ...signedBy(h, String(start), items));
 
 test('a validly signed entry with until = 1e300 is dropped; the run bans locally, saves, and the next run goes on', { timeout: 60_000 }, async (t) => {
   if (noRedis) return t.skip(noRedis);
@@ -108,9 +101,9 @@ test('a signed ban copied back into the stream after unban --fleet bans nobody a
     assert.deepEqual(r.json.unbans, [{ jail: 'sshd', ip: '198.51.100.30' }]);
   }
   // The attacker, with write access to Redis but no key, copies a's signed ban back in.
-  const entries = JSON.parse(await redis!.cli('--json', 'XRANGE', stream, '-', '+')) as [string, string[]][];
+  const entries = JSON.parse(await redis().cli('--json', 'XRANGE', stream, '-', '+')) as [string, string[]][];
   const original = entries.find(([, f]) => f.some((v) => v.startsWith('ban sshd 198.51.100.30 ')))!;
-  await redis!.cli('XADD', stream, '*', ...original[1]);
+  await redis().cli('XADD', stream, '*', ...original[1]);
   for (const h of [a!, b!, c!]) {
     const r = run(h, at(130));
     assert.deepEqual(r.json.fleet.imported, [], `${h.name} imports nothing`);
@@ -140,8 +133,8 @@ test('when the fleet step fails (its key file gone), the run still bans, saves, 
 test('a stream key Redis holds as another type (WRONGTYPE) fails the exchange, not the run', { timeout: 60_000 }, async (t) => {
   if (noRedis) return t.skip(noRedis);
   const { stream, hosts: [b] } = fleet('b');
-  await redis!.cli('DEL', stream);
-  await redis!.cli('SET', stream, 'not a stream');
+  await redis().cli('DEL', stream);
+  await redis().cli('SET', stream, 'not a stream');
   appendFileSync(b!.log, failedPasswords('198.51.100.41', 5, at(20)).join('\n') + '\n');
   const r = run(b!, at(60));
   assert.equal(r.code, 6, r.stderr);

@@ -1,6 +1,6 @@
 // Three hosts sharing bans through one real Redis, each a config dir + state file driven
 // through the real CLI, with the dummy action as each host's "firewall".
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
@@ -10,15 +10,12 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { failedPasswords, scratch } from '../run/cli.ts';
 import { at, held, makeHost as mk, run, T0 } from './hosts.ts';
-import { noRedis, RedisServer, REDIS_CLI } from './redis-server.ts';
+import { noRedis, REDIS_CLI, redisForFile } from './redis-server.ts';
 import { readStateView } from '../helpers/state-view.ts';
 
-let redis: RedisServer | undefined;
+const redis = redisForFile();
 const root = scratch('f2b-fleet-hosts-');
-const makeHost = (name: string, jail = '') => mk(root, name, redis!.url, { jail });
-
-before(async () => { if (!noRedis) redis = await RedisServer.start(); });
-after(async () => { await redis?.stop(); });
+const makeHost = (name: string, jail = '') => mk(root, name, redis().url, { jail });
 
 test('bans travel between three hosts through Redis, with trust, ignoreip and an outage', { timeout: 120_000 }, async (t) => {
   if (noRedis) return t.skip(noRedis);
@@ -51,7 +48,7 @@ test('bans travel between three hosts through Redis, with trust, ignoreip and an
 
   // An entry in a's name signed with another key bans nobody and is counted.
   const mallory = createPrivateKey(generateHostKey('a').privatePem);
-  execFileSync(REDIS_CLI!, ['-p', String(redis!.port), 'XADD', 'f2b-scan:bans', '*', ...encodeRaw('a', String(T0 + 180), `ban sshd 203.0.113.66 ${T0 + 3780} 5`, mallory)]);
+  execFileSync(REDIS_CLI!, ['-p', String(redis().port), 'XADD', 'f2b-scan:bans', '*', ...encodeRaw('a', String(T0 + 180), `ban sshd 203.0.113.66 ${T0 + 3780} 5`, mallory)]);
   const forged = run(b, at(180));
   assert.equal(forged.code, 5, 'a dropped entry is an input warning');
   assert.equal(forged.json.fleet.dropped, 1);
@@ -60,7 +57,7 @@ test('bans travel between three hosts through Redis, with trust, ignoreip and an
   assert.doesNotMatch(held(b), /203\.0\.113\.66/);
 
   // Redis away: a still bans locally, says so in one warning, exits 6, keeps the ban queued.
-  await redis!.stop();
+  await redis().stop();
   appendFileSync(a.log, failedPasswords('192.0.2.44', 5, at(240)).join('\n') + '\n');
   const t0 = Date.now();
   const down = run(a, at(300));
@@ -72,7 +69,7 @@ test('bans travel between three hosts through Redis, with trust, ignoreip and an
   assert.equal(JSON.parse(readFileSync(a.state, 'utf8')).fleet.outbox.length, 1);
 
   // Redis back: a's next run publishes the queued ban, b imports it.
-  await redis!.start();
+  await redis().start();
   const back = run(a, at(360));
   assert.equal(back.code, 0, back.stderr);
   assert.equal(back.json.fleet.published, 1);

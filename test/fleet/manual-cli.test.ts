@@ -2,28 +2,21 @@
 // real CLI and a real redis-server; a range where a jail's firewall cannot hold one is refused
 // in one line.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratch } from '../run/cli.ts';
 import { at, cli, held, makeHost, run, stateOf } from './hosts.ts';
-import { noRedis, RedisServer } from './redis-server.ts';
+import { noRedis, redisForFile } from './redis-server.ts';
 
-let redis: RedisServer | undefined;
 const root = scratch('f2b-fleet-manual-');
-before(async () => {
-  if (!noRedis) redis = await RedisServer.start();
-});
-after(async () => {
-  await redis?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const redis = redisForFile(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
 function fleet(names: string[], opts: Record<string, { jail?: string; readOnly?: boolean }> = {}) {
   const id = `manual-${++n}`;
-  const hosts = names.map((h) => makeHost(join(root, id), h, redis!.url, { ...opts[h], fleet: `stream = ${id}` }));
+  const hosts = names.map((h) => makeHost(join(root, id), h, redis().url, { ...opts[h], fleet: `stream = ${id}` }));
   for (const h of hosts) assert.equal(run(h, at(0)).code, 0, h.name);
   return hosts;
 }

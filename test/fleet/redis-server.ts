@@ -1,6 +1,7 @@
 // A real, private redis-server for the fleet tests: 127.0.0.1, a free port, a temporary
 // directory, no persistence. Started and stopped by the test that needs it.
 
+import { after, before } from 'node:test';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -175,3 +176,24 @@ export class SentinelServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The redis-server a test file shares: started before its first test, stopped (its directory
+ * removed, then `cleanup`, e.g. the file's scratch directory) after its last. Call the returned
+ * function inside a test, after the noRedis check.
+ */
+export function redisForFile(cleanup?: () => void): () => RedisServer {
+  let server: RedisServer | undefined;
+  before(async () => {
+    if (!noRedis) server = await RedisServer.start();
+  });
+  after(async () => {
+    await server?.close();
+    cleanup?.();
+  });
+  return () => {
+    if (!server) throw new Error(noRedis || 'the redis-server of this file did not start');
+    return server;
+  };
+}
+

@@ -2,7 +2,7 @@
 // silent ones marked), the stream's ends, this host's cursor — through the real CLI against a
 // real redis-server, and fast on a stream of 100,000 entries.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,23 +14,15 @@ import { emptyState } from '../../src/state/schema.ts';
 import { EXIT } from '../../src/util/errors.ts';
 import { failedPasswords, scratch } from '../run/cli.ts';
 import { at, cli, makeHost, run } from './hosts.ts';
-import { freePort, noRedis, RedisServer } from './redis-server.ts';
+import { freePort, noRedis, redisForFile } from './redis-server.ts';
 
-let redis: RedisServer;
 const root = scratch('f2b-fleet-status-');
-
-before(async () => {
-  if (!noRedis) redis = await RedisServer.start();
-});
-after(async () => {
-  await redis?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const redis = redisForFile(() => rmSync(root, { recursive: true, force: true }));
 
 const status = (h: { conf: string; state: string }, json = true) => cli(h as never, at(300), ['fleet', 'status', ...(json ? ['--json'] : [])]);
 
 test('fleet status lists every host from its heartbeat: exit code, counts, read-only hosts, and a silent one marked', { skip: noRedis, timeout: 90_000 }, async () => {
-  const fleet = (n: string, readOnly = false) => makeHost(join(root, 'one'), n, redis.url, { readOnly, fleet: 'stream = status-one' });
+  const fleet = (n: string, readOnly = false) => makeHost(join(root, 'one'), n, redis().url, { readOnly, fleet: 'stream = status-one' });
   const [a, b, r] = [fleet('a'), fleet('b'), fleet('reader', true)];
   appendFileSync(a.log, failedPasswords('198.51.100.5', 5, at(10)).join('\n') + '\n');
   assert.equal(run(a, at(60)).code, 0);
@@ -49,9 +41,9 @@ test('fleet status lists every host from its heartbeat: exit code, counts, read-
     [['a', 0, 1, 0, true, false, true], ['b', 0, 0, 1, true, false, true], ['reader', 0, 0, 1, false, false, false]],
   );
   // A host that stopped running: its heartbeat (as written) is ten minutes old on Redis's clock.
-  const [sec] = (await redis.cli('TIME')).split('\n');
-  const old = JSON.parse(await redis.cli('HGET', 'status-one:hosts', 'a'));
-  await redis.cli('HSET', 'status-one:hosts', 'a', JSON.stringify({ ...old, at: Number(sec) - 600 }));
+  const [sec] = (await redis().cli('TIME')).split('\n');
+  const old = JSON.parse(await redis().cli('HGET', 'status-one:hosts', 'a'));
+  await redis().cli('HSET', 'status-one:hosts', 'a', JSON.stringify({ ...old, at: Number(sec) - 600 }));
   const text = status(b, false);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /^hosts \(3\):$/m);
@@ -62,8 +54,8 @@ test('fleet status lists every host from its heartbeat: exit code, counts, read-
 });
 
 test('fleet status reads the stream\'s ends, never the stream: under a second at 100,000 entries', { skip: noRedis, timeout: 120_000 }, async (t) => {
-  const h = makeHost(join(root, 'big'), 'big', redis.url, { fleet: 'stream = status-big' });
-  await redis.cli('EVAL', "for i=1,100000 do redis.call('XADD', KEYS[1], '*', 'host', 'x', 'start', '1', 'items', 'ban sshd 192.0.2.1 - 1', 'sig', 'x') end", '1', 'status-big');
+  const h = makeHost(join(root, 'big'), 'big', redis().url, { fleet: 'stream = status-big' });
+  await redis().cli('EVAL', "for i=1,100000 do redis.call('XADD', KEYS[1], '*', 'host', 'x', 'start', '1', 'items', 'ban sshd 192.0.2.1 - 1', 'sig', 'x') end", '1', 'status-big');
   const main = new IniStore();
   main.addFile(join(h.conf, 'f2b-scan.conf'));
   const settings = readFleetSettings(main, join(h.conf, 'f2b-scan.conf'))!;

@@ -4,24 +4,17 @@
 // the hosts' clocks say and whether or not the unbanning host holds the ban, and a local ban
 // that a longer fleet ban lengthens without taking it over.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { f2b, failedPasswords, scratch } from '../run/cli.ts';
 import { at, cli, held, makeHost, run, stateOf, T0 } from './hosts.ts';
-import { noRedis, RedisServer, REDIS_CLI } from './redis-server.ts';
+import { noRedis, REDIS_CLI, redisForFile } from './redis-server.ts';
 
-let redis: RedisServer | undefined;
 const root = scratch('f2b-fleet-trust-');
-before(async () => {
-  if (!noRedis) redis = await RedisServer.start();
-});
-after(async () => {
-  await redis?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const redis = redisForFile(() => rmSync(root, { recursive: true, force: true }));
 
 let fleets = 0;
 /** Hosts on a stream and trust file of their own, each having run once (cursors set). */
@@ -29,7 +22,7 @@ function fleet(names: string[], opts: Record<string, { fleet?: string; jail?: st
   const id = `trust-${++fleets}`;
   const dir = join(root, id);
   const hosts = names.map((n) =>
-    makeHost(dir, n, redis!.url, { ...opts[n], trust: join(root, `${id}.trusted`), fleet: `stream = ${id}\n${opts[n]?.fleet ?? ''}` }),
+    makeHost(dir, n, redis().url, { ...opts[n], trust: join(root, `${id}.trusted`), fleet: `stream = ${id}\n${opts[n]?.fleet ?? ''}` }),
   );
   for (const h of hosts) assert.equal(run(h, at(0)).code, 0, h.name);
   return hosts;
@@ -174,7 +167,7 @@ test('another tool publishes with openssl and redis-cli alone, as the README sho
     `host=honeypot start=$NOW items="ban sshd 192.0.2.77 $(( NOW + 3600 )) 1"
      printf 'f2b-scan fleet v2\\n%s\\n%s\\n%s' "$host" "$start" "$items" > msg
      sig=$(openssl pkeyutl -sign -inkey honeypot.key -rawin -in msg | base64 -w0)
-     ${REDIS_CLI} -p ${redis!.port} XADD trust-${fleets} '*' host "$host" start "$start" items "$items" sig "$sig" >/dev/null`,
+     ${REDIS_CLI} -p ${redis().port} XADD trust-${fleets} '*' host "$host" start "$start" items "$items" sig "$sig" >/dev/null`,
   );
   const r = run(b!, at(60));
   assert.equal(r.code, 0, r.stderr);

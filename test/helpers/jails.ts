@@ -2,12 +2,12 @@
 
 import type { BanRecord, Decision, Jail, Ref } from '../../src/types.ts';
 import type { State } from '../../src/state/schema.ts';
-import { keyText, parseKey, type AddrKey } from '../../src/net/key.ts';
+import { keyText, parseKeyOrRange, type AddrKey } from '../../src/net/key.ts';
 import { banKeys, deleteBan, getBan, setBan, updateBan } from '../../src/state/bans.ts';
 
 function keyOf(ip: string): AddrKey {
-  const k = parseKey(ip);
-  if (k === null) throw new Error(`not an address: ${ip}`);
+  const k = parseKeyOrRange(ip);
+  if (k === null) throw new Error(`not an address or range: ${ip}`);
   return k;
 }
 

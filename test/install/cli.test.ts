@@ -127,7 +127,7 @@ test('the build makes a man page f2b-scan.1 that man renders, with every command
   assert.match(text, /^ {7}3 {6}another run holds the lock$/m);
   // Every exit code, report's 1 among them, and the environment variables, from the README.
   assert.match(text, /^ {7}1 {6}report +--fail-on: +an +address +would +be +banned/m);
-  for (const code of [0, 1, 2, 3, 4, 5, 6, 70]) assert.match(text.split(/^EXIT STATUS$/m)[1]!, new RegExp(`^ {7}${code} +\\S`, 'm'), String(code));
+  for (const code of [0, 1, 2, 3, 4, 5, 6, 7, 70]) assert.match(text.split(/^EXIT STATUS$/m)[1]!, new RegExp(`^ {7}${code} +\\S`, 'm'), String(code));
   assert.match(text, /^ENVIRONMENT$/m);
   for (const v of ['TZ', 'PATH', 'F2B_SCAN_THREADS=N', 'F2B_SCAN_RULES=DIR', 'F2B_SCAN_NETNS=NS']) assert.match(text.split(/^ENVIRONMENT$/m)[1]!, new RegExp(`^ {7}${v}\\b`, 'm'), v);
   // groff itself has nothing to warn about.

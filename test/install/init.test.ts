@@ -74,7 +74,8 @@ test('init on a machine without an auth.log turns off sshd, which jail.conf enab
   writeFileSync(join(root, 'var/log/nginx/error.log'), LOGS['var/log/nginx/error.log']!);
   const r = runCli(['init', '--root', root, '--config', tempDir(t, 'config'), '--now', NOW]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^\[sshd\]\n# no log here: \S*auth.log\S*( \S+)*\nenabled = false$/m);
+  // Nor is there a journal under that root: init says it did not read one.
+  assert.match(r.stdout, /^\[sshd\]\n# no log here: \S*auth.log\S*( \S+)*; journal not read \(no journal in \S+\/var\/log\/journal or \S+\/run\/log\/journal\)\nenabled = false$/m);
   assert.match(r.stdout, /^\[nginx-http-auth\]\n.*\nenabled = true$/m);
   assert.equal(r.stdout.match(/^enabled = true$/gm)?.length, 1);
 });
@@ -124,18 +125,36 @@ test('init on a host that logs to the journal only proposes backend = systemd wi
     { iso: '2026-11-24T10:01:00Z', pid: 5200, message: 'Accepted publickey for alice from 198.51.100.5 port 50000 ssh2: ED25519 SHA256:abc' },
     // dovecot logs here too, without failures.
     { iso: '2026-11-24T10:02:00Z', comm: 'dovecot', unit: 'dovecot.service', pid: 900, message: 'imap-login: Login: user=<alice>, method=PLAIN, rip=198.51.100.5, lip=192.0.2.1, mpid=901, TLS' },
+    // proftpd's rule has no journalmatch: found in the whole journal by its rule alone.
+    ...[1, 2].map((n) => ({ iso: `2026-11-24T10:03:0${n}Z`, comm: 'proftpd', unit: 'proftpd.service', pid: 700 + n, message: `ftp.example.org (client.example.net[203.0.113.9]): USER joe (Login failed): Incorrect password.` })),
   ]);
   const config = tempDir(t, 'config');
   const r = runCli(['init', '--root', root, '--config', config, '--write', '--now', NOW]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, `wrote ${config}/jail.local: enabled sshd\n`);
+  assert.equal(r.stdout, `wrote ${config}/jail.local: enabled sshd, proftpd\n`);
   const text = readFileSync(join(config, 'jail.local'), 'utf8');
   assert.match(text, /^\[sshd\]\n# journal \(_SYSTEMD_UNIT=sshd\.service \+ _SYSTEMD_UNIT=ssh\.service \+ [^)]*\): 4 entries of the last day read, 3 failures\nbackend = systemd\nenabled = true$/m);
+  // Its failures came from the program proftpd: the run reads only its entries.
+  assert.match(text, /^\[proftpd\]\n# journal \(the whole journal: its rule has no journalmatch\): 7 entries of the last day read, 2 failures\nbackend = systemd\njournalmatch = SYSLOG_IDENTIFIER=proftpd\nenabled = true$/m);
   assert.match(text, /^#\[dovecot\]\n# journal \([^)]*\): 1 entry of the last day read, 0 failures\n#backend = systemd\n#enabled = true$/m);
   // Layered over jail.conf as a run reads it: sshd reads the journal.
   const cfg = loadConfig({ configDir: config, builtinDir: builtinRulesDir() });
   const sshd = cfg.jails.find((j) => j.name === 'sshd')!;
   assert.equal(sshd.enabled, true);
   assert.equal(sshd.backend, 'systemd');
-  assert.deepEqual(cfg.jails.filter((j) => j.enabled).map((j) => j.name), ['sshd']);
+  assert.deepEqual(cfg.jails.filter((j) => j.enabled).map((j) => j.name).sort(), ['proftpd', 'sshd']);
+  assert.equal(cfg.jails.find((j) => j.name === 'proftpd')!.backend, 'systemd');
+  assert.equal(cfg.jails.find((j) => j.name === 'proftpd')!.journalmatch, 'SYSLOG_IDENTIFIER=proftpd');
+});
+
+test('init reads a volatile journal (run/log/journal) when the machine keeps no persistent one', (t) => {
+  const why = missingBuild() ?? journalUnavailable();
+  if (why) return t.skip(why);
+  // journald with Storage=volatile (or auto and no /var/log/journal): the journal lives in /run.
+  const root = tempDir(t, 'root');
+  mkdirSync(join(root, 'run/log/journal', MACHINE_ID), { recursive: true });
+  writeJournal(join(root, 'run/log/journal', MACHINE_ID, 'system.journal'), [1, 2, 3].map((n) => ({ iso: `2026-11-24T10:00:0${n}Z`, pid: 5100 + n, message: `Failed password for root from 192.0.2.10 port 4010${n} ssh2` })));
+  const r = runCli(['init', '--root', root, '--config', tempDir(t, 'config'), '--now', NOW]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^\[sshd\]\n# journal \([^)]*\): 3 entries of the last day read, 3 failures\nbackend = systemd\nenabled = true$/m);
 });

@@ -56,13 +56,23 @@ test('ban blocks the attacker on the jail port through iptables-multiport; unban
     const all = cli(['unban', '--all']);
     assert.equal(all.code, 0, all.stderr);
     assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v6, 22), true, 'IPv6 back after unban --all');
+
+    // A CIDR range is one rule `-s a.b.c.d/n`; its unban finds that rule again in `iptables -S`.
+    const range = cli(['ban', 'sshd', '192.0.2.0/28', '2001:db8::/120']);
+    assert.equal(range.code, 0, range.stderr);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), false, 'IPv4 blocked by the range');
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v6, 22), false, 'IPv6 blocked by the range');
+    const unRange = cli(['unban', '192.0.2.0/28', '2001:db8::/120']);
+    assert.equal(unRange.code, 0, unRange.stderr);
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v4, 22), true, 'IPv4 back after the range unban');
+    assert.equal(await tcpConnects(lab.attacker.ns, lab.server.v6, 22), true, 'IPv6 back after the range unban');
   } finally {
     await server.stop();
     await lab.cleanup();
   }
 });
 
-test('the ipset export loads with ipset restore, each address with its remaining time', async (t) => {
+test('the ipset export loads with ipset restore, each address and range with its remaining time', async (t) => {
   const why = skipReason ?? toolsUnavailable('ipset', ['ipset']);
   if (why) return t.skip(why);
   const lab = await createLab('opsipset');
@@ -70,7 +80,8 @@ test('the ipset export loads with ipset restore, each address with its remaining
     const { conf, state } = nsConfig();
     // dummy actions would do as well; the bans go into the state through the jail's iptables.
     const cli = (args: string[], now: string) => f2bIn(lab.server.ns, [...args, '--config', conf, '--state', state, '--now', now]);
-    assert.equal(cli(['ban', 'sshd', '192.0.2.50', '2001:db8::50'], '2026-11-24T10:00:00Z').code, 0);
+    const banned = cli(['ban', 'sshd', '192.0.2.50', '2001:db8::50', '198.51.100.0/24', '2001:db8:bad::/48'], '2026-11-24T10:00:00Z');
+    assert.equal(banned.code, 0, banned.stderr);
     const exported = cli(['export', '--format', 'ipset', '--set', 'fromhost'], '2026-11-24T10:30:00Z');
     assert.equal(exported.code, 0, exported.stderr);
     await lab.exec(lab.other.ns, 'ipset', ['restore'], exported.stdout);
@@ -78,6 +89,8 @@ test('the ipset export loads with ipset restore, each address with its remaining
     assert.match(v4, /^192\.0\.2\.50 timeout (1800|179\d)$/m);
     const v6 = await lab.exec(lab.other.ns, 'ipset', ['list', 'fromhost6']);
     assert.match(v6, /^2001:db8::50 timeout (1800|179\d)$/m);
+    assert.match(v4, /^198\.51\.100\.0\/24 timeout (1800|179\d)$/m);
+    assert.match(v6, /^2001:db8:bad::\/48 timeout (1800|179\d)$/m);
     // Loading it twice is harmless (-exist).
     await lab.exec(lab.other.ns, 'ipset', ['restore'], exported.stdout);
   } finally {

@@ -1,12 +1,14 @@
 // The metrics file for node_exporter's textfile collector, from real runs of the built CLI,
 // read back with a Prometheus text-format parser (parse-prometheus-text-format).
 
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { f2b, failedPasswords, scratch } from '../run/cli.ts';
+import { at, makeHost, run, signedBy, T0 } from '../fleet/hosts.ts';
+import { noRedis, RedisServer } from '../fleet/redis-server.ts';
 
 interface Family {
   name: string;
@@ -129,4 +131,43 @@ test('with a fleet that cannot be reached, the metrics say so: exit code 6, flee
   assert.equal(m.get('f2b_scan_fleet_up')!.get(''), 0);
   assert.equal(m.get('f2b_scan_fleet_outbox')!.get(''), 1);
   assert.equal(m.get('f2b_scan_bans_active')!.get('sshd'), 1, 'the local ban is made all the same');
+});
+
+let redis: RedisServer | undefined;
+after(async () => {
+  await redis?.stop();
+});
+
+test('with a fleet, the metrics count its exchange all time: published, imported, dropped, and the lag and outbox now', { timeout: 120_000 }, async (t) => {
+  if (noRedis) return t.skip(noRedis);
+  redis = await RedisServer.start();
+  const root = scratch('f2b-metrics-fleet-');
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const [a, b] = ['a', 'b'].map((n) => makeHost(root, n, redis!.url, { fleet: 'stream = metrics-fleet' }));
+  for (const h of [a!, b!]) appendFileSync(join(h.conf, 'f2b-scan.conf'), '[Definition]\nmetrics_file = f2b-scan.prom\n');
+  const metricsOf = (h: { conf: string }) => readMetrics(join(h.conf, 'f2b-scan.prom'));
+  const fleetSeries = (h: { conf: string }) => {
+    const m = metricsOf(h);
+    return Object.fromEntries(['published_total', 'imported_total', 'dropped_total', 'lag_entries', 'outbox', 'up'].map((k) => [k, m.get(`f2b_scan_fleet_${k}`)?.get('')]));
+  };
+  for (const h of [a!, b!]) assert.equal(run(h, at(0)).code, 0);
+  assert.deepEqual(fleetSeries(a!), { published_total: 0, imported_total: 0, dropped_total: 0, lag_entries: 0, outbox: 0, up: 1 });
+
+  // a bans two addresses from its log and publishes them; a signed entry with an absurd end is dropped by b.
+  appendFileSync(a!.log, [...failedPasswords('198.51.100.7', 5, at(10)), ...failedPasswords('198.51.100.8', 5, at(11))].join('\n') + '\n');
+  assert.equal(run(a!, at(60)).code, 0);
+  await redis.cli('XADD', 'metrics-fleet', '*', ...signedBy(a!, String(T0 + 61), 'ban sshd 203.0.113.50 1e300 5'));
+  assert.deepEqual(fleetSeries(a!), { published_total: 2, imported_total: 0, dropped_total: 0, lag_entries: 0, outbox: 0, up: 1 });
+  const rb = run(b!, at(90));
+  assert.equal(rb.code, 5, rb.stderr);
+  assert.deepEqual(fleetSeries(b!), { published_total: 0, imported_total: 2, dropped_total: 1, lag_entries: 0, outbox: 0, up: 1 });
+
+  // Counters add up over runs (kept in the state), a dry run changes nothing; the next real run keeps them.
+  appendFileSync(a!.log, failedPasswords('198.51.100.9', 5, at(100)).join('\n') + '\n');
+  assert.equal(run(a!, at(120)).code, 0);
+  assert.equal(run(b!, at(130), ['--dry-run']).code, 0);
+  assert.deepEqual(fleetSeries(b!), { published_total: 0, imported_total: 2, dropped_total: 1, lag_entries: 0, outbox: 0, up: 1 });
+  assert.equal(run(b!, at(150)).code, 0);
+  assert.deepEqual(fleetSeries(b!), { published_total: 0, imported_total: 3, dropped_total: 1, lag_entries: 0, outbox: 0, up: 1 });
+  assert.deepEqual(fleetSeries(a!), { published_total: 3, imported_total: 0, dropped_total: 0, lag_entries: 0, outbox: 0, up: 1 });
 });
