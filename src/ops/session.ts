@@ -39,11 +39,7 @@ export async function withSession<T>(opts: OpsOptions, fn: (s: Session) => Promi
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
   const release = opts.dryRun || !write ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
-<<<<<<< HEAD
-    const loaded = await loadState(opts.statePath, { readOnly: opts.dryRun || !write });
-=======
-    const loaded = await loadState(opts.statePath, { now: opts.now });
->>>>>>> main
+    const loaded = await loadState(opts.statePath, { now: opts.now, readOnly: opts.dryRun || !write });
     return await fn({ config, state: loaded.state, warnings: [...config.warnings, ...loaded.warnings] });
   } finally {
     await release();
