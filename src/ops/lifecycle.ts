@@ -74,7 +74,7 @@ async function withState<T>(opts: LifecycleOptions, fn: (state: State, jails: Ja
   // A dry run writes nothing, so it needs no lock.
   const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
-    const loaded = await loadState(opts.statePath, { now: opts.now });
+    const loaded = await loadState(opts.statePath, { now: opts.now, readOnly: opts.dryRun });
     warnings.push(...loaded.warnings);
     const jails = jailsToTouch(config.jails, loaded.state, opts.jailNames, opts.configDir, config.skipped);
     const result = await fn(loaded.state, jails, warnings, config.actionDirs);

@@ -40,7 +40,7 @@ export async function withSession<T>(opts: OpsOptions, fn: (s: Session) => Promi
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
   const release = opts.dryRun || !write ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
-    const loaded = await loadState(opts.statePath, { now: opts.now });
+    const loaded = await loadState(opts.statePath, { now: opts.now, readOnly: opts.dryRun || !write });
     return await fn({ config, state: loaded.state, warnings: [...config.warnings, ...loaded.warnings] });
   } finally {
     await release();

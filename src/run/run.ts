@@ -64,7 +64,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
   // A dry run writes nothing, so it needs no lock and never waits for a real run.
   const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
-    const loaded = await loadState(opts.statePath, { now: opts.now });
+    const loaded = await loadState(opts.statePath, { now: opts.now, readOnly: opts.dryRun });
     warnings.push(...loaded.warnings);
     const state: State = loaded.state;
     // A state moved aside as corrupt knows no bans: take back those the firewall still holds.

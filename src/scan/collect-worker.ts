@@ -9,7 +9,7 @@
 import { read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { createMatcherWith, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
+import { createMatcherWith, RegexMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
 import { createDateReader } from '../time/index.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
 import type { LogDecoding } from '../util/log-encoding.ts';
@@ -80,6 +80,8 @@ function readOnce(r: DateReader): DateReader {
 
 export async function scanPart(t: PartTask): Promise<PartResult> {
   const readers = new Map<string, DateReader>();
+  // Jails sharing the file share regex results per line (rules/matcher.ts RegexMemo).
+  const memo = t.jails.length > 1 ? new RegexMemo() : undefined;
   const matchers: Matcher[] = t.jails.map((pj) => {
     if (pj.filter) filters.set(pj.filterKey, pj.filter);
     const filter = pj.filter ?? filters.get(pj.filterKey);
@@ -88,7 +90,7 @@ export async function scanPart(t: PartTask): Promise<PartResult> {
     const k = `${datepattern ?? '\0'}\u0001${pj.jail.logtimezone ?? ''}`;
     let reader = readers.get(k);
     if (!reader) readers.set(k, (reader = readOnce(createDateReader({ datepattern, timezone: pj.jail.logtimezone, now: t.now, place: { file: filter.file } }))));
-    return createMatcherWith(filter, reader);
+    return createMatcherWith(filter, reader, memo);
   });
   const fh = fdHandle(t.fd);
   // The lines just before the part teach the date reader the file's format and the

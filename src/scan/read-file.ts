@@ -8,7 +8,7 @@
 // different cursors read it apart (each rotation case is followed per cursor, see sources/files).
 
 import { stat, type FileHandle } from 'node:fs/promises';
-import { createMatcherWith, loadFilter, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
+import { createMatcherWith, loadFilter, RegexMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
 import { createDateReader } from '../time/index.ts';
 import { readNewLines, type ReadResult } from '../sources/files.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
@@ -94,6 +94,8 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
   const base = group.reduce((a, b) => (offsetOf(b) < offsetOf(a) ? b : a));
   const readers = new Map<string, DateReader>();
   const matchers = new Map<FileMember, Matcher>();
+  // Jails reading this file together share regex results per line (rules/matcher.ts RegexMemo).
+  const memo = group.length > 1 ? new RegexMemo() : undefined;
 
   const filterOf = (m: FileMember): Filter =>
     (m.scan.filter ??= loadFilter(m.scan.jail.filter, { searchDirs: input.filterDirs, jailDatepattern: m.scan.jail.datepattern, jailMaxlines: m.scan.jail.maxlines }));
@@ -107,7 +109,7 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
       const k = `${datepattern ?? '\0'}\u0001${jail.logtimezone ?? ''}`;
       let reader = readers.get(k);
       if (!reader) readers.set(k, (reader = sharedReader(createDateReader({ datepattern, timezone: jail.logtimezone, now: input.now, place: { file: filter.file } }))));
-      matchers.set(m, (mt = createMatcherWith(filter, reader)));
+      matchers.set(m, (mt = createMatcherWith(filter, reader, memo)));
     }
     return mt;
   };
