@@ -44,10 +44,12 @@ export interface JournalJob {
 export async function surveyJournal(jobs: JournalJob[], opts: { root: string; now: number }): Promise<Map<Jail, JournalSurvey | string>> {
   const out = new Map<Jail, JournalSurvey | string>();
   if (jobs.length === 0) return out;
-  // Under --root, that machine's journal directory; else this machine's journal.
-  const dir = opts.root !== '/' ? join(opts.root, 'var/log/journal') : null;
-  if (dir && !existsSync(dir)) {
-    for (const j of jobs) out.set(j.jail, `no journal in ${dir}`);
+  // Under --root, that machine's journal directory (persistent, else journald's volatile one);
+  // else this machine's journal.
+  const dirs = opts.root !== '/' ? ['var/log/journal', 'run/log/journal'].map((d) => join(opts.root, d)) : [];
+  const dir = dirs.find((d) => existsSync(d)) ?? null;
+  if (dirs.length > 0 && !dir) {
+    for (const j of jobs) out.set(j.jail, `no journal in ${dirs.join(' or ')}`);
     return out;
   }
   const byMatch = new Map<string, JournalJob[]>();

@@ -12,7 +12,7 @@ import { chooseEngine, describeEngine } from './engine-choice.ts';
 
 export type { Filter, CompiledRegex } from './compile.ts';
 export type { Matcher, MatcherStats, DateReader, DateHit } from './matcher.ts';
-export { createMatcherWith } from './matcher.ts';
+export { createMatcherWith, RegexMemo } from './matcher.ts';
 export { findFilterFile } from './filter-load.ts';
 export { translatePyRegex, type JsRegex } from './pyregex.ts';
 export { expandRegexTags } from './tags.ts';

@@ -55,8 +55,60 @@ const MAX_IGNORED_KEPT = 100000;
 /** Lines the prefilter dropped that a dateless matching line may take its date from. */
 const SKIP_KEPT = 4;
 
+/** Small numbers for regex keys (a RegexMemo's slots): equal keys, equal results on equal text. */
+const slotOfKey = new Map<string, number>();
+function slotOf(key: string): number {
+  let n = slotOfKey.get(key);
+  if (n === undefined) slotOfKey.set(key, (n = slotOfKey.size));
+  return n;
+}
+
+/** Results of regexes on one text (the last given), by slot; a new text starts a new round. */
+class TextResults {
+  private text: string | null = null;
+  private round = 0;
+  private readonly rounds: number[] = [];
+  private readonly results: (RegExpExecArray | null)[] = [];
+
+  /** The result of regex `slot` on `text` when known, else undefined. */
+  get(slot: number, text: string): RegExpExecArray | null | undefined {
+    if (text !== this.text) {
+      this.text = text;
+      this.round++;
+      return undefined;
+    }
+    return this.rounds[slot] === this.round ? this.results[slot] : undefined;
+  }
+
+  /** The result of regex `slot` on the text of the last get(). */
+  set(slot: number, result: RegExpExecArray | null): void {
+    while (this.rounds.length <= slot) {
+      this.rounds.push(-1);
+      this.results.push(null);
+    }
+    this.rounds[slot] = this.round;
+    this.results[slot] = result;
+  }
+}
+
+/**
+ * The results of regexes on the line being read, shared by the matchers of the jails reading one
+ * file: sshd's modes (and the jails of one service) run the same prefregex and many of the same
+ * failregexes on every line, and a regex gives the same result on the same text, so each runs
+ * once per line for all of them. Keyed by the regex (engine, flags, source), kept for the last
+ * text only; what depends on a matcher's own past (sessions, the line before) stays its own.
+ */
+export class RegexMemo {
+  /** The prefregex on the line without its date. */
+  readonly whole = new TextResults();
+  /** The failregexes on the prefregex's content. */
+  readonly content = new TextResults();
+}
+
 type Names = [string, string[]][];
 interface Prepared {
+  /** What a RegexMemo knows the regex by (engine, flags and source: equal results on equal text). */
+  slot: number;
   r: CompiledRegex;
   /** The engine that runs it: the RegExp itself, or RE2 (linear-regex.ts). */
   re: RegexRunner;
@@ -76,7 +128,7 @@ export function runnerOf(r: CompiledRegex): RegexRunner {
 }
 
 function prep(r: CompiledRegex): Prepared {
-  return { r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles };
+  return { slot: slotOf(`${r.linear ? 'L' : 'R'}/${r.re.flags}/${r.re.source}`), r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles };
 }
 
 function holdsAny(line: string, needles: string[]): boolean {
@@ -84,7 +136,13 @@ function holdsAny(line: string, needles: string[]): boolean {
   return false;
 }
 
-export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
+/**
+ * A matcher reading dates with `reader`. Matchers of one file may share a `memo` (and a reader)
+ * so that a regex common to their rules runs once per line; a lone matcher needs neither.
+ */
+export function createMatcherWith(filter: Filter, reader: DateReader, memo?: RegexMemo): Matcher {
+  const wholeMemo = memo?.whole ?? null;
+  const contentMemo = memo?.content ?? null;
   const pref = filter.prefregex ? prep(filter.prefregex) : null;
   const prefContent = filter.prefregex?.groups.get('content') ?? [];
   const fails = filter.failregex.map(prep);
@@ -168,7 +226,11 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
 
   function content(text: string, g: Groups): string | null {
     if (!pref) return text;
-    const m = pref.re.exec(text);
+    let m = wholeMemo === null ? undefined : wholeMemo.get(pref.slot, text);
+    if (m === undefined) {
+      m = pref.re.exec(text);
+      wholeMemo?.set(pref.slot, m);
+    }
     if (!m) return null;
     readGroups(m, pref.names, g);
     for (const j of prefContent) {
@@ -249,8 +311,12 @@ export function createMatcherWith(filter: Filter, reader: DateReader): Matcher {
     if (c !== null) {
       for (let j = 0; j < fails.length; j++) {
         const f = fails[j]!;
-        if (f.needles.length !== 0 && !holdsAny(line, f.needles)) continue;
-        const m = f.re.exec(c);
+        let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
+        if (m === undefined) {
+          // A regex cannot match a line without one of its words (its result is null then too).
+          m = f.needles.length !== 0 && !holdsAny(line, f.needles) ? null : f.re.exec(c);
+          contentMemo?.set(f.slot, m);
+        }
         if (!m) continue;
         stats.failregexHits[j]!++;
         if (ignored(c, lineNo)) return NONE;

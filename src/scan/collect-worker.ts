@@ -9,9 +9,10 @@
 import { read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { createMatcherWith, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
+import { createMatcherWith, RegexMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
 import { createDateReader } from '../time/index.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
+import type { LogDecoding } from '../util/log-encoding.ts';
 import { deliver, newTally } from './sink.ts';
 import { CompactSink, emptyCompact, type CompactFailures } from './compact.ts';
 
@@ -50,6 +51,8 @@ export interface PartTask {
   end: number;
   now: number;
   maxLineBytes: number;
+  /** The log's encoding (its jails' logencoding). */
+  decoding: LogDecoding;
 }
 
 export interface PartResult {
@@ -77,6 +80,8 @@ function readOnce(r: DateReader): DateReader {
 
 export async function scanPart(t: PartTask): Promise<PartResult> {
   const readers = new Map<string, DateReader>();
+  // Jails sharing the file share regex results per line (rules/matcher.ts RegexMemo).
+  const memo = t.jails.length > 1 ? new RegexMemo() : undefined;
   const matchers: Matcher[] = t.jails.map((pj) => {
     if (pj.filter) filters.set(pj.filterKey, pj.filter);
     const filter = pj.filter ?? filters.get(pj.filterKey);
@@ -85,12 +90,12 @@ export async function scanPart(t: PartTask): Promise<PartResult> {
     const k = `${datepattern ?? '\0'}\u0001${pj.jail.logtimezone ?? ''}`;
     let reader = readers.get(k);
     if (!reader) readers.set(k, (reader = readOnce(createDateReader({ datepattern, timezone: pj.jail.logtimezone, now: t.now, place: { file: filter.file } }))));
-    return createMatcherWith(filter, reader);
+    return createMatcherWith(filter, reader, memo);
   });
   const fh = fdHandle(t.fd);
   // The lines just before the part teach the date reader the file's format and the
   // multi-line sessions what the previous part knew; their matches belong to that part.
-  if (t.warmFrom < t.start) await streamLines(fh, t.warmFrom, t.start, (line) => { for (const m of matchers) m.push(line); }, t.maxLineBytes);
+  if (t.warmFrom < t.start) await streamLines(fh, t.warmFrom, t.start, (line) => { for (const m of matchers) m.push(line); }, t.maxLineBytes, t.decoding);
   const outs = new Map<string, CompactFailures>(t.jails.map((pj) => [pj.jail.name, emptyCompact(pj.wantsText)]));
   const sink = new CompactSink(outs);
   const tallies = t.jails.map(() => newTally());
@@ -102,6 +107,7 @@ export async function scanPart(t: PartTask): Promise<PartResult> {
       for (let i = 0; i < matchers.length; i++) deliver(matchers[i]!.push(line), t.jails[i]!.jail.name, t.now, t.jails[i]!.oldest, sink, tallies[i]!);
     },
     t.maxLineBytes,
+    t.decoding,
   );
   return {
     range,

@@ -75,7 +75,7 @@ test('init on a machine without an auth.log turns off sshd, which jail.conf enab
   const r = runCli(['init', '--root', root, '--config', tempDir(t, 'config'), '--now', NOW]);
   assert.equal(r.code, 0, r.stderr);
   // Nor is there a journal under that root: init says it did not read one.
-  assert.match(r.stdout, /^\[sshd\]\n# no log here: \S*auth.log\S*( \S+)*; journal not read \(no journal in \S+\/var\/log\/journal\)\nenabled = false$/m);
+  assert.match(r.stdout, /^\[sshd\]\n# no log here: \S*auth.log\S*( \S+)*; journal not read \(no journal in \S+\/var\/log\/journal or \S+\/run\/log\/journal\)\nenabled = false$/m);
   assert.match(r.stdout, /^\[nginx-http-auth\]\n.*\nenabled = true$/m);
   assert.equal(r.stdout.match(/^enabled = true$/gm)?.length, 1);
 });
@@ -145,4 +145,16 @@ test('init on a host that logs to the journal only proposes backend = systemd wi
   assert.deepEqual(cfg.jails.filter((j) => j.enabled).map((j) => j.name).sort(), ['proftpd', 'sshd']);
   assert.equal(cfg.jails.find((j) => j.name === 'proftpd')!.backend, 'systemd');
   assert.equal(cfg.jails.find((j) => j.name === 'proftpd')!.journalmatch, 'SYSLOG_IDENTIFIER=proftpd');
+});
+
+test('init reads a volatile journal (run/log/journal) when the machine keeps no persistent one', (t) => {
+  const why = missingBuild() ?? journalUnavailable();
+  if (why) return t.skip(why);
+  // journald with Storage=volatile (or auto and no /var/log/journal): the journal lives in /run.
+  const root = tempDir(t, 'root');
+  mkdirSync(join(root, 'run/log/journal', MACHINE_ID), { recursive: true });
+  writeJournal(join(root, 'run/log/journal', MACHINE_ID, 'system.journal'), [1, 2, 3].map((n) => ({ iso: `2026-11-24T10:00:0${n}Z`, pid: 5100 + n, message: `Failed password for root from 192.0.2.10 port 4010${n} ssh2` })));
+  const r = runCli(['init', '--root', root, '--config', tempDir(t, 'config'), '--now', NOW]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^\[sshd\]\n# journal \([^)]*\): 3 entries of the last day read, 3 failures\nbackend = systemd\nenabled = true$/m);
 });

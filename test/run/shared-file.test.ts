@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, f2b, scratch } from './cli.ts';
+
+// Jails that read one file share each line's regex results (rules/matcher.ts RegexMemo); each
+// must still find exactly what it finds reading the file alone.
+test('five jails over one auth.log find, each, what that jail finds alone', () => {
+  const dir = scratch();
+  const log = join(dir, 'auth.log');
+  execFileSync(process.execPath, [join(REPO, 'bench/generate.mjs'), 'auth', '30000', log, '--seed', '5']);
+  const jails = [
+    ['sshd', 'sshd'],
+    ['sshd-ddos', 'sshd[mode=ddos]'],
+    ['sshd-extra', 'sshd[mode=extra]'],
+    ['sshd-aggressive', 'sshd[mode=aggressive]'],
+    ['pam-generic', 'pam-generic'],
+  ];
+  const conf = join(dir, 'conf');
+  mkdirSync(conf, { recursive: true });
+  writeFileSync(
+    join(conf, 'jail.local'),
+    jails.map(([name, filter]) => `[${name}]\nenabled = true\nfilter = ${filter}\nlogpath = ${log}\nfindtime = 1d\nmaxretry = 3\n`).join('\n'),
+  );
+  const scan = (state: string, only?: string) => {
+    const r = f2b(['--config', conf, '--state', join(dir, state), '--now', '2026-11-24T12:00:00Z', '--json', '--dry-run', ...(only ? ['--jail', only] : [])]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as { failures: Record<string, number>; bans: { jail: string; ip: string; failures: number }[] };
+  };
+  const together = scan('together.json');
+  const bansOf = (s: typeof together, jail: string) => s.bans.filter((b) => b.jail === jail).map((b) => `${b.ip} ${b.failures}`).sort();
+  let total = 0;
+  for (const [name] of jails) {
+    const alone = scan(`${name}.json`, name);
+    assert.equal(together.failures[name], alone.failures[name], `${name}: failures`);
+    assert.deepEqual(bansOf(together, name), bansOf(alone, name), `${name}: bans`);
+    total += together.bans.filter((b) => b.jail === name).length;
+  }
+  // The modes differ: the comparison is worth something only if they found different things.
+  assert.ok(total > 0, 'the log has bans');
+  assert.notEqual(together.failures.sshd, together.failures['sshd-aggressive'], 'aggressive mode finds more than normal');
+});
