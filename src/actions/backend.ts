@@ -34,6 +34,8 @@ export interface BanItem {
   retry: boolean;
   /** The user name the log named (fail2ban's <F-USER>), when the rule captured one. */
   user?: string;
+  /** How many times this address was banned in this jail, this ban included (fail2ban's <bancount>). */
+  count?: number;
 }
 
 /** What one step did: the printable command(s) and, when it failed, why. */
@@ -50,6 +52,11 @@ export interface Backend {
    * reported (notifications such as mail: a failed mail never holds back a ban).
    */
   readonly enforcing: boolean;
+  /**
+   * One start serves both address families (a fail2ban action file without [Init?family=...]:
+   * fail2ban starts it once): the state records it once, and stop runs once.
+   */
+  readonly sharedStart?: boolean;
   /**
    * Whether it can hold CIDR ranges (`198.51.100.0/24`) as well as host addresses: ipset
    * (hash:net), nftables (an interval set beside the host set), iptables (-s a.b.c.d/n), routes.
@@ -76,6 +83,11 @@ export interface Backend {
   ban(family: Family, items: BanItem[]): Promise<Map<string, StepResult>>;
   /** Lift bans of one family, in one batch where the tool allows; one result per address. */
   unban(family: Family, ips: string[]): Promise<Map<string, StepResult>>;
+  /**
+   * Lift every ban of one family at once (a fail2ban action file's actionflush): `f2b-scan stop`
+   * uses it instead of one unban per address. Absent where there is no such command.
+   */
+  flushAll?(family: Family): Promise<StepResult>;
   /** Remove every ban and what start created. */
   stop(family: Family): Promise<StepResult>;
   /** The command one ban would run, for --dry-run and messages. */

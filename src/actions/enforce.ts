@@ -228,7 +228,7 @@ async function enforceFamily(
   }
 
   // Start where this action never started here, or where its check finds it gone.
-  const key = startedKey(backend.action, family);
+  const key = startedKey(backend.action, backend.sharedStart ? 4 : family);
   const started = (state.started[jail] ??= []);
   let fresh = false;
   if (!started.includes(key) || !(await backend.check(family))) {
@@ -375,6 +375,7 @@ function banItem(work: JailWork, ip: string): BanItem {
     lines: d?.lines ?? rec.lines ?? [],
     restore: opFor(work, ip) === 'restore',
     retry: !work.banDecisions.has(ip) && rec.pending === 'ban',
+    count: rec.count,
     ...(d?.user !== undefined ? { user: d.user } : {}),
   };
 }

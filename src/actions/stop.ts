@@ -41,7 +41,8 @@ export async function stopActions(input: {
         continue;
       }
       for (const family of [4, 6] as Family[]) {
-        const key = startedKey(ref.name, family);
+        // One start for both families (sharedStart): lift both families' bans, then stop once.
+        const key = startedKey(ref.name, backend.sharedStart ? 4 : family);
         if (!started.includes(key)) continue;
         const first = outcomes.length;
         // A firewall that cannot list its entries (shared blacklists such as shorewall's) is
@@ -52,13 +53,18 @@ export async function stopActions(input: {
           outcomes.push({ jail: jail.name, ip, op: 'unban', ok: true, command: backend.describeUnban(ip), action: ref.name });
         }
         if (input.dryRun) continue;
-        if (unlisted && held.length > 0) {
+        if (unlisted && held.length > 0 && backend.flushAll) {
+          // fail2ban's actionflush: every ban of the family lifted by one command.
+          const r = await backend.flushAll(family);
+          for (const o of outcomes.slice(first)) Object.assign(o, r.ok ? { command: r.command || o.command } : { ok: false, error: r.error, command: r.command });
+        } else if (unlisted && held.length > 0) {
           const results = await backend.unban(family, held);
           for (const o of outcomes.slice(first)) {
             const r = results.get(o.ip);
             if (r && !r.ok) Object.assign(o, { ok: false, error: r.error, command: r.command });
           }
         }
+        if (backend.sharedStart && family === 4) continue;
         const r = await backend.stop(family);
         if (!r.ok) {
           warnings.push(`jail ${jail.name}: action ${ref.name}: stop failed: ${r.error} (${r.command})`);
@@ -66,6 +72,8 @@ export async function stopActions(input: {
           continue;
         }
         started.splice(started.indexOf(key), 1);
+        // A state from before sharedStart may still hold the IPv6 key of a shared start.
+        if (backend.sharedStart && started.includes(startedKey(ref.name, 6))) started.splice(started.indexOf(startedKey(ref.name, 6)), 1);
       }
     }
   }

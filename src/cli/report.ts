@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { failWith, parseNow } from './common.ts';
 import { UsageError } from '../util/errors.ts';
+import { MAX_BAN_SECONDS } from '../config/duration.ts';
 
 interface ReportArgs {
   config: string;
@@ -50,6 +51,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         // A string is yargs' usage error: one line and exit 2, not an internal error.
         if (a.rule && (!a.log || a.log.length === 0)) return '--rule needs --log FILE...';
         if (a.log && !a.rule) return '--log goes with --rule';
+        // Numbers from the command line are bounded like the configuration's (yargs gives NaN for "abc").
+        if (a.findtime !== undefined && !(a.findtime >= 0 && a.findtime <= MAX_BAN_SECONDS)) return `--findtime: ${a.findtime} is not seconds from 0 to 100 years`;
+        if (a.maxretry !== undefined && !(Number.isInteger(a.maxretry) && a.maxretry >= 1)) return `--maxretry: ${a.maxretry} is not a whole number of 1 or more`;
+        if (!(Number.isInteger(a.top) && a.top >= 0)) return `--top: ${a.top} is not a whole number of 0 or more`;
         return true;
       })
       .example('$0 report --format markdown >> "$GITHUB_STEP_SUMMARY"', 'a CI job summary of the configured jails')

@@ -8,6 +8,7 @@ import type { Jail } from '../types.ts';
 import { ConfigError, formatPlace } from '../util/errors.ts';
 import { isEnabled, resolveJail } from './jail.ts';
 import { DEFAULT, IniStore } from './store.ts';
+import { readDbPurgeAge, type ServerSetting } from './server-settings.ts';
 
 export { parseDuration, tryParseDuration } from './duration.ts';
 export { IniStore, DEFAULT } from './store.ts';
@@ -33,6 +34,10 @@ export interface LoadedConfig {
    * section and key): the other jails run, the run exits 2. Not in `jails`.
    */
   jailErrors: string[];
+  /** The same jails by name, with the error that left each out (a command naming one says why). */
+  skipped: ReadonlyMap<string, ConfigError>;
+  /** fail2ban's dbpurgeage (server-settings.ts): how long a ban count outlives the last ban. */
+  dbpurgeage: ServerSetting;
 }
 
 /** The fail2ban version whose configuration format we read (stock jail.conf uses it in an agent string). */
@@ -103,6 +108,11 @@ export function loadMainFile(opts: { configDir: string; builtinDir: string }): I
   return main;
 }
 
+/** The one line for a jail left out for a bad value in its own section. */
+export function skippedLine(jail: string, e: ConfigError): string {
+  return `${e.message} (jail [${jail}] skipped)`;
+}
+
 export function loadConfig(opts: { configDir: string; builtinDir: string }): LoadedConfig {
   const configDir = resolve(opts.configDir);
   const builtinDir = resolve(opts.builtinDir);
@@ -134,14 +144,14 @@ export function loadConfig(opts: { configDir: string; builtinDir: string }): Loa
 
   // A bad value in an enabled jail's own section skips that jail alone (as fail2ban skips a jail
   // it cannot start); one in [DEFAULT] or elsewhere that every jail reads still stops the run.
-  const jailErrors: string[] = [];
+  const skipped = new Map<string, ConfigError>();
   const jails: Jail[] = [];
   for (const n of names) {
     try {
       jails.push(resolveJail(store, n, enabled.get(n)!, warnings));
     } catch (e) {
       if (!(e instanceof ConfigError) || e.place.section !== n) throw e;
-      jailErrors.push(`${e.message} (jail [${n}] skipped)`);
+      skipped.set(n, e);
     }
   }
 
@@ -155,6 +165,8 @@ export function loadConfig(opts: { configDir: string; builtinDir: string }): Loa
     filterDirs: dirs('filter.d'),
     actionDirs: dirs('action.d'),
     warnings: [...new Set(warnings)],
-    jailErrors,
+    jailErrors: [...skipped].map(([n, e]) => skippedLine(n, e)),
+    skipped,
+    dbpurgeage: readDbPurgeAge(main, configDir),
   };
 }

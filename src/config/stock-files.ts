@@ -59,3 +59,9 @@ export function stockFiles(opts: { builtinDir: string; configDir: string; status
     return v;
   };
 }
+
+/** stockFiles, built on its first question: a run whose logs are all there never reads dpkg's status. */
+export function lazyStockFiles(builtinDir: string, configDir: string): (file: string) => boolean {
+  let isStock: ((file: string) => boolean) | undefined;
+  return (file) => (isStock ??= stockFiles({ builtinDir, configDir }))(file);
+}

@@ -1,6 +1,8 @@
 // Typed readings of jail option text. Each returns the value, or a string saying what
 // is wrong (the caller knows the place and whether it is an error or a warning).
 
+import { logDecoding } from '../util/log-encoding.ts';
+
 export type Reading<T> = { ok: true; value: T } | { ok: false; why: string };
 
 const ok = <T>(value: T): Reading<T> => ({ ok: true, value });
@@ -65,4 +67,10 @@ export type UseDns = (typeof USEDNS)[number];
 /** The backend's name without options: `systemd[journalflags=1]` -> systemd. */
 export function backendName(text: string): string {
   return text.trim().replace(/\s*\[.*$/s, '').toLowerCase();
+}
+
+/** fail2ban's logencoding: a Python codec name or `auto` (the text is kept; sources decode by it). */
+export function readLogEncoding(text: string): Reading<string> {
+  const r = logDecoding(text);
+  return 'error' in r ? bad(r.error) : ok(text.trim());
 }

@@ -1,8 +1,9 @@
 // ignorecommand: a program that says whether an address must not be banned (exit 0 = ignore,
 // 1 = ban as usual, anything else = a warning and no ignore). fail2ban hands the line to a shell;
-// we split it into words once, substitute `<ip>` only where it is a whole word, and run the
-// words through execa without a shell, so no address (or anything posing as one) is ever parsed
-// as shell syntax.
+// we split it into words once (quotes as a shell reads them), substitute `<ip>` wherever it
+// stands in a word (`<ip>`, "<ip>", --ip=<ip>, a `sh -c '... <ip> ...'` script the user wrote),
+// and run the words through execa without a shell. Only an address is ever put into a word
+// with other text: a value that is not address-shaped is refused there.
 
 import type { Place } from '../types.ts';
 import { ConfigError } from '../util/errors.ts';
@@ -13,7 +14,7 @@ export const IP_TAG = '<ip>';
 export interface IgnoreCommand {
   /** As written in the config. */
   text: string;
-  /** The words; a word equal to IP_TAG takes the address. */
+  /** The words; `<ip>` in a word takes the address. */
   argv: string[];
 }
 
@@ -71,16 +72,28 @@ export function parseIgnoreCommand(text: string, place: Place): IgnoreCommand {
   if (argv.length === 0) throw refuse('is empty');
   for (const w of argv) {
     for (const tag of w.match(/<[A-Za-z][\w-]*>/g) ?? []) {
+      // Other tags (<F-USER>, ...) would carry log text: not into a command line.
       if (tag.toLowerCase() !== IP_TAG) throw refuse(`${tag} is not supported (only ${IP_TAG})`);
-      if (w !== tag) throw refuse(`${IP_TAG} must be a word of its own, not part of "${w}"`);
     }
   }
-  return { text, argv: argv.map((w) => (w.toLowerCase() === IP_TAG ? IP_TAG : w)) };
+  return { text, argv: argv.map((w) => w.replace(IP_TAGS, IP_TAG)) };
 }
 
-/** The argument list with `<ip>` words replaced by the address, verbatim. */
+const IP_TAGS = /<ip>/gi;
+/** What an address's text is made of (IPv4, IPv6, IPv4-mapped): safe inside any word. */
+const ADDRESS_SHAPED = /^[0-9A-Fa-f:.]+$/;
+
+/**
+ * The argument list with `<ip>` replaced by the address: a word that is `<ip>` alone gets the
+ * value verbatim; inside other text only an address-shaped value is accepted (throws otherwise).
+ */
 export function ignoreCommandArgv(cmd: IgnoreCommand, ip: string): string[] {
-  return cmd.argv.map((w) => (w === IP_TAG ? ip : w));
+  return cmd.argv.map((w) => {
+    if (w === IP_TAG) return ip;
+    if (!w.includes(IP_TAG)) return w;
+    if (!ADDRESS_SHAPED.test(ip)) throw new Error(`${JSON.stringify(ip)} is not an address, and "${w}" would carry it inside other text`);
+    return w.split(IP_TAG).join(ip);
+  });
 }
 
 /** Run the command for one address (I/O). Never throws for the command's own failure. */
@@ -89,7 +102,13 @@ export async function runIgnoreCommand(
   ip: string,
   timeoutMs = DEFAULT_IGNORECOMMAND_TIMEOUT_MS,
 ): Promise<IgnoreAnswer> {
-  const [file, ...args] = ignoreCommandArgv(cmd, ip);
+  let argv: string[];
+  try {
+    argv = ignoreCommandArgv(cmd, ip);
+  } catch (e) {
+    return { error: `ignorecommand "${cmd.text}" for ${ip}: ${(e as Error).message}` };
+  }
+  const [file, ...args] = argv;
   // Loaded here: a run that asks no command (most runs) never loads execa.
   const { execa } = await import('execa');
   const r = await execa(file!, args, {

@@ -22,7 +22,7 @@ export async function runFleetStatus(opts: FleetStatusCommand): Promise<{ output
     throw new ConfigError({ file: mainFile, section: 'fleet', key: 'url' }, 'not set: this host is in no fleet (see "Running a fleet" in the README)');
   }
   // Read-only: no lock, nothing saved.
-  const { state, warnings } = await loadState(opts.statePath);
+  const { state, warnings } = await loadState(opts.statePath, { readOnly: true });
   const status = await readFleetStatus(settings, state);
   const output = opts.json ? JSON.stringify(status) + '\n' : formatFleetStatus(status);
   return {

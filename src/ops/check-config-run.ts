@@ -8,6 +8,8 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { loadConfig, placeOfKey, type LoadedConfig } from '../config/index.ts';
+import { checkPolicy } from '../policy/check.ts';
+import { journalInstead } from '../scan/journal-collect.ts';
 import { expandLogpaths } from '../sources/glob.ts';
 import { createDateReader } from '../time/index.ts';
 import type { Place } from '../types.ts';
@@ -55,6 +57,14 @@ export async function runCheckConfig(opts: { configDir: string; builtinDir: stri
   }
   warnings.push(...config.warnings);
   problems.push(...config.jailErrors);
+  // A bantime formula or ignorecommand the run would refuse (the jail, or the whole run when it comes from [DEFAULT]).
+  try {
+    const policy = checkPolicy(config.jails.filter((j) => j.enabled), (j, key) => placeOfKey(config.store, j.name, key));
+    problems.push(...policy.jailErrors);
+    warnings.push(...policy.warnings);
+  } catch (e) {
+    problems.push(describe(e));
+  }
   const isStock = stockFiles({ builtinDir: config.builtinDir, configDir: config.configDir, statusFile: opts.dpkgStatus });
   /** A finding: a note in a file the user did not write, else `otherwise`. */
   const finding = (file: string, msg: string, otherwise: string[]) => (isStock(file) ? notes : otherwise).push(msg);
@@ -104,6 +114,10 @@ export async function runCheckConfig(opts: { configDir: string; builtinDir: stri
     if (jail.backend.startsWith('systemd')) continue;
     const { files, warnings: w } = await expandLogpaths(jail.logpath);
     const lp = placeOfKey(config.store, jail.name, 'logpath');
+    if (files.length === 0 && journalInstead(jail, w, config.filterDirs, isStock)) {
+      notes.push(`${at(lp)}: [${jail.name}] logpath ${jail.logpath.join(' ')} matches no file: backend = auto reads the systemd journal instead`);
+      continue;
+    }
     for (const msg of w) {
       if (/matches no file|dangling symlink/.test(msg)) warnings.push(`${at(lp)}: [${jail.name}] ${msg}`);
       else problems.push(`${at(lp)}: [${jail.name}] ${msg}`);

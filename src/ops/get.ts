@@ -2,6 +2,7 @@
 // from (file and line), with the layers it overrode.
 
 import { DEFAULT } from '../config/index.ts';
+import { SERVER_KEYS } from '../config/server-settings.ts';
 import { ConfigError } from '../util/errors.ts';
 import { findJail, withSession, type OpsOptions, type OpsResult } from './session.ts';
 
@@ -28,6 +29,22 @@ export async function runGet(opts: Omit<OpsOptions, 'dryRun'> & { jail: string; 
       const store = s.config.store;
       const key = opts.key.toLowerCase();
       const e = store.entry(jail.name, key);
+      // A server-wide setting (fail2ban.conf's dbpurgeage) holds for every jail.
+      if (!e && (SERVER_KEYS as readonly string[]).includes(key)) {
+        const setting = s.config.dbpurgeage;
+        const r: GetResult = {
+          jail: jail.name,
+          key,
+          value: setting.value,
+          raw: setting.value,
+          file: setting.place?.file ?? "fail2ban's default",
+          line: setting.place?.line ?? null,
+          section: setting.place?.section ?? 'Definition',
+          layers: [],
+        };
+        const text = setting.place ? formatGet(r) : `${r.value}\n  fail2ban's default (set it in [Definition] of f2b-scan.local)\n`;
+        return { output: opts.json ? JSON.stringify(r) + '\n' : text, messages: [], exitCode: 0 };
+      }
       if (!e) throw new ConfigError({ file: s.config.configDir, section: jail.name, key }, `not set in [${jail.name}] nor in [DEFAULT]`);
       const section = e.section ?? (store.history(jail.name, key).includes(e) ? jail.name : DEFAULT);
       const layers = [...store.history(DEFAULT, key).map((x) => ({ x, section: DEFAULT })), ...store.history(jail.name, key).map((x) => ({ x, section: jail.name }))]

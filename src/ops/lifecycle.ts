@@ -4,7 +4,7 @@
 // removes what start created. Neither reads a log or decides a ban: the state keeps its
 // bans, so a stop followed by a start, or by the next run, puts them back.
 
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, type LoadedConfig } from '../config/index.ts';
 import { enforce, failedOutcomeLines, outcomesExitCode, stopActions, type ActionOutcome } from '../actions/index.ts';
 import { selectJails } from '../run/select-jails.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
@@ -40,8 +40,8 @@ export interface LifecycleResult {
  * Named jails (any, enabled or not), else every jail the state has business with: enabled
  * jails, and disabled ones that still hold bans or started actions, so nothing is left behind.
  */
-function jailsToTouch(all: Jail[], state: State, names: string[] | undefined, configDir: string): Jail[] {
-  return selectJails(all, names, configDir, (j) => j.enabled || banCount(state, j.name) > 0 || (state.started[j.name] ?? []).length > 0);
+function jailsToTouch(all: Jail[], state: State, names: string[] | undefined, configDir: string, skipped: LoadedConfig['skipped']): Jail[] {
+  return selectJails(all, names, configDir, { skipped, byDefault: (j) => j.enabled || banCount(state, j.name) > 0 || (state.started[j.name] ?? []).length > 0 });
 }
 
 /**
@@ -74,9 +74,9 @@ async function withState<T>(opts: LifecycleOptions, fn: (state: State, jails: Ja
   // A dry run writes nothing, so it needs no lock.
   const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
-    const loaded = await loadState(opts.statePath, { now: opts.now });
+    const loaded = await loadState(opts.statePath, { now: opts.now, readOnly: opts.dryRun });
     warnings.push(...loaded.warnings);
-    const jails = jailsToTouch(config.jails, loaded.state, opts.jailNames, opts.configDir);
+    const jails = jailsToTouch(config.jails, loaded.state, opts.jailNames, opts.configDir, config.skipped);
     const result = await fn(loaded.state, jails, warnings, config.actionDirs);
     if (!opts.dryRun) await saveState(opts.statePath, loaded.state);
     return result;

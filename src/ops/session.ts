@@ -9,7 +9,8 @@ import { writeOwnLog, type LogRecord } from '../log/index.ts';
 import { acquireLock, loadState, saveState } from '../state/store.ts';
 import type { State } from '../state/schema.ts';
 import type { Decision, Jail } from '../types.ts';
-import { ConfigError, EXIT } from '../util/errors.ts';
+import { EXIT } from '../util/errors.ts';
+import { missingJail } from '../run/select-jails.ts';
 import { builtinRulesDir } from '../util/paths.ts';
 
 export interface OpsOptions {
@@ -39,7 +40,7 @@ export async function withSession<T>(opts: OpsOptions, fn: (s: Session) => Promi
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
   const release = opts.dryRun || !write ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
-    const loaded = await loadState(opts.statePath, { now: opts.now });
+    const loaded = await loadState(opts.statePath, { now: opts.now, readOnly: opts.dryRun || !write });
     return await fn({ config, state: loaded.state, warnings: [...config.warnings, ...loaded.warnings] });
   } finally {
     await release();
@@ -49,7 +50,7 @@ export async function withSession<T>(opts: OpsOptions, fn: (s: Session) => Promi
 /** A jail of the configuration by name (enabled or not), or a one-line error. */
 export function findJail(config: LoadedConfig, name: string): Jail {
   const j = config.jails.find((x) => x.name === name);
-  if (!j) throw new ConfigError({ file: config.configDir, section: name }, `unknown jail "${name}"`);
+  if (!j) throw missingJail(name, config.configDir, config.skipped);
   return j;
 }
 

@@ -32,7 +32,7 @@ export interface ReportOptions {
 
 export async function buildReport(opts: ReportOptions): Promise<{ analysis: Analysis; warnings: string[] }> {
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
-  const jails = opts.rule ? [ruleJail(config.jails, opts)] : selectJails(config.jails, opts.jailNames, opts.configDir);
+  const jails = opts.rule ? [ruleJail(config.jails, opts)] : selectJails(config.jails, opts.jailNames, opts.configDir, { skipped: config.skipped, leaveOutSkipped: true });
   // Each failure is folded into its jail's aggregate as the scan finds it: the report holds
   // counters per address and time bucket, never the log's failures.
   const aggregates = new Map(jails.map((j) => [j.name, new JailAggregate(j.maxretry, j.findtime, { since: opts.since, until: opts.until })]));

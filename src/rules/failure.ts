@@ -79,113 +79,219 @@ export function toRuleMatch(g: Groups, regex: number, lineNo: number, time: numb
   return r;
 }
 
-const NO_LINES: string[] = [];
+/**
+ * fail2ban's multi-line failure cache (Filter.mlfidCache: Utils.Cache(maxCount=100, maxTime=5*60)):
+ * an entry lives 5 minutes from its creation (fail2ban: its reading clock; here the log's own
+ * time, which is the same for a live log and stays right when a run reads a backlog); when 100
+ * are held, creating one drops the oldest created first (and any expired ones ahead of it).
+ * An entry updated by later lines keeps its place and its expiry, as in fail2ban.
+ */
+export const MLFID_MAX_COUNT = 100;
+export const MLFID_MAX_TIME = 5 * 60;
 
-/** A session id (process id) not seen for this long is a new session. */
-const SESSION_TIMEOUT = 10 * 60;
-
-interface Session {
+/** One connection's merged failure (fail2ban's cached `fail` dict). */
+interface Entry {
   groups: Groups;
-  /** Log time of its last line (null: lines without time). */
-  time: number | null;
-  users: string[];
-  /** A failure was seen before any line of the session named the address. */
+  /** F-NOFAIL / F-MLFGAINED values of the last line merged in (fail2ban keeps them in the dict). */
+  nofail: string | undefined;
+  gained: string | undefined;
+  users: Set<string> | undefined;
+  matches: string[] | undefined;
+  nofailMatches: string[] | undefined;
+  /** A failure was seen before any line gave the address (fail2ban's mlfpending). */
   pending: boolean;
-  lines: string[];
+  /** When it is forgotten (the log's time); NaN: made before any dated line, stamped by the first. */
+  expires: number;
+  /** Left the cache (forgotten, expired or pushed out). */
+  dead: boolean;
 }
 
-const FLAGS = new Set(['nofail', 'mlfforget', 'mlfgained', 'mlfid', 'content']);
-const MAX_SESSIONS = 2000;
+const truthy = (v: string | undefined): v is string => v !== undefined && v !== '';
 
-/**
- * Sessions kept in two generations: when the young map is full it becomes the old one
- * and the former old one is dropped, so a session seen recently (moved back into the
- * young map on use) survives. O(1) per line, nothing ever iterates the maps.
- */
-class SessionMap {
-  private young = new Map<string, Session>();
-  private old = new Map<string, Session>();
+/** Still held at `now` (null: no dated line yet, nothing has aged). */
+const alive = (e: Entry, now: number | null): boolean => now === null || !(e.expires <= now);
 
-  get(id: string): Session | undefined {
-    const s = this.young.get(id);
-    if (s !== undefined) return s;
-    const o = this.old.get(id);
-    if (o !== undefined) {
-      this.old.delete(id);
-      this.set(id, o);
-    }
-    return o;
+class ExpiringFifo {
+  /**
+   * id -> entry. Entries are marked dead instead of deleted, and the map is rebuilt from the
+   * live ones when it has grown to a few times the limit: a Map that deletes at the rate
+   * connections close made a 1M-line report's peak memory grow with the log (V8 keeps its
+   * tables' garbage in the old generation); one dropped as a whole does not.
+   */
+  private map = new Map<string, Entry>();
+  private live = 0;
+  /** Creation order (fail2ban's OrderedDict): ents[i] was set under ids[i]; dead ones are skipped. */
+  private ids: string[] = [];
+  private ents: Entry[] = [];
+  private head = 0;
+
+  get(id: string, now: number | null): Entry | undefined {
+    const e = this.map.get(id);
+    if (e === undefined || e.dead) return undefined;
+    if (alive(e, now)) return e;
+    this.kill(e);
+    return undefined;
   }
 
-  set(id: string, s: Session): void {
-    if (this.young.size >= MAX_SESSIONS) {
-      this.old = this.young;
-      this.young = new Map();
+  set(id: string, e: Entry, now: number | null): void {
+    if (this.live >= MLFID_MAX_COUNT) {
+      // FIFO: drop the oldest; go on while what was dropped had expired anyway.
+      while (this.head < this.ids.length) {
+        const v = this.ents[this.head]!;
+        this.head++;
+        if (v.dead) continue;
+        this.kill(v);
+        if (alive(v, now) && this.live < MLFID_MAX_COUNT) break;
+      }
     }
-    this.young.set(id, s);
+    e.expires = now === null ? NaN : now + MLFID_MAX_TIME;
+    e.dead = false;
+    this.map.set(id, e);
+    this.live++;
+    this.ids.push(id);
+    this.ents.push(e);
+    if (this.ids.length > 8 * MLFID_MAX_COUNT) this.compact();
   }
 
   delete(id: string): void {
-    this.young.delete(id);
-    this.old.delete(id);
+    const e = this.map.get(id);
+    if (e !== undefined && !e.dead) this.kill(e);
+  }
+
+  /**
+   * The first dated line: entries made before it are taken as made at its time (fail2ban's clock
+   * is the reading time, and a live log's undated lines are read seconds before the dated one).
+   */
+  stampUndated(now: number): void {
+    for (const e of this.ents) if (!e.dead && Number.isNaN(e.expires)) e.expires = now + MLFID_MAX_TIME;
+  }
+
+  private kill(e: Entry): void {
+    e.dead = true;
+    this.live--;
+  }
+
+  /** Only the live entries, in order, in a new map and new order arrays (amortised O(1)). */
+  private compact(): void {
+    const ids: string[] = [];
+    const ents: Entry[] = [];
+    const map = new Map<string, Entry>();
+    for (let i = this.head; i < this.ids.length; i++) {
+      const e = this.ents[i]!;
+      if (e.dead) continue;
+      ids.push(this.ids[i]!);
+      ents.push(e);
+      map.set(this.ids[i]!, e);
+    }
+    this.ids = ids;
+    this.ents = ents;
+    this.map = map;
+    this.head = 0;
   }
 }
 
-/** Failures merged per multi-line failure id (F-MLFID). */
+/** Failures merged per multi-line failure id (F-MLFID), as fail2ban's Filter._mergeFailure merges them. */
 export class SessionCache {
-  private readonly sessions = new SessionMap();
+  private readonly cache = new ExpiringFifo();
+  /** The time of the last dated line: lines without a date are merged at it (null before any). */
+  private clock: number | null = null;
 
   /**
-   * Merge one match into its session; returns the groups to report as a failure,
-   * or null when this match is not (yet) a failure.
+   * Merge one match into its connection; returns the groups and lines to report as a failure,
+   * or null when this match is not (yet) one.
    */
   merge(id: string, g: Groups, lines: string[], time: number | null): { groups: Groups; lines: string[] } | null {
-    let nofail = g.nofail !== undefined || g.mlfgained !== undefined;
-    const forget = g.mlfforget !== undefined;
-    const user = userOf(g) || undefined;
-    let s = this.sessions.get(id);
-    // Process ids come back: an old session with the same id is another connection.
-    if (s && s.time !== null && time !== null && time - s.time > SESSION_TIMEOUT) {
-      this.sessions.delete(id);
-      s = undefined;
+    if (time !== null) {
+      if (this.clock === null) this.cache.stampUndated(time);
+      this.clock = time;
     }
-    if (s && time !== null) s.time = time;
-    let newUser = false;
-    let merged: Groups;
-    if (s) {
-      // The session's fields, updated by this line's (the session object is reused).
-      merged = s.groups;
-      for (const k in g) if (!FLAGS.has(k) && (g[k] !== '' || merged[k] === undefined)) merged[k] = g[k]!;
-      if (user !== undefined && !s.users.includes(user)) {
-        newUser = s.users.length > 0;
-        s.users.push(user);
-      }
+    const now = this.clock;
+    // Flags: 1 no failure, 2 forget the connection, 4 the cached one said "no failure", 8 gained.
+    let flags = 0;
+    let nofail = g.nofail;
+    const gained = g.mlfgained;
+    if (truthy(gained)) {
+      flags |= 8 | 1;
+      if (!truthy(nofail)) nofail = gained;
+    } else if (truthy(nofail)) flags |= 1;
+    if (truthy(g.mlfforget)) flags |= 2;
+
+    // Fields are set to undefined, never deleted: entries keep one shape (V8's fast properties).
+    let users: Set<string> | undefined;
+    let cur: Entry;
+    const cached = this.cache.get(id, now);
+    if (cached) {
+      users = addUser(cached, userOfLine(g));
+      if (truthy(cached.nofail) || truthy(cached.gained)) flags |= 4;
+      // Gained (logged in) resets what was pending; without pending failures the lines
+      // already reported are not reported again.
+      if (flags & 8) cached.pending = false;
+      if ((flags & 4) === 0 && !cached.pending) cached.matches = undefined;
+      copyGroups(g, cached.groups);
+      // nofail / gained: the last line's (fail2ban's dict update with this line's values).
+      cached.nofail = nofail;
+      cached.gained = gained;
+      cur = cached;
+      if (flags & 2) this.cache.delete(id);
     } else {
-      merged = {};
-      for (const k in g) if (!FLAGS.has(k)) merged[k] = g[k]!;
-      if (!forget) {
-        s = { groups: merged, time, users: user !== undefined ? [user] : [], pending: false, lines: NO_LINES };
-        this.sessions.set(id, s);
+      cur = { groups: copyGroups(g, {}), nofail, gained, users: undefined, matches: undefined, nofailMatches: undefined, pending: false, expires: 0, dead: false };
+      if (!(flags & 2)) {
+        users = addUser(cur, userOfLine(g));
+        this.cache.set(id, cur, now);
       }
     }
-    // A failure waiting for its address, or attempts with several user names, count
-    // even when this line alone would not.
-    if (s && (s.pending || newUser)) nofail = false;
-    let out: { groups: Groups; lines: string[] } | null = null;
-    if (!nofail) {
-      const hasId = hostOf(merged) !== undefined || (merged.fid !== undefined && merged.fid !== '');
-      if (hasId) {
-        out = { groups: merged, lines: s && s.lines.length ? [...s.lines, ...lines] : lines };
-        if (s) {
-          s.pending = false;
-          s.lines = NO_LINES;
-        }
-      } else if (s) {
-        s.pending = true;
-        s.lines = [...s.lines, ...lines];
-      }
+    // Pending failures, or attempts with several user names, make this line count.
+    if (cur.pending || (users !== undefined && users.size > 1)) {
+      cur.pending = false;
+      cur.nofail = undefined;
+      cur.gained = undefined;
+      flags &= ~(8 | 1);
     }
-    if (forget) this.sessions.delete(id);
-    return out;
+    if ((flags & 1) === 0) {
+      // A new array: the previous one may be a failure already reported.
+      const before = cur.nofailMatches;
+      const m = before === undefined ? (cur.matches === undefined ? [] : cur.matches.slice()) : cur.matches === undefined ? before : before.concat(cur.matches);
+      cur.nofailMatches = undefined;
+      if ((flags & 8) === 0) for (const l of lines) m.push(l);
+      cur.matches = m;
+    } else if ((flags & 3) === 1) {
+      cur.nofailMatches = cur.nofailMatches === undefined ? lines.slice() : cur.nofailMatches.concat(lines);
+    }
+    if (truthy(cur.nofail)) return null;
+    if (hostOf(cur.groups) === undefined && !truthy(cur.groups.fid)) {
+      cur.pending = true; // waits for a line that names the address
+      return null;
+    }
+    const reported = cur.matches ?? [];
+    // Reported, nothing pending and no "no failure" state: the next line of this connection
+    // drops these matches anyway (fail2ban's merge), so the cache does not hold them (a held
+    // line keeps its whole read slice alive).
+    cur.matches = undefined;
+    return { groups: { ...cur.groups }, lines: reported };
   }
+}
+
+/**
+ * Not merged into a connection: the merge flags (F-NOFAIL, F-MLFFORGET, F-MLFGAINED: this line's,
+ * read above), the id itself and the prefregex's whole `content` (a failure needs neither).
+ */
+const MERGE_SKIPS = new Set(['nofail', 'mlfforget', 'mlfgained', 'mlfid', 'content']);
+
+/** The line's groups but MERGE_SKIPS, into `to`. */
+function copyGroups(g: Groups, to: Groups): Groups {
+  for (const k in g) if (!MERGE_SKIPS.has(k)) to[k] = g[k]!;
+  return to;
+}
+
+/** The line's user name as fail2ban merges it: F-USER, else a non-empty F-ALT_USER*. */
+function userOfLine(g: Groups): string | undefined {
+  if (truthy(g.user)) return g.user;
+  for (const k in g) if (k.startsWith('alt_user') && truthy(g[k])) return g[k];
+  return undefined;
+}
+
+/** fail2ban's _updateUsers: the connection's user names. */
+function addUser(e: Entry, user: string | undefined): Set<string> | undefined {
+  if (truthy(user)) (e.users ??= new Set()).add(user);
+  return e.users;
 }

@@ -2,7 +2,8 @@
 // jail's new lines, decide, enforce, save, release. Everything else lives in the stages.
 
 import { isoTime } from '../util/time-text.ts';
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, placeOfKey, skippedLine } from '../config/index.ts';
+import { lazyStockFiles } from '../config/stock-files.ts';
 import { enforce, failedOutcomeLines, outcomesExitCode, type ActionOutcome } from '../actions/index.ts';
 import { checkPolicy, startPolicy } from '../policy/index.ts';
 import { prepareIgnore } from './prepare-ignore.ts';
@@ -50,15 +51,21 @@ export interface RunResult {
 
 export async function runScan(opts: RunOptions): Promise<RunResult> {
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
-  const jails = selectJails(config.jails, opts.jailNames, opts.configDir);
   const warnings = [...config.warnings];
-  // A bad bantime formula or ignorecommand stops the run here (exit 2), before any work.
-  warnings.push(...checkPolicy(jails));
+  // A bad bantime formula or ignorecommand in a jail's own section skips that jail (exit 2);
+  // one from [DEFAULT] stops the run here, before any work.
+  // A jail named with --jail that was skipped is left out like the others: its line below says why.
+  const selected = selectJails(config.jails, opts.jailNames, opts.configDir, { skipped: config.skipped, leaveOutSkipped: true });
+  const checked = checkPolicy(selected, (j, key) => placeOfKey(config.store, j.name, key));
+  // With --jail, only the named jails' skips concern this run.
+  const skippedHere = [...config.skipped].filter(([n]) => !opts.jailNames?.length || opts.jailNames.includes(n)).map(([n, e]) => skippedLine(n, e));
+  const jails = checked.jails;
+  warnings.push(...checked.warnings);
 
   // A dry run writes nothing, so it needs no lock and never waits for a real run.
   const release = opts.dryRun ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
-    const loaded = await loadState(opts.statePath, { now: opts.now });
+    const loaded = await loadState(opts.statePath, { now: opts.now, readOnly: opts.dryRun });
     warnings.push(...loaded.warnings);
     const state: State = loaded.state;
     // A state moved aside as corrupt knows no bans: take back those the firewall still holds.
@@ -71,7 +78,9 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
 
     // One pass: expired bans lifted and stale tickets forgotten first, then every failure is
     // folded into its ticket as the scan reads it, then the bans.
-    const pass = startPolicy({ state, jails: policyJails, now: opts.now, needs: jailNeeds(config.actionDirs) });
+    // Ban counts are forgotten after fail2ban's dbpurgeage (negative: never).
+    const historyAge = config.dbpurgeage.seconds < 0 ? null : config.dbpurgeage.seconds;
+    const pass = startPolicy({ state, jails: policyJails, now: opts.now, needs: jailNeeds(config.actionDirs), historyAge });
     const sink = new RunSink(pass, !opts.dryRun && readLogSettings(config.main).level <= LEVELS.INFO);
     const scanned = await scanLogs(
       {
@@ -83,12 +92,14 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
         progress: opts.progress,
         // Counting uses nothing older than findtime: a large backlog keeps no memory.
         dropOld: true,
+        // Read (dpkg's checksums) only if a jail's log is missing.
+        isStock: lazyStockFiles(config.builtinDir, config.configDir),
       },
       sink,
     );
     warnings.push(...scanned.warnings);
     // Jails skipped for a bad value in their own section count like jails skipped for their rule.
-    scanned.errors.unshift(...config.jailErrors);
+    scanned.errors.unshift(...skippedHere, ...checked.jailErrors);
     // ignorecommand runs only for the addresses this run is about to ban.
     const isIgnored = await prepareIgnore(policyJails, { candidates: pass.candidates(), warn: (m) => warnings.push(m) });
     const policy = pass.finish(isIgnored);

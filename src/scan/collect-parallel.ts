@@ -14,6 +14,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import type { FileHandle } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_LINE_BYTES, streamLines, type RangeResult } from '../sources/stream.ts';
+import type { LogDecoding } from '../util/log-encoding.ts';
 import type { Filter } from '../rules/index.ts';
 import type { PartJail, PartResult, PartTask } from './collect-worker.ts';
 import type { FailureSink } from './sink.ts';
@@ -36,7 +37,7 @@ const WARM_BYTES = 1 << 20;
 const MAX_WORKERS = 3;
 const WORKER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
 
-export type RangeStreamer = (fh: FileHandle, start: number, end: number, onLine: (line: string) => void, maxLineBytes?: number) => Promise<RangeResult>;
+export type RangeStreamer = (fh: FileHandle, start: number, end: number, onLine: (line: string) => void, maxLineBytes?: number, decoding?: LogDecoding) => Promise<RangeResult>;
 
 /**
  * Threads to use besides the main one. F2B_SCAN_THREADS=N says how many threads in all (1:
@@ -157,10 +158,10 @@ export class ScanPool {
     sink: FailureSink,
     onPart: (r: PartResult) => void,
   ): RangeStreamer {
-    return async (fh, start, end, onLine, maxLineBytes = DEFAULT_MAX_LINE_BYTES) => {
-      if (this.size === 0 || this.broken || end - start < parallelMinBytes()) return streamLines(fh, start, end, onLine, maxLineBytes);
+    return async (fh, start, end, onLine, maxLineBytes = DEFAULT_MAX_LINE_BYTES, decoding = 'utf-8') => {
+      if (this.size === 0 || this.broken || end - start < parallelMinBytes()) return streamLines(fh, start, end, onLine, maxLineBytes, decoding);
       const workers = await this.start();
-      if (workers.length === 0) return streamLines(fh, start, end, onLine, maxLineBytes);
+      if (workers.length === 0) return streamLines(fh, start, end, onLine, maxLineBytes, decoding);
       const jails = members.map((m) => {
         const filter = filterOf(m);
         const j = m.scan.jail;
@@ -185,7 +186,7 @@ export class ScanPool {
       const n = bounds.length - 1;
       const results: (PartResult | undefined)[] = new Array(n);
       const taskOf = async (k: number, w: Worker | null): Promise<Omit<PartTask, 'id'>> => ({
-        fd: fh.fd, now, maxLineBytes, start: bounds[k]!, end: bounds[k + 1]!,
+        fd: fh.fd, now, maxLineBytes, decoding, start: bounds[k]!, end: bounds[k + 1]!,
         warmFrom: await lineStartFrom(fh, Math.max(bounds[k - 1]!, bounds[k]! - WARM_BYTES), bounds[k]!),
         // The main thread passes its own objects; a worker gets a copy of a rule the first time only.
         jails: jails.map(({ part, filter }) => (w === null || !this.sent(w, part.filterKey) ? { ...part, filter } : part)),
@@ -203,7 +204,7 @@ export class ScanPool {
           }
         }
       });
-      const total = await streamLines(fh, bounds[0]!, bounds[1]!, onLine, maxLineBytes);
+      const total = await streamLines(fh, bounds[0]!, bounds[1]!, onLine, maxLineBytes, decoding);
       for (let k = take(); k !== -1; k = take()) results[k] = await scanPart({ id: -1, ...(await taskOf(k, null)) });
       await Promise.all(workerLoops);
       for (let k = 1; k < n; k++) {

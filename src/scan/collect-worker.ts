@@ -12,6 +12,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createMatcherWith, RegexMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
 import { createDateReader } from '../time/index.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
+import type { LogDecoding } from '../util/log-encoding.ts';
 import { deliver, newTally } from './sink.ts';
 import { CompactSink, emptyCompact, type CompactFailures } from './compact.ts';
 
@@ -50,6 +51,8 @@ export interface PartTask {
   end: number;
   now: number;
   maxLineBytes: number;
+  /** The log's encoding (its jails' logencoding). */
+  decoding: LogDecoding;
 }
 
 export interface PartResult {
@@ -92,7 +95,7 @@ export async function scanPart(t: PartTask): Promise<PartResult> {
   const fh = fdHandle(t.fd);
   // The lines just before the part teach the date reader the file's format and the
   // multi-line sessions what the previous part knew; their matches belong to that part.
-  if (t.warmFrom < t.start) await streamLines(fh, t.warmFrom, t.start, (line) => { for (const m of matchers) m.push(line); }, t.maxLineBytes);
+  if (t.warmFrom < t.start) await streamLines(fh, t.warmFrom, t.start, (line) => { for (const m of matchers) m.push(line); }, t.maxLineBytes, t.decoding);
   const outs = new Map<string, CompactFailures>(t.jails.map((pj) => [pj.jail.name, emptyCompact(pj.wantsText)]));
   const sink = new CompactSink(outs);
   const tallies = t.jails.map(() => newTally());
@@ -104,6 +107,7 @@ export async function scanPart(t: PartTask): Promise<PartResult> {
       for (let i = 0; i < matchers.length; i++) deliver(matchers[i]!.push(line), t.jails[i]!.jail.name, t.now, t.jails[i]!.oldest, sink, tallies[i]!);
     },
     t.maxLineBytes,
+    t.decoding,
   );
   return {
     range,

@@ -2,6 +2,8 @@
 // rule, handed to the sink as the file reader does. The cursor lives in state.journals[jail]
 // like a file offset, so each entry is read once; a failed read keeps the old cursor.
 
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { backendName } from '../config/values.ts';
 import { createMatcherWith, loadFilter, type DateReader } from '../rules/index.ts';
 import type { Jail } from '../types.ts';
@@ -14,6 +16,45 @@ export function usesJournal(jail: Jail): boolean {
   return b === 'systemd' || (b === 'auto' && jail.logpath.length === 0);
 }
 
+/** Whether `journalctl` is on the PATH (a look at the directories: nothing is run). */
+export function haveJournalctl(path = process.env.PATH ?? ''): boolean {
+  return path.split(delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(join(dir, 'journalctl'), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * A jail nobody asked for: backend = auto, its logpath set by a file the user did not write
+ * (`isStock`: Debian's untouched jail.conf, our shipped rules) and matching no file (only "matches
+ * no file", not a permission problem), on a host with journalctl, for a rule that says what to
+ * read there (journalmatch): the journal is read instead, as on a journald-only Debian 12/13
+ * whose stock [sshd] points at an auth.log nothing writes (fail2ban's paths-arch/-opensuse set
+ * sshd_backend = systemd for the same reason). A logpath the user wrote stays a warning.
+ */
+export function journalInstead(jail: Jail, globWarnings: string[], filterDirs: string[], isStock: (file: string) => boolean): boolean {
+  if (backendName(jail.backend) !== 'auto') return false;
+  if (!jail.logpathPlace || !isStock(jail.logpathPlace.file)) return false;
+  if (globWarnings.length === 0 || !globWarnings.every((w) => w.endsWith(': matches no file'))) return false;
+  if (!haveJournalctl()) return false;
+  if (jail.journalmatch?.trim()) return true;
+  try {
+    return Boolean(loadFilter(journalRef(jail), { searchDirs: filterDirs, jailDatepattern: jail.datepattern, jailMaxlines: jail.maxlines }).journalmatch?.trim());
+  } catch {
+    return false; // a rule that does not load: the file path reports it
+  }
+}
+
+/** fail2ban tells a filter it reads the journal (logtype), unless the jail says otherwise. */
+function journalRef(jail: Jail): Jail['filter'] {
+  return { ...jail.filter, options: { logtype: 'journal', ...jail.filter.options } };
+}
+
 /** Label of the journal in run summaries (FileReport.path). */
 function label(jail: Jail): string {
   return `journal:${jail.name}`;
@@ -21,8 +62,7 @@ function label(jail: Jail): string {
 
 export async function collectJournal(jail: Jail, input: ScanInput, out: ScanResult, sink: FailureSink, js: JailScan): Promise<void> {
   const warn = (m: string) => out.warnings.push(`[${jail.name}] ${m}`);
-  // fail2ban tells a filter it reads the journal (logtype), unless the jail says otherwise.
-  const ref = { ...jail.filter, options: { logtype: 'journal', ...jail.filter.options } };
+  const ref = journalRef(jail);
   // Loaded here (it brings execa): runs without a journal jail never load it.
   const { journalSpec, readJournal } = await import('../sources/journal.ts');
   const filter = loadFilter(ref, { searchDirs: input.filterDirs, jailDatepattern: jail.datepattern, jailMaxlines: jail.maxlines });

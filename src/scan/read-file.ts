@@ -19,6 +19,7 @@ import type { ScanPool } from './collect-parallel.ts';
 import type { JailScan, ProgressSink, ScanInput } from './scan.ts';
 import type { PartResult } from './collect-worker.ts';
 import { replayPart } from './compact.ts';
+import type { LogDecoding } from '../util/log-encoding.ts';
 
 export interface FileMember {
   scan: JailScan & { filter?: Filter };
@@ -36,6 +37,8 @@ export interface ReadContext {
   pool: ScanPool;
   progress: ProgressSink | null;
   onRuleError: (js: JailScan, e: unknown) => void;
+  /** How the file's bytes become text (its jails' logencoding). */
+  decoding: LogDecoding;
 }
 
 function sameCursor(a: FileCursor | undefined, b: FileCursor | undefined): boolean {
@@ -142,7 +145,7 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
   // range goes to the worker threads (collect-parallel.ts), part by part in order.
   const offsets = [...new Set(group.map(offsetOf))].sort((a, b) => a - b);
   const planned = await stat(file).catch(() => null);
-  const streamRange = async (fh: FileHandle, start: number, end: number, lineCb: (line: string) => void, maxLineBytes?: number): Promise<RangeResult> => {
+  const streamRange = async (fh: FileHandle, start: number, end: number, lineCb: (line: string) => void, maxLineBytes?: number, decoding?: LogDecoding): Promise<RangeResult> => {
     // Offsets belong to the file planned: a file replaced in between is read whole by everyone.
     const same = planned !== null && offsets.length > 1 && (await fh.stat()).ino === planned.ino;
     const cuts = same ? offsets.filter((o) => o > start && o < end) : [];
@@ -152,7 +155,7 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
       active = same ? group.filter((m) => offsetOf(m) <= from) : group;
       const live = active.filter((m) => !m.scan.error);
       const streamer = live.length > 0 ? ctx.pool.streamer(live, filterOf, file, input.now, sink, (p) => onPart(p, live)) : streamLines;
-      const r = await streamer(fh, from, to, lineCb, maxLineBytes);
+      const r = await streamer(fh, from, to, lineCb, maxLineBytes, decoding);
       total = total ? addRange(total, r) : r;
       if (r.bytes < to - from) break; // the file shrank: stop here
       from = to;
@@ -163,6 +166,7 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
   const res = await readNewLines(file, base.cursor, onLine, {
     startAtEnd: input.startAtEnd && !base.cursor,
     streamRange,
+    decoding: ctx.decoding,
   });
   progress?.tick(pendingBytes, pendingLines);
   return { members: group, cursor: res.cursor, bytesRead: res.bytesRead, linesRead: res.linesRead, warnings: res.warnings, ...(res.unread ? { unread: res.unread } : {}) };

@@ -13,7 +13,8 @@ import { parseKey } from '../net/key.ts';
 import type { FileCursor, State } from '../state/schema.ts';
 import type { FileReport, Jail } from '../types.ts';
 import { formatPlace, RuleError } from '../util/errors.ts';
-import { collectJournal, usesJournal } from './journal-collect.ts';
+import { collectJournal, journalInstead, usesJournal } from './journal-collect.ts';
+import { decodingOf, type LogDecoding } from '../util/log-encoding.ts';
 import { parallelMinBytes, ScanPool } from './collect-parallel.ts';
 import { readFileForJails, type FileMember } from './read-file.ts';
 import { newTally, type FailureSink, type JailTally } from './sink.ts';
@@ -39,6 +40,12 @@ export interface ScanInput {
    * use older ones, which are still counted in perJail. Off by default (a report wants them all).
    */
   dropOld?: boolean;
+  /**
+   * Whether a configuration file was shipped as it is (ours, or Debian's fail2ban conffile
+   * untouched): a jail whose logpath such a file sets may read the journal when that path
+   * matches nothing (journal-collect.ts). Without it, no jail falls back.
+   */
+  isStock?: (file: string) => boolean;
 }
 
 export interface ScanResult {
@@ -55,6 +62,13 @@ export interface ScanResult {
    * unreadable or not a file (each also among errors or warnings). `report` shows them as errors.
    */
   jailErrors: Record<string, string[]>;
+}
+
+/** A log and the jails that read it (in one encoding). */
+interface FileJails {
+  file: string;
+  decoding: LogDecoding;
+  jails: JailScan[];
 }
 
 function jailError(out: ScanResult, jail: string, message: string): void {
@@ -83,8 +97,8 @@ function ruleError(js: JailScan, e: unknown): void {
 export async function scanLogs(input: ScanInput, sink: FailureSink): Promise<ScanResult> {
   const out: ScanResult = { files: [], perJail: {}, warnings: [], inputProblems: 0, errors: [], jailErrors: {} };
   const scans = new Map<string, JailScan>();
-  // file -> the jails that watch it, in jail order
-  const byFile = new Map<string, JailScan[]>();
+  // file (and the encoding its jails read it in) -> the jails that watch it, in jail order
+  const byFile = new Map<string, FileJails>();
   for (const jail of input.jails) {
     out.perJail[jail.name] = 0;
     const js: JailScan = { jail, tally: newTally(), oldest: input.dropOld ? input.now - jail.findtime : -Infinity };
@@ -101,6 +115,16 @@ export async function scanLogs(input: ScanInput, sink: FailureSink): Promise<Sca
     // One warning per problem, each naming the line that set the logpath (the admin's fix is there).
     const lp = jail.logpathPlace;
     const at = lp ? `${formatPlace({ file: lp.file, line: lp.line })}: ` : '';
+    if (globbed.files.length === 0 && input.isStock && journalInstead(jail, globbed.warnings, input.filterDirs, input.isStock)) {
+      // Not an input problem: the jail reads where its service logs (one line, once a day).
+      out.warnings.push(`${at}[${jail.name}] logpath ${jail.logpath.join(' ')} matches no file: backend = auto reads the systemd journal instead`);
+      try {
+        await collectJournal(jail, input, out, sink, js);
+      } catch (e) {
+        ruleError(js, e);
+      }
+      continue;
+    }
     for (const w of globbed.warnings) {
       out.warnings.push(`${at}[${jail.name}] ${w}`);
       jailError(out, jail.name, `${at}${w}`);
@@ -115,10 +139,13 @@ export async function scanLogs(input: ScanInput, sink: FailureSink): Promise<Sca
       }
       continue;
     }
+    // Jails that read one file in different encodings read it apart (rare: one logencoding per log).
+    const decoding = decodingOf(jail.logencoding);
     for (const f of globbed.files) {
-      const list = byFile.get(f);
-      if (list) list.push(js);
-      else byFile.set(f, [js]);
+      const k = `${decoding}\0${f}`;
+      const entry = byFile.get(k);
+      if (entry) entry.jails.push(js);
+      else byFile.set(k, { file: f, decoding, jails: [js] });
     }
   }
 
@@ -129,10 +156,10 @@ export async function scanLogs(input: ScanInput, sink: FailureSink): Promise<Sca
   if (waiting.largest >= parallelMinBytes()) pool.prestart();
   const progress = input.progress ? await input.progress(waiting.total) : null;
   try {
-    for (const [file, jails] of byFile) {
+    for (const { file, decoding, jails } of byFile.values()) {
       const members: FileMember[] = jails.filter((js) => !js.error).map((js) => ({ scan: js, cursor: cursorOf(input.state, js.jail.name, file) }));
       if (members.length === 0) continue;
-      const reads = await readFileForJails(file, members, { input, sink, pool, progress, onRuleError: ruleError });
+      const reads = await readFileForJails(file, members, { input, sink, pool, progress, onRuleError: ruleError, decoding });
       for (const r of reads) {
         for (const m of r.members) {
           if (m.scan.error) continue; // its rule failed during the read: its cursor stays
@@ -190,10 +217,10 @@ function setCursor(state: State, jail: string, file: string, cursor: FileCursor)
 }
 
 /** Bytes not yet read in the planned files, in all and in the largest one (a stat each; nothing is opened). */
-async function backlog(byFile: Map<string, JailScan[]>, state: State): Promise<{ total: number; largest: number }> {
+async function backlog(byFile: Map<string, FileJails>, state: State): Promise<{ total: number; largest: number }> {
   let total = 0;
   let largest = 0;
-  for (const [file, jails] of byFile) {
+  for (const { file, jails } of byFile.values()) {
     const st = await stat(file).catch(() => null);
     if (!st) continue;
     // The file is read once, from the smallest offset of its jails.

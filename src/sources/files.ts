@@ -19,6 +19,7 @@ import { DEFAULT_MAX_LINE_BYTES, streamLines, type RangeResult } from './stream.
 import { fingerprint, headMatches, HEAD_BYTES } from './fingerprint.ts';
 import { findByInode, findCopy } from './rotation.ts';
 import { describeFsError, fileKind } from './describe.ts';
+import type { LogDecoding } from '../util/log-encoding.ts';
 
 export { expandLogpaths } from './glob.ts';
 
@@ -27,6 +28,8 @@ export interface ReadOptions {
   startAtEnd?: boolean;
   /** Default 65536: longer lines are cut, counted in warnings. */
   maxLineBytes?: number;
+  /** How the bytes become text (the jail's logencoding, resolved): UTF-8 unless given. */
+  decoding?: LogDecoding;
   /**
    * Reads the new range of the current file instead of streamLines (same contract): the
    * run's parallel reader of large backlogs (collect-parallel.ts).
@@ -75,14 +78,20 @@ class Tally {
     this.warnings.push(message);
     this.unread ??= message;
   }
-  constructor(private readonly maxLineBytes: number) {}
+  constructor(
+    private readonly maxLineBytes: number,
+    readonly decoding: LogDecoding,
+  ) {}
 
   add(path: string, r: RangeResult): void {
     this.bytes += r.bytes;
     this.lines += r.lines;
     if (r.cutLines) this.warnings.push(`${path}: ${r.cutLines} line(s) longer than ${this.maxLineBytes} bytes were cut`);
     if (r.nulBytes) this.warnings.push(`${path}: contains NUL bytes (binary file or a hole left by a crash); lines read as text`);
-    if (r.invalidUtf8) this.warnings.push(`${path}: contains invalid UTF-8; bad bytes read as U+FFFD`);
+    if (r.invalidUtf8) {
+      const enc = this.decoding === 'utf-8' ? 'UTF-8' : this.decoding;
+      this.warnings.push(`${path}: contains invalid ${enc}; bad bytes read as U+FFFD (a jail's logencoding names the log's encoding)`);
+    }
   }
 }
 
@@ -108,7 +117,7 @@ async function readRotatedTail(
     const st = await fh.stat();
     // Same inode but other first bytes: the inode was reused by an unrelated file, not our log.
     if (st.size < cursor.offset || !(await headMatches(fh, st.size, cursor))) return false;
-    tally.add(rotated, await streamLines(fh, cursor.offset, st.size, onLine, maxLineBytes));
+    tally.add(rotated, await streamLines(fh, cursor.offset, st.size, onLine, maxLineBytes, tally.decoding));
     return true;
   } finally {
     await fh.close();
@@ -127,7 +136,7 @@ export async function readNewLines(
   opts: ReadOptions = {},
 ): Promise<ReadResult> {
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const tally = new Tally(maxLineBytes);
+  const tally = new Tally(maxLineBytes, opts.decoding ?? 'utf-8');
   const done = (c: FileCursor, rotatedFrom?: string): ReadResult => ({
     cursor: c, bytesRead: tally.bytes, linesRead: tally.lines, warnings: tally.warnings,
     ...(rotatedFrom ? { rotatedFrom } : {}),
@@ -198,7 +207,7 @@ export async function readNewLines(
     }
 
     const end = await lastLineEnd(fh, start, cur.size);
-    const r = await (opts.streamRange ?? streamLines)(fh, start, end, onLine, maxLineBytes);
+    const r = await (opts.streamRange ?? streamLines)(fh, start, end, onLine, maxLineBytes, tally.decoding);
     tally.add(path, r);
     let offset = end;
     if (r.bytes < end - start) {
@@ -243,7 +252,7 @@ async function readWhileMissing(
     const st = await fh.stat();
     if (st.size < cursor.offset) return done(cursor);
     const end = await lastLineEnd(fh, cursor.offset, st.size);
-    tally.add(old, await streamLines(fh, cursor.offset, end, onLine, maxLineBytes));
+    tally.add(old, await streamLines(fh, cursor.offset, end, onLine, maxLineBytes, tally.decoding));
     return done({ ...cursor, offset: end, size: st.size, mtimeMs: st.mtimeMs }, old);
   } finally {
     await fh.close().catch(() => {});

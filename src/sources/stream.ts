@@ -9,8 +9,9 @@
 // Small slices also bound what a kept line costs: a line is a view of its slice, and a rule's
 // multi-line sessions keep a few thousand of them (4 KiB each at most, not 64 KiB or 1 MiB).
 
-import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
+import type { LogDecoding } from '../util/log-encoding.ts';
+import { decoderFor } from './decode.ts';
 
 /** Read size: one read() call per MiB keeps syscall overhead negligible. */
 export const HIGH_WATER_MARK = 1 << 20;
@@ -24,7 +25,7 @@ export interface RangeResult {
   lines: number;
   /** Lines longer than the cap, delivered cut. */
   cutLines: number;
-  /** Some bytes were not valid UTF-8 (decoded as U+FFFD). */
+  /** Some bytes were not valid in the log's encoding (UTF-8 unless the jail's logencoding says otherwise), decoded as U+FFFD. */
   invalidUtf8: boolean;
   /** NUL bytes seen: probably a binary file or a pre-allocated hole after a crash. */
   nulBytes: boolean;
@@ -51,9 +52,12 @@ export async function streamLines(
   end: number,
   onLine: (line: string) => void,
   maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
+  decoding: LogDecoding = 'utf-8',
 ): Promise<RangeResult> {
   const res: RangeResult = { bytes: 0, lines: 0, cutLines: 0, invalidUtf8: false, nulBytes: false };
   if (end <= start) return res;
+  const bad = { seen: false };
+  const decode = decoderFor(decoding);
   // A UTF-16 length of at most cap/3 cannot exceed cap bytes: the exact byte count is only taken for long lines.
   const suspect = Math.floor(maxLineBytes / 3);
   // Larger than any line we keep whole: a full buffer without a newline is a line over the cap.
@@ -77,8 +81,7 @@ export async function streamLines(
         const nl = buf.lastIndexOf(NL, a + SLICE - 1);
         e = nl >= a ? nl + 1 : buf.indexOf(NL, a + SLICE) + 1;
       }
-      if (!res.invalidUtf8 && !isUtf8(buf.subarray(a, e))) res.invalidUtf8 = true;
-      const text = buf.toString('utf8', a, e);
+      const text = decode(buf, a, e, bad);
       let i = 0;
       for (let j = text.indexOf('\n'); j !== -1; j = text.indexOf('\n', i)) {
         deliver(text.slice(i, j));
@@ -108,7 +111,7 @@ export async function streamLines(
         filled = 0; // still inside the long line: drop what was read
         continue;
       }
-      deliver(longHead.toString('utf8'));
+      deliver(decode(longHead, 0, longHead.length, { seen: false })); // cut mid-character: not the log's fault
       longHead = null;
       from = nl + 1;
     }
@@ -129,11 +132,11 @@ export async function streamLines(
     buf.copyWithin(0, last + 1, filled);
     filled -= last + 1;
   }
-  if (longHead) deliver(longHead.toString('utf8'));
+  if (longHead) deliver(decode(longHead, 0, longHead.length, { seen: false }));
   else if (filled > 0) {
     // A last line without a newline (the caller asked for it, or the file shrank).
-    if (!res.invalidUtf8 && !isUtf8(buf.subarray(0, filled))) res.invalidUtf8 = true;
-    deliver(buf.toString('utf8', 0, filled));
+    deliver(decode(buf, 0, filled, bad));
   }
+  res.invalidUtf8 = bad.seen;
   return res;
 }

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockedError, withEnvironment } from '../util/errors.ts';
+import { checkStatePath } from './state-path.ts';
 
 export const DEFAULT_LOCK_WAIT_MS = 5000;
 const POLL_MS = 50;
@@ -162,6 +163,8 @@ function describeHolder(h: Held | undefined): string {
  */
 export async function acquireLock(statePath: string, opts: { waitMs?: number } = {}): Promise<() => Promise<void>> {
   const lockPath = `${statePath}.lock`;
+  // A state path that is a directory, a FIFO or a device: one line, before a lock file lands beside it.
+  await checkStatePath(statePath);
   // Not root, a read-only or full disk: one line naming the lock and the fix (exit 7).
   return withEnvironment('lock', lockPath, () => takeLock(statePath, lockPath, opts.waitMs ?? DEFAULT_LOCK_WAIT_MS));
 }

@@ -7,6 +7,7 @@ import { emptyState, type State } from './schema.ts';
 import { AtomicJsonFile } from './adapter.ts';
 import { migrateState, StateFormatError } from './migrate.ts';
 import { withEnvironment } from '../util/errors.ts';
+import { checkStatePath } from './state-path.ts';
 import { whyNotBannableKey } from '../net/host.ts';
 
 export { acquireLock } from './lock.ts';
@@ -18,13 +19,16 @@ function stamp(d: Date): string {
 
 /**
  * Load the state. Missing file: empty state. A corrupt, truncated or newer-version file is moved aside to
- * `<path>.corrupt-<time>` with a warning, and a fresh state comes back with `recovered: true`.
+ * `<path>.corrupt-<time>` with a warning (left in place by a command that only reads), and a fresh state
+ * comes back with `recovered: true`. A path that is no regular file is a one-line UsageError (exit 2).
  * Other I/O errors are thrown (permission denied, read-only, full disk as one-line EnvironmentErrors): guessing
  * there could lose every ban.
  */
 export interface LoadOptions {
   /** The run's clock (times more than 100 years ahead of it are capped); default the real clock. */
   now?: number;
+  /** A command that only reads (status, a dry run): a corrupt file is reported and left where it is. */
+  readOnly?: boolean;
 }
 
 export interface LoadedState {
@@ -44,6 +48,7 @@ export interface LoadedState {
 export async function loadState(path: string, opts: LoadOptions = {}): Promise<LoadedState> {
   let warnings: string[] = [];
   let dropped = 0;
+  await checkStatePath(path);
   let rewrite = false;
   const emptyStateRef = emptyState();
   const db = new Low<State>(new AtomicJsonFile<State>(path, (text) => {
@@ -65,6 +70,15 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<L
     return { state: db.data, warnings, recovered: false, dropped, baseline: rewrite || missing ? null : baselineOf(db.data) };
   } catch (e) {
     if (!(e instanceof StateFormatError)) throw e;
+    if (opts.readOnly) {
+      return {
+        state: emptyState(),
+        warnings: [`${path}: ${e.message}; left in place (this command only reads; the next run moves it aside), shown as an empty state`],
+        recovered: true,
+        dropped: 0,
+        baseline: null,
+      };
+    }
     const aside = `${path}.corrupt-${stamp(new Date())}`;
     await withEnvironment('state', path, () => rename(path, aside));
     return {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { f2b, REPO, sshdLine } from '../run/cli.ts';
+import { f2b, ownLogIn, REPO, sshdLine } from '../run/cli.ts';
 
 const skipReason = existsSync(join(REPO, 'dist', 'cli.js')) ? null : 'dist/cli.js is missing: run `npm run build` first';
 const NOW = '2026-03-01T12:00:00Z';
@@ -30,6 +30,7 @@ test('stop runs an action file\'s actionunban for each ban, then actionstop; sta
     for (let i = 0; i < 5; i++) lines.push(sshdLine(`2026-03-01T11:59:0${i}Z`, `Failed password for root from 203.0.113.7 port 4${i}000 ssh2`));
     writeFileSync(log, lines.join('\n') + '\n');
     writeFileSync(join(conf, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${log}\naction = trail[trail="${trail}"]\n`);
+    ownLogIn(conf, dir);
     const args = (cmd: string[]) => [...cmd, '--config', conf, '--state', join(dir, 'state.json'), '--now', NOW];
 
     const scan = f2b(args([]));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
-import { BIN, REPO, sshdLine } from '../run/cli.ts';
+import { BIN, ownLogIn, REPO, sshdLine } from '../run/cli.ts';
 import { readStateView } from '../helpers/state-view.ts';
 
 const skipReason =
@@ -43,6 +43,7 @@ function setup(lab: Lab): Setup {
     `[DEFAULT]\nbanaction = nftables-multiport\n\n[sshd]\nenabled = true\nlogpath = ${log}\n\n` +
       `[sshd-route]\nenabled = true\nfilter = sshd\nlogpath = ${log}\naction = route[blocktype=blackhole]\n`,
   );
+  ownLogIn(config, dir);
   return { dir, config, state: join(dir, 'state.json') };
 }
 

@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import { createLab, iptablesUnavailable, netnsUnavailable, tcpConnects } from '../helpers/netns.ts';
 import { failedPasswordLogin, sshdUnavailable, startSshd } from '../helpers/sshd.ts';
 import { readStateView } from '../helpers/state-view.ts';
+import { ownLogIn } from '../run/cli.ts';
 
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const bin = join(repo, 'bin', 'f2b-scan');
@@ -62,6 +63,7 @@ test('after 5 failed ssh logins and one f2b-scan run the attacker cannot connect
         '',
       ].join('\n'),
     );
+    ownLogIn(config, dir);
     const statePath = join(dir, 'state.json');
     // The whole CLI runs inside the server namespace, as cron would run it on the server.
     const env = { ...process.env };

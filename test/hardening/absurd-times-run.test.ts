@@ -85,3 +85,24 @@ test('import --bantime beyond 100 years: exit 2, one line, nothing imported', as
   assert.match(r.stderr, /^f2b-scan: import: --bantime: "9999999999999999" is beyond 100 years/);
   assert.deepEqual(heldByDummy(s.banned), new Set());
 });
+
+test('report: --findtime, --maxretry and --top that mean nothing are exit 2 in one line, never a report', async () => {
+  const s = dummyScenario();
+  writeFileSync(s.log, 'Nov 24 11:50:00 host sshd[1]: Failed password for root from 203.0.113.9 port 22 ssh2\n');
+  const cases: [string[], RegExp][] = [
+    [['--findtime', '1e300'], /--findtime: 1e\+300 is not seconds from 0 to 100 years/],
+    [['--findtime', '-5'], /--findtime: -5 is not seconds/],
+    [['--findtime', 'abc'], /--findtime: NaN is not seconds/],
+    [['--maxretry', '0'], /--maxretry: 0 is not a whole number of 1 or more/],
+    [['--maxretry', '2.5'], /--maxretry: 2\.5 is not a whole number/],
+    [['--top', 'abc'], /--top: NaN is not a whole number of 0 or more/],
+  ];
+  for (const [flags, message] of cases) {
+    const r = await f2bAsync(['report', '--config', s.conf, '--rule', 'sshd', '--log', s.log, '--now', NOW, ...flags]);
+    assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, flags.join(' '));
+    assert.equal(r.stdout, '', 'no report');
+  }
+  const ok = await f2bAsync(['report', '--config', s.conf, '--rule', 'sshd', '--log', s.log, '--now', NOW, '--findtime', '600', '--maxretry', '1', '--top', '0']);
+  assert.equal(ok.code, 0, ok.stderr);
+});

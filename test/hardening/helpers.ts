@@ -8,7 +8,7 @@ import { BIN, REPO, scratch, sshdConfig, type CliResult } from '../run/cli.ts';
 import { readStateView } from '../helpers/state-view.ts';
 import type { StateView } from '../helpers/state-view.ts';
 
-export { f2b, failedPasswords, scratch, sshdConfig, sshdLine, REPO, BIN } from '../run/cli.ts';
+export { f2b, failedPasswords, ownLogIn, scratch, sshdConfig, sshdLine, REPO, BIN } from '../run/cli.ts';
 
 /** Start the CLI without waiting for it. */
 export function startF2b(args: string[], env: Record<string, string> = {}): ChildProcess {

@@ -10,20 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadState } from '../../src/state/store.ts';
 import { BIN, bannedInState, dummyScenario, f2bAsync, failedPasswords, finished, heldByDummy, REPO, sshdConfig, sshdLine, scratch, startF2b } from './helpers.ts';
 import { iptablesUnavailable, netnsUnavailable } from '../helpers/netns.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const NOW = '2026-11-24T12:00:00Z';
-
-/** A small PRNG so a failing round can be replayed from the printed seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The b-th attacker of a round (documentation prefix, canonical form). */
 function attacker(round: number, b: number): string {

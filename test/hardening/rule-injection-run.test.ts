@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { f2bAsync, heldByDummy, readState, scratch } from './helpers.ts';
+import { f2bAsync, heldByDummy, ownLogIn, readState, scratch } from './helpers.ts';
 
 const NOW = '2026-11-24T12:00:00Z';
 const VICTIM = '198.51.100.7';
@@ -20,6 +20,7 @@ async function runJail(jail: string, lines: string[]) {
   mkdirSync(conf);
   writeFileSync(join(conf, 'jail.local'),
     `[${jail}]\nenabled = true\nlogpath = ${log}\nmaxretry = 1\nfindtime = 1d\naction = dummy[target="${banned}"]\n`);
+  ownLogIn(conf, dir);
   const state = join(dir, 'state.json');
   const r = await f2bAsync(['--config', conf, '--state', state, '--jail', jail, '--json', '--now', NOW]);
   return { r, banned, state, out: r.stdout ? JSON.parse(r.stdout) : null };

@@ -1,9 +1,10 @@
-// ignorecommand: runs without a shell, `<ip>` passed as one argument, exit 0 = ignore, 1 = ban,
+// ignorecommand: runs without a shell, `<ip>` substituted where it stands (a word of its own,
+// quoted, or inside a word: only an address goes inside other text), exit 0 = ignore, 1 = ban,
 // anything else a warning; asked once per (jail, address) in a run.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { T0, jail, emptyPolicyState, failures, bansOf, runPolicy } from './helpers.ts';
@@ -28,7 +29,6 @@ test('shell syntax and misplaced tags are refused with the command named', () =>
     ['check <ip>; rm -rf /', /";" is shell syntax/],
     ['check $(whoami) <ip>', /"\$" is shell syntax/],
     ['check "$HOME" <ip>', /"\$" asks for shell expansion/],
-    ['check --ip=<ip>', /<ip> must be a word of its own, not part of "--ip=<ip>"/],
     ['check <host>', /<host> is not supported \(only <ip>\)/],
     ["check 'unclosed <ip>", /single quote is not closed/],
     ['   ', /is empty/],
@@ -39,6 +39,29 @@ test('shell syntax and misplaced tags are refused with the command named', () =>
       (e: unknown) => e instanceof ConfigError && e.message.startsWith(`/etc/f2b-scan/jail.local [sshd] ignorecommand: ignorecommand "${cmd}": `) && why.test(e.message),
       cmd,
     );
+  }
+});
+
+test('<ip> quoted, inside a word, or in a script the user hands to sh -c takes the address', async () => {
+  assert.deepEqual(ignoreCommandArgv(parseIgnoreCommand(`check "<ip>" '<ip>' --ip=<ip> "--from <ip> only"`, place), '2001:db8::7'), [
+    'check', '2001:db8::7', '2001:db8::7', '--ip=2001:db8::7', '--from 2001:db8::7 only',
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-ignorecmd-'));
+  try {
+    const list = join(dir, 'whitelist');
+    writeFileSync(list, '203.0.113.5\n');
+    // fail2ban's usual form: the address quoted inside a shell script.
+    const cmd = parseIgnoreCommand(`/bin/sh -c 'grep -qx "<ip>" ${list}'`, place);
+    assert.deepEqual(await runIgnoreCommand(cmd, '203.0.113.5'), { ignore: true });
+    assert.deepEqual(await runIgnoreCommand(cmd, '198.51.100.5'), { ignore: false });
+    // Inside other text only an address: anything else is refused, not run.
+    const marker = join(dir, 'pwned');
+    const evil = await runIgnoreCommand(cmd, `x" ${list}; touch ${marker}; echo "`);
+    assert.ok('error' in evil);
+    assert.match(evil.error, /is not an address/);
+    assert.equal(existsSync(marker), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -108,14 +131,18 @@ test('in a run, the command is asked once per (jail, address) about to be banned
   }
 });
 
-test('checkPolicy refuses a bad ignorecommand or formula at load time and lists skipped ignoreip entries', async () => {
+test('checkPolicy skips a jail with a bad ignorecommand or formula in its own section, and lists skipped ignoreip entries', async () => {
   const { checkPolicy } = await import('../../src/policy/check.ts');
-  assert.deepEqual(checkPolicy([jail('sshd', { ignorecommand: CHECKER, ignoreip: ['203.0.113.0/24', '300.1.1.1'] })]), [
-    '[sshd] ignoreip 300.1.1.1: not an address, CIDR range or host name; skipped',
-  ]);
-  assert.throws(() => checkPolicy([jail('sshd', { ignorecommand: 'check <ip> | logger' })]), /\[sshd\] ignorecommand: ignorecommand "check <ip> \| logger": "\|" is shell syntax/);
-  assert.throws(
-    () => checkPolicy([jail('sshd', { increment: { enabled: true, factor: 1, overalljails: false, formula: 'ban.Time.__class__' } })]),
-    /bantime\.formula: formula "ban\.Time\.__class__": "ban\.Time\.__class__"/,
-  );
+  const good = jail('sshd', { ignorecommand: CHECKER, ignoreip: ['203.0.113.0/24', '300.1.1.1'] });
+  const piped = jail('web', { ignorecommand: 'check <ip> | logger' });
+  const formula = jail('mail', { increment: { enabled: true, factor: 1, overalljails: false, formula: 'ban.Time.__class__' } });
+  const r = checkPolicy([good, piped, formula]);
+  assert.deepEqual(r.jails.map((j) => j.name), ['sshd']);
+  assert.deepEqual(r.warnings, ['[sshd] ignoreip 300.1.1.1: not an address, CIDR range or host name; skipped']);
+  assert.equal(r.jailErrors.length, 2);
+  assert.match(r.jailErrors[0]!, /\[web\] ignorecommand: ignorecommand "check <ip> \| logger": "\|" is shell syntax.*\(jail \[web\] skipped\)$/);
+  assert.match(r.jailErrors[1]!, /bantime\.formula: formula "ban\.Time\.__class__": "ban\.Time\.__class__".*\(jail \[mail\] skipped\)$/);
+  // Written in [DEFAULT]: every jail has it, the run stops, the message names the [DEFAULT] line.
+  const fromDefault = (_j: unknown, key: string) => ({ file: '/etc/f2b-scan/jail.local', line: 3, section: 'DEFAULT', key });
+  assert.throws(() => checkPolicy([piped], fromDefault), (e: unknown) => e instanceof ConfigError && /^\/etc\/f2b-scan\/jail\.local:3 \[DEFAULT\] ignorecommand: ignorecommand "check <ip> \| logger"/.test(e.message));
 });

@@ -28,11 +28,23 @@ export function scratch(prefix = 'f2b-run-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** A config dir whose jail.local enables sshd on `log` with the given extra lines. */
+/**
+ * Aim the own log of config dir `conf` at `dir`/own.log (f2b-scan.local [Definition]
+ * logtarget): without it every non-dry run appends its Found/Ban lines to the machine's
+ * /var/log/f2b-scan.log, the default. Returns the own log's path.
+ */
+export function ownLogIn(conf: string, dir: string): string {
+  const own = join(dir, 'own.log');
+  writeFileSync(join(conf, 'f2b-scan.local'), `[Definition]\nlogtarget = ${own}\n`);
+  return own;
+}
+
+/** A config dir whose jail.local enables sshd on `log` with the given extra lines; its own log is `dir`/own.log. */
 export function sshdConfig(dir: string, log: string, extra = ''): string {
   const conf = join(dir, 'conf');
   mkdirSync(conf, { recursive: true });
   writeFileSync(join(conf, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${log}\n${extra}\n`);
+  ownLogIn(conf, dir);
   return conf;
 }
 

@@ -176,11 +176,46 @@ test('a wrong value in one jail (maxretry = five) skips that jail with one line 
   assert.equal(errors.length, 1, r.stderr);
   assert.match(errors[0]!, /jail\.local:\d+ \[sshd-copy\] maxretry: "five" is not a whole number \(jail \[sshd-copy\] skipped\)/);
   assert.deepEqual(JSON.parse(r.stdout).bans.map((b: { jail: string; ip: string }) => [b.jail, b.ip]), [['sshd', '192.0.2.7']]);
+  // Named with --jail, the skipped jail says why it was skipped (not "unknown jail"); the other
+  // named jail still runs.
+  const named = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--json', '--now', NOW, '--jail', 'sshd-copy', '--jail', 'sshd']);
+  assert.equal(named.code, 2, named.stderr);
+  assert.doesNotMatch(named.stderr, /unknown jail/);
+  assert.match(named.stderr, /jail\.local:\d+ \[sshd-copy\] maxretry: "five" is not a whole number \(jail \[sshd-copy\] skipped\)/);
+  assert.deepEqual(JSON.parse(named.stdout).bans.map((b: { jail: string; ip: string }) => [b.jail, b.ip]), [['sshd', '192.0.2.7']]);
+  // --jail naming only the good jail: the other jail's skip is not this run's business.
+  const good = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--json', '--now', NOW, '--jail', 'sshd']);
+  assert.equal(good.code, 0, good.stderr);
+  assert.doesNotMatch(good.stderr, /sshd-copy/);
+  // Commands on one jail (status, get) say why it is missing too: one line, exit 2.
+  for (const cmd of [['status', 'sshd-copy'], ['get', 'sshd-copy', 'maxretry']]) {
+    const st = f2b([...cmd, '--config', s.conf, '--state', s.state]);
+    assert.equal(st.code, 2, st.stderr);
+    assert.match(st.stderr, /^f2b-scan: .*jail\.local:\d+ \[sshd-copy\] maxretry: "five" is not a whole number \(jail \[sshd-copy\] skipped\)\n$/, cmd.join(' '));
+  }
   // A wrong value in [DEFAULT] is every jail's: the run stops.
   writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8').replace('[sshd-copy]', '[DEFAULT]\nfindtime = soon\n[sshd-copy]'));
   const d = f2b(['--config', s.conf, '--state', s.state, '--dry-run', '--json', '--now', NOW]);
   assert.equal(d.code, 2, d.stderr);
   assert.equal(d.stdout.trim(), '');
+});
+
+test('<matches> in an action file holds the last maxmatches lines (default maxretry), as fail2ban', () => {
+  const shown = (extra: string) => {
+    const s = scenario(3, extra);
+    const out = join(s.dir, 'matches.txt');
+    mkdirSync(join(s.conf, 'action.d'));
+    writeFileSync(join(s.conf, 'action.d', 'show-matches.conf'), `[Definition]\nactionban = printf '%%s\\n' <matches> >> ${out}\nactionunban =\n`);
+    writeFileSync(join(s.conf, 'jail.local'), readFileSync(join(s.conf, 'jail.local'), 'utf8') + 'action = show-matches\n');
+    const r = f2b(['--config', s.conf, '--state', s.state, '--now', NOW]);
+    assert.equal(r.code, 0, r.stderr);
+    return readFileSync(out, 'utf8').trimEnd().split('\n');
+  };
+  // Five failures read at once, maxretry 3: fail2ban's FailTicket keeps maxretry lines by
+  // default, the last ones (its ban thread finds the ticket after the backlog is read).
+  const ports = (lines: string[]) => lines.map((l) => /Failed password for root from 192\.0\.2\.7 port (\d+) /.exec(l)?.[1] ?? l);
+  assert.deepEqual(ports(shown('')), ['40002', '40003', '40004']);
+  assert.deepEqual(ports(shown('maxmatches = 1\n')), ['40004']);
 });
 
 test('an action file gets the user name the log named as <F-USER>, as text', () => {
