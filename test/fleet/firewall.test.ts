@@ -3,14 +3,13 @@
 // (all ports, the built-in `fleet` jail) and the attacker's connections stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { generateHostKey } from '../../src/fleet/keys.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, failedPasswords } from '../run/cli.ts';
 import { commandExists, createLab, netnsUnavailable, startTcpServer, tcpConnects } from '../helpers/netns.ts';
-import { noRedis, REDIS_SERVER } from './redis-server.ts';
+import { noRedis } from './redis-server.ts';
+import { fleetHostIn, startRedisIn } from './netns-fleet.ts';
 import { at } from './hosts.ts';
 import { execa } from 'execa';
 
@@ -20,30 +19,10 @@ test('a ban made on host a reaches host b through Redis and b drops the attacker
   if (why) return t.skip(why);
   const lab = await createLab('fleetfw');
   const dir = mkdtempSync(join(tmpdir(), 'f2b-fleetfw-'));
-  const redis = spawn('ip', ['netns', 'exec', lab.server.ns, REDIS_SERVER!, '--port', '6390', '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const redis = await startRedisIn(lab.server.ns, 6390, dir);
   const server = await startTcpServer(lab.server.ns, 8080);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis did not start: ${out}`)), 10_000);
-      redis.stdout!.on('data', (d) => {
-        out += d;
-        if (/Ready to accept/.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    const host = (name: string, jails: string) => {
-      const conf = join(dir, name);
-      mkdirSync(conf);
-      const key = generateHostKey(name);
-      writeFileSync(join(conf, 'fleet.key'), key.privatePem, { mode: 0o600 });
-      appendFileSync(join(dir, 'trusted_keys'), key.trustLine + '\n');
-      writeFileSync(join(conf, 'f2b-scan.conf'), `[Definition]\nlogtarget = STDERR\nloglevel = ERROR\n\n[fleet]\nurl = redis://127.0.0.1:6390\nhost = ${name}\nkey_file = fleet.key\ntrusted_keys = ../trusted_keys\n`);
-      writeFileSync(join(conf, 'jail.local'), jails);
-      return { conf, state: join(dir, `${name}.json`) };
-    };
+    const host = (name: string, jails: string) => fleetHostIn(dir, 6390, name, jails);
     const log = join(dir, 'auth.log');
     writeFileSync(log, failedPasswords(lab.attacker.v4, 5, at(0)).join('\n') + '\n');
     // a reads the log and bans with a dummy action; b has no sshd jail: the import lands in

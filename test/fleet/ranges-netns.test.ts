@@ -6,16 +6,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { generateHostKey } from '../../src/fleet/keys.ts';
 import { BIN } from '../run/cli.ts';
 import { commandExists, createLab, netnsUnavailable, startTcpServer, tcpConnects, type Lab } from '../helpers/netns.ts';
 import { at } from './hosts.ts';
-import { noRedis, REDIS_SERVER } from './redis-server.ts';
+import { noRedis } from './redis-server.ts';
+import { fleetHostIn, startRedisIn } from './netns-fleet.ts';
 
 /**
  * The attacker's second addresses, inside the DROP list's ranges, and the server addresses it
@@ -40,31 +39,11 @@ test('a DROP list with CIDR ranges: imported into ipset on a, published, banned 
   if (why) return t.skip(why);
   const lab = await createLab('ranges');
   const dir = mkdtempSync(join(tmpdir(), 'f2b-ranges-'));
-  const redis = spawn('ip', ['netns', 'exec', lab.server.ns, REDIS_SERVER!, '--port', '6391', '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const redis = await startRedisIn(lab.server.ns, 6391, dir);
   const server = await startTcpServer(lab.server.ns, 8080);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis did not start: ${out}`)), 10_000);
-      redis.stdout!.on('data', (d) => {
-        out += d;
-        if (/Ready to accept/.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
     await rangeAddresses(lab);
-    const host = (name: string, jails: string) => {
-      const conf = join(dir, name);
-      mkdirSync(conf);
-      const key = generateHostKey(name);
-      writeFileSync(join(conf, 'fleet.key'), key.privatePem, { mode: 0o600 });
-      appendFileSync(join(dir, 'trusted_keys'), key.trustLine + '\n');
-      writeFileSync(join(conf, 'f2b-scan.conf'), `[Definition]\nlogtarget = STDERR\nloglevel = ERROR\n\n[fleet]\nurl = redis://127.0.0.1:6391\nhost = ${name}\nkey_file = fleet.key\ntrusted_keys = ../trusted_keys\n`);
-      writeFileSync(join(conf, 'jail.local'), jails);
-      return { conf, state: join(dir, `${name}.json`) };
-    };
+    const host = (name: string, jails: string) => fleetHostIn(dir, 6391, name, jails);
     const a = host('a', `[sshd]\nenabled = false\n\n[drop]\nenabled = false\nbanaction_allports = iptables-ipset-proto6-allports\naction = %(banaction_allports)s\n`);
     const b = host('b', `[DEFAULT]\nbanaction_allports = nftables-allports\n\n[sshd]\nenabled = false\n`);
     const cli = (h: { conf: string; state: string }, now: string, args: string[] = []) =>

@@ -5,16 +5,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { generateHostKey } from '../../src/fleet/keys.ts';
 import { BIN } from '../run/cli.ts';
 import { commandExists, createLab, netnsUnavailable } from '../helpers/netns.ts';
 import { at } from './hosts.ts';
-import { noRedis, REDIS_SERVER } from './redis-server.ts';
+import { noRedis } from './redis-server.ts';
+import { fleetHostIn, startRedisIn } from './netns-fleet.ts';
 
 const TIME = '/usr/bin/time';
 
@@ -23,29 +22,9 @@ test('10,000 fleet bans imported by a stock host land in one ipset, within 3 CPU
   if (why) return t.skip(why);
   const lab = await createLab('scale');
   const dir = mkdtempSync(join(tmpdir(), 'f2b-scale-'));
-  const redis = spawn('ip', ['netns', 'exec', lab.server.ns, REDIS_SERVER!, '--port', '6392', '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const redis = await startRedisIn(lab.server.ns, 6392, dir);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis did not start: ${out}`)), 10_000);
-      redis.stdout!.on('data', (d) => {
-        out += d;
-        if (/Ready to accept/.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    const host = (name: string, jails: string) => {
-      const conf = join(dir, name);
-      mkdirSync(conf);
-      const key = generateHostKey(name);
-      writeFileSync(join(conf, 'fleet.key'), key.privatePem, { mode: 0o600 });
-      appendFileSync(join(dir, 'trusted_keys'), key.trustLine + '\n');
-      writeFileSync(join(conf, 'f2b-scan.conf'), `[Definition]\nlogtarget = STDERR\nloglevel = ERROR\n\n[fleet]\nurl = redis://127.0.0.1:6392\nhost = ${name}\nkey_file = fleet.key\ntrusted_keys = ../trusted_keys\n`);
-      writeFileSync(join(conf, 'jail.local'), jails);
-      return { conf, state: join(dir, `${name}.json`) };
-    };
+    const host = (name: string, jails: string) => fleetHostIn(dir, 6392, name, jails);
     const a = host('a', `[sshd]\nenabled = false\n\n[list]\nenabled = false\naction = dummy[target="${join(dir, 'a.banned')}"]\n`);
     const b = host('b', `[sshd]\nenabled = false\n`); // banaction_allports: the shipped iptables-allports
     const cli = (h: { conf: string; state: string }, now: string, args: string[] = []) =>
