@@ -14,7 +14,7 @@ import type { NewBan } from '../fleet/index.ts';
 import { isRangeText } from '../net/cidr.ts';
 import { saveState } from '../state/store.ts';
 import { EXIT, UsageError } from '../util/errors.ts';
-import { fleetPublisher } from './fleet-publish.ts';
+import { fleetPublisher, publishAndSay, publishedBansLine } from './fleet-publish.ts';
 import { getBan, setBan } from '../state/bans.ts';
 import { deleteTicket } from '../state/tickets.ts';
 import { getHistory } from '../state/history.ts';
@@ -53,14 +53,7 @@ export async function runBan(opts: OpsOptions & { jail: string; ips: string[]; f
       decisions.push({ kind: 'ban', jail: jail.name, ip, failures: 0, start: opts.now, until, count: rec.count, origin: 'manual', lines: [] });
       lines.push(`${verb}ban ${ip} in ${jail.name} until ${iso(until)}`);
     }
-    let fleetCode: number = EXIT.ok;
-    if (fleet) {
-      const error = await fleet({ bans: published });
-      if (error) {
-        messages.push(`warning: fleet: ${error}`);
-        fleetCode = EXIT.fleetUnreachable;
-      } else lines.push(`${verb}publish ${published.length} ban${published.length === 1 ? '' : 's'} in ${jail.name} to the fleet`);
-    }
+    const fleetCode = fleet ? await publishAndSay(fleet, { bans: published }, [publishedBansLine(verb, published.length, jail.name)], { lines, messages }) : EXIT.ok;
     const output = lines.map((l) => l + '\n').join('');
     if (decisions.length === 0) {
       // Nothing new here; a ban Redis did not take waits in the outbox for the next run.

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { NewBan } from '../fleet/index.ts';
 import { addFleetTotals } from './totals.ts';
-import { UsageError } from '../util/errors.ts';
+import { EXIT, UsageError } from '../util/errors.ts';
 import type { OpsOptions, Session } from './session.ts';
 
 export type FleetPublish = (what: { bans?: NewBan[]; unbans?: { jail: string; ip: string }[] }) => Promise<string | null>;
@@ -31,4 +31,23 @@ export async function fleetPublisher(s: Session, opts: OpsOptions, command: stri
     if (!opts.dryRun) addFleetTotals(s.state, { published: res.published, imported: [], dropped: 0, error: res.error });
     return res.error;
   };
+}
+
+/**
+ * Publish `what` and say so as the commands do: `done` (the lines for the output) when Redis
+ * took it, else one warning line. The exit code: 6 (fleet unreachable) when it did not.
+ */
+export async function publishAndSay(fleet: FleetPublish, what: Parameters<FleetPublish>[0], done: string[], out: { lines: string[]; messages: string[] }): Promise<number> {
+  const error = await fleet(what);
+  if (error) {
+    out.messages.push(`warning: fleet: ${error}`);
+    return EXIT.fleetUnreachable;
+  }
+  out.lines.push(...done);
+  return EXIT.ok;
+}
+
+/** The output line for `n` bans of `jail` published (`verb`: "would " on a dry run). */
+export function publishedBansLine(verb: string, n: number, jail: string): string {
+  return `${verb}publish ${n} ban${n === 1 ? '' : 's'} in ${jail} to the fleet`;
 }

@@ -19,7 +19,7 @@ import { addTotals } from './totals.ts';
 import { rangeRefusalFor } from '../actions/index.ts';
 import type { NewBan } from '../fleet/index.ts';
 import { isRangeText } from '../net/cidr.ts';
-import { fleetPublisher } from './fleet-publish.ts';
+import { fleetPublisher, publishAndSay, publishedBansLine } from './fleet-publish.ts';
 import { parseKeyOrRange } from '../net/key.ts';
 import { getBan, setBan } from '../state/bans.ts';
 import { deleteTicket } from '../state/tickets.ts';
@@ -107,11 +107,8 @@ export async function runImport(opts: OpsOptions & { file: string; jail: string;
     }
     let inputCode: number = parsed.problems.length + problems > 0 ? EXIT.inputWarning : EXIT.ok;
     if (fleet && published.length > 0) {
-      const error = await fleet({ bans: published });
-      if (error) {
-        messages.push(`warning: fleet: ${error}`);
-        inputCode = EXIT.fleetUnreachable;
-      } else lines.push(`${verb}publish ${published.length} ban${published.length === 1 ? '' : 's'} in ${jail.name} to the fleet`);
+      const code = await publishAndSay(fleet, { bans: published }, [publishedBansLine(verb, published.length, jail.name)], { lines, messages });
+      if (code !== EXIT.ok) inputCode = code;
     }
     const output = lines.map((l) => l + '\n').join('');
     if (decisions.length === 0) {

@@ -8,7 +8,7 @@ import type { Decision } from '../types.ts';
 import { UsageError } from '../util/errors.ts';
 import { parseCommandLineAddresses } from './addresses.ts';
 import { applyAndSave, findJail, withSession, type OpsOptions, type OpsResult } from './session.ts';
-import { fleetPublisher } from './fleet-publish.ts';
+import { fleetPublisher, publishAndSay } from './fleet-publish.ts';
 import { saveState } from '../state/store.ts';
 import { EXIT } from '../util/errors.ts';
 import { keyText, parseKeyOrRange, type AddrKey } from '../net/key.ts';
@@ -55,11 +55,8 @@ export async function runUnban(opts: UnbanOptions): Promise<OpsResult> {
       // Published whether or not this host holds the ban: other hosts may (imported, or from
       // their own logs before this host's cursor). Without --jail: every jail (`*`).
       const unbans = opts.all ? decisions.map((d) => ({ jail: d.jail, ip: d.ip })) : ips.map((ip) => ({ jail: opts.jail ?? '*', ip }));
-      const error = await fleet({ unbans });
-      if (error) {
-        messages.push(`warning: fleet: ${error}`);
-        exitCode = EXIT.fleetUnreachable;
-      } else for (const u of unbans) lines.push(`${verb}publish unban ${u.ip} in ${u.jail === '*' ? 'every jail' : u.jail} to the fleet`);
+      const done = unbans.map((u) => `${verb}publish unban ${u.ip} in ${u.jail === '*' ? 'every jail' : u.jail} to the fleet`);
+      exitCode = await publishAndSay(fleet, { unbans }, done, { lines, messages });
     }
     if (decisions.length === 0) {
       // Nothing lifted here; an unban Redis did not take waits in the outbox for the next run.
