@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, failedPasswords } from '../run/cli.ts';
 import { commandExists, createLab, netnsUnavailable, startTcpServer, tcpConnects } from '../helpers/netns.ts';
-import { noRedis } from './redis-server.ts';
-import { fleetHostIn, startRedisIn } from './netns-fleet.ts';
+import { noRedis, RedisServer } from './redis-server.ts';
+import { fleetHostIn } from './netns-fleet.ts';
 import { at } from './hosts.ts';
 import { execa } from 'execa';
 
@@ -19,7 +19,8 @@ test('a ban made on host a reaches host b through Redis and b drops the attacker
   if (why) return t.skip(why);
   const lab = await createLab('fleetfw');
   const dir = mkdtempSync(join(tmpdir(), 'f2b-fleetfw-'));
-  const redis = await startRedisIn(lab.server.ns, 6390, dir);
+  const redis = new RedisServer(6390, { netns: lab.server.ns });
+  await redis.start();
   const server = await startTcpServer(lab.server.ns, 8080);
   try {
     const host = (name: string, jails: string) => fleetHostIn(dir, 6390, name, jails);
@@ -51,7 +52,7 @@ test('a ban made on host a reaches host b through Redis and b drops the attacker
     assert.ok(await tcpConnects(lab.attacker.ns, lab.server.v4, 8080), 'the attacker gets in again after the expiry');
   } finally {
     await server.stop();
-    redis.kill('SIGKILL');
+    await redis.close();
     await lab.cleanup();
   }
 });

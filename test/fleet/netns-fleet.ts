@@ -1,37 +1,8 @@
-// The fleet inside a lab network namespace, for the tests whose hosts ban through a real
-// firewall there: a redis-server in the lab and the hosts' configuration directories.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The fleet hosts of the tests whose hosts ban through a real firewall in a lab network
+// namespace (their redis-server runs there too: RedisServer with `netns`).
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateHostKey } from '../../src/fleet/keys.ts';
-import { REDIS_SERVER } from './redis-server.ts';
-
-/** A redis-server in `ns` on 127.0.0.1:`port` (nothing saved), once it accepts connections. */
-export async function startRedisIn(ns: string, port: number, dir: string): Promise<ChildProcess> {
-  const redis = spawn('ip', ['netns', 'exec', ns, REDIS_SERVER!, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis did not start: ${out}`)), 10_000);
-      redis.stderr!.on('data', (d) => (out += d));
-      redis.stdout!.on('data', (d) => {
-        out += d;
-        if (/Ready to accept/.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      redis.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis exited (${code}): ${out}`));
-      });
-    });
-  } catch (err) {
-    redis.kill('SIGKILL');
-    throw err;
-  }
-  return redis;
-}
 
 export interface FleetHost {
   conf: string;

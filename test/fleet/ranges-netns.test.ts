@@ -13,8 +13,8 @@ import { execa } from 'execa';
 import { BIN } from '../run/cli.ts';
 import { commandExists, createLab, netnsUnavailable, startTcpServer, tcpConnects, type Lab } from '../helpers/netns.ts';
 import { at } from './hosts.ts';
-import { noRedis } from './redis-server.ts';
-import { fleetHostIn, startRedisIn } from './netns-fleet.ts';
+import { noRedis, RedisServer } from './redis-server.ts';
+import { fleetHostIn } from './netns-fleet.ts';
 
 /**
  * The attacker's second addresses, inside the DROP list's ranges, and the server addresses it
@@ -39,7 +39,8 @@ test('a DROP list with CIDR ranges: imported into ipset on a, published, banned 
   if (why) return t.skip(why);
   const lab = await createLab('ranges');
   const dir = mkdtempSync(join(tmpdir(), 'f2b-ranges-'));
-  const redis = await startRedisIn(lab.server.ns, 6391, dir);
+  const redis = new RedisServer(6391, { netns: lab.server.ns });
+  await redis.start();
   const server = await startTcpServer(lab.server.ns, 8080);
   try {
     await rangeAddresses(lab);
@@ -87,7 +88,7 @@ test('a DROP list with CIDR ranges: imported into ipset on a, published, banned 
     assert.deepEqual(await reaches(), [false, false, true]);
   } finally {
     await server.stop();
-    redis.kill('SIGKILL');
+    await redis.close();
     await lab.cleanup();
   }
 });

@@ -35,6 +35,40 @@ export interface RedisOptions {
   tls?: { ca: string; cert: string; key: string };
   /** Listen with TLS on the port (plain port off). */
   tlsPort?: boolean;
+  /** Run inside this network namespace (`ip netns exec`): reachable only from there; cli() cannot reach it. */
+  netns?: string;
+}
+
+/** Resolves once the child's output matches `ready`; rejects when it exits first or after 10 s. Its output is drained after. */
+async function untilOutput(proc: ChildProcess, ready: RegExp, what: string): Promise<void> {
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${out}`)), 10_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code}):\n${out}`));
+    });
+  });
+  proc.stdout!.resume();
+  proc.stderr!.resume();
+}
+
+/** Signal the child (SIGKILL: as a crash) and wait until it is gone; nothing when it already is. */
+async function stopChild(p: ChildProcess | null, signal: NodeJS.Signals): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    p.once('exit', () => resolve());
+    p.kill(signal);
+  });
 }
 
 export class RedisServer {
@@ -58,42 +92,24 @@ export class RedisServer {
   /** Start (again, on the same port): resolves when it accepts connections. */
   async start(): Promise<void> {
     const ports = this.opts.tlsPort ? ['--port', '0', '--tls-port', String(this.port)] : ['--port', String(this.port)];
-    const proc = spawn(
-      REDIS_SERVER!,
-      [...ports, '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...(this.opts.args ?? [])],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const args = [...ports, '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...(this.opts.args ?? [])];
+    const proc = this.opts.netns
+      ? spawn('ip', ['netns', 'exec', this.opts.netns, REDIS_SERVER!, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(REDIS_SERVER!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000);
-      const onData = (b: Buffer) => {
-        out += b.toString();
-        if (/Ready to accept connections/.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited (${code}):\n${out}`));
-      });
-    });
-    proc.stdout!.resume();
-    proc.stderr!.resume();
+    try {
+      await untilOutput(proc, /Ready to accept connections/, 'redis-server');
+    } catch (err) {
+      await this.stop('SIGKILL');
+      throw err;
+    }
   }
 
   /** Stop (SIGTERM; SIGKILL: as a crash) and wait until the process is gone. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const p = this.proc;
     this.proc = null;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill(signal);
-    });
+    await stopChild(p, signal);
   }
 
   async close(): Promise<void> {
@@ -136,25 +152,7 @@ export class SentinelServer {
     );
     const proc = spawn(REDIS_SENTINEL!, [conf], { stdio: ['ignore', 'pipe', 'pipe'] });
     s.proc = proc;
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-sentinel did not start:\n${out}`)), 10_000);
-      const onData = (b: Buffer) => {
-        out += b.toString();
-        if (/\+monitor master/.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-sentinel exited (${code}):\n${out}`));
-      });
-    });
-    proc.stdout!.resume();
-    proc.stderr!.resume();
+    await untilOutput(proc, /\+monitor master/, 'redis-sentinel');
     return s;
   }
 
@@ -167,12 +165,7 @@ export class SentinelServer {
   async close(): Promise<void> {
     const p = this.proc;
     this.proc = null;
-    if (p && p.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        p.once('exit', () => resolve());
-        p.kill('SIGTERM');
-      });
-    }
+    await stopChild(p, 'SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

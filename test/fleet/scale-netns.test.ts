@@ -12,8 +12,8 @@ import { execa } from 'execa';
 import { BIN } from '../run/cli.ts';
 import { commandExists, createLab, netnsUnavailable } from '../helpers/netns.ts';
 import { at } from './hosts.ts';
-import { noRedis } from './redis-server.ts';
-import { fleetHostIn, startRedisIn } from './netns-fleet.ts';
+import { noRedis, RedisServer } from './redis-server.ts';
+import { fleetHostIn } from './netns-fleet.ts';
 
 const TIME = '/usr/bin/time';
 
@@ -22,7 +22,8 @@ test('10,000 fleet bans imported by a stock host land in one ipset, within 3 CPU
   if (why) return t.skip(why);
   const lab = await createLab('scale');
   const dir = mkdtempSync(join(tmpdir(), 'f2b-scale-'));
-  const redis = await startRedisIn(lab.server.ns, 6392, dir);
+  const redis = new RedisServer(6392, { netns: lab.server.ns });
+  await redis.start();
   try {
     const host = (name: string, jails: string) => fleetHostIn(dir, 6392, name, jails);
     const a = host('a', `[sshd]\nenabled = false\n\n[list]\nenabled = false\naction = dummy[target="${join(dir, 'a.banned')}"]\n`);
@@ -60,7 +61,7 @@ test('10,000 fleet bans imported by a stock host land in one ipset, within 3 CPU
     t.diagnostic(`b's run importing 10,000 bans into ipset: ${importCpu.toFixed(2)} CPU s (${(wall / 1000).toFixed(2)} s wall); its idle run: ${idleCpu.toFixed(2)} CPU s`);
     assert.ok(importCpu <= 3, `${importCpu} CPU s`);
   } finally {
-    redis.kill('SIGKILL');
+    await redis.close();
     await lab.cleanup();
   }
 });
