@@ -68,27 +68,39 @@ function isV4Mapped(b: Uint8Array): boolean {
 }
 
 export function formatV6(b: Uint8Array): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[i * 2]! << 8) | b[i * 2 + 1]!);
-  // RFC 5952: compress the longest run (>= 2) of zero groups, the first one on a tie.
+  const g = new Uint16Array(8);
+  for (let i = 0; i < 8; i++) g[i] = (b[i * 2]! << 8) | b[i * 2 + 1]!;
+  return formatV6Groups(g);
+}
+
+/** RFC 5952 text of eight 16-bit groups: lower case, no leading zeros, the longest run (>= 2) of zero groups as `::`, the first one on a tie. */
+export function formatV6Groups(groups: ArrayLike<number>): string {
   let best = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
+    if (groups[i] !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && g[j] === 0) j++;
+    while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLen) {
       best = i;
       bestLen = j - i;
     }
     i = j;
   }
-  const hex = g.map((n) => n.toString(16));
-  if (best < 0) return hex.join(':');
-  return hex.slice(0, best).join(':') + '::' + hex.slice(best + bestLen).join(':');
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out.length > 0 && !out.endsWith(':')) out += ':';
+    out += groups[i]!.toString(16);
+  }
+  return out;
 }
 
 /** Parse and normalise an address; null when the text is not one. */

@@ -5,7 +5,7 @@
 //   a range   -> canonical text `a.b.c.d/n` or `2001:db8::/32` (a /32 or /128 is the host's key).
 // Keys are compared with ===, so they serve directly as Map keys and as JSON values.
 
-import { parseAddress, type Address, type Family } from './address.ts';
+import { formatV6Groups, parseAddress, type Address, type Family } from './address.ts';
 import { parseCidr } from './cidr.ts';
 
 export type AddrKey = number | string;
@@ -120,36 +120,6 @@ function parseV6Groups(s: string, start: number, end: number): boolean {
   return true;
 }
 
-/** RFC 5952 text of `groups`: lower case, no leading zeros, the longest run (>= 2) of zero groups as `::`. */
-function formatGroups(): string {
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === best) {
-      out += '::';
-      i += bestLen - 1;
-      continue;
-    }
-    if (out.length > 0 && !out.endsWith(':')) out += ':';
-    out += groups[i]!.toString(16);
-  }
-  return out;
-}
-
 /**
  * Whether `s` is an IPv6 address in its RFC 5952 text (as keys are), in one pass over its
  * characters and without a second string: every IPv6 key of the state is checked so on each
@@ -235,7 +205,7 @@ export function parseV6Key(text: string): AddrKey | null {
   if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
     return groups[6]! * 65536 + groups[7]!;
   }
-  return formatGroups();
+  return formatV6Groups(groups);
 }
 
 /** The key of an address written any way a log or a user writes it; null when it is not one. */
