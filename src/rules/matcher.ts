@@ -13,6 +13,8 @@ import { readGroups, SessionCache, toRuleMatch, type Groups } from './failure.ts
 import { LinearRegex, type RegexRunner } from './linear-regex.ts';
 import { unwrapDockerLine } from './docker-line.ts';
 import { lastRepeated, unfoldRepeated } from './repeated.ts';
+import { cutOut, slotOf, type LineMemo } from './line-memo.ts';
+import { FirstCharIndex } from './first-chars.ts';
 
 export interface DateHit {
   time: number;
@@ -55,59 +57,9 @@ const MAX_IGNORED_KEPT = 100000;
 /** Lines the prefilter dropped that a dateless matching line may take its date from. */
 const SKIP_KEPT = 4;
 
-/** Small numbers for regex keys (a RegexMemo's slots): equal keys, equal results on equal text. */
-const slotOfKey = new Map<string, number>();
-function slotOf(key: string): number {
-  let n = slotOfKey.get(key);
-  if (n === undefined) slotOfKey.set(key, (n = slotOfKey.size));
-  return n;
-}
-
-/** Results of regexes on one text (the last given), by slot; a new text starts a new round. */
-class TextResults {
-  private text: string | null = null;
-  private round = 0;
-  private readonly rounds: number[] = [];
-  private readonly results: (RegExpExecArray | null)[] = [];
-
-  /** The result of regex `slot` on `text` when known, else undefined. */
-  get(slot: number, text: string): RegExpExecArray | null | undefined {
-    if (text !== this.text) {
-      this.text = text;
-      this.round++;
-      return undefined;
-    }
-    return this.rounds[slot] === this.round ? this.results[slot] : undefined;
-  }
-
-  /** The result of regex `slot` on the text of the last get(). */
-  set(slot: number, result: RegExpExecArray | null): void {
-    while (this.rounds.length <= slot) {
-      this.rounds.push(-1);
-      this.results.push(null);
-    }
-    this.rounds[slot] = this.round;
-    this.results[slot] = result;
-  }
-}
-
-/**
- * The results of regexes on the line being read, shared by the matchers of the jails reading one
- * file: sshd's modes (and the jails of one service) run the same prefregex and many of the same
- * failregexes on every line, and a regex gives the same result on the same text, so each runs
- * once per line for all of them. Keyed by the regex (engine, flags, source), kept for the last
- * text only; what depends on a matcher's own past (sessions, the line before) stays its own.
- */
-export class RegexMemo {
-  /** The prefregex on the line without its date. */
-  readonly whole = new TextResults();
-  /** The failregexes on the prefregex's content. */
-  readonly content = new TextResults();
-}
-
 type Names = [string, string[]][];
 interface Prepared {
-  /** What a RegexMemo knows the regex by (engine, flags and source: equal results on equal text). */
+  /** What a LineMemo knows the regex by (engine, flags and source: equal results on equal text). */
   slot: number;
   r: CompiledRegex;
   /** The engine that runs it: the RegExp itself, or RE2 (linear-regex.ts). */
@@ -115,6 +67,8 @@ interface Prepared {
   names: Names;
   /** The regex cannot match a line holding none of these words (empty: no shortcut). */
   needles: string[];
+  /** A match starts with one of these characters (null: unknown; first-chars.ts). */
+  first: string | null;
 }
 
 /** RE2 programs by compiled regex: one per rule, shared by the matchers of its files. */
@@ -128,7 +82,7 @@ export function runnerOf(r: CompiledRegex): RegexRunner {
 }
 
 function prep(r: CompiledRegex): Prepared {
-  return { slot: slotOf(`${r.linear ? 'L' : 'R'}/${r.re.flags}/${r.re.source}`), r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles };
+  return { slot: slotOf(`${r.linear ? 'L' : 'R'}/${r.re.flags}/${r.re.source}`), r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles, first: r.first ?? null };
 }
 
 function holdsAny(line: string, needles: string[]): boolean {
@@ -138,16 +92,20 @@ function holdsAny(line: string, needles: string[]): boolean {
 
 /**
  * A matcher reading dates with `reader`. Matchers of one file may share a `memo` (and a reader)
- * so that a regex common to their rules runs once per line; a lone matcher needs neither.
+ * so that what their rules have in common is done once per line (line-memo.ts); a lone matcher
+ * needs neither.
  */
-export function createMatcherWith(filter: Filter, reader: DateReader, memo?: RegexMemo): Matcher {
+export function createMatcherWith(filter: Filter, reader: DateReader, memo?: LineMemo): Matcher {
+  const shared = memo ?? null;
   const wholeMemo = memo?.whole ?? null;
   const contentMemo = memo?.content ?? null;
   const pref = filter.prefregex ? prep(filter.prefregex) : null;
   const prefContent = filter.prefregex?.groups.get('content') ?? [];
   const fails = filter.failregex.map(prep);
+  const byFirst = new FirstCharIndex(fails.map((f) => f.first));
   const ignores = filter.ignoreregex.map(runnerOf);
   const prefilter = filter.prefilter;
+  if (prefilter !== null) shared?.prefilters.add(prefilter);
   const sessions = filter.mlfid ? new SessionCache() : null;
   const stats: MatcherStats = {
     lines: 0,
@@ -221,7 +179,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
     // as fail2ban does; the line then has no time.
     cutTime = dockerTime ?? (Number.isFinite(d.time) ? d.time : null);
     if (cutTime !== null) lastTime = cutTime;
-    return d.start === 0 ? line.slice(d.end) : line.slice(0, d.start) + line.slice(d.end);
+    return shared === null ? cutOut(line, d.start, d.end) : shared.cut(reader, line, d.start, d.end);
   }
 
   function content(text: string, g: Groups): string | null {
@@ -295,7 +253,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
       const n = lastRepeated(line);
       if (n !== null) return repeatLast(line, lineNo, n);
     }
-    if (prefilter !== null && !prefilter.test(line)) {
+    if (prefilter !== null && !(shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, line))) {
       stats.missed++;
       skipped[skippedAt] = line;
       skippedAt = (skippedAt + 1) % SKIP_KEPT;
@@ -309,7 +267,10 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
     const g: Groups = {};
     const c = content(text, g);
     if (c !== null) {
-      for (let j = 0; j < fails.length; j++) {
+      // Only the failregexes whose match may start with the text's first character, in order.
+      const candidates = byFirst.candidates(c);
+      for (let x = 0; x < candidates.length; x++) {
+        const j = candidates[x]!;
         const f = fails[j]!;
         let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
         if (m === undefined) {
