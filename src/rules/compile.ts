@@ -44,6 +44,8 @@ export interface Filter {
   unknownOptions: string[];
   /** A line this does not match cannot match any failregex (null: no such shortcut). */
   prefilter: RegExp | null;
+  /** The words the prefilter looks for (it matches a line holding any of them). */
+  prefilterWords?: string[];
   /** Some regex captures <F-MLFID>: failures are merged per multi-line id. */
   mlfid: boolean;
 }
@@ -85,9 +87,10 @@ export function compileFilter(raw: RawFilter, opts: CompileOptions = {}): Filter
   }
 
   let prefilter: RegExp | null = null;
+  let prefilterWords: string[] | undefined;
   if (!multiline && failregex.every((r) => r.needles.length)) {
-    const words = [...new Set(failregex.flatMap((r) => r.needles))];
-    prefilter = new RegExp(words.map((w) => w.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('|'));
+    prefilterWords = [...new Set(failregex.flatMap((r) => r.needles))];
+    prefilter = new RegExp(prefilterWords.map((w) => w.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('|'));
   }
   return {
     name: raw.name,
@@ -102,6 +105,7 @@ export function compileFilter(raw: RawFilter, opts: CompileOptions = {}): Filter
     options: raw.options,
     unknownOptions: raw.unknownOptions,
     prefilter,
+    ...(prefilterWords ? { prefilterWords } : {}),
     mlfid,
   };
 }

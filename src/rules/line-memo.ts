@@ -6,6 +6,7 @@
 // past (sessions, the line before, the last date seen) stays the matcher's.
 
 import type { DateReader } from './matcher.ts';
+import type { Groups } from './failure.ts';
 
 /** Small numbers for regex keys (slots): equal keys, equal results on equal text. */
 const slotOfKey = new Map<string, number>();
@@ -45,13 +46,15 @@ export class TextResults {
 
 /**
  * The prefilters of the file's rules joined into one: a line holding none of their words is
- * refused by every rule after one test instead of one per rule (most lines of a busy log).
+ * refused by every rule after one test instead of one per rule (most lines of a busy log). A
+ * line holding one is passed at once by every rule that looks for the word the union found.
  */
 class PrefilterUnion {
   private readonly sources = new Set<string>();
   private union: RegExp | null = null;
   private line: string | null = null;
-  private passed = false;
+  /** The word the union found in the line (null: none). */
+  private found: string | null = null;
 
   add(prefilter: RegExp): void {
     if (this.sources.has(prefilter.source)) return;
@@ -60,13 +63,15 @@ class PrefilterUnion {
     this.line = null;
   }
 
-  /** prefilter.test(line), for a prefilter given to add(). */
-  test(prefilter: RegExp, line: string): boolean {
+  /** prefilter.test(line), for a prefilter given to add() that looks for `words` (null: not known). */
+  test(prefilter: RegExp, words: ReadonlySet<string> | null, line: string): boolean {
     if (line !== this.line) {
       this.line = line;
-      this.passed = this.union!.test(line);
+      const m = this.union!.exec(line);
+      this.found = m === null ? null : m[0];
     }
-    return this.passed && (this.sources.size === 1 || prefilter.test(line));
+    if (this.found === null) return false;
+    return this.sources.size === 1 || (words !== null && words.has(this.found)) || prefilter.test(line);
   }
 }
 
@@ -83,6 +88,23 @@ export class LineMemo {
   readonly content = new TextResults();
   readonly prefilters = new PrefilterUnion();
   private readonly cuts = new Map<DateReader, Cut>();
+  private groupsPref: RegExpExecArray | null = null;
+  private groupsFail: RegExpExecArray | null = null;
+  private groups: Groups | null = null;
+
+  /**
+   * The groups read from these two results (the same objects: the same regexes on the same
+   * text), or null. Read only: every matcher that found the same match gets this object.
+   */
+  groupsOf(pref: RegExpExecArray | null, fail: RegExpExecArray): Groups | null {
+    return fail === this.groupsFail && pref === this.groupsPref ? this.groups : null;
+  }
+
+  keepGroups(pref: RegExpExecArray | null, fail: RegExpExecArray, g: Groups): void {
+    this.groupsPref = pref;
+    this.groupsFail = fail;
+    this.groups = g;
+  }
 
   /**
    * `line` without [start, end), the date `reader` found there: one string for all the matchers

@@ -85,6 +85,13 @@ function prep(r: CompiledRegex): Prepared {
   return { slot: slotOf(`${r.linear ? 'L' : 'R'}/${r.re.flags}/${r.re.source}`), r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles, first: r.first ?? null };
 }
 
+/** s.trim() === '' without making the trimmed string (an sshd session id ends in a space). */
+function isBlank(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (c > 32 && c < 127) return false;
+  return s.trim() === '';
+}
+
 function holdsAny(line: string, needles: string[]): boolean {
   for (let k = 0; k < needles.length; k++) if (line.includes(needles[k]!)) return true;
   return false;
@@ -106,6 +113,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   const ignores = filter.ignoreregex.map(runnerOf);
   const prefilter = filter.prefilter;
   if (prefilter !== null) shared?.prefilters.add(prefilter);
+  const prefilterWords = filter.prefilterWords ? new Set(filter.prefilterWords) : null;
   const sessions = filter.mlfid ? new SessionCache() : null;
   const stats: MatcherStats = {
     lines: 0,
@@ -182,7 +190,11 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     return shared === null ? cutOut(line, d.start, d.end) : shared.cut(reader, line, d.start, d.end);
   }
 
-  function content(text: string, g: Groups): string | null {
+  // content() leaves the prefregex's match here: its groups are read only when a failregex matches.
+  let prefMatch: RegExpExecArray | null = null;
+
+  function content(text: string): string | null {
+    prefMatch = null;
     if (!pref) return text;
     let m = wholeMemo === null ? undefined : wholeMemo.get(pref.slot, text);
     if (m === undefined) {
@@ -190,12 +202,26 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
       wholeMemo?.set(pref.slot, m);
     }
     if (!m) return null;
-    readGroups(m, pref.names, g);
+    prefMatch = m;
     for (const j of prefContent) {
       const v = m.groups?.[j];
       if (v !== undefined) return v;
     }
     return '';
+  }
+
+  /** The groups of a match (the prefregex's, then the failregex's); matchers sharing the results share them too. */
+  function groupsOf(fm: RegExpExecArray, names: Names): Groups {
+    const pm = prefMatch;
+    if (shared !== null) {
+      const known = shared.groupsOf(pm, fm);
+      if (known !== null) return known;
+    }
+    const g: Groups = {};
+    if (pm !== null) readGroups(pm, pref!.names, g);
+    readGroups(fm, names, g);
+    shared?.keepGroups(pm, fm, g);
+    return g;
   }
 
   function ignored(c: string, lineNo: number): boolean {
@@ -216,7 +242,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     let groups: Groups | null = g;
     let ls = lines;
     // An empty id (a log without the program's pid: daemontools, s6, runit) ties nothing together.
-    if (sessions && g.mlfid !== undefined && g.mlfid.trim() !== '') {
+    if (sessions && g.mlfid !== undefined && !isBlank(g.mlfid)) {
       const merged = sessions.merge(g.mlfid, g, lines, time);
       groups = merged?.groups ?? null;
       ls = merged?.lines ?? lines;
@@ -253,7 +279,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
       const n = lastRepeated(line);
       if (n !== null) return repeatLast(line, lineNo, n);
     }
-    if (prefilter !== null && !(shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, line))) {
+    if (prefilter !== null && !(shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line))) {
       stats.missed++;
       skipped[skippedAt] = line;
       skippedAt = (skippedAt + 1) % SKIP_KEPT;
@@ -264,8 +290,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     const time = cutTime;
     const unfolded = unfoldRepeated(cutText);
     const text = unfolded ? unfolded.text : cutText;
-    const g: Groups = {};
-    const c = content(text, g);
+    const c = content(text);
     if (c !== null) {
       // Only the failregexes whose match may start with the text's first character, in order.
       const candidates = byFirst.candidates(c);
@@ -281,8 +306,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
         if (!m) continue;
         stats.failregexHits[j]!++;
         if (ignored(c, lineNo)) return NONE;
-        readGroups(m, f.names, g);
-        return report(g, j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
+        return report(groupsOf(m, f.names), j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
       }
     }
     stats.missed++;
@@ -298,8 +322,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     buffer.push({ text, line });
     if (buffer.length > filter.maxlines) buffer.shift();
     const joined = buffer.map((b) => b.text).join('\n');
-    const g: Groups = {};
-    const c = content(joined, g);
+    const c = content(joined);
     if (c !== null) {
       for (let j = 0; j < fails.length; j++) {
         const f = fails[j]!;
@@ -311,7 +334,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
           removeLines(used);
           return NONE;
         }
-        readGroups(m, f.names, g);
+        const g = groupsOf(m, f.names);
         const lines = used.map((k) => buffer[k]!.line);
         removeLines(used);
         return report(g, j, lineNo, time, lines, unfolded ? unfolded.repeat : 1);
