@@ -131,7 +131,7 @@ export const clientFields: Record<string, ClientField[]> = {
   'nginx-http-auth': [f('user name', /user "([^"]*)"/d, basicUser), ...nginxErrorLog],
   'nginx-limit-req': nginxErrorLog,
   'nginx-botsearch': [...nginxAccessLog, f('file path', /(?:open\(\) |\*\d+ )"([^"]*)"/d), ...nginxErrorLog],
-  'nginx-bad-request': nginxAccessLog,
+  'nginx-bad-request': [...nginxAccessLog, ...nginxErrorLog],
   'lighttpd-auth': [f('URI', /for (\S+) username/d), f('user name', /username: (\S*?),? IP/d)],
   'haproxy-http-auth': [f('request', /"(.*)"$/d, haproxy)],
   'traefik-auth': [
