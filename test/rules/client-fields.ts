@@ -121,10 +121,11 @@ export const clientFields: Record<string, ClientField[]> = {
     ...apacheErrorLog,
   ],
   'apache-badbots': apacheAccessLog,
-  'apache-botsearch': [f('script path', /script '(.*?)' not found/d), ...apacheErrorLog],
-  'apache-noscript': [f('script path', /script '(.*?)' not found/d), ...apacheErrorLog],
+  'apache-botsearch': [f('script path', /script '(.*?)' not found/d), f('script path', /stderr from (.*): script not found/d), ...apacheErrorLog],
+  'apache-noscript': [f('script path', /script '(.*?)' not found/d), f('script path', /stderr from (.*): script not found/d), ...apacheErrorLog],
   'apache-overflows': [
     f('request', /(?:Invalid URI in request|Invalid method in request|after protocol string:) (.*)$/d),
+    f('header name', /LimitRequestFieldSize: (.*)$/d),
     ...apacheErrorLog,
   ],
   'apache-shellshock': [f('header variable', /(HTTP_\w+)/dg, cgiHeader), f('command', /line 1: (\S+): command/d)],
