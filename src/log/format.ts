@@ -68,7 +68,12 @@ export interface LogRecord {
 
 /** The part after the date: what a syslog line carries. Newlines are escaped: one record, one line. */
 export function formatBody(r: LogRecord, pid: number): string {
-  return `${r.logger} [${pid}]: ${r.level.padEnd(7)} ${r.message.replace(/\r?\n/g, '\\n')}`;
+  return `${r.logger} [${pid}]: ${r.level.padEnd(7)} ${oneLine(r.message)}`;
+}
+
+/** A message as one line: its newlines escaped (a jail or rule text cannot split a record). */
+export function oneLine(message: string): string {
+  return message.replace(/\r?\n/g, '\\n');
 }
 
 export function formatLine(r: LogRecord, pid: number): string {

@@ -1,9 +1,10 @@
-// The own-log records of a run, with fail2ban's wording: `Found <ip> - <date>` (filter, INFO)
-// for each failure, `Ban`, `Unban`, `Restore Ban` (actions, NOTICE), and action failures (ERROR).
+// The own-log records of a run's outcome, with fail2ban's wording: `Ban`, `Unban`, `Restore Ban`
+// (actions, NOTICE) and action failures (ERROR). The `Found` line of each failure (filter, INFO)
+// is written while the scan runs: found-log.ts.
 
 import type { ActionOutcome } from '../actions/enforce.ts';
 import type { Decision, Epoch } from '../types.ts';
-import { localTime, type LogRecord } from './format.ts';
+import type { LogRecord } from './format.ts';
 
 export function banRecord(now: Epoch, jail: string, ip: string): LogRecord {
   return { time: now, logger: 'f2b-scan.actions', level: 'NOTICE', message: `[${jail}] Ban ${ip}` };
@@ -13,12 +14,10 @@ export function unbanRecord(now: Epoch, jail: string, ip: string): LogRecord {
   return { time: now, logger: 'f2b-scan.actions', level: 'NOTICE', message: `[${jail}] Unban ${ip}` };
 }
 
-export function runRecords(input: { found: Iterable<{ jail: string; ip: string; time: Epoch }>; decisions: Decision[]; outcomes: ActionOutcome[]; now: Epoch }): LogRecord[] {
+/** The records of a run's outcome (its Found lines were written while it scanned: found-log.ts). */
+export function runRecords(input: { decisions: Decision[]; outcomes: ActionOutcome[]; now: Epoch }): LogRecord[] {
   const { now } = input;
   const out: LogRecord[] = [];
-  for (const f of input.found) {
-    out.push({ time: now, logger: 'f2b-scan.filter', level: 'INFO', message: `[${f.jail}] Found ${f.ip} - ${localTime(f.time)}` });
-  }
   for (const d of input.decisions) if (d.kind === 'unban') out.push(unbanRecord(now, d.jail, d.ip));
   // A ban put back after a reboot or flush is not a new offence: recidive must not count it.
   const restored = new Set<string>();

@@ -2,7 +2,8 @@
 // it: a file path (default /var/log/f2b-scan.log), STDOUT, STDERR, or SYSLOG (and
 // SYSTEMD-JOURNAL, which journald takes from syslog too) through `logger`.
 
-import { appendFile, mkdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatBody, formatLine, LEVELS, type LogRecord } from './format.ts';
 import { asEnvironmentError } from '../util/errors.ts';
@@ -26,17 +27,6 @@ export function parseTarget(text: string | undefined, syslogsocket?: string): Lo
   return { kind: 'file', path: t };
 }
 
-/** syslog priority of a level (logger's names). */
-function priority(level: LogRecord['level']): string {
-  const n = LEVELS[level];
-  if (n >= LEVELS.CRITICAL) return 'daemon.crit';
-  if (n >= LEVELS.ERROR) return 'daemon.err';
-  if (n >= LEVELS.WARNING) return 'daemon.warning';
-  if (n >= LEVELS.NOTICE) return 'daemon.notice';
-  if (n >= LEVELS.INFO) return 'daemon.info';
-  return 'daemon.debug';
-}
-
 /** A one-line problem writing the own log; `environment`: the machine refused (not root, read-only, full disk). */
 export interface LogProblem {
   message: string;
@@ -46,39 +36,60 @@ export interface LogProblem {
 /** Write records; returns the problem, or null. */
 export async function writeRecords(target: LogTarget, records: LogRecord[], pid = process.pid): Promise<LogProblem | null> {
   if (records.length === 0) return null;
+  if (target.kind !== 'syslog') return appendLines(target, records.map((r) => formatLine(r, pid) + '\n').join(''));
+  // logger sends each stdin line as one message at one priority: one call per priority.
+  const byPriority = new Map<string, string[]>();
+  for (const r of records) {
+    const p = priority(r.level);
+    const list = byPriority.get(p) ?? [];
+    list.push(formatBody(r, pid) + '\n');
+    byPriority.set(p, list);
+  }
+  for (const [p, lines] of byPriority) {
+    const problem = appendLines(target, lines.join(''), p, pid);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/**
+ * Append text (whole lines, each ending in a newline) to the target, synchronously: a run also
+ * writes while it scans (log/found-log.ts), from code that cannot wait. For SYSLOG the lines are
+ * bodies without the date (syslog adds its own) sent at `syslogPriority`.
+ */
+export function appendLines(target: LogTarget, text: string, syslogPriority = 'daemon.info', pid = process.pid): LogProblem | null {
+  if (text === '') return null;
   switch (target.kind) {
     case 'stdout':
-    case 'stderr': {
-      const text = records.map((r) => formatLine(r, pid) + '\n').join('');
+    case 'stderr':
+      // Synchronous on Linux for files, pipes and terminals alike.
       (target.kind === 'stdout' ? process.stdout : process.stderr).write(text);
       return null;
-    }
     case 'file':
       try {
-        await mkdir(dirname(target.path), { recursive: true });
-        await appendFile(target.path, records.map((r) => formatLine(r, pid) + '\n').join(''), { mode: 0o640 });
+        mkdirSync(dirname(target.path), { recursive: true });
+        appendFileSync(target.path, text, { mode: 0o640 });
         return null;
       } catch (e) {
         const env = asEnvironmentError(e, 'own log', target.path);
         return env ? { message: env.message, environment: true } : { message: `own log ${target.path}: ${(e as Error).message}`, environment: false };
       }
     case 'syslog': {
-      // logger sends each stdin line as one message at one priority: one call per priority.
-      const byPriority = new Map<string, string[]>();
-      for (const r of records) {
-        const p = priority(r.level);
-        const list = byPriority.get(p) ?? [];
-        list.push(formatBody(r, pid));
-        byPriority.set(p, list);
-      }
-      // Loaded here: only a SYSLOG own log runs a command.
-      const { execa } = await import('execa');
-      for (const [p, lines] of byPriority) {
-        const sock = target.socket ? [`--socket=${target.socket}`] : [];
-        const res = await execa('logger', ['-t', 'f2b-scan', `--id=${pid}`, '-p', p, ...sock], { input: lines.join('\n') + '\n', reject: false, timeout: 10_000 });
-        if (res.failed) return { message: `own log SYSLOG (logger): ${res.stderr || res.shortMessage}`, environment: false };
-      }
+      const sock = target.socket ? [`--socket=${target.socket}`] : [];
+      const res = spawnSync('logger', ['-t', 'f2b-scan', `--id=${pid}`, '-p', syslogPriority, ...sock], { input: text, encoding: 'utf8', timeout: 10_000 });
+      if (res.error || res.status !== 0) return { message: `own log SYSLOG (logger): ${(res.stderr ?? '').trim() || res.error?.message || `exit ${res.status}`}`, environment: false };
       return null;
     }
   }
+}
+
+/** syslog priority of a level (logger's names). */
+export function priority(level: LogRecord['level']): string {
+  const n = LEVELS[level];
+  if (n >= LEVELS.CRITICAL) return 'daemon.crit';
+  if (n >= LEVELS.ERROR) return 'daemon.err';
+  if (n >= LEVELS.WARNING) return 'daemon.warning';
+  if (n >= LEVELS.NOTICE) return 'daemon.notice';
+  if (n >= LEVELS.INFO) return 'daemon.info';
+  return 'daemon.debug';
 }

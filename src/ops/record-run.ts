@@ -4,6 +4,7 @@
 import type { IniStore } from '../config/store.ts';
 import type { ActionOutcome } from '../actions/enforce.ts';
 import { runRecords, writeOwnLog, type OwnLogResult } from '../log/index.ts';
+import type { LogProblem } from '../log/target.ts';
 import type { State } from '../state/schema.ts';
 import type { Decision, Epoch, FileReport, RunSummary } from '../types.ts';
 import { addFleetTotals, addTotals } from './totals.ts';
@@ -13,8 +14,8 @@ export async function recordRun(input: {
   state: State;
   /** Failures counted per jail this run ("Total failed"). */
   failed: ReadonlyMap<string, number>;
-  /** The failures for the own log's "Found" lines (empty when its level does not write them). */
-  found: Iterable<{ jail: string; ip: string; time: Epoch }>;
+  /** A problem met writing the own log's Found lines during the scan, told with the others. */
+  foundProblem: LogProblem | null;
   /** What each file contributed (lines read per jail). */
   files: FileReport[];
   decisions: Decision[];
@@ -27,5 +28,5 @@ export async function recordRun(input: {
   for (const [jail, n] of input.failed) addTotals(input.state, jail, { failed: n });
   for (const d of input.decisions) addTotals(input.state, d.jail, d.kind === 'ban' ? { banned: 1 } : { unbanned: 1 });
   for (const f of input.files) addTotals(input.state, f.jail, { lines: f.linesRead });
-  return writeOwnLog(input.main, runRecords(input));
+  return writeOwnLog(input.main, runRecords(input), input.foundProblem);
 }

@@ -1,30 +1,22 @@
 // The run's sink for the scan: each failure is folded into its (jail, address) ticket at once
-// (policy/decide.ts), with its text only where the jail's actions show it; the own log's
-// "Found" lines are kept (compactly) only when its level writes them.
+// (policy/decide.ts), with its text only where the jail's actions show it; its own-log "Found"
+// line goes to the FoundLog (appended in batches) when the log's level writes them.
 
 import type { AddrKey } from '../net/key.ts';
 import { keyText } from '../net/key.ts';
+import type { FoundLog } from '../log/index.ts';
 import type { JailFold, PolicyPass } from '../policy/index.ts';
 import { own, type FailureSink } from '../scan/sink.ts';
 import type { Epoch, RuleMatch } from '../types.ts';
-
-/** Failures as the own log reports them ("[jail] Found <ip> - <time>"). */
-export interface Found {
-  jail: string;
-  ip: string;
-  time: Epoch;
-}
 
 export class RunSink implements FailureSink {
   /** Failures folded per jail ("Total failed"). */
   readonly folded = new Map<string, number>();
   private lastName = '';
   private last: JailFold | undefined;
-  private readonly foundJail: string[] = [];
-  private readonly foundKey: AddrKey[] = [];
-  private readonly foundTime: Epoch[] = [];
 
-  constructor(private readonly pass: PolicyPass, private readonly keepFound: boolean) {}
+  /** `found`: where the own log's Found lines go (null: a dry run, or a level above INFO). */
+  constructor(private readonly pass: PolicyPass, private readonly found: FoundLog | null) {}
 
   private fold(jail: string): JailFold | undefined {
     if (jail !== this.lastName) {
@@ -44,18 +36,9 @@ export class RunSink implements FailureSink {
     if (!f) return;
     const n = m.repeat ?? 1;
     this.folded.set(jail, (this.folded.get(jail) ?? 0) + n);
-    if (this.keepFound) {
-      this.foundJail.push(jail);
-      this.foundKey.push(key);
-      this.foundTime.push(time);
-    }
+    this.found?.add(jail, keyText(key), time);
     const line = f.keepLines && m.lines.length > 0 ? own(m.lines.length === 1 ? m.lines[0]! : m.lines.join('\n')) : undefined;
     const user = f.keepUser && m.user !== undefined ? own(m.user) : undefined;
     this.pass.fold(f, key, time, line, user, n);
-  }
-
-  /** The failures for the own log, in the order they were read. */
-  *found(): IterableIterator<Found> {
-    for (let i = 0; i < this.foundKey.length; i++) yield { jail: this.foundJail[i]!, ip: keyText(this.foundKey[i]!), time: this.foundTime[i]! };
   }
 }

@@ -10,7 +10,7 @@ import { prepareIgnore } from './prepare-ignore.ts';
 import { scanLogs, type ProgressSink, type ScanResult } from '../scan/scan.ts';
 import { RunSink } from './run-sink.ts';
 import { jailNeeds } from '../actions/needs.ts';
-import { LEVELS, readLogSettings } from '../log/index.ts';
+import { FoundLog, LEVELS, readLogSettings } from '../log/index.ts';
 import { ignoredInputWarnings } from './ignored-warnings.ts';
 import { freshNotices } from '../report/notices.ts';
 import { recordRun } from '../ops/record-run.ts';
@@ -81,7 +81,9 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     // Ban counts are forgotten after fail2ban's dbpurgeage (negative: never).
     const historyAge = config.dbpurgeage.seconds < 0 ? null : config.dbpurgeage.seconds;
     const pass = startPolicy({ state, jails: policyJails, now: opts.now, needs: jailNeeds(config.actionDirs), historyAge });
-    const sink = new RunSink(pass, !opts.dryRun && readLogSettings(config.main).level <= LEVELS.INFO);
+    const logSettings = readLogSettings(config.main);
+    const found = !opts.dryRun && logSettings.level <= LEVELS.INFO ? new FoundLog(logSettings.target, opts.now) : null;
+    const sink = new RunSink(pass, found);
     const scanned = await scanLogs(
       {
         jails,
@@ -97,6 +99,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       },
       sink,
     );
+    found?.flush();
     warnings.push(...scanned.warnings);
     // Jails skipped for a bad value in their own section count like jails skipped for their rule.
     scanned.errors.unshift(...skippedHere, ...checked.jailErrors);
@@ -137,7 +140,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     warnings.push(...enforced.warnings);
     let ownLogRefused = false;
     if (!opts.dryRun) {
-      const recorded = await recordRun({ main: config.main, state, failed: sink.folded, found: sink.found(), files: scanned.files, decisions, outcomes: enforced.outcomes, fleet: fleet?.summary, now: opts.now });
+      const recorded = await recordRun({ main: config.main, state, failed: sink.folded, foundProblem: found?.problem ?? null, files: scanned.files, decisions, outcomes: enforced.outcomes, fleet: fleet?.summary, now: opts.now });
       warnings.push(...recorded.warnings);
       ownLogRefused = recorded.environment;
     }
