@@ -109,6 +109,7 @@ export const clientFields: Record<string, ClientField[]> = {
     f('client cipher list', /no matching cipher found: client (\S+) server/d),
     f('user and service', /not allowed: \((.*?)\) -> \((.*?)\)/d),
     f('client version string', /vs\. (.*)$/d),
+    f('client version string', / with (.*)\.  Don't panic\.$/d),
     ...pamUnix,
   ],
   dropbear: [f('user name', /(?:for|user) '([^']*)'/dg)],
@@ -164,7 +165,13 @@ export const clientFields: Record<string, ClientField[]> = {
     f('password (auth_verbose_passwords = plain)', /\(given password: (.*)\)$/d),
   ],
   'courier-auth': [f('user name', /user=([^,]*),/d)],
-  'cyrus-imap': [f('host name', /(?:badlogin|login): (\S+) \[/d, dnsName), f('user name', /\] (?:PLAIN|plaintext|LOGIN) (\S+) (?:SASL|plaintext|User)/d)],
+  'cyrus-imap': [
+    f('host name', /(?:badlogin|login): (\S+) \[/d, dnsName),
+    f('user name', /\] (?:PLAIN|plaintext|LOGIN) (\S+) (?:SASL|plaintext|User)/d),
+    // 3.x writes the user (or APOP challenge) in parentheses, any text; sieve/httpd the mechanism and user as words
+    f('user name', /\] \S+ \((.*)\) (?:invalid user|\[|SASL)/d),
+    f('user name', /\] Basic (\S+) SASL/d, word),
+  ],
   'roundcube-auth': [
     f('user name', /(?:Login failed|Failed login|FAILED login|Successful login) for (\S+) /d),
     f('request URI', /\((?:POST|GET) (.*)\)$/d),
@@ -203,8 +210,9 @@ export const clientFields: Record<string, ClientField[]> = {
   vsftpd: [f('user name', /\] \[([^\]]*)\] (?:FAIL|OK) LOGIN/d), ...pamUnix],
   wuftpd: [f('host name', /(?:from|FROM) (\S+) \[/d, dnsName), f('user name', /\], (\S+)$/d), ...pamUnix],
   'named-refused': [
-    f('query name', /\(([^()]*)\): (?:view|query|zone)/d, bindName),
+    f('query name', /\(((?:[^\\()]|\\.)*)\): (?:view|query|zone|update|bad)/d, bindName),
     f('query name', /'([^'/]*)\/\w+\/IN'/d, bindName),
+    f('zone name', /(?:update(?: forwarding)?|request:) '([^'/]*)\/IN'/d, bindName),
     f('query name', /query: (\S+) IN/d, bindName),
   ],
   'mysqld-auth': [f('user name', /user '([^']*)'@/d), f('database', /db: '([^']*)'/d), f('user name', /user: '([^']*)'/d)],
