@@ -56,7 +56,7 @@ const cases: Record<string, Case[]> = {
     { line: `[Sat Jul 20 21:45:00 2013] [error] [client ${REAL}] File does not exist: /srv/[client 198.51.100.7] user root not found`, want: null },
   ],
   'apache-badbots': [
-    { line: `${REAL} - - [05/Mar/2007:14:39:21 +0100] "GET /198.51.100.7 HTTP/1.0" 200 459 "http://198.51.100.7/" "EmailCollector 198.51.100.7"`, want: REAL },
+    { line: `${REAL} - - [05/Mar/2007:14:39:21 +0100] "GET /198.51.100.7 HTTP/1.0" 200 459 "http://198.51.100.7/" "sqlmap/1.8 (198.51.100.7)"`, want: REAL },
   ],
   'apache-botsearch': [
     { line: `[Mon Dec 23 09:49:10 2013] [error] [client ${REAL}] File does not exist: /var/www/phpmyadmin/[client 198.51.100.7]`, want: REAL },
