@@ -16,6 +16,8 @@ export interface CompiledRegex {
   /** fail2ban group name -> JS group names standing for it. */
   groups: Map<string, string[]>;
   needles: string[];
+  /** The characters a match can start with (null: unknown): a text starting otherwise cannot match. */
+  first?: string | null;
   /** False when the translation may try alternatives in another order than Python (see JsRegex.exact). */
   exact: boolean;
   /** Which engine runs it (engine-choice.ts); set when the filter loads. */
@@ -42,6 +44,8 @@ export interface Filter {
   unknownOptions: string[];
   /** A line this does not match cannot match any failregex (null: no such shortcut). */
   prefilter: RegExp | null;
+  /** The words the prefilter looks for (it matches a line holding any of them). */
+  prefilterWords?: string[];
   /** Some regex captures <F-MLFID>: failures are merged per multi-line id. */
   mlfid: boolean;
 }
@@ -51,7 +55,7 @@ export function compileRegex(raw: RawRegex, multiline: boolean): CompiledRegex {
   const js = translatePyRegex(py, { multiline, place: raw.place, display: raw.text });
   // Multi-line matches need group positions (which lines <SKIPLINES> stepped over).
   const re = multiline ? new RegExp(js.regex.source, js.regex.flags + 'd') : js.regex;
-  return { text: raw.text, place: raw.place, re, groups: js.groups, needles: js.needles, exact: js.exact, engine: 'backtracking' };
+  return { text: raw.text, place: raw.place, re, groups: js.groups, needles: js.needles, first: js.first, exact: js.exact, engine: 'backtracking' };
 }
 
 export interface CompileOptions {
@@ -83,9 +87,10 @@ export function compileFilter(raw: RawFilter, opts: CompileOptions = {}): Filter
   }
 
   let prefilter: RegExp | null = null;
+  let prefilterWords: string[] | undefined;
   if (!multiline && failregex.every((r) => r.needles.length)) {
-    const words = [...new Set(failregex.flatMap((r) => r.needles))];
-    prefilter = new RegExp(words.map((w) => w.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('|'));
+    prefilterWords = [...new Set(failregex.flatMap((r) => r.needles))];
+    prefilter = new RegExp(prefilterWords.map((w) => w.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('|'));
   }
   return {
     name: raw.name,
@@ -100,6 +105,7 @@ export function compileFilter(raw: RawFilter, opts: CompileOptions = {}): Filter
     options: raw.options,
     unknownOptions: raw.unknownOptions,
     prefilter,
+    ...(prefilterWords ? { prefilterWords } : {}),
     mlfid,
   };
 }

@@ -26,13 +26,23 @@ export function shownLoop(l: SuspectLoop): string {
   return l.source.length > 80 ? `${l.source.slice(0, 77)}...` : l.source;
 }
 
+/** Choices by flags and source: the modes of one rule (and the jails of one service) share most regexes. */
+const chosen = new Map<string, EngineChoice>();
+
 export function chooseEngine(re: RegExp): EngineChoice {
   const flags = re.flags.replace(/[dgy]/g, '');
-  const risky = riskyLoops(re.source, flags);
+  const key = `${flags}/${re.source}`;
+  let c = chosen.get(key);
+  if (c === undefined) chosen.set(key, (c = choose(re.source, flags)));
+  return c;
+}
+
+function choose(source: string, flags: string): EngineChoice {
+  const risky = riskyLoops(source, flags);
   if (!risky.length) return { kind: 'backtracking' };
   const loop = shownLoop(risky[0]!);
 
-  const re2 = toRe2(re.source, flags);
+  const re2 = toRe2(source, flags);
   let why: string;
   if (re2.ok) {
     try {
@@ -43,7 +53,7 @@ export function chooseEngine(re: RegExp): EngineChoice {
     }
   } else why = re2.why;
 
-  let src = re.source;
+  let src = source;
   const repaired: string[] = [];
   for (let n = 1; n <= MAX_REPAIRS; n++) {
     const left = n === 1 ? risky : riskyLoops(src, flags);

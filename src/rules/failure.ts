@@ -15,11 +15,12 @@ export type Groups = Record<string, string>;
 export function readGroups(m: RegExpExecArray, names: [string, string[]][], into: Groups): void {
   const g = m.groups;
   if (!g) return;
-  for (const [py, js] of names) {
-    for (const j of js) {
-      const v = g[j];
+  for (let i = 0; i < names.length; i++) {
+    const js = names[i]![1];
+    for (let k = 0; k < js.length; k++) {
+      const v = g[js[k]!];
       if (v !== undefined) {
-        into[py] = v;
+        into[names[i]![0]] = v;
         break;
       }
     }
@@ -49,11 +50,36 @@ function normalized(host: string): string | null {
   return n;
 }
 
+// The last host parsed: the jails reading one file get the same host string from the same match
+// (rules/line-memo.ts), and a connection's lines repeat its address.
+let lastHost: string | null = null;
+let lastIp: string | null = null;
+let lastKey: AddrKey | null = null;
+
 export function toRuleMatch(g: Groups, regex: number, lineNo: number, time: number | null, lines: string[]): RuleMatch | null {
   let host = hostOf(g) ?? (g.fid !== undefined && g.fid !== '' ? g.fid : undefined);
   if (host === undefined) return null;
-  // The address is parsed here, once: a dotted quad straight into its number (most attackers),
-  // anything else through the normaliser (cached: attackers repeat).
+  if (host !== lastHost) parseHost(host);
+  let ip = lastIp;
+  let key = lastKey;
+  // <SUBNET> / <CIDR>: the failure is the whole network, written address/prefix.
+  if (g.cidr !== undefined && g.cidr !== '' && ip !== null) {
+    host = `${host}/${g.cidr}`;
+    ip = `${ip}/${g.cidr}`;
+    key = parseKeyOrRange(ip);
+    if (key === null) ip = null;
+  }
+  const r: RuleMatch = { lineNo, host, ip, time, regex, lines, key };
+  const user = userOf(g);
+  if (user !== undefined) r.user = user;
+  return r;
+}
+
+/**
+ * A host's address text and key into lastIp and lastKey, parsed here once: a dotted quad straight
+ * into its number (most attackers), anything else through the normaliser (cached: attackers repeat).
+ */
+function parseHost(host: string): void {
   let ip: string | null;
   let key: AddrKey | null;
   const v4 = parseV4Key(host);
@@ -66,17 +92,9 @@ export function toRuleMatch(g: Groups, regex: number, lineNo: number, time: numb
     ip = normalized(host);
     key = ip === null ? null : ip.includes(':') ? ip : parseV4Key(ip);
   }
-  // <SUBNET> / <CIDR>: the failure is the whole network, written address/prefix.
-  if (g.cidr !== undefined && g.cidr !== '' && ip !== null) {
-    host = `${host}/${g.cidr}`;
-    ip = `${ip}/${g.cidr}`;
-    key = parseKeyOrRange(ip);
-    if (key === null) ip = null;
-  }
-  const r: RuleMatch = { lineNo, host, ip, time, regex, lines, key };
-  const user = userOf(g);
-  if (user !== undefined) r.user = user;
-  return r;
+  lastHost = host;
+  lastIp = ip;
+  lastKey = key;
 }
 
 /**
@@ -198,7 +216,8 @@ export class SessionCache {
 
   /**
    * Merge one match into its connection; returns the groups and lines to report as a failure,
-   * or null when this match is not (yet) one.
+   * or null when this match is not (yet) one. The groups are the connection's own: read them
+   * before the next merge, which may change them.
    */
   merge(id: string, g: Groups, lines: string[], time: number | null): { groups: Groups; lines: string[] } | null {
     if (time !== null) {
@@ -267,7 +286,7 @@ export class SessionCache {
     // drops these matches anyway (fail2ban's merge), so the cache does not hold them (a held
     // line keeps its whole read slice alive).
     cur.matches = undefined;
-    return { groups: { ...cur.groups }, lines: reported };
+    return { groups: cur.groups, lines: reported };
   }
 }
 

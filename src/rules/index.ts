@@ -12,7 +12,8 @@ import { chooseEngine, describeEngine } from './engine-choice.ts';
 
 export type { Filter, CompiledRegex } from './compile.ts';
 export type { Matcher, MatcherStats, DateReader, DateHit } from './matcher.ts';
-export { createMatcherWith, RegexMemo } from './matcher.ts';
+export { createMatcherWith } from './matcher.ts';
+export { LineMemo } from './line-memo.ts';
 export { findFilterFile } from './filter-load.ts';
 export { translatePyRegex, type JsRegex } from './pyregex.ts';
 export { expandRegexTags } from './tags.ts';

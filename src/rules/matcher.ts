@@ -13,6 +13,8 @@ import { readGroups, SessionCache, toRuleMatch, type Groups } from './failure.ts
 import { LinearRegex, type RegexRunner } from './linear-regex.ts';
 import { unwrapDockerLine } from './docker-line.ts';
 import { lastRepeated, unfoldRepeated } from './repeated.ts';
+import { cutOut, slotOf, type LineMemo } from './line-memo.ts';
+import { FirstCharIndex } from './first-chars.ts';
 
 export interface DateHit {
   time: number;
@@ -55,59 +57,9 @@ const MAX_IGNORED_KEPT = 100000;
 /** Lines the prefilter dropped that a dateless matching line may take its date from. */
 const SKIP_KEPT = 4;
 
-/** Small numbers for regex keys (a RegexMemo's slots): equal keys, equal results on equal text. */
-const slotOfKey = new Map<string, number>();
-function slotOf(key: string): number {
-  let n = slotOfKey.get(key);
-  if (n === undefined) slotOfKey.set(key, (n = slotOfKey.size));
-  return n;
-}
-
-/** Results of regexes on one text (the last given), by slot; a new text starts a new round. */
-class TextResults {
-  private text: string | null = null;
-  private round = 0;
-  private readonly rounds: number[] = [];
-  private readonly results: (RegExpExecArray | null)[] = [];
-
-  /** The result of regex `slot` on `text` when known, else undefined. */
-  get(slot: number, text: string): RegExpExecArray | null | undefined {
-    if (text !== this.text) {
-      this.text = text;
-      this.round++;
-      return undefined;
-    }
-    return this.rounds[slot] === this.round ? this.results[slot] : undefined;
-  }
-
-  /** The result of regex `slot` on the text of the last get(). */
-  set(slot: number, result: RegExpExecArray | null): void {
-    while (this.rounds.length <= slot) {
-      this.rounds.push(-1);
-      this.results.push(null);
-    }
-    this.rounds[slot] = this.round;
-    this.results[slot] = result;
-  }
-}
-
-/**
- * The results of regexes on the line being read, shared by the matchers of the jails reading one
- * file: sshd's modes (and the jails of one service) run the same prefregex and many of the same
- * failregexes on every line, and a regex gives the same result on the same text, so each runs
- * once per line for all of them. Keyed by the regex (engine, flags, source), kept for the last
- * text only; what depends on a matcher's own past (sessions, the line before) stays its own.
- */
-export class RegexMemo {
-  /** The prefregex on the line without its date. */
-  readonly whole = new TextResults();
-  /** The failregexes on the prefregex's content. */
-  readonly content = new TextResults();
-}
-
 type Names = [string, string[]][];
 interface Prepared {
-  /** What a RegexMemo knows the regex by (engine, flags and source: equal results on equal text). */
+  /** What a LineMemo knows the regex by (engine, flags and source: equal results on equal text). */
   slot: number;
   r: CompiledRegex;
   /** The engine that runs it: the RegExp itself, or RE2 (linear-regex.ts). */
@@ -115,6 +67,8 @@ interface Prepared {
   names: Names;
   /** The regex cannot match a line holding none of these words (empty: no shortcut). */
   needles: string[];
+  /** A match starts with one of these characters (null: unknown; first-chars.ts). */
+  first: string | null;
 }
 
 /** RE2 programs by compiled regex: one per rule, shared by the matchers of its files. */
@@ -128,7 +82,14 @@ export function runnerOf(r: CompiledRegex): RegexRunner {
 }
 
 function prep(r: CompiledRegex): Prepared {
-  return { slot: slotOf(`${r.linear ? 'L' : 'R'}/${r.re.flags}/${r.re.source}`), r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles };
+  return { slot: slotOf(`${r.linear ? 'L' : 'R'}/${r.re.flags}/${r.re.source}`), r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles, first: r.first ?? null };
+}
+
+/** s.trim() === '' without making the trimmed string (an sshd session id ends in a space). */
+function isBlank(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (c > 32 && c < 127) return false;
+  return s.trim() === '';
 }
 
 function holdsAny(line: string, needles: string[]): boolean {
@@ -138,16 +99,21 @@ function holdsAny(line: string, needles: string[]): boolean {
 
 /**
  * A matcher reading dates with `reader`. Matchers of one file may share a `memo` (and a reader)
- * so that a regex common to their rules runs once per line; a lone matcher needs neither.
+ * so that what their rules have in common is done once per line (line-memo.ts); a lone matcher
+ * needs neither.
  */
-export function createMatcherWith(filter: Filter, reader: DateReader, memo?: RegexMemo): Matcher {
+export function createMatcherWith(filter: Filter, reader: DateReader, memo?: LineMemo): Matcher {
+  const shared = memo ?? null;
   const wholeMemo = memo?.whole ?? null;
   const contentMemo = memo?.content ?? null;
   const pref = filter.prefregex ? prep(filter.prefregex) : null;
   const prefContent = filter.prefregex?.groups.get('content') ?? [];
   const fails = filter.failregex.map(prep);
+  const byFirst = new FirstCharIndex(fails.map((f) => f.first));
   const ignores = filter.ignoreregex.map(runnerOf);
   const prefilter = filter.prefilter;
+  if (prefilter !== null) shared?.prefilters.add(prefilter);
+  const prefilterWords = filter.prefilterWords ? new Set(filter.prefilterWords) : null;
   const sessions = filter.mlfid ? new SessionCache() : null;
   const stats: MatcherStats = {
     lines: 0,
@@ -221,10 +187,14 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
     // as fail2ban does; the line then has no time.
     cutTime = dockerTime ?? (Number.isFinite(d.time) ? d.time : null);
     if (cutTime !== null) lastTime = cutTime;
-    return d.start === 0 ? line.slice(d.end) : line.slice(0, d.start) + line.slice(d.end);
+    return shared === null ? cutOut(line, d.start, d.end) : shared.cut(reader, line, d.start, d.end);
   }
 
-  function content(text: string, g: Groups): string | null {
+  // content() leaves the prefregex's match here: its groups are read only when a failregex matches.
+  let prefMatch: RegExpExecArray | null = null;
+
+  function content(text: string): string | null {
+    prefMatch = null;
     if (!pref) return text;
     let m = wholeMemo === null ? undefined : wholeMemo.get(pref.slot, text);
     if (m === undefined) {
@@ -232,12 +202,26 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
       wholeMemo?.set(pref.slot, m);
     }
     if (!m) return null;
-    readGroups(m, pref.names, g);
+    prefMatch = m;
     for (const j of prefContent) {
       const v = m.groups?.[j];
       if (v !== undefined) return v;
     }
     return '';
+  }
+
+  /** The groups of a match (the prefregex's, then the failregex's); matchers sharing the results share them too. */
+  function groupsOf(fm: RegExpExecArray, names: Names): Groups {
+    const pm = prefMatch;
+    if (shared !== null) {
+      const known = shared.groupsOf(pm, fm);
+      if (known !== null) return known;
+    }
+    const g: Groups = {};
+    if (pm !== null) readGroups(pm, pref!.names, g);
+    readGroups(fm, names, g);
+    shared?.keepGroups(pm, fm, g);
+    return g;
   }
 
   function ignored(c: string, lineNo: number): boolean {
@@ -258,7 +242,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
     let groups: Groups | null = g;
     let ls = lines;
     // An empty id (a log without the program's pid: daemontools, s6, runit) ties nothing together.
-    if (sessions && g.mlfid !== undefined && g.mlfid.trim() !== '') {
+    if (sessions && g.mlfid !== undefined && !isBlank(g.mlfid)) {
       const merged = sessions.merge(g.mlfid, g, lines, time);
       groups = merged?.groups ?? null;
       ls = merged?.lines ?? lines;
@@ -295,7 +279,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
       const n = lastRepeated(line);
       if (n !== null) return repeatLast(line, lineNo, n);
     }
-    if (prefilter !== null && !prefilter.test(line)) {
+    if (prefilter !== null && !(shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line))) {
       stats.missed++;
       skipped[skippedAt] = line;
       skippedAt = (skippedAt + 1) % SKIP_KEPT;
@@ -306,10 +290,12 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
     const time = cutTime;
     const unfolded = unfoldRepeated(cutText);
     const text = unfolded ? unfolded.text : cutText;
-    const g: Groups = {};
-    const c = content(text, g);
+    const c = content(text);
     if (c !== null) {
-      for (let j = 0; j < fails.length; j++) {
+      // Only the failregexes whose match may start with the text's first character, in order.
+      const candidates = byFirst.candidates(c);
+      for (let x = 0; x < candidates.length; x++) {
+        const j = candidates[x]!;
         const f = fails[j]!;
         let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
         if (m === undefined) {
@@ -320,8 +306,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
         if (!m) continue;
         stats.failregexHits[j]!++;
         if (ignored(c, lineNo)) return NONE;
-        readGroups(m, f.names, g);
-        return report(g, j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
+        return report(groupsOf(m, f.names), j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
       }
     }
     stats.missed++;
@@ -337,8 +322,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
     buffer.push({ text, line });
     if (buffer.length > filter.maxlines) buffer.shift();
     const joined = buffer.map((b) => b.text).join('\n');
-    const g: Groups = {};
-    const c = content(joined, g);
+    const c = content(joined);
     if (c !== null) {
       for (let j = 0; j < fails.length; j++) {
         const f = fails[j]!;
@@ -350,7 +334,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Reg
           removeLines(used);
           return NONE;
         }
-        readGroups(m, f.names, g);
+        const g = groupsOf(m, f.names);
         const lines = used.map((k) => buffer[k]!.line);
         removeLines(used);
         return report(g, j, lineNo, time, lines, unfolded ? unfolded.repeat : 1);

@@ -10,6 +10,7 @@ import type { Place } from '../types.ts';
 import { RuleError } from '../util/errors.ts';
 import { collectRefs, expandConditionals } from './conditionals.ts';
 import { requiredNeedles } from './needles.ts';
+import { firstChars } from './first-chars.ts';
 import { parsePyRegex, PyRegexError, type Node } from './pyregex-parse.ts';
 
 export interface JsRegex {
@@ -19,6 +20,8 @@ export interface JsRegex {
   groups: Map<string, string[]>;
   /** Literal strings of which every match contains at least one (empty: no such set). */
   needles: string[];
+  /** The characters a match can start with (a start-anchored regex; null: unknown, see first-chars.ts). */
+  first: string | null;
   regex: RegExp;
   /**
    * False for the rare forms JS cannot say with Python's exact meaning (a conditional
@@ -37,7 +40,18 @@ export interface TranslateOptions {
   display?: string;
 }
 
+/** Translations by text: the modes of one rule and the jails of one service repeat most regexes. */
+const translated = new Map<string, JsRegex>();
+
 export function translatePyRegex(py: string, opts: TranslateOptions = {}): JsRegex {
+  const key = `${opts.multiline ? 'm' : 's'}\0${py}`;
+  let js = translated.get(key);
+  if (js === undefined) translated.set(key, (js = translate(py, opts)));
+  // A RegExp of its own for each caller (its lastIndex is state).
+  return { ...js, regex: new RegExp(js.regex.source, js.regex.flags) };
+}
+
+function translate(py: string, opts: TranslateOptions): JsRegex {
   const place = opts.place ?? { file: '<regex>' };
   let parsed;
   try {
@@ -82,7 +96,7 @@ export function translatePyRegex(py: string, opts: TranslateOptions = {}): JsReg
     throw new RuleError(place, `bad regex: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}: ${clip(opts.display ?? py)}`);
   }
   const needles = flags.includes('i') ? [] : requiredNeedles(alts);
-  return { source, flags, groups: em.groups, needles, regex, exact };
+  return { source, flags, groups: em.groups, needles, first: firstChars(alts, flags), regex, exact };
 }
 
 /** A backref inside (?i:...) compares ignoring case in Python; JS's \k cannot unless the whole regex is /i. */

@@ -9,7 +9,7 @@
 import { read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { createMatcherWith, RegexMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
+import { createMatcherWith, LineMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
 import { createDateReader } from '../time/index.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
 import type { LogDecoding } from '../util/log-encoding.ts';
@@ -80,8 +80,8 @@ function readOnce(r: DateReader): DateReader {
 
 export async function scanPart(t: PartTask): Promise<PartResult> {
   const readers = new Map<string, DateReader>();
-  // Jails sharing the file share regex results per line (rules/matcher.ts RegexMemo).
-  const memo = t.jails.length > 1 ? new RegexMemo() : undefined;
+  // Jails sharing the file share what their rules have in common per line (rules/line-memo.ts).
+  const memo = t.jails.length > 1 ? new LineMemo() : undefined;
   const matchers: Matcher[] = t.jails.map((pj) => {
     if (pj.filter) filters.set(pj.filterKey, pj.filter);
     const filter = pj.filter ?? filters.get(pj.filterKey);

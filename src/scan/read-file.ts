@@ -8,7 +8,7 @@
 // different cursors read it apart (each rotation case is followed per cursor, see sources/files).
 
 import { stat, type FileHandle } from 'node:fs/promises';
-import { createMatcherWith, loadFilter, RegexMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
+import { createMatcherWith, loadFilter, LineMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
 import { createDateReader } from '../time/index.ts';
 import { readNewLines, type ReadResult } from '../sources/files.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
@@ -24,6 +24,8 @@ import type { LogDecoding } from '../util/log-encoding.ts';
 export interface FileMember {
   scan: JailScan & { filter?: Filter };
   cursor: FileCursor | undefined;
+  /** Its matcher for this read, made at its first line. */
+  matcher?: Matcher;
 }
 
 export interface FileRead extends Omit<ReadResult, 'rotatedFrom'> {
@@ -93,15 +95,14 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
   const { input, sink, progress } = ctx;
   const base = group.reduce((a, b) => (offsetOf(b) < offsetOf(a) ? b : a));
   const readers = new Map<string, DateReader>();
-  const matchers = new Map<FileMember, Matcher>();
-  // Jails reading this file together share regex results per line (rules/matcher.ts RegexMemo).
-  const memo = group.length > 1 ? new RegexMemo() : undefined;
+  // Jails reading this file together share what their rules have in common per line (rules/line-memo.ts).
+  const memo = group.length > 1 ? new LineMemo() : undefined;
 
   const filterOf = (m: FileMember): Filter =>
     (m.scan.filter ??= loadFilter(m.scan.jail.filter, { searchDirs: input.filterDirs, jailDatepattern: m.scan.jail.datepattern, jailMaxlines: m.scan.jail.maxlines }));
   // Loaded at the jail's first new line: an idle run compiles nothing.
   const matcherOf = (m: FileMember): Matcher => {
-    let mt = matchers.get(m);
+    let mt = m.matcher;
     if (!mt) {
       const filter = filterOf(m);
       const jail: Jail = m.scan.jail;
@@ -109,7 +110,7 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
       const k = `${datepattern ?? '\0'}\u0001${jail.logtimezone ?? ''}`;
       let reader = readers.get(k);
       if (!reader) readers.set(k, (reader = sharedReader(createDateReader({ datepattern, timezone: jail.logtimezone, now: input.now, place: { file: filter.file } }))));
-      matchers.set(m, (mt = createMatcherWith(filter, reader, memo)));
+      m.matcher = mt = createMatcherWith(filter, reader, memo);
     }
     return mt;
   };
@@ -130,7 +131,7 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
       const m = active[i]!;
       if (m.scan.error) continue;
       try {
-        deliver(matcherOf(m).push(line), m.scan.jail.name, input.now, m.scan.oldest, sink, m.scan.tally);
+        deliver((m.matcher ?? matcherOf(m)).push(line), m.scan.jail.name, input.now, m.scan.oldest, sink, m.scan.tally);
       } catch (e) {
         ctx.onRuleError(m.scan, e);
       }

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, f2b, scratch } from './cli.ts';
 
-// Jails that read one file share each line's regex results (rules/matcher.ts RegexMemo); each
+// Jails that read one file share each line's date cut, prefilter and regex results (rules/line-memo.ts); each
 // must still find exactly what it finds reading the file alone.
 test('five jails over one auth.log find, each, what that jail finds alone', () => {
   const dir = scratch();
