@@ -232,7 +232,7 @@ export const clientFields: Record<string, ClientField[]> = {
   'drupal-auth': [f('URL', /\|(https?:\/\/[^|]*)/dg), f('user name', /failed for (.*)\.$/d)],
   monit: [f('user name', /user '([^']*)'/d)],
   'pam-generic': pamUnix,
-  portsentry: [f('host name', /Host: ([^/\s]+)\//d, dnsName)],
+  portsentry: [f('host name', /(?:Host|host): ([^/\s]+)\//d, dnsName), f('host name', /\] \(([^()]*)\) protocol/d, dnsName)],
 };
 
 // ---- applications ------------------------------------------------------------------------
