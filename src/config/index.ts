@@ -16,8 +16,10 @@ export { parseIni, splitList, splitNameOptions, splitRefs } from './ini.ts';
 export { placeOfKey } from './jail.ts';
 
 export interface LoadedConfig {
-  /** Every jail section, enabled or not, in file order. */
+  /** Every jail section, enabled or not, in file order (with `onlyEnabled`: those it resolved). */
   jails: Jail[];
+  /** A jail section by name, resolved now if the load left it out; `warn` hears its problems. */
+  jailNamed(name: string, warn?: (message: string) => void): Jail | undefined;
   /** The layered jail configuration (for `f2b-scan get`, action tag values). */
   store: IniStore;
   /** f2b-scan.conf then f2b-scan.local, from builtinDir then configDir; may be empty. */
@@ -113,7 +115,18 @@ export function skippedLine(jail: string, e: ConfigError): string {
   return `${e.message} (jail [${jail}] skipped)`;
 }
 
-export function loadConfig(opts: { configDir: string; builtinDir: string }): LoadedConfig {
+export interface LoadOptions {
+  configDir: string;
+  builtinDir: string;
+  /**
+   * Resolve only the enabled jails and these named ones (a cron run: resolving the 90-odd
+   * disabled jails of the stock jail.conf was a good part of an idle run). The others are
+   * resolved when asked for by name (`jailNamed`), their problems then said as warnings.
+   */
+  onlyEnabled?: { named?: string[] };
+}
+
+export function loadConfig(opts: LoadOptions): LoadedConfig {
   const configDir = resolve(opts.configDir);
   const builtinDir = resolve(opts.builtinDir);
   const warnings: string[] = [];
@@ -146,18 +159,39 @@ export function loadConfig(opts: { configDir: string; builtinDir: string }): Loa
   // it cannot start); one in [DEFAULT] or elsewhere that every jail reads still stops the run.
   const skipped = new Map<string, ConfigError>();
   const jails: Jail[] = [];
-  for (const n of names) {
+  const resolveInto = (n: string, out: string[]): Jail | undefined => {
     try {
-      jails.push(resolveJail(store, n, enabled.get(n)!, warnings));
+      return resolveJail(store, n, enabled.get(n)!, out);
     } catch (e) {
       if (!(e instanceof ConfigError) || e.place.section !== n) throw e;
       skipped.set(n, e);
+      return undefined;
+    }
+  };
+  const named = new Set(opts.onlyEnabled?.named ?? []);
+  const later = new Set<string>();
+  for (const n of names) {
+    if (opts.onlyEnabled && !enabled.get(n) && !named.has(n)) later.add(n);
+    else {
+      const j = resolveInto(n, warnings);
+      if (j) jails.push(j);
     }
   }
+  const jailNamed = (name: string, warn?: (message: string) => void): Jail | undefined => {
+    const known = jails.find((j) => j.name === name);
+    if (known || !later.has(name)) return known;
+    later.delete(name);
+    const told: string[] = [];
+    const j = resolveInto(name, told);
+    if (j) jails.push(j);
+    for (const w of new Set(told)) warn?.(w);
+    return j;
+  };
 
   const dirs = (sub: string) => [...new Set([join(configDir, sub), join(builtinDir, sub)])];
   return {
     jails,
+    jailNamed,
     store,
     main,
     configDir,

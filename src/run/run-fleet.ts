@@ -200,7 +200,7 @@ const RULE_PER_ADDRESS = new Set(['iptables-allports', 'iptables-multiport', 'ip
  * iptables-allports), ipset when it is installed, else nftables (`installed` asks the machine).
  */
 export function fleetJail(config: LoadedConfig, installed: (program: string) => boolean = programInstalled): Jail {
-  const configured = config.jails.find((j) => j.name === FLEET_JAIL);
+  const configured = config.jailNamed(FLEET_JAIL);
   if (configured) return { ...configured, logpath: [] };
   const jail = resolveJail(config.store, FLEET_JAIL, true, []);
   let allports = config.store.get('DEFAULT', 'banaction_allports')?.trim() || 'iptables-allports';

@@ -2,7 +2,7 @@
 // jail's new lines, decide, enforce, save, release. Everything else lives in the stages.
 
 import { isoTime } from '../util/time-text.ts';
-import { loadConfig, placeOfKey, skippedLine } from '../config/index.ts';
+import { loadConfig, placeOfKey, skippedLine, type LoadedConfig } from '../config/index.ts';
 import { lazyStockFiles } from '../config/stock-files.ts';
 import { enforce, failedOutcomeLines, outcomesExitCode, type ActionOutcome } from '../actions/index.ts';
 import { checkPolicy, startPolicy } from '../policy/index.ts';
@@ -50,7 +50,8 @@ export interface RunResult {
 }
 
 export async function runScan(opts: RunOptions): Promise<RunResult> {
-  const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
+  // Disabled jails are resolved only if the state still holds bans of theirs (jailsToEnforce).
+  const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir(), onlyEnabled: { named: opts.jailNames } });
   const warnings = [...config.warnings];
   // A bad bantime formula or ignorecommand in a jail's own section skips that jail (exit 2);
   // one from [DEFAULT] stops the run here, before any work.
@@ -130,7 +131,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     }
 
     const enforced = await enforce({
-      jails: jailsToEnforce(config.jails, policyJails, state, decisions),
+      jails: jailsToEnforce(config, policyJails, state, decisions, (w) => warnings.push(w)),
       state,
       decisions,
       now: opts.now,
@@ -216,12 +217,12 @@ function summarize(
  * The jails whose actions run: the run's own, plus any jail (disabled since, say) that still
  * holds bans in the state or has a decision, so its bans are reconciled and lifted on time.
  */
-function jailsToEnforce(all: Jail[], run: Jail[], state: State, decisions: Decision[]): Jail[] {
+function jailsToEnforce(config: LoadedConfig, run: Jail[], state: State, decisions: Decision[], warn: (message: string) => void): Jail[] {
   const out = new Map(run.map((j) => [j.name, j]));
   const wanted = new Set([...jailsWithBans(state), ...decisions.map((d) => d.jail)]);
   for (const name of wanted) {
     if (out.has(name)) continue;
-    const j = all.find((x) => x.name === name);
+    const j = config.jailNamed(name, warn);
     if (j) out.set(name, j);
   }
   return [...out.values()];

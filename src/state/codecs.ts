@@ -8,7 +8,8 @@
 import type { BanOrigin, BanRecord } from '../types.ts';
 import { isCanonicalV6, isKeyValue } from '../net/key.ts';
 import type { BanHistory, Ticket } from './schema.ts';
-import type { Codec, Columns, RowCheck } from './table.ts';
+import type { Codec, Columns, RowCheck, TableCheck } from './table.ts';
+import { screenCounts, screenExtras, screenIndexes, screenKeys, screenTimes, type Suspects } from './screens.ts';
 import { judgeTime, MAX_AHEAD, sanitizeCount } from './times.ts';
 
 const ORIGINS: readonly BanOrigin[] = ['log', 'manual', 'fleet', 'import'];
@@ -124,10 +125,25 @@ function keyProblem(k: unknown, keyCheck: KeyCheck): string | null {
 }
 
 /**
- * The load checks of each table. `keyCheck` says why a key may not stay (an address that may
- * not be banned), `now` is the clock the "ahead" limit counts from.
+ * The load checks of each table: a screen (screens.ts) finds the rows that need the full check
+ * of the row. `keyCheck` says why a key may not stay (an address that may not be banned), `now`
+ * is the clock the "ahead" limit counts from.
  */
-export function banCheck(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): RowCheck {
+export function banCheck(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): TableCheck {
+  const limit = now + MAX_AHEAD;
+  const screen = (c: Columns, s: Suspects) => {
+    screenKeys(c.key, keyCheck, s);
+    screenTimes(col(c, 'start'), limit, false, s);
+    screenTimes(col(c, 'until'), limit, true, s);
+    screenCounts(col(c, 'failures'), s);
+    screenCounts(col(c, 'count'), s);
+    screenIndexes(col(c, 'origin'), ORIGINS.length - 1, s);
+    screenExtras(c, s);
+  };
+  return { screen, row: banRow(now, where, sink, keyCheck) };
+}
+
+function banRow(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): RowCheck {
   return (c) => {
     const keys = c.key;
     const start = col(c, 'start');
@@ -178,7 +194,24 @@ export function banCheck(now: number, where: string, sink: CheckSink, keyCheck: 
   };
 }
 
-export function ticketCheck(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): RowCheck {
+export function ticketCheck(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): TableCheck {
+  const limit = now + MAX_AHEAD;
+  const screen = (c: Columns, s: Suspects) => {
+    screenKeys(c.key, keyCheck, s);
+    const first = col(c, 'first');
+    const last = col(c, 'last');
+    screenTimes(first, limit, false, s);
+    screenTimes(last, limit, false, s);
+    // A first failure after the last is repaired by the full check.
+    for (let i = 0; i < first.length; i++) if ((first[i] as number) > (last[i] as number)) s.mark(i);
+    screenCounts(col(c, 'retry'), s);
+    screenCounts(col(c, 'attempts'), s);
+    screenExtras(c, s);
+  };
+  return { screen, row: ticketRow(now, where, sink, keyCheck) };
+}
+
+function ticketRow(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): RowCheck {
   return (c) => {
     const keys = c.key;
     const first = col(c, 'first');
@@ -223,7 +256,35 @@ export function ticketCheck(now: number, where: string, sink: CheckSink, keyChec
   };
 }
 
-export function historyCheck(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): RowCheck {
+export function historyCheck(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): TableCheck {
+  const screen = (c: Columns, s: Suspects) => {
+    screenKeys(c.key, keyCheck, s);
+    screenTimes(col(c, 'last'), now + MAX_AHEAD, false, s);
+    screenCounts(col(c, 'count'), s);
+    const bantime = col(c, 'bantime');
+    // A length, not a time: up to MAX_AHEAD; null and -1 (for good) mean something.
+    for (let i = 0; i < bantime.length; i++) {
+      const b = bantime[i];
+      if (b === null || b === -1 || (typeof b === 'number' && b >= 0 && b <= MAX_AHEAD)) continue;
+      s.mark(i);
+    }
+    const jails = col(c, 'jails');
+    for (let i = 0; i < jails.length; i++) if (!isCountsByJail(jails[i])) s.mark(i);
+  };
+  return { screen, row: historyRow(now, where, sink, keyCheck) };
+}
+
+/** A history row's bans per jail: an object of finite numbers. */
+function isCountsByJail(j: unknown): boolean {
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) return false;
+  for (const k in j) {
+    const v = (j as Record<string, unknown>)[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+  }
+  return true;
+}
+
+function historyRow(now: number, where: string, sink: CheckSink, keyCheck: KeyCheck): RowCheck {
   return (c) => {
     const keys = c.key;
     const last = col(c, 'last');
@@ -252,19 +313,9 @@ export function historyCheck(now: number, where: string, sink: CheckSink, keyChe
           sink.cap(where, 'bantime');
         }
       }
-      const j = jails[i];
-      if (typeof j !== 'object' || j === null || Array.isArray(j)) {
+      if (!isCountsByJail(jails[i])) {
         jails[i] = {};
         sink.repaired();
-      } else {
-        for (const k in j) {
-          const v = (j as Record<string, unknown>)[k];
-          if (typeof v !== 'number' || !Number.isFinite(v)) {
-            jails[i] = {};
-            sink.repaired();
-            break;
-          }
-        }
       }
       return null;
     };

@@ -6,7 +6,7 @@
 import { isKeyValue, keyText, parseKey, type AddrKey } from '../net/key.ts';
 import { BAN_CODEC, HISTORY_CODEC, TICKET_CODEC, banCheck, historyCheck, ticketCheck, type CheckSink } from './codecs.ts';
 import { emptyHistory, emptyJailTables, JailTablesMap, STATE_VERSION, type FileCursor, type OutboxEntry, type State } from './schema.ts';
-import { ColumnsError, Table, type Codec, type Columns, type RowCheck } from './table.ts';
+import { ColumnsError, Table, type Codec, type Columns, type TableCheck } from './table.ts';
 import { judgeTime, LoadProblems, MAX_AHEAD, sanitizeCount } from './times.ts';
 
 /** The file is not a state this program can read: corrupt, wrong shape, or from a newer version. */
@@ -197,7 +197,7 @@ function loadOutbox(v: unknown, now: number, problems: LoadProblems): OutboxEntr
 
 function loadTables(raw: Obj, now: number, problems: LoadProblems, keyCheck: KeyCheck): { jails: JailTablesMap; history: State['history'] } {
   const jails = new JailTablesMap();
-  const table = <R>(codec: Codec<R>, cols: unknown, where: string, check: (s: CheckSink) => RowCheck): Table<R> => {
+  const table = <R>(codec: Codec<R>, cols: unknown, where: string, check: (s: CheckSink) => TableCheck): Table<R> => {
     let fixed = false;
     const sink: CheckSink = {
       cap: (at, field) => {

@@ -13,6 +13,7 @@
 // number to the record's extras, so the 99% of rows without any cost nothing.
 
 import type { AddrKey } from '../net/key.ts';
+import { Suspects } from './screens.ts';
 
 /** The columns of a table as JSON holds them: `key`, one array per dense field, `x` extras by row. */
 export interface Columns {
@@ -36,6 +37,12 @@ export interface Codec<R> {
  * may repair values in place (a time capped) and says why the row must go, or null to keep it.
  */
 export type RowCheck = (cols: Columns) => (i: number) => string | null;
+
+/** A table's load check: `screen` marks the rows that need `row` (screens.ts); the others pass as they are. */
+export interface TableCheck {
+  screen(cols: Columns, suspects: Suspects): void;
+  row: RowCheck;
+}
 
 /** The file's columns do not form a table (missing column, lengths differ): the file is unreadable. */
 export class ColumnsError extends Error {}
@@ -64,10 +71,11 @@ export class Table<R> {
   }
 
   /**
-   * A table from a file's columns: their shape is checked (ColumnsError), then every row goes
-   * through `check`; the rows it refuses are dropped and reported through `dropped(key, why)`.
+   * A table from a file's columns: their shape is checked (ColumnsError), then every row the
+   * check's screen doubts goes through its row check; the rows it refuses are dropped and
+   * reported through `dropped(key, why)`.
    */
-  static load<R>(codec: Codec<R>, raw: unknown, check: RowCheck, dropped: (key: unknown, why: string) => void): Table<R> {
+  static load<R>(codec: Codec<R>, raw: unknown, check: TableCheck, dropped: (key: unknown, why: string) => void): Table<R> {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ColumnsError('is not an object of columns');
     const cols = raw as Columns;
     if (!Array.isArray(cols.key)) throw new ColumnsError('has no key column');
@@ -84,12 +92,18 @@ export class Table<R> {
       }
     }
     const t = new Table(codec, cols);
-    const checkRow = check(cols);
-    for (let i = 0; i < n; i++) {
-      const why = checkRow(i);
-      if (why === null) continue;
-      t.kill(i);
-      dropped(cols.key[i], why);
+    const suspects = new Suspects(n);
+    check.screen(cols, suspects);
+    if (suspects.marked) {
+      const checkRow = check.row(cols);
+      const rows = suspects.rows;
+      for (let i = 0; i < n; i++) {
+        if (rows[i] === 0) continue;
+        const why = checkRow(i);
+        if (why === null) continue;
+        t.kill(i);
+        dropped(cols.key[i], why);
+      }
     }
     t.repaired = t.deadCount > 0;
     return t;

@@ -134,7 +134,12 @@ export const clientFields: Record<string, ClientField[]> = {
   'nginx-limit-req': nginxErrorLog,
   'nginx-botsearch': [...nginxAccessLog, f('file path', /(?:open\(\) |\*\d+ )"([^"]*)"/d), ...nginxErrorLog],
   'nginx-bad-request': [...nginxAccessLog, ...nginxErrorLog],
-  'lighttpd-auth': [f('URI', /for (\S+) username/d), f('user name', /username: (\S*?),? IP/d)],
+  'lighttpd-auth': [
+    f('URI', /for (\S+) username/d),
+    f('user name', /username: (\S*?),? IP/d),
+    f('digest user name', /auth failed for (.*?) ?: wrong password/d),
+    f('digest URIs', /uri mismatch \((.*)\), IP/d),
+  ],
   'haproxy-http-auth': [f('request', /"(.*)"$/d, haproxy)],
   'traefik-auth': [
     f('remote user', /^\S+ \S+ (\S+) \[/d, word),
@@ -217,14 +222,17 @@ export const clientFields: Record<string, ClientField[]> = {
     f('principal', /"principalName":"((?:[^"\\]|\\.)*)"/d, json),
     f('database', /"authenticationDatabase":"((?:[^"\\]|\\.)*)"/d, json),
   ],
-  squid: [f('URL', / (?:GET|POST|HEAD|CONNECT|PUT) (\S+) /d, word)],
-  gitlab: [f('user name', /username=(.*?) ip=/d)],
+  squid: [f('URL', / (?:GET|POST|HEAD|CONNECT|PUT) (\S+) /d, word), f('user name', /^\s*[\d.]+\s+\d+ \S+ \S+ \d+ \S+ \S+ (\S+) /d, word)],
+  gitlab: [
+    f('user name', /^[^{].*?Failed Login: username=(.*?) ip=/d),
+    f('user name (JSON log)', /^\{.*"message":"Failed Login: username=((?:[^"\\]|\\.)*?) ip=/d, json),
+  ],
   grafana: [f('user name', /uname=("(?:[^"\\]|\\.)*"|\S*)/d, logfmt), f('path', /path=(\S+)/d, logfmt)],
   'webmin-auth': [f('user name', /login as (\S+) from/d)],
   'drupal-auth': [f('URL', /\|(https?:\/\/[^|]*)/dg), f('user name', /failed for (.*)\.$/d)],
   monit: [f('user name', /user '([^']*)'/d)],
   'pam-generic': pamUnix,
-  portsentry: [f('host name', /Host: ([^/\s]+)\//d, dnsName)],
+  portsentry: [f('host name', /(?:Host|host): ([^/\s]+)\//d, dnsName), f('host name', /\] \(([^()]*)\) protocol/d, dnsName)],
 };
 
 // ---- applications ------------------------------------------------------------------------

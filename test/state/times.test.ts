@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { migrateState } from '../../src/state/migrate.ts';
 import { loadState } from '../../src/state/store.ts';
 import { MAX_AHEAD } from '../../src/state/times.ts';
+import { whyNotBannableKey } from '../../src/net/host.ts';
+import { keyText } from '../../src/net/key.ts';
 import { viewOf, type StateView } from '../helpers/state-view.ts';
 import { tempDir } from './helpers.ts';
 
@@ -128,4 +130,29 @@ test('a state file with 1e999 (Infinity once parsed) and 1e300 in it loads with 
   assert.equal(r.dropped, 2);
   assert.equal(viewOf(r.state).bans.sshd!['192.0.2.1']!.until, NOW + MAX_AHEAD);
   assert.equal(r.state.lastRun, null);
+});
+
+test('in a state of 6,000 sane rows, the few poisoned ones deep inside are each found and dropped or repaired', () => {
+  const n = 2000;
+  const keyOf = (i: number) => (i % 2 ? 3221225984 + i : `2001:db8:${(i + 1).toString(16)}::1`);
+  const times = (t: number) => Array.from({ length: n }, () => t);
+  const raw = base() as Raw;
+  raw.jails.sshd.bans = { key: Array.from({ length: n }, (_, i) => keyOf(i)), start: times(NOW - 60), until: times(NOW + 600), failures: times(5), count: times(1), origin: times(0) };
+  raw.jails.sshd.tickets = { key: Array.from({ length: n }, (_, i) => keyOf(i)), first: times(NOW - 30), last: times(NOW - 10), retry: times(2), attempts: times(2) };
+  raw.history = { key: Array.from({ length: n }, (_, i) => keyOf(i)), count: times(1), last: times(NOW - 60), bantime: times(600), jails: Array.from({ length: n }, () => ({ sshd: 1 })) };
+  raw.jails.sshd.bans.until[1500] = NaN; // dropped
+  raw.jails.sshd.bans.key[1700] = '0:0:0:0:0:0:0:1'; // ::1 written long-hand: dropped
+  raw.jails.sshd.tickets.first[1200] = NOW - 5; // after its last: repaired
+  raw.jails.sshd.tickets.attempts[1999] = -1; // dropped
+  raw.history.jails[10] = { sshd: 'x' }; // repaired
+  raw.history.key[20] = 'ff02::1'; // multicast: dropped
+  const r = migrateState(raw, { now: NOW, keyCheck: whyNotBannableKey });
+  assert.equal(r.dropped, 4);
+  assert.equal(r.rewrite, true);
+  const v = viewOf(r.state);
+  assert.equal(Object.keys(v.bans.sshd!).length, n - 2);
+  assert.equal(Object.keys(v.failures.sshd!).length, n - 1);
+  assert.equal(Object.keys(v.banHistory).length, n - 1);
+  assert.equal(v.failures.sshd![keyText(keyOf(1200))]!.first, NOW - 10);
+  assert.deepEqual(v.banHistory[keyText(keyOf(10))]!.jails, {});
 });
