@@ -193,6 +193,9 @@ export function isCanonicalV6(s: string): boolean {
  * IPv6 address on most lines.
  */
 export function parseV6Key(text: string): AddrKey | null {
+  // Already its key (sshd and most daemons print addresses so): a copy of the text, not a view
+  // into the log chunk it was matched in, which the state would otherwise keep alive.
+  if (isCanonicalV6(text)) return (' ' + text).slice(1);
   let start = 0;
   let end = text.length;
   if (text.charCodeAt(0) === 91 && text.charCodeAt(end - 1) === 93) {

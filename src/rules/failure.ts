@@ -109,11 +109,20 @@ export const MLFID_MAX_TIME = 5 * 60;
 
 /** One connection's merged failure (fail2ban's cached `fail` dict). */
 interface Entry {
+  /**
+   * The connection's groups. Until a second line merges in, the first line's own object, not a
+   * copy (most connections log one matching line; the matchers of a file share that object, so
+   * it is never written): it may still hold the merge keys, which are never read from here.
+   */
   groups: Groups;
+  /** `groups` is this entry's own copy (made at the second line). */
+  ownGroups: boolean;
   /** F-NOFAIL / F-MLFGAINED values of the last line merged in (fail2ban keeps them in the dict). */
   nofail: string | undefined;
   gained: string | undefined;
-  users: Set<string> | undefined;
+  /** The first user name seen; `manyUsers` once another was (fail2ban's set of users, size > 1). */
+  user: string | undefined;
+  manyUsers: boolean;
   matches: string[] | undefined;
   nofailMatches: string[] | undefined;
   /** A failure was seen before any line gave the address (fail2ban's mlfpending). */
@@ -236,16 +245,20 @@ export class SessionCache {
     if (truthy(g.mlfforget)) flags |= 2;
 
     // Fields are set to undefined, never deleted: entries keep one shape (V8's fast properties).
-    let users: Set<string> | undefined;
+    let manyUsers = false;
     let cur: Entry;
     const cached = this.cache.get(id, now);
     if (cached) {
-      users = addUser(cached, userOfLine(g));
+      manyUsers = addUser(cached, userOfLine(g));
       if (truthy(cached.nofail) || truthy(cached.gained)) flags |= 4;
       // Gained (logged in) resets what was pending; without pending failures the lines
       // already reported are not reported again.
       if (flags & 8) cached.pending = false;
       if ((flags & 4) === 0 && !cached.pending) cached.matches = undefined;
+      if (!cached.ownGroups) {
+        cached.groups = copyGroups(cached.groups, {});
+        cached.ownGroups = true;
+      }
       copyGroups(g, cached.groups);
       // nofail / gained: the last line's (fail2ban's dict update with this line's values).
       cached.nofail = nofail;
@@ -253,14 +266,14 @@ export class SessionCache {
       cur = cached;
       if (flags & 2) this.cache.delete(id);
     } else {
-      cur = { groups: copyGroups(g, {}), nofail, gained, users: undefined, matches: undefined, nofailMatches: undefined, pending: false, expires: 0, dead: false };
+      cur = { groups: g, ownGroups: false, nofail, gained, user: undefined, manyUsers: false, matches: undefined, nofailMatches: undefined, pending: false, expires: 0, dead: false };
       if (!(flags & 2)) {
-        users = addUser(cur, userOfLine(g));
+        manyUsers = addUser(cur, userOfLine(g));
         this.cache.set(id, cur, now);
       }
     }
     // Pending failures, or attempts with several user names, make this line count.
-    if (cur.pending || (users !== undefined && users.size > 1)) {
+    if (cur.pending || manyUsers) {
       cur.pending = false;
       cur.nofail = undefined;
       cur.gained = undefined;
@@ -294,11 +307,13 @@ export class SessionCache {
  * Not merged into a connection: the merge flags (F-NOFAIL, F-MLFFORGET, F-MLFGAINED: this line's,
  * read above), the id itself and the prefregex's whole `content` (a failure needs neither).
  */
-const MERGE_SKIPS = new Set(['nofail', 'mlfforget', 'mlfgained', 'mlfid', 'content']);
+function mergeSkips(k: string): boolean {
+  return k === 'mlfid' || k === 'nofail' || k === 'mlfforget' || k === 'mlfgained' || k === 'content';
+}
 
-/** The line's groups but MERGE_SKIPS, into `to`. */
+/** The line's groups but the merge skips, into `to`. */
 function copyGroups(g: Groups, to: Groups): Groups {
-  for (const k in g) if (!MERGE_SKIPS.has(k)) to[k] = g[k]!;
+  for (const k in g) if (!mergeSkips(k)) to[k] = g[k]!;
   return to;
 }
 
@@ -309,8 +324,11 @@ function userOfLine(g: Groups): string | undefined {
   return undefined;
 }
 
-/** fail2ban's _updateUsers: the connection's user names. */
-function addUser(e: Entry, user: string | undefined): Set<string> | undefined {
-  if (truthy(user)) (e.users ??= new Set()).add(user);
-  return e.users;
+/** fail2ban's _updateUsers: whether the connection has now tried more than one user name. */
+function addUser(e: Entry, user: string | undefined): boolean {
+  if (truthy(user)) {
+    if (e.user === undefined) e.user = user;
+    else if (user !== e.user) e.manyUsers = true;
+  }
+  return e.manyUsers;
 }

@@ -7,6 +7,7 @@
 
 import type { DateReader } from './matcher.ts';
 import type { Groups } from './failure.ts';
+import { unfoldRepeated, type Unfolded } from './repeated.ts';
 
 /** Small numbers for regex keys (slots): equal keys, equal results on equal text. */
 const slotOfKey = new Map<string, number>();
@@ -88,6 +89,30 @@ export class LineMemo {
   readonly content = new TextResults();
   readonly prefilters = new PrefilterUnion();
   private readonly cuts = new Map<DateReader, Cut>();
+  private lastReader: DateReader | null = null;
+  private lastCut: Cut | undefined;
+  private contentMatch: RegExpExecArray | null = null;
+  private contentText = '';
+  private unfoldText: string | null = null;
+  private unfolded: Unfolded | null = null;
+
+  /** The prefregex's content in `m` (matcher.ts contentOf), once per match. */
+  contentOf(m: RegExpExecArray, names: readonly string[]): string {
+    if (m !== this.contentMatch) {
+      this.contentMatch = m;
+      this.contentText = contentOf(m, names);
+    }
+    return this.contentText;
+  }
+
+  /** unfoldRepeated(text), once per text. */
+  unfold(text: string): Unfolded | null {
+    if (text !== this.unfoldText) {
+      this.unfoldText = text;
+      this.unfolded = unfoldRepeated(text);
+    }
+    return this.unfolded;
+  }
   private groupsPref: RegExpExecArray | null = null;
   private groupsFail: RegExpExecArray | null = null;
   private groups: Groups | null = null;
@@ -111,14 +136,26 @@ export class LineMemo {
    * reading dates alike, so the regex results above are found by identity, not by comparing text.
    */
   cut(reader: DateReader, line: string, start: number, end: number): string {
-    let c = this.cuts.get(reader);
+    // Most files have one date setting: its cut is found without the map.
+    let c = reader === this.lastReader ? this.lastCut : this.cuts.get(reader);
     if (c === undefined) this.cuts.set(reader, (c = { line: null, text: '' }));
+    this.lastReader = reader;
+    this.lastCut = c;
     if (c.line !== line) {
       c.line = line;
       c.text = cutOut(line, start, end);
     }
     return c.text;
   }
+}
+
+/** The prefregex's <F-CONTENT>: the first of its JS copies that took part ('' when none did). */
+export function contentOf(m: RegExpExecArray, names: readonly string[]): string {
+  for (let k = 0; k < names.length; k++) {
+    const v = m.groups?.[names[k]!];
+    if (v !== undefined) return v;
+  }
+  return '';
 }
 
 export function cutOut(line: string, start: number, end: number): string {

@@ -13,7 +13,7 @@ import { readGroups, SessionCache, toRuleMatch, type Groups } from './failure.ts
 import { LinearRegex, type RegexRunner } from './linear-regex.ts';
 import { unwrapDockerLine } from './docker-line.ts';
 import { lastRepeated, unfoldRepeated } from './repeated.ts';
-import { cutOut, slotOf, type LineMemo } from './line-memo.ts';
+import { contentOf, cutOut, slotOf, type LineMemo } from './line-memo.ts';
 import { FirstCharIndex } from './first-chars.ts';
 
 export interface DateHit {
@@ -203,11 +203,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     }
     if (!m) return null;
     prefMatch = m;
-    for (const j of prefContent) {
-      const v = m.groups?.[j];
-      if (v !== undefined) return v;
-    }
-    return '';
+    return shared === null ? contentOf(m, prefContent) : shared.contentOf(m, prefContent);
   }
 
   /** The groups of a match (the prefregex's, then the failregex's); matchers sharing the results share them too. */
@@ -288,7 +284,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     }
     const cutText = cut(line);
     const time = cutTime;
-    const unfolded = unfoldRepeated(cutText);
+    const unfolded = shared === null ? unfoldRepeated(cutText) : shared.unfold(cutText);
     const text = unfolded ? unfolded.text : cutText;
     const c = content(text);
     if (c !== null) {

@@ -13,7 +13,7 @@ import { createDateReader } from '../time/index.ts';
 import { readNewLines, type ReadResult } from '../sources/files.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
 import type { FileCursor } from '../state/schema.ts';
-import type { Jail } from '../types.ts';
+import type { Jail, RuleMatch } from '../types.ts';
 import { deliver, type FailureSink } from './sink.ts';
 import type { ScanPool } from './collect-parallel.ts';
 import type { JailScan, ProgressSink, ScanInput } from './scan.ts';
@@ -24,8 +24,27 @@ import type { LogDecoding } from '../util/log-encoding.ts';
 export interface FileMember {
   scan: JailScan & { filter?: Filter };
   cursor: FileCursor | undefined;
-  /** Its matcher for this read, made at its first line. */
-  matcher?: Matcher;
+  /** Its matcher for this read, made at its first line (shared with the jails of the same rule). */
+  match?: SharedMatch;
+}
+
+/**
+ * One matcher for the jails of a file whose rule and date settings are the same and that start
+ * at the same offset: their matches are the same line for line (sessions included), so each line
+ * is matched once for all of them and the same matches go to each jail (memoised per rule, not
+ * per jail: two jails on one filter with other bantimes or actions cost one).
+ */
+interface SharedMatch {
+  matcher: Matcher;
+  /** The line (onLine's count) whose matches `found` holds. */
+  seq: number;
+  found: readonly RuleMatch[];
+}
+
+/** What makes two jails' matchers equal: the rule as referenced, the settings that change it, where they start. */
+function shareKey(jail: Jail, offset: number): string {
+  const options = Object.entries(jail.filter.options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([jail.filter.name, options, jail.datepattern ?? null, jail.maxlines ?? null, jail.logtimezone ?? null, offset]);
 }
 
 export interface FileRead extends Omit<ReadResult, 'rotatedFrom'> {
@@ -98,28 +117,40 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
   // Jails reading this file together share what their rules have in common per line (rules/line-memo.ts).
   const memo = group.length > 1 ? new LineMemo() : undefined;
 
-  const filterOf = (m: FileMember): Filter =>
-    (m.scan.filter ??= loadFilter(m.scan.jail.filter, { searchDirs: input.filterDirs, jailDatepattern: m.scan.jail.datepattern, jailMaxlines: m.scan.jail.maxlines }));
+  // Jails with the same rule and settings share one loaded rule (and, from the same offset, one matcher).
+  const filters = new Map<string, Filter>();
+  const matches = new Map<string, SharedMatch>();
+  const filterOf = (m: FileMember): Filter => {
+    if (m.scan.filter) return m.scan.filter;
+    const jail = m.scan.jail;
+    const k = shareKey(jail, -1);
+    let f = filters.get(k);
+    if (!f) filters.set(k, (f = loadFilter(jail.filter, { searchDirs: input.filterDirs, jailDatepattern: jail.datepattern, jailMaxlines: jail.maxlines })));
+    return (m.scan.filter = f);
+  };
   // Loaded at the jail's first new line: an idle run compiles nothing.
-  const matcherOf = (m: FileMember): Matcher => {
-    let mt = m.matcher;
-    if (!mt) {
+  const matchOf = (m: FileMember): SharedMatch => {
+    const jail: Jail = m.scan.jail;
+    const key = shareKey(jail, offsetOf(m));
+    let sm = matches.get(key);
+    if (!sm) {
       const filter = filterOf(m);
-      const jail: Jail = m.scan.jail;
       const datepattern = jail.datepattern ?? filter.datepattern;
       const k = `${datepattern ?? '\0'}\u0001${jail.logtimezone ?? ''}`;
       let reader = readers.get(k);
       if (!reader) readers.set(k, (reader = sharedReader(createDateReader({ datepattern, timezone: jail.logtimezone, now: input.now, place: { file: filter.file } }))));
-      m.matcher = mt = createMatcherWith(filter, reader, memo);
+      matches.set(key, (sm = { matcher: createMatcherWith(filter, reader, memo), seq: -1, found: [] }));
     }
-    return mt;
+    return (m.match = sm);
   };
 
   // The jails that take the lines being read now (see the cut in streamRange below).
   let active = group.filter((m) => offsetOf(m) <= offsetOf(base));
   let pendingBytes = 0;
   let pendingLines = 0;
+  let seq = 0;
   const onLine = (line: string) => {
+    seq++;
     if (progress) {
       pendingBytes += line.length + 1;
       if (++pendingLines === 65536) {
@@ -131,7 +162,12 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
       const m = active[i]!;
       if (m.scan.error) continue;
       try {
-        deliver((m.matcher ?? matcherOf(m)).push(line), m.scan.jail.name, input.now, m.scan.oldest, sink, m.scan.tally);
+        const sm = m.match ?? matchOf(m);
+        if (sm.seq !== seq) {
+          sm.found = sm.matcher.push(line);
+          sm.seq = seq;
+        }
+        deliver(sm.found, m.scan.jail.name, input.now, m.scan.oldest, sink, m.scan.tally);
       } catch (e) {
         ctx.onRuleError(m.scan, e);
       }

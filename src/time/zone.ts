@@ -126,28 +126,39 @@ export function wallToEpoch(zone: Zone, civil: number): number {
   return a; // in a gap: the offset in force before the change
 }
 
+/** Hours WallClock remembers besides the last one; past this many it forgets them all. */
+export const WALL_CLOCK_HOURS = 64;
+
 /**
- * wallToEpoch with a one-hour memory: logs are read in order, so consecutive lines almost always
- * fall in the same wall-clock hour and converting them costs one subtraction. An hour whose
- * offset changes inside it (DST at a non-hour boundary) is never memorised.
+ * wallToEpoch with a memory of hours: logs are read in order, so consecutive lines almost always
+ * fall in the same wall-clock hour and converting them costs one subtraction; a log whose dates
+ * jump between a few hours (several sources merged, a rule's samples) finds each hour's offset in
+ * a small map instead of asking the zone database (Intl) again. An hour whose offset changes
+ * inside it (DST at a non-hour boundary) is remembered as such and converted exactly each time.
  */
 export class WallClock {
   private hour = NaN;
   private offset = NaN;
+  /** Hour -> its offset (NaN: it changes within that hour). */
+  private readonly hours = new Map<number, number>();
   constructor(readonly zone: Zone) {}
 
   toEpoch(civil: number): number {
     if (!Number.isNaN(this.zone.fixed)) return civil - this.zone.fixed;
     const hour = Math.floor(civil / 3600);
     if (hour === this.hour) return civil - this.offset;
-    const start = hour * 3600;
-    const offStart = start - wallToEpoch(this.zone, start);
-    const offEnd = start + 3599 - wallToEpoch(this.zone, start + 3599);
-    if (offStart === offEnd) {
-      this.hour = hour;
-      this.offset = offStart;
-      return civil - offStart;
+    let off = this.hours.get(hour);
+    if (off === undefined) {
+      const start = hour * 3600;
+      const offStart = start - wallToEpoch(this.zone, start);
+      const offEnd = start + 3599 - wallToEpoch(this.zone, start + 3599);
+      off = offStart === offEnd ? offStart : NaN;
+      if (this.hours.size >= WALL_CLOCK_HOURS) this.hours.clear();
+      this.hours.set(hour, off);
     }
-    return wallToEpoch(this.zone, civil);
+    if (Number.isNaN(off)) return wallToEpoch(this.zone, civil);
+    this.hour = hour;
+    this.offset = off;
+    return civil - off;
   }
 }

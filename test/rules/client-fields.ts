@@ -235,7 +235,10 @@ export const clientFields: Record<string, ClientField[]> = {
     f('database', /"authenticationDatabase":"((?:[^"\\]|\\.)*)"/d, json),
   ],
   squid: [f('URL', / (?:GET|POST|HEAD|CONNECT|PUT) (\S+) /d, word), f('user name', /^\s*[\d.]+\s+\d+ \S+ \S+ \d+ \S+ \S+ (\S+) /d, word)],
-  gitlab: [f('user name', /username=(.*?) ip=/d)],
+  gitlab: [
+    f('user name', /^[^{].*?Failed Login: username=(.*?) ip=/d),
+    f('user name (JSON log)', /^\{.*"message":"Failed Login: username=((?:[^"\\]|\\.)*?) ip=/d, json),
+  ],
   grafana: [f('user name', /uname=("(?:[^"\\]|\\.)*"|\S*)/d, logfmt), f('path', /path=(\S+)/d, logfmt)],
   'webmin-auth': [f('user name', /login as (\S+) from/d)],
   'drupal-auth': [f('URL', /\|(https?:\/\/[^|]*)/dg), f('user name', /failed for (.*)\.$/d)],

@@ -42,3 +42,35 @@ test('five jails over one auth.log find, each, what that jail finds alone', () =
   assert.ok(total > 0, 'the log has bans');
   assert.notEqual(together.failures.sshd, together.failures['sshd-aggressive'], 'aggressive mode finds more than normal');
 });
+
+// Jails on the same rule share one matcher (scan/read-file.ts SharedMatch): each still gets every
+// failure, counted by its own findtime and maxretry, and a jail on the same rule with another
+// option (a mode) or joining the file later is matched apart.
+test('two jails on one rule over one file (other maxretry, findtime) each ban as they would alone', () => {
+  const dir = scratch();
+  const log = join(dir, 'auth.log');
+  execFileSync(process.execPath, [join(REPO, 'bench/generate.mjs'), 'auth', '20000', log, '--seed', '9']);
+  const jails: [string, string, string][] = [
+    ['sshd', 'sshd', 'findtime = 1d\nmaxretry = 3'],
+    ['sshd-slow', 'sshd', 'findtime = 10m\nmaxretry = 8'],
+    ['sshd-again', 'sshd[mode=normal]', 'findtime = 1d\nmaxretry = 3'],
+  ];
+  const conf = join(dir, 'conf');
+  mkdirSync(conf, { recursive: true });
+  writeFileSync(join(conf, 'jail.local'), jails.map(([name, filter, extra]) => `[${name}]\nenabled = true\nfilter = ${filter}\nlogpath = ${log}\n${extra}\n`).join('\n'));
+  const scan = (state: string, only?: string) => {
+    const r = f2b(['--config', conf, '--state', join(dir, state), '--now', '2026-11-24T12:00:00Z', '--json', '--dry-run', ...(only ? ['--jail', only] : [])]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as { failures: Record<string, number>; bans: { jail: string; ip: string; failures: number }[] };
+  };
+  const together = scan('together.json');
+  const bansOf = (s: typeof together, jail: string) => s.bans.filter((b) => b.jail === jail).map((b) => `${b.ip} ${b.failures}`).sort();
+  for (const [name] of jails) {
+    const alone = scan(`${name}.json`, name);
+    assert.equal(together.failures[name], alone.failures[name], `${name}: failures`);
+    assert.deepEqual(bansOf(together, name), bansOf(alone, name), `${name}: bans`);
+  }
+  assert.equal(together.failures.sshd, together.failures['sshd-slow'], 'the same rule finds the same failures');
+  assert.notDeepEqual(bansOf(together, 'sshd'), bansOf(together, 'sshd-slow'), 'their own maxretry and findtime decide');
+  assert.ok(bansOf(together, 'sshd').length > 0, 'the log has bans');
+});
