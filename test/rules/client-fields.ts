@@ -231,6 +231,10 @@ export const clientFields: Record<string, ClientField[]> = {
   'mongodb-auth': [
     f('user name', /authenticate (\S+) with/d),
     f('user name', /find user (\S+)$/d),
+    f('user name', /authenticate (.*?)@admin from client/d),
+    f('mechanism', /from client \S+ with mechanism (\S+): /d, word),
+    f('principal', /authentication failed for (.*?) on admin from/d),
+    f('user (5.0+)', /"user":"((?:[^"\\]|\\.)*)"/d, json),
     f('principal', /"principalName":"((?:[^"\\]|\\.)*)"/d, json),
     f('database', /"authenticationDatabase":"((?:[^"\\]|\\.)*)"/d, json),
   ],
