@@ -207,8 +207,20 @@ export const clientFields: Record<string, ClientField[]> = {
     f('user name', /USER (\S+?)(?::| \()/d),
   ],
   'pure-ftpd': [f('user name', /for user \[(.*)\]$/d), f('session user', /\(([^@()\s]+)@/d, word)],
-  vsftpd: [f('user name', /\] \[([^\]]*)\] (?:FAIL|OK) LOGIN/d), ...pamUnix],
-  wuftpd: [f('host name', /(?:from|FROM) (\S+) \[/d, dnsName), f('user name', /\], (\S+)$/d), ...pamUnix],
+  vsftpd: [
+    f('user name', /\] \[([^\]]*)\] (?:FAIL|OK) LOGIN/d),
+    f('user name', /: \[([^\]]*)\] (?:FAIL|OK) LOGIN/d),
+    f('anonymous password', /anon password "(.*)"$/d),
+    ...pamUnix,
+  ],
+  wuftpd: [
+    f('host name', /(?:from|FROM) (\S+) \[/d, dnsName),
+    f('host name', / @ (\S+) \[/d, dnsName),
+    f('user name', /\], (\S+)$/d),
+    // RFC 931: the client's identd answers with any text
+    f('ident user', /(?:from|FROM) (.*) @ /d),
+    ...pamUnix,
+  ],
   'named-refused': [
     f('query name', /\(((?:[^\\()]|\\.)*)\): (?:view|query|zone|update|bad)/d, bindName),
     f('query name', /'([^'/]*)\/\w+\/IN'/d, bindName),
