@@ -194,10 +194,17 @@ export const clientFields: Record<string, ClientField[]> = {
     f('recipient', /rejected RCPT <?([^<>\s:]*)>?:/d, mailbox),
     ...mailAddresses,
   ],
-  'sendmail-auth': [f('user name', /user=([^,]*), relay/d), f('host name', /relay=(\S+) \[/d, dnsName), f('auth id', /authid=([^,]*),/d)],
+  'sendmail-auth': [
+    f('user name', /user=([^,]*), relay/d),
+    f('host name', /relay=(?:\S+@)?([^\s@]+) \[/d, dnsName),
+    f('auth id', /authid=([^,]*),/d),
+    // identd's answer, as daemon.c cleanstrcpy() leaves it
+    f('ident user', /relay=(?:IDENT:)?([^\s@]+)@/d, word),
+  ],
   'sendmail-reject': [
     f('host name', /(?:relay=|: )([\w.-]+) \[[\d.:a-fA-F]+\]/dg, dnsName),
     f('VRFY argument', /VRFY (\S+) \[rejected\]/d),
+    f('ident user', /(?:relay=|: )(?:IDENT:)?([^\s@:]+)@[\w.-]+ \[/d, word),
     f('recipient', /<([^<>]*)>\.\.\./dg, mailbox),
     ...mailAddresses,
   ],
