@@ -140,7 +140,10 @@ export const clientFields: Record<string, ClientField[]> = {
     f('digest user name', /auth failed for (.*?) ?: wrong password/d),
     f('digest URIs', /uri mismatch \((.*)\), IP/d),
   ],
-  'haproxy-http-auth': [f('request', /"(.*)"$/d, haproxy)],
+  'haproxy-http-auth': [
+    f('request', /^[^"]*:\d+ \[[^"]*"(.*)"$/d, haproxy),
+    f('request (clf)', / - - \[[^\]]*\] "([^"]*)" \d{3} /d, haproxy),
+  ],
   'traefik-auth': [
     f('remote user', /^\S+ \S+ (\S+) \[/d, word),
     f('request line', /\] "(.*?)" \d{3} /d),
