@@ -249,6 +249,7 @@ export const clientFields: Record<string, ClientField[]> = {
   gitlab: [
     f('user name', /^[^{].*?Failed Login: username=(.*?) ip=/d),
     f('user name (JSON log)', /^\{.*"message":"Failed Login: username=((?:[^"\\]|\\.)*?) ip=/d, json),
+    f('request path (auth.log)', /"(?:path|fullpath)":"((?:[^"\\]|\\.)*)"/d, json),
   ],
   grafana: [f('user name', /uname=("(?:[^"\\]|\\.)*"|\S*)/d, logfmt), f('path', /path=(\S+)/d, logfmt)],
   'webmin-auth': [f('user name', /login as (\S+) from/d)],
