@@ -140,7 +140,10 @@ export const clientFields: Record<string, ClientField[]> = {
     f('digest user name', /auth failed for (.*?) ?: wrong password/d),
     f('digest URIs', /uri mismatch \((.*)\), IP/d),
   ],
-  'haproxy-http-auth': [f('request', /"(.*)"$/d, haproxy)],
+  'haproxy-http-auth': [
+    f('request', /^[^"]*:\d+ \[[^"]*"(.*)"$/d, haproxy),
+    f('request (clf)', / - - \[[^\]]*\] "([^"]*)" \d{3} /d, haproxy),
+  ],
   'traefik-auth': [
     f('remote user', /^\S+ \S+ (\S+) \[/d, word),
     f('request line', /\] "(.*?)" \d{3} /d),
@@ -194,10 +197,17 @@ export const clientFields: Record<string, ClientField[]> = {
     f('recipient', /rejected RCPT <?([^<>\s:]*)>?:/d, mailbox),
     ...mailAddresses,
   ],
-  'sendmail-auth': [f('user name', /user=([^,]*), relay/d), f('host name', /relay=(\S+) \[/d, dnsName), f('auth id', /authid=([^,]*),/d)],
+  'sendmail-auth': [
+    f('user name', /user=([^,]*), relay/d),
+    f('host name', /relay=(?:\S+@)?([^\s@]+) \[/d, dnsName),
+    f('auth id', /authid=([^,]*),/d),
+    // identd's answer, as daemon.c cleanstrcpy() leaves it
+    f('ident user', /relay=(?:IDENT:)?([^\s@]+)@/d, word),
+  ],
   'sendmail-reject': [
     f('host name', /(?:relay=|: )([\w.-]+) \[[\d.:a-fA-F]+\]/dg, dnsName),
     f('VRFY argument', /VRFY (\S+) \[rejected\]/d),
+    f('ident user', /(?:relay=|: )(?:IDENT:)?([^\s@:]+)@[\w.-]+ \[/d, word),
     f('recipient', /<([^<>]*)>\.\.\./dg, mailbox),
     ...mailAddresses,
   ],
@@ -207,8 +217,20 @@ export const clientFields: Record<string, ClientField[]> = {
     f('user name', /USER (\S+?)(?::| \()/d),
   ],
   'pure-ftpd': [f('user name', /for user \[(.*)\]$/d), f('session user', /\(([^@()\s]+)@/d, word)],
-  vsftpd: [f('user name', /\] \[([^\]]*)\] (?:FAIL|OK) LOGIN/d), ...pamUnix],
-  wuftpd: [f('host name', /(?:from|FROM) (\S+) \[/d, dnsName), f('user name', /\], (\S+)$/d), ...pamUnix],
+  vsftpd: [
+    f('user name', /\] \[([^\]]*)\] (?:FAIL|OK) LOGIN/d),
+    f('user name', /: \[([^\]]*)\] (?:FAIL|OK) LOGIN/d),
+    f('anonymous password', /anon password "(.*)"$/d),
+    ...pamUnix,
+  ],
+  wuftpd: [
+    f('host name', /(?:from|FROM) (\S+) \[/d, dnsName),
+    f('host name', / @ (\S+) \[/d, dnsName),
+    f('user name', /\], (\S+)$/d),
+    // RFC 931: the client's identd answers with any text
+    f('ident user', /(?:from|FROM) (.*) @ /d),
+    ...pamUnix,
+  ],
   'named-refused': [
     f('query name', /\(((?:[^\\()]|\\.)*)\): (?:view|query|zone|update|bad)/d, bindName),
     f('query name', /'([^'/]*)\/\w+\/IN'/d, bindName),
@@ -219,13 +241,19 @@ export const clientFields: Record<string, ClientField[]> = {
   'mongodb-auth': [
     f('user name', /authenticate (\S+) with/d),
     f('user name', /find user (\S+)$/d),
+    f('user name', /authenticate (.*?)@admin from client/d),
+    f('mechanism', /from client \S+ with mechanism (\S+): /d, word),
+    f('principal', /authentication failed for (.*?) on admin from/d),
+    f('user (5.0+)', /"user":"((?:[^"\\]|\\.)*)"/d, json),
     f('principal', /"principalName":"((?:[^"\\]|\\.)*)"/d, json),
     f('database', /"authenticationDatabase":"((?:[^"\\]|\\.)*)"/d, json),
   ],
-  squid: [f('URL', / (?:GET|POST|HEAD|CONNECT|PUT) (\S+) /d, word), f('user name', /^\s*[\d.]+\s+\d+ \S+ \S+ \d+ \S+ \S+ (\S+) /d, word)],
+  squid: [f('URL', / (?:GET|POST|HEAD|CONNECT|PUT) (\S+) /d, word), f('user name', /^\s*[\d.]+\s+\d+ \S+ \S+ \d+ \S+ \S+ (\S+) /d, word),
+    f('user name (common/combined)', /^\S+ - (\S+) \[/d, word), f('referer and agent (combined)', /^\S+ - \S+ \[[^\]]*\] "[^"]*" \d{3} \d+ "(.*)" \S+:\S+$/d)],
   gitlab: [
     f('user name', /^[^{].*?Failed Login: username=(.*?) ip=/d),
     f('user name (JSON log)', /^\{.*"message":"Failed Login: username=((?:[^"\\]|\\.)*?) ip=/d, json),
+    f('request path (auth.log)', /"(?:path|fullpath)":"((?:[^"\\]|\\.)*)"/d, json),
   ],
   grafana: [f('user name', /uname=("(?:[^"\\]|\\.)*"|\S*)/d, logfmt), f('path', /path=(\S+)/d, logfmt)],
   'webmin-auth': [f('user name', /login as (\S+) from/d)],
