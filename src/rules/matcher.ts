@@ -87,9 +87,12 @@ function prep(r: CompiledRegex): Prepared {
 
 /** s.trim() === '' without making the trimmed string (an sshd session id ends in a space). */
 function isBlank(s: string): boolean {
-  const c = s.charCodeAt(0);
-  if (c > 32 && c < 127) return false;
-  return s.trim() === '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 32 && c < 127) return false;
+    if (c !== 32 && c !== 9) return s.trim() === ''; // other white space: as trim() sees it
+  }
+  return true;
 }
 
 function holdsAny(line: string, needles: string[]): boolean {
