@@ -140,7 +140,10 @@ export const clientFields: Record<string, ClientField[]> = {
     f('digest user name', /auth failed for (.*?) ?: wrong password/d),
     f('digest URIs', /uri mismatch \((.*)\), IP/d),
   ],
-  'haproxy-http-auth': [f('request', /"(.*)"$/d, haproxy)],
+  'haproxy-http-auth': [
+    f('request', /^[^"]*:\d+ \[[^"]*"(.*)"$/d, haproxy),
+    f('request (clf)', / - - \[[^\]]*\] "([^"]*)" \d{3} /d, haproxy),
+  ],
   'traefik-auth': [
     f('remote user', /^\S+ \S+ (\S+) \[/d, word),
     f('request line', /\] "(.*?)" \d{3} /d),
@@ -245,7 +248,8 @@ export const clientFields: Record<string, ClientField[]> = {
     f('principal', /"principalName":"((?:[^"\\]|\\.)*)"/d, json),
     f('database', /"authenticationDatabase":"((?:[^"\\]|\\.)*)"/d, json),
   ],
-  squid: [f('URL', / (?:GET|POST|HEAD|CONNECT|PUT) (\S+) /d, word), f('user name', /^\s*[\d.]+\s+\d+ \S+ \S+ \d+ \S+ \S+ (\S+) /d, word)],
+  squid: [f('URL', / (?:GET|POST|HEAD|CONNECT|PUT) (\S+) /d, word), f('user name', /^\s*[\d.]+\s+\d+ \S+ \S+ \d+ \S+ \S+ (\S+) /d, word),
+    f('user name (common/combined)', /^\S+ - (\S+) \[/d, word), f('referer and agent (combined)', /^\S+ - \S+ \[[^\]]*\] "[^"]*" \d{3} \d+ "(.*)" \S+:\S+$/d)],
   gitlab: [
     f('user name', /^[^{].*?Failed Login: username=(.*?) ip=/d),
     f('user name (JSON log)', /^\{.*"message":"Failed Login: username=((?:[^"\\]|\\.)*?) ip=/d, json),
