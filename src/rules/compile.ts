@@ -7,6 +7,7 @@ import type { RawFilter, RawRegex } from './filter-load.ts';
 import { translatePyRegex } from './pyregex.ts';
 import type { EngineKind } from './engine-choice.ts';
 import { expandRegexTags, ID_GROUPS } from './tags.ts';
+import { anyWordRegex } from './any-word.ts';
 
 export interface CompiledRegex {
   /** The regex as the filter gives it after <key> substitution (fail2ban tags kept). */
@@ -90,7 +91,7 @@ export function compileFilter(raw: RawFilter, opts: CompileOptions = {}): Filter
   let prefilterWords: string[] | undefined;
   if (!multiline && failregex.every((r) => r.needles.length)) {
     prefilterWords = [...new Set(failregex.flatMap((r) => r.needles))];
-    prefilter = new RegExp(prefilterWords.map((w) => w.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('|'));
+    prefilter = anyWordRegex(prefilterWords);
   }
   return {
     name: raw.name,

@@ -8,6 +8,7 @@
 import type { DateReader } from './matcher.ts';
 import type { Groups } from './failure.ts';
 import { unfoldRepeated, type Unfolded } from './repeated.ts';
+import { anyWordRegex } from './any-word.ts';
 
 /** Small numbers for regex keys (slots): equal keys, equal results on equal text. */
 const slotOfKey = new Map<string, number>();
@@ -52,15 +53,20 @@ export class TextResults {
  */
 class PrefilterUnion {
   private readonly sources = new Set<string>();
+  private readonly words = new Set<string>();
+  /** Some prefilter came without its words: the union is then the prefilters side by side. */
+  private wordless = false;
   private union: RegExp | null = null;
   private line: string | null = null;
   /** The word the union found in the line (null: none). */
   private found: string | null = null;
 
-  add(prefilter: RegExp): void {
+  add(prefilter: RegExp, words: readonly string[] | undefined): void {
     if (this.sources.has(prefilter.source)) return;
     this.sources.add(prefilter.source);
-    this.union = new RegExp([...this.sources].join('|'));
+    if (words) for (const w of words) this.words.add(w);
+    else this.wordless = true;
+    this.union = this.wordless ? new RegExp([...this.sources].join('|')) : anyWordRegex([...this.words]);
     this.line = null;
   }
 

@@ -112,7 +112,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   const byFirst = new FirstCharIndex(fails.map((f) => f.first));
   const ignores = filter.ignoreregex.map(runnerOf);
   const prefilter = filter.prefilter;
-  if (prefilter !== null) shared?.prefilters.add(prefilter);
+  if (prefilter !== null) shared?.prefilters.add(prefilter, filter.prefilterWords);
   const prefilterWords = filter.prefilterWords ? new Set(filter.prefilterWords) : null;
   const sessions = filter.mlfid ? new SessionCache() : null;
   const stats: MatcherStats = {

@@ -104,7 +104,32 @@ export function provablyUnambiguous(body: string, flags: string): boolean {
  * found dangerous (or not decidable: a backreference inside) on the loop's position automaton.
  */
 export function riskyLoops(src: string, flags: string): SuspectLoop[] {
-  return suspectLoops(src).filter((l) => !provablyUnambiguous(l.body, flags) && loopIsExponential(l.body, flags) !== false);
+  return suspectLoops(src).filter((l) => riskyBody(l.body, flags));
+}
+
+/**
+ * The loops of the shipped syslog header (RFC 5424 structured data, common-syslog.conf), which
+ * nearly every rule holds, decided ahead: not exponential, without flags. Deciding them costs a
+ * run ~10 ms of cold automaton code before its first line; test/rules/redos-known-loops.test.ts
+ * decides them again and must agree.
+ */
+export const KNOWN_SAFE_LOOPS: readonly string[] = [
+  String.raw`\s+[^=\s\]]+="(?:[^"\\]|\\[^\n])*"`,
+  String.raw`[^"\\]|\\[^\n]`,
+  String.raw`\[[^\]"\s]+(?:\s+[^=\s\]]+="(?:[^"\\]|\\[^\n])*")*\]`,
+];
+
+/**
+ * Verdicts by loop body: the answer depends on the body and flags alone, and the rules repeat the
+ * same loops (the syslog header's, in every rule that reads one), each worth an automaton to decide.
+ */
+const verdicts = new Map<string, boolean>(KNOWN_SAFE_LOOPS.map((body) => [`/${body}`, false]));
+
+function riskyBody(body: string, flags: string): boolean {
+  const key = `${flags}/${body}`;
+  let v = verdicts.get(key);
+  if (v === undefined) verdicts.set(key, (v = !provablyUnambiguous(body, flags) && loopIsExponential(body, flags) !== false));
+  return v;
 }
 
 /**

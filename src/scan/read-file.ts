@@ -9,6 +9,7 @@
 
 import { stat, type FileHandle } from 'node:fs/promises';
 import { createMatcherWith, loadFilter, LineMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
+import type { CompiledRegex } from '../rules/compile.ts';
 import { createDateReader } from '../time/index.ts';
 import { readNewLines, type ReadResult } from '../sources/files.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
@@ -41,10 +42,25 @@ interface SharedMatch {
   found: readonly RuleMatch[];
 }
 
-/** What makes two jails' matchers equal: the rule as referenced, the settings that change it, where they start. */
-function shareKey(jail: Jail, offset: number): string {
+/** The rule as a jail references it, with the jail's settings that change it: equal keys, one loaded rule. */
+function ruleKey(jail: Jail): string {
   const options = Object.entries(jail.filter.options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([jail.filter.name, options, jail.datepattern ?? null, jail.maxlines ?? null, jail.logtimezone ?? null, offset]);
+  return JSON.stringify([jail.filter.name, options, jail.datepattern ?? null, jail.maxlines ?? null]);
+}
+
+/**
+ * What a loaded rule matches with: its regexes (as they run) and the settings the matcher reads.
+ * `sshd` and `sshd[mode=normal]` are written apart and load equal.
+ */
+const signatures = new WeakMap<Filter, string>();
+function signatureOf(f: Filter): string {
+  let sig = signatures.get(f);
+  if (sig === undefined) {
+    const re = (r: CompiledRegex | undefined) => (r ? [r.re.source, r.re.flags, r.linear?.source ?? null] : null);
+    sig = JSON.stringify([re(f.prefregex), f.failregex.map(re), f.ignoreregex.map(re), f.maxlines, f.datepattern ?? null, f.prefilter?.source ?? null, f.mlfid]);
+    signatures.set(f, sig);
+  }
+  return sig;
 }
 
 export interface FileRead extends Omit<ReadResult, 'rotatedFrom'> {
@@ -123,7 +139,7 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
   const filterOf = (m: FileMember): Filter => {
     if (m.scan.filter) return m.scan.filter;
     const jail = m.scan.jail;
-    const k = shareKey(jail, -1);
+    const k = ruleKey(jail);
     let f = filters.get(k);
     if (!f) filters.set(k, (f = loadFilter(jail.filter, { searchDirs: input.filterDirs, jailDatepattern: jail.datepattern, jailMaxlines: jail.maxlines })));
     return (m.scan.filter = f);
@@ -131,10 +147,10 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
   // Loaded at the jail's first new line: an idle run compiles nothing.
   const matchOf = (m: FileMember): SharedMatch => {
     const jail: Jail = m.scan.jail;
-    const key = shareKey(jail, offsetOf(m));
+    const filter = filterOf(m);
+    const key = JSON.stringify([signatureOf(filter), jail.logtimezone ?? null, offsetOf(m)]);
     let sm = matches.get(key);
     if (!sm) {
-      const filter = filterOf(m);
       const datepattern = jail.datepattern ?? filter.datepattern;
       const k = `${datepattern ?? '\0'}\u0001${jail.logtimezone ?? ''}`;
       let reader = readers.get(k);

@@ -43,9 +43,8 @@ test('five jails over one auth.log find, each, what that jail finds alone', () =
   assert.notEqual(together.failures.sshd, together.failures['sshd-aggressive'], 'aggressive mode finds more than normal');
 });
 
-// Jails on the same rule share one matcher (scan/read-file.ts SharedMatch): each still gets every
-// failure, counted by its own findtime and maxretry, and a jail on the same rule with another
-// option (a mode) or joining the file later is matched apart.
+// Jails on the same rule share one matcher (scan/read-file.ts SharedMatch; `sshd[mode=normal]` is
+// `sshd` written otherwise): each still gets every failure, counted by its own findtime and maxretry.
 test('two jails on one rule over one file (other maxretry, findtime) each ban as they would alone', () => {
   const dir = scratch();
   const log = join(dir, 'auth.log');
