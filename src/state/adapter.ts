@@ -4,6 +4,7 @@
 import { mkdir, open, readFile, rename, unlink, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
+import { jsonChunks } from './json-chunks.ts';
 
 function pidAlive(pid: number): boolean {
   try {
@@ -32,8 +33,14 @@ async function fsyncDir(dir: string): Promise<void> {
   try { await fh.sync(); } finally { await fh.close(); }
 }
 
-/** Write `text` to `path` atomically with mode 0600, creating the directory (0700) when missing. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/** Pieces are gathered up to this size before each write. */
+const WRITE_BYTES = 1 << 20;
+
+/**
+ * Write `text` (or its pieces, in order) to `path` atomically with mode 0600, creating the
+ * directory (0700) when missing.
+ */
+export async function writeFileAtomic(path: string, text: string | Iterable<string>): Promise<void> {
   const dir = dirname(path);
   const base = basename(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -43,7 +50,17 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   try {
     try {
       await fh.chmod(0o600); // whatever the umask
-      await fh.writeFile(text, 'utf8');
+      if (typeof text === 'string') await fh.writeFile(text, 'utf8');
+      else {
+        let buf = '';
+        for (const piece of text) {
+          buf += piece;
+          if (buf.length < WRITE_BYTES) continue;
+          await fh.writeFile(buf, 'utf8');
+          buf = '';
+        }
+        if (buf !== '') await fh.writeFile(buf, 'utf8');
+      }
       await fh.sync();
     } finally {
       await fh.close();
@@ -72,6 +89,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await writeFileAtomic(this.path, JSON.stringify(data));
+    // In pieces: a large state is never one string (json-chunks.ts).
+    await writeFileAtomic(this.path, jsonChunks(data));
   }
 }

@@ -1,0 +1,25 @@
+// A large state is written in pieces (json-chunks.ts), never as one string: the file must still
+// be exactly the JSON of the state, and read back the same.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadState, saveState } from '../../src/state/store.ts';
+import { setBan } from '../../src/state/bans.ts';
+import { ticketCount } from '../../src/state/tickets.ts';
+import { bigState, tempDir } from './helpers.ts';
+
+test('a state of 40,000 tickets with lines, IPv6 bans and odd text is saved as exactly its JSON and loads back', async (t) => {
+  const path = join(tempDir(t), 'state.json');
+  const s = bigState(40_000);
+  setBan(s, 'web "1"', '2001:db8::7', { start: 1764026000, until: null, failures: 3, count: 2, origin: 'manual', error: 'quote " and \\ and \u2028' });
+  s.notices = { 'a warning with "quotes"': 1764026000.25 };
+  s.fleet.epoch = undefined;
+  await saveState(path, s);
+  const text = readFileSync(path, 'utf8');
+  assert.equal(text, JSON.stringify(s));
+  const r = await loadState(path, { now: 1764030000 });
+  assert.deepEqual(r.warnings, []);
+  assert.equal(ticketCount(r.state, 'sshd'), 40_000);
+  assert.equal(JSON.stringify(r.state), text);
+});
