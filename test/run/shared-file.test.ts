@@ -5,6 +5,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, f2b, scratch } from './cli.ts';
 
+interface DryRun { failures: Record<string, number>; bans: { jail: string; ip: string; failures: number }[] }
+
+/** A dry run of every jail of `conf` together, and `scan` to run one jail alone. */
+function dryRuns(dir: string, conf: string): { together: DryRun; scan: (state: string, only?: string) => DryRun } {
+  const scan = (state: string, only?: string): DryRun => {
+    const r = f2b(['--config', conf, '--state', join(dir, state), '--now', '2026-11-24T12:00:00Z', '--json', '--dry-run', ...(only ? ['--jail', only] : [])]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as DryRun;
+  };
+  return { together: scan('together.json'), scan };
+}
+
+/** A jail's bans as "ip failures", sorted. */
+const bansOf = (s: DryRun, jail: string) => s.bans.filter((b) => b.jail === jail).map((b) => `${b.ip} ${b.failures}`).sort();
+
 // Jails that read one file share each line's date cut, prefilter and regex results (rules/line-memo.ts); each
 // must still find exactly what it finds reading the file alone.
 test('five jails over one auth.log find, each, what that jail finds alone', () => {
@@ -24,13 +39,7 @@ test('five jails over one auth.log find, each, what that jail finds alone', () =
     join(conf, 'jail.local'),
     jails.map(([name, filter]) => `[${name}]\nenabled = true\nfilter = ${filter}\nlogpath = ${log}\nfindtime = 1d\nmaxretry = 3\n`).join('\n'),
   );
-  const scan = (state: string, only?: string) => {
-    const r = f2b(['--config', conf, '--state', join(dir, state), '--now', '2026-11-24T12:00:00Z', '--json', '--dry-run', ...(only ? ['--jail', only] : [])]);
-    assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout) as { failures: Record<string, number>; bans: { jail: string; ip: string; failures: number }[] };
-  };
-  const together = scan('together.json');
-  const bansOf = (s: typeof together, jail: string) => s.bans.filter((b) => b.jail === jail).map((b) => `${b.ip} ${b.failures}`).sort();
+  const { together, scan } = dryRuns(dir, conf);
   let total = 0;
   for (const [name] of jails) {
     const alone = scan(`${name}.json`, name);
@@ -57,13 +66,7 @@ test('two jails on one rule over one file (other maxretry, findtime) each ban as
   const conf = join(dir, 'conf');
   mkdirSync(conf, { recursive: true });
   writeFileSync(join(conf, 'jail.local'), jails.map(([name, filter, extra]) => `[${name}]\nenabled = true\nfilter = ${filter}\nlogpath = ${log}\n${extra}\n`).join('\n'));
-  const scan = (state: string, only?: string) => {
-    const r = f2b(['--config', conf, '--state', join(dir, state), '--now', '2026-11-24T12:00:00Z', '--json', '--dry-run', ...(only ? ['--jail', only] : [])]);
-    assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout) as { failures: Record<string, number>; bans: { jail: string; ip: string; failures: number }[] };
-  };
-  const together = scan('together.json');
-  const bansOf = (s: typeof together, jail: string) => s.bans.filter((b) => b.jail === jail).map((b) => `${b.ip} ${b.failures}`).sort();
+  const { together, scan } = dryRuns(dir, conf);
   for (const [name] of jails) {
     const alone = scan(`${name}.json`, name);
     assert.equal(together.failures[name], alone.failures[name], `${name}: failures`);
