@@ -17,7 +17,8 @@ import type { Decision, Jail, Ref } from '../../src/types.ts';
 import { iptablesUnavailable, netnsUnavailable, tcpConnects, toolsUnavailable, withFirewallLab, type Lab } from '../helpers/netns.ts';
 import { addBan, liftBan, makeJail, banIn } from '../helpers/jails.ts';
 
-const STOCK = '/work/shared/conformance/fail2ban-1.0.2/action.d';
+// ../shared beside the repository (the conformance data), not a path of one machine.
+const STOCK = join(import.meta.dirname, '../../../shared/conformance/fail2ban-1.0.2/action.d');
 const SHIPPED = new URL('../../rules/action.d', import.meta.url).pathname;
 const NOW = 1_700_000_000;
 const PORT = 2222;

@@ -16,7 +16,8 @@ import { addBan, makeJail, banIn, patchBan } from '../helpers/jails.ts';
 import { startSmtpServer, type SmtpLab } from '../helpers/smtp.ts';
 
 const NOW = 1_700_000_000;
-const STOCK = '/work/shared/conformance/fail2ban-1.0.2';
+// ../shared beside the repository (the conformance data), not a path of one machine.
+const STOCK = join(import.meta.dirname, '../../../shared/conformance/fail2ban-1.0.2');
 const ORIGINAL_PATH = process.env.PATH ?? '/usr/bin:/bin';
 
 type T = { after: (fn: () => unknown) => void };
