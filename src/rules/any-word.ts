@@ -4,6 +4,8 @@
 // as a tree of their common beginnings ("Disconnect(?:ing|ed)"), so at each position of the line
 // the engine follows one branch instead of trying every word.
 
+import { escapeChar } from './pyregex-class.ts';
+
 export function anyWordRegex(words: readonly string[]): RegExp {
   return new RegExp(tree(minimalWords(words)));
 }
@@ -13,8 +15,6 @@ export function minimalWords(words: readonly string[]): string[] {
   const set = [...new Set(words)];
   return set.filter((w) => !set.some((v) => v !== w && w.includes(v)));
 }
-
-const escape = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 
 /** Alternatives grouped by their first character, recursively (no word may be empty). */
 function tree(words: string[]): string {
@@ -29,12 +29,12 @@ function tree(words: string[]): string {
   for (const [c, rests] of byFirst) {
     const longer = rests.filter((r) => r.length > 0);
     if (longer.length === 0) {
-      parts.push(escape(c));
+      parts.push(escapeChar(c));
       continue;
     }
-    const sub = longer.length === 1 ? [...longer[0]!].map(escape).join('') : `(?:${tree(longer)})`;
+    const sub = longer.length === 1 ? [...longer[0]!].map(escapeChar).join('') : `(?:${tree(longer)})`;
     // A word that ends here beside longer ones (possible only without minimalWords).
-    parts.push(longer.length < rests.length ? `${escape(c)}(?:${sub})?` : escape(c) + sub);
+    parts.push(longer.length < rests.length ? `${escapeChar(c)}(?:${sub})?` : escapeChar(c) + sub);
   }
   return parts.join('|');
 }
