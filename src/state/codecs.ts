@@ -9,7 +9,7 @@ import type { BanOrigin, BanRecord } from '../types.ts';
 import { isCanonicalV6, isKeyValue } from '../net/key.ts';
 import type { BanHistory, Ticket } from './schema.ts';
 import type { Codec, Columns, RowCheck, TableCheck } from './table.ts';
-import { screenCounts, screenExtras, screenIndexes, screenKeys, screenTimes, type Suspects } from './screens.ts';
+import { isUnicastV6Key, screenCounts, screenExtras, screenIndexes, screenKeys, screenTimes, type Suspects } from './screens.ts';
 import { judgeTime, MAX_AHEAD, sanitizeCount } from './times.ts';
 
 const ORIGINS: readonly BanOrigin[] = ['log', 'manual', 'fleet', 'import'];
@@ -119,9 +119,8 @@ function keyProblem(k: unknown, keyCheck: KeyCheck): string | null {
   if (!isKeyValue(k)) return 'not an address key';
   if (typeof k === 'number') return keyCheck(k);
   if (k.includes('/')) return keyCheck(k);
-  if (!isCanonicalV6(k)) return 'not an address key';
-  const c0 = k.charCodeAt(0);
-  return c0 === 58 || (c0 === 102 && k.charCodeAt(1) === 102) ? keyCheck(k) : null;
+  if (isUnicastV6Key(k)) return null;
+  return isCanonicalV6(k) ? keyCheck(k) : 'not an address key';
 }
 
 /**

@@ -22,19 +22,23 @@ export class Suspects {
 }
 
 /**
- * Keys that certainly pass: an IPv4 number `keyCheck` accepts, or canonical IPv6 text whose
- * first group is neither 0 (`::`, `::1`) nor ffxx (multicast), which no key check refuses.
- * Ranges and everything else are marked.
+ * A state's IPv6 key that no key check refuses: canonical text whose first group is neither 0
+ * (`::`, `::1`) nor ffxx (multicast). The screen below and the full check (codecs.ts keyProblem)
+ * both ask this, so they cannot disagree on which keys pass unasked.
  */
+export function isUnicastV6Key(k: string): boolean {
+  if (!isCanonicalV6(k)) return false;
+  const c0 = k.charCodeAt(0);
+  return c0 !== 58 && !(c0 === 102 && k.charCodeAt(1) === 102);
+}
+
+/** Keys that certainly pass: an IPv4 number `keyCheck` accepts, or isUnicastV6Key. Ranges and everything else are marked. */
 export function screenKeys(keys: unknown[], keyCheck: (k: number) => string | null, s: Suspects): void {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     if (typeof k === 'number') {
       if (Number.isInteger(k) && k >= 0 && k <= 0xffffffff && keyCheck(k) === null) continue;
-    } else if (typeof k === 'string' && isCanonicalV6(k)) {
-      const c0 = k.charCodeAt(0);
-      if (c0 !== 58 && !(c0 === 102 && k.charCodeAt(1) === 102)) continue;
-    }
+    } else if (typeof k === 'string' && isUnicastV6Key(k)) continue;
     s.mark(i);
   }
 }
