@@ -15,10 +15,6 @@ import { appendLines, priority, type LogProblem, type LogTarget } from './target
 /** About 3,000 lines: the most a batch holds before it is appended. */
 const BATCH_BYTES = 256 * 1024;
 
-function foundMessage(jail: string, ip: string, time: Epoch): string {
-  return `[${jail}] Found ${ip} - ${localTime(time)}`;
-}
-
 export class FoundLog {
   /** Everything of a line before its message: the same for every Found line of the run. */
   private readonly head: string;
@@ -26,6 +22,9 @@ export class FoundLog {
   private bytes = 0;
   /** The first write that failed; later batches are dropped (the run reports it once). */
   problem: LogProblem | null = null;
+  /** The last jail's head: `head` and "[jail] Found ". */
+  private lastJail: string | null = null;
+  private jailHead = '';
 
   constructor(private readonly target: LogTarget, now: Epoch, private readonly pid = process.pid) {
     const empty: LogRecord = { time: now, logger: 'f2b-scan.filter', level: 'INFO', message: '' };
@@ -35,7 +34,13 @@ export class FoundLog {
 
   add(jail: string, ip: string, time: Epoch): void {
     if (this.problem) return;
-    const line = this.head + oneLine(foundMessage(jail, ip, time)) + '\n';
+    // The jail's name is the only text here not made by this program: its newlines are escaped
+    // once per jail (the address and the date hold none), not once per line.
+    if (jail !== this.lastJail) {
+      this.lastJail = jail;
+      this.jailHead = this.head + oneLine(`[${jail}] Found `);
+    }
+    const line = `${this.jailHead}${ip} - ${localTime(time)}\n`;
     this.batch.push(line);
     this.bytes += line.length;
     if (this.bytes >= BATCH_BYTES) this.flush();
