@@ -19,7 +19,7 @@
 // plus tsx reaches in one process -- the last rules then measured 4-8x slower than they run.
 // Exit 1 when a rule is above --limit (default 5 µs).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMatcher, loadFilter } from '../src/rules/index.ts';
@@ -52,27 +52,39 @@ function generatedLines(): string[] {
 }
 
 const rules = shippedRules().filter((r) => !only || only.includes(r));
-const inChild = args.includes('--child');
+/** This process measures (a child, or one rule asked for); otherwise it runs a child per rule. */
+const measureHere = args.includes('--child') || rules.length === 1;
 
 interface Row { rule: string; options: string; lines: number; usPerLine: number }
 
-/** Each rule measured by this script run again for it alone (see the head comment). */
+/** Every sample line of the library, once (or the generated logs); a child reads its parent's. */
+const corpusFile = opt('corpus-file');
+const corpus: string[] = corpusFile
+  ? (JSON.parse(readFileSync(corpusFile, 'utf8')) as string[])
+  : corpusKind === 'generated'
+    ? generatedLines()
+    : [...new Set(shippedRules().flatMap((r) => readSample(r).flatMap((run) => run.lines.map((l) => l.line))))];
+
+/** Each rule measured by this script run again for it alone (see the head comment), on this corpus. */
 function measureApart(): Row[] {
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-rule-speed-'));
+  const file = join(dir, 'corpus.json');
+  writeFileSync(file, JSON.stringify(corpus));
   const rest = args.filter((a, i) => a !== '--json' && a !== '--only' && args[i - 1] !== '--only');
-  return rules.flatMap((rule) => {
-    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...rest, '--only', rule, '--json', '--child'], { encoding: 'utf8' });
-    if (r.status !== 0 && r.status !== 1) throw new Error(`rule-speed ${rule}: ${r.stderr}`);
-    return (JSON.parse(r.stdout) as { rows: Row[] }).rows;
-  });
+  try {
+    return rules.flatMap((rule) => {
+      const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...rest, '--only', rule, '--corpus-file', file, '--json', '--child'], { encoding: 'utf8' });
+      if (r.status !== 0 && r.status !== 1) throw new Error(`rule-speed ${rule}: ${r.stderr}`);
+      return (JSON.parse(r.stdout) as { rows: Row[] }).rows;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-/** Every sample line of the library, once (or the generated logs). */
-const corpus =
-  corpusKind === 'generated' ? generatedLines() : [...new Set(shippedRules().flatMap((r) => readSample(r).flatMap((run) => run.lines.map((l) => l.line))))];
+const rows: Row[] = measureHere ? [] : measureApart();
 
-const rows: Row[] = inChild || rules.length === 1 ? [] : measureApart();
-
-for (const rule of inChild || rules.length === 1 ? rules : []) {
+for (const rule of measureHere ? rules : []) {
   for (const { key, options } of readSample(rule)) {
     const filter = loadFilter({ name: rule, options }, { searchDirs: [FILTER_DIR] });
     const probe = createMatcher(filter, { now: SAMPLE_NOW, timezone: SAMPLE_ZONE });
