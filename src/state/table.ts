@@ -2,7 +2,9 @@
 // an array per field) rather than an object per address, and kept lazy in memory.
 //
 // Why lazy: a run that changes nothing must not pay for what the state holds (100,000 tracked
-// addresses, 1,000,000 bans). The columns JSON.parse made are kept as they are ("raw");
+// addresses, 1,000,000 bans). A table the file's hash vouches for is not even parsed until a
+// run asks for its rows (table-text.ts): its summary answers counts and "is anything due",
+// and it is written back as it was read. Once parsed, the columns are kept as they are ("raw");
 // a record is built only when someone asks for that key. Changes live in an overlay map (copy on
 // write per entry): `set` puts the new record there and marks the raw row dead, `delete` marks
 // it dead. Saving writes the raw columns back untouched when nothing changed, else the live raw
