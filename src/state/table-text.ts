@@ -88,6 +88,39 @@ export function* storedPieces(cols: Columns, early: readonly string[]): Generato
 }
 
 /**
+ * The JSON text of a stored table as it was read (toJSON's form), in pieces: its columns' text
+ * (40 MB for a million bans) is escaped a slice at a time, not copied whole.
+ */
+export function* storedTextPieces(t: StoredTable): Generator<string> {
+  // Field by field in the order read (a field added by hand stays where it was).
+  let out = '{';
+  for (const k of Object.keys(t)) {
+    out += `${out === '{' ? '' : ','}${JSON.stringify(k)}:`;
+    const v = (t as unknown as Record<string, unknown>)[k];
+    if (k !== 'cols') {
+      out += JSON.stringify(v);
+      continue;
+    }
+    yield `${out}"`;
+    yield* escapedPieces(v as string);
+    out = '"';
+  }
+  yield `${out}}`;
+}
+
+/** JSON.stringify(s) without its quotes, in pieces of about `size` characters; a surrogate pair is never split. */
+export function* escapedPieces(s: string, size = 1 << 20): Generator<string> {
+  for (let i = 0; i < s.length; ) {
+    let j = Math.min(s.length, i + size);
+    const c = s.charCodeAt(j - 1);
+    // A high surrogate at the end of a slice would be escaped alone (\ud83d) instead of kept with its pair.
+    if (j < s.length && c >= 0xd800 && c <= 0xdbff) j = j - 1 > i ? j - 1 : j + 1;
+    yield JSON.stringify(s.slice(i, j)).slice(1, -1);
+    i = j;
+  }
+}
+
+/**
  * The summary of a stored table, when its hash says we wrote the summary and the columns
  * together and nothing changed them since; null for anything else (the table is then parsed
  * and checked in full).

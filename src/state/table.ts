@@ -16,7 +16,7 @@
 
 import type { AddrKey } from '../net/key.ts';
 import { Suspects } from './screens.ts';
-import { storedForm, storedPieces, type StoredTable, type TableSummary } from './table-text.ts';
+import { storedForm, storedPieces, storedTextPieces, type StoredTable, type TableSummary } from './table-text.ts';
 
 /** The columns of a table as JSON holds them: `key`, one array per dense field, `x` extras by row. */
 export interface Columns {
@@ -379,7 +379,7 @@ export class Table<R> {
 
   /** The JSON text of toJSON() in pieces (json-chunks.ts): a large table never as one string. */
   *jsonPieces(): Generator<string> {
-    if (!this.changed && this.stored !== null) yield JSON.stringify(this.stored);
+    if (!this.changed && this.stored !== null) yield* storedTextPieces(this.stored);
     else yield* storedPieces(this.columns(), this.codec.early);
   }
 
