@@ -180,6 +180,22 @@ class ExpiringFifo {
     if (this.ids.length > 8 * MLFID_MAX_COUNT) this.compact();
   }
 
+  /** A copy that goes on apart: the live entries, in order, each copied (later merges write them). */
+  clone(): ExpiringFifo {
+    const c = new ExpiringFifo();
+    for (let i = this.head; i < this.ids.length; i++) {
+      const e = this.ents[i]!;
+      if (e.dead) continue;
+      // Groups not yet the entry's own are never written (the first line's, shared): kept as they are.
+      const copy: Entry = { ...e, groups: e.ownGroups ? { ...e.groups } : e.groups, matches: e.matches?.slice(), nofailMatches: e.nofailMatches?.slice() };
+      c.ids.push(this.ids[i]!);
+      c.ents.push(copy);
+      c.map.set(this.ids[i]!, copy);
+      c.live++;
+    }
+    return c;
+  }
+
   delete(id: string): void {
     const e = this.map.get(id);
     if (e !== undefined && !e.dead) this.kill(e);
@@ -219,9 +235,17 @@ class ExpiringFifo {
 
 /** Failures merged per multi-line failure id (F-MLFID), as fail2ban's Filter._mergeFailure merges them. */
 export class SessionCache {
-  private readonly cache = new ExpiringFifo();
+  private cache = new ExpiringFifo();
   /** The time of the last dated line: lines without a date are merged at it (null before any). */
   private clock: number | null = null;
+
+  /** A copy that goes on apart from this one. */
+  clone(): SessionCache {
+    const c = new SessionCache();
+    c.cache = this.cache.clone();
+    c.clock = this.clock;
+    return c;
+  }
 
   /**
    * Merge one match into its connection; returns the groups and lines to report as a failure,

@@ -12,7 +12,7 @@ import type { CompiledRegex, Filter } from './compile.ts';
 import { readGroups, SessionCache, toRuleMatch, type Groups } from './failure.ts';
 import { LinearRegex, type RegexRunner } from './linear-regex.ts';
 import { unwrapDockerLine } from './docker-line.ts';
-import { lastRepeated, unfoldRepeated } from './repeated.ts';
+import { lastRepeated, unfoldRepeated, type Unfolded } from './repeated.ts';
 import { contentOf, cutOut, slotOf, type LineMemo } from './line-memo.ts';
 import { FirstCharIndex } from './first-chars.ts';
 
@@ -51,8 +51,74 @@ export interface Matcher {
   readonly stats: MatcherStats;
 }
 
+/** What a matcher's classify() found on a line. */
+export interface Classified {
+  /** The line read (a Docker record's inside) and Docker's time of the record (null: none). */
+  line: string;
+  docker: number | null;
+  /** A date was read: its time and template. */
+  date: boolean;
+  time: number;
+  template: string | undefined;
+  /** N of a "last message repeated N times" line. */
+  repeat: number;
+  unfolded: Unfolded | null;
+  /** The prefregex's content and match (null: no prefregex, or it did not match). */
+  content: string | null;
+  pref: RegExpExecArray | null;
+  verdict: number;
+  /** The failregex (index) that matched, and its match. */
+  index: number;
+  match: RegExpExecArray | null;
+}
+
+/** What a single-line matcher remembers between lines (sessions, the last dates seen). */
+export interface MatcherState {
+  lastTime: number | null;
+  skipped: (string | null)[];
+  skippedAt: number;
+  skippedCount: number;
+  sessions: SessionCache | null;
+}
+
+/**
+ * A matcher of a single-line rule taken apart for matcher-group.ts: push(line) is
+ * classify(line, repeatable) then take(lineNo).
+ */
+export interface MatcherCore extends Matcher {
+  classify(raw: string, repeatable: boolean): number;
+  take(lineNo: number): RuleMatch[];
+  /** The failregex index the last classify() found (its verdict a slot). */
+  readonly lastIndex: number;
+  /** What the last classify() found. */
+  readonly classified: Readonly<Classified>;
+  /** Each failregex's slot (line-memo.ts), in order; the prefilter's source (null: none). */
+  readonly slots: readonly number[];
+  readonly prefilterSource: string | null;
+  /**
+   * Whether this rule's verdict on the line another rule of its group just classified (`o`, its
+   * classified) is that one's, for a matcher whose own "repeatable" is the other's: the same but
+   * for the failregexes `extra` (this rule's indexes the other did not rule out: line-memo.ts
+   * results, run when not known) and, unless `samePrefilter`, the prefilter. When it is,
+   * lastIndex becomes `at` (the verdict's index here) and, with `adopt`, o is taken as this
+   * matcher's own classify() of the line (take() may follow).
+   */
+  agrees(o: Readonly<Classified>, samePrefilter: boolean, extra: readonly number[], at: number, adopt: boolean): boolean;
+  /** A failure was found on the line before: a "last message repeated" line repeats it. */
+  readonly repeatable: boolean;
+  /** A copy of what this matcher remembers, for another matcher to go on from. */
+  snapshot(): MatcherState;
+  /** Go on from `s` (a snapshot nobody else uses), with `last` as the failure of the line before. */
+  restore(s: MatcherState, last: RuleMatch | null): void;
+}
+
 const NONE: RuleMatch[] = [];
 Object.freeze(NONE);
+
+// classify()'s verdicts besides a failregex's slot (slots are >= 0).
+export const DROPPED = -1;
+export const NO_MATCH = -2;
+export const REPEAT_LAST = -3;
 const MAX_IGNORED_KEPT = 100000;
 /** Lines the prefilter dropped that a dateless matching line may take its date from. */
 const SKIP_KEPT = 4;
@@ -105,7 +171,7 @@ function holdsAny(line: string, needles: string[]): boolean {
  * so that what their rules have in common is done once per line (line-memo.ts); a lone matcher
  * needs neither.
  */
-export function createMatcherWith(filter: Filter, reader: DateReader, memo?: LineMemo): Matcher {
+export function createMatcherWith(filter: Filter, reader: DateReader, memo?: LineMemo): MatcherCore {
   const shared = memo ?? null;
   const wholeMemo = memo?.whole ?? null;
   const contentMemo = memo?.content ?? null;
@@ -117,7 +183,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   const prefilter = filter.prefilter;
   if (prefilter !== null) shared?.prefilters.add(prefilter, filter.prefilterWords);
   const prefilterWords = filter.prefilterWords ? new Set(filter.prefilterWords) : null;
-  const sessions = filter.mlfid ? new SessionCache() : null;
+  let sessions = filter.mlfid ? new SessionCache() : null;
   const stats: MatcherStats = {
     lines: 0,
     matched: 0,
@@ -134,21 +200,18 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   const multi = filter.maxlines > 1;
   const buffer: { text: string; line: string }[] = [];
 
-  // cut() leaves its result here (no object per line).
+  // takeDate() leaves the line's time here (no object per line).
   let cutTime: number | null = null;
   let dateHits = 0;
 
-  // Docker's time of the record being read: it wins over the container's own date (most
-  // containers log in UTC, or a time of day only). Null for other lines.
-  let dockerTime: number | null = null;
 
   /** The line to read: the container's line inside a Docker json-file record, else the line. */
   function unwrap(line: string): string {
-    dockerTime = null;
+    cls.docker = null;
     if (line.charCodeAt(0) !== 123 /* { */) return line;
     const d = unwrapDockerLine(line);
     if (!d) return line;
-    dockerTime = d.time;
+    cls.docker = d.time;
     return d.text;
   }
 
@@ -173,31 +236,41 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     skippedCount = 0;
   }
 
-  /** The line with its date cut out; its time (the last date seen when it has none) goes to cutTime. */
-  function cut(line: string): string {
-    const d = reader.read(line);
-    if (dockerTime !== null) lastTime = dockerTime;
-    if (!d) {
+  /**
+   * The effects of the date classify() read (cls.date: a date was found) on what this matcher
+   * remembers; the line's time (the last date seen when it has none) goes to cutTime.
+   */
+  function takeDate(): void {
+    if (cls.docker !== null) lastTime = cls.docker;
+    if (!cls.date) {
       stats.noDate++;
-      if (skippedCount !== 0 && dockerTime === null) dateOfSkipped();
+      if (skippedCount !== 0 && cls.docker === null) dateOfSkipped();
       cutTime = lastTime;
-      return line;
+      return;
     }
     skippedCount = 0;
-    if (d.template !== undefined) stats.dateHits.set(d.template, (stats.dateHits.get(d.template) ?? 0) + 1);
+    if (cls.template !== undefined) stats.dateHits.set(cls.template, (stats.dateHits.get(cls.template) ?? 0) + 1);
     else dateHits++;
     // A date that matched a template but is not a real date (year 0) is still cut out,
     // as fail2ban does; the line then has no time.
-    cutTime = dockerTime ?? (Number.isFinite(d.time) ? d.time : null);
+    cutTime = cls.docker ?? (Number.isFinite(cls.time) ? cls.time : null);
     if (cutTime !== null) lastTime = cutTime;
+  }
+
+  /** The line with its date cut out; whether there was one, and its time, go to cls.date, cls.time, cls.template. */
+  function readDate(line: string): string {
+    const d = reader.read(line);
+    cls.date = d !== null;
+    if (!d) return line;
+    // The reader may hand the same object for another line later (dateOfSkipped): keep the values.
+    cls.time = d.time;
+    cls.template = d.template;
     return shared === null ? cutOut(line, d.start, d.end) : shared.cut(reader, line, d.start, d.end);
   }
 
-  // content() leaves the prefregex's match here: its groups are read only when a failregex matches.
-  let prefMatch: RegExpExecArray | null = null;
 
   function content(text: string): string | null {
-    prefMatch = null;
+    cls.pref = null;
     if (!pref) return text;
     let m = wholeMemo === null ? undefined : wholeMemo.get(pref.slot, text);
     if (m === undefined) {
@@ -205,13 +278,13 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
       wholeMemo?.set(pref.slot, m);
     }
     if (!m) return null;
-    prefMatch = m;
+    cls.pref = m;
     return shared === null ? contentOf(m, prefContent) : shared.contentOf(m, prefContent);
   }
 
   /** The groups of a match (the prefregex's, then the failregex's); matchers sharing the results share them too. */
   function groupsOf(fm: RegExpExecArray, names: Names): Groups {
-    const pm = prefMatch;
+    const pm = cls.pref;
     if (shared !== null) {
       const known = shared.groupsOf(pm, fm);
       if (known !== null) return known;
@@ -258,38 +331,32 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   // The failure of the line before, for sysklogd's "last message repeated N times".
   let lastFailure: RuleMatch | null = null;
 
-  function pushSingle(line: string, lineNo: number): RuleMatch[] {
-    const found = matchSingle(line, lineNo);
-    lastFailure = found.length === 1 ? found[0]! : null;
-    return found;
-  }
+  // What classify() found on its line, for apply() (and for agrees() to hand to another rule).
+  const cls: Classified = { line: '', docker: null, date: false, time: NaN, template: undefined, repeat: 0, unfolded: null, content: null, pref: null, verdict: NO_MATCH, index: -1, match: null };
 
-  /** The failure before, once more, N times: the daemon's count of lines it did not write. */
-  function repeatLast(line: string, lineNo: number, n: number): RuleMatch[] {
-    const before = lastFailure!;
-    cut(line);
-    stats.matched++;
-    return [{ ...before, lineNo, time: cutTime ?? before.time, lines: [line], repeat: n }];
-  }
-
-  function matchSingle(raw: string, lineNo: number): RuleMatch[] {
+  /**
+   * What `raw` is to this rule, as a verdict: REPEAT_LAST, DROPPED (the prefilter), NO_MATCH,
+   * or the slot of the first failregex that matches. Changes nothing this matcher remembers
+   * (the same line in the same state gives the same verdict): apply() does. `repeatable`: a
+   * failure was found on the line before (lastFailure).
+   */
+  function classify(raw: string, repeatable: boolean): number {
     const line = unwrap(raw);
-    if (lastFailure !== null && line.includes('last message repeated ')) {
+    cls.line = line;
+    if (repeatable && line.includes('last message repeated ')) {
       const n = lastRepeated(line);
-      if (n !== null) return repeatLast(line, lineNo, n);
+      if (n !== null) {
+        cls.repeat = n;
+        readDate(line);
+        return (cls.verdict = REPEAT_LAST);
+      }
     }
-    if (prefilter !== null && !(shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line))) {
-      stats.missed++;
-      skipped[skippedAt] = line;
-      skippedAt = (skippedAt + 1) % SKIP_KEPT;
-      skippedCount++;
-      return NONE;
-    }
-    const cutText = cut(line);
-    const time = cutTime;
+    if (prefilter !== null && !(shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line))) return (cls.verdict = DROPPED);
+    const cutText = readDate(line);
     const unfolded = shared === null ? unfoldRepeated(cutText) : shared.unfold(cutText);
-    const text = unfolded ? unfolded.text : cutText;
-    const c = content(text);
+    cls.unfolded = unfolded;
+    const c = content(unfolded ? unfolded.text : cutText);
+    cls.content = c;
     if (c !== null) {
       // Only the failregexes whose match may start with the text's first character, in order.
       const candidates = byFirst.candidates(c);
@@ -303,18 +370,59 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
           contentMemo?.set(f.slot, m);
         }
         if (!m) continue;
-        stats.failregexHits[j]!++;
-        if (ignored(c, lineNo)) return NONE;
-        return report(groupsOf(m, f.names), j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
+        cls.index = j;
+        cls.match = m;
+        return (cls.verdict = f.slot);
       }
     }
-    stats.missed++;
-    return NONE;
+    return (cls.verdict = NO_MATCH);
+  }
+
+  /** The last classify()'s line taken in: what this matcher remembers moves on; its matches. */
+  function apply(lineNo: number): RuleMatch[] {
+    const line = cls.line;
+    const v = cls.verdict;
+    if (v === DROPPED) {
+      stats.missed++;
+      skipped[skippedAt] = line;
+      skippedAt = (skippedAt + 1) % SKIP_KEPT;
+      skippedCount++;
+      return NONE;
+    }
+    takeDate();
+    if (v === REPEAT_LAST) {
+      // The failure before, once more, N times: the daemon's count of lines it did not write.
+      const before = lastFailure!;
+      stats.matched++;
+      return [{ ...before, lineNo, time: cutTime ?? before.time, lines: [line], repeat: cls.repeat }];
+    }
+    if (v === NO_MATCH) {
+      stats.missed++;
+      return NONE;
+    }
+    const j = cls.index;
+    const c = cls.content!;
+    stats.failregexHits[j]!++;
+    if (ignored(c, lineNo)) return NONE;
+    return report(groupsOf(cls.match!, fails[j]!.names), j, lineNo, cutTime, [line], cls.unfolded ? cls.unfolded.repeat : 1);
+  }
+
+  /** apply(), and the failure to repeat for a "last message repeated" line after it. */
+  function take(lineNo: number): RuleMatch[] {
+    const found = apply(lineNo);
+    lastFailure = found.length === 1 ? found[0]! : null;
+    return found;
+  }
+
+  function pushSingle(raw: string, lineNo: number): RuleMatch[] {
+    classify(raw, lastFailure !== null);
+    return take(lineNo);
   }
 
   function pushMulti(raw: string, lineNo: number): RuleMatch[] {
     const line = unwrap(raw);
-    const cutText = cut(line);
+    const cutText = readDate(line);
+    takeDate();
     const time = cutTime;
     const unfolded = unfoldRepeated(cutText);
     const text = unfolded ? unfolded.text : cutText;
@@ -368,7 +476,71 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     for (let k = used.length - 1; k >= 0; k--) buffer.splice(used[k]!, 1);
   }
 
+  /** See MatcherCore.agrees. */
+  function agrees(o: Readonly<Classified>, samePrefilter: boolean, extra: readonly number[], at: number, adopt: boolean): boolean {
+    const v = o.verdict;
+    // The same state and line: a repeat for one is a repeat for the other.
+    if (v !== REPEAT_LAST) {
+      const line = o.line;
+      if (!samePrefilter) {
+        const pass = prefilter === null || (shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line));
+        if (pass !== (v !== DROPPED)) return false;
+      }
+      const c = o.content;
+      if (v !== DROPPED && c !== null) {
+        const ch = c.length === 0 ? '' : c[0]!;
+        for (let x = 0; x < extra.length; x++) {
+          const f = fails[extra[x]!]!;
+          // Not a candidate (first-chars.ts): it cannot match this text.
+          if (f.first !== null && (ch === '' || !f.first.includes(ch))) continue;
+          let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
+          if (m === undefined) {
+            m = f.needles.length !== 0 && !holdsAny(line, f.needles) ? null : f.re.exec(c);
+            contentMemo?.set(f.slot, m);
+          }
+          if (m) return false;
+        }
+      }
+    }
+    cls.index = at;
+    if (adopt) {
+      cls.line = o.line;
+      cls.docker = o.docker;
+      cls.date = o.date;
+      cls.time = o.time;
+      cls.template = o.template;
+      cls.repeat = o.repeat;
+      cls.unfolded = o.unfolded;
+      cls.content = o.content;
+      cls.pref = o.pref;
+      cls.verdict = v;
+      cls.match = o.match; // the same regex on the same text
+    }
+    return true;
+  }
+
   return {
+    classify,
+    take,
+    agrees,
+    slots: fails.map((f) => f.slot),
+    prefilterSource: prefilter?.source ?? null,
+    get lastIndex() {
+      return cls.index;
+    },
+    classified: cls,
+    get repeatable() {
+      return lastFailure !== null;
+    },
+    snapshot: () => ({ lastTime, skipped: skipped.slice(), skippedAt, skippedCount, sessions: sessions?.clone() ?? null }),
+    restore(s: MatcherState, last: RuleMatch | null): void {
+      lastTime = s.lastTime;
+      for (let k = 0; k < SKIP_KEPT; k++) skipped[k] = s.skipped[k]!;
+      skippedAt = s.skippedAt;
+      skippedCount = s.skippedCount;
+      sessions = s.sessions;
+      lastFailure = last;
+    },
     get stats() {
       if (dateHits) {
         stats.dateHits.set('date', (stats.dateHits.get('date') ?? 0) + dateHits);

@@ -9,12 +9,13 @@
 import { read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { createMatcherWith, LineMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
+import { LineMemo, type DateReader, type Filter } from '../rules/index.ts';
 import { createDateReader } from '../time/index.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
 import type { LogDecoding } from '../util/log-encoding.ts';
 import { deliver, newTally } from './sink.ts';
 import { CompactSink, emptyCompact, type CompactFailures } from './compact.ts';
+import { matchesOf, matchJails, type JailMatch, type ReaderChoice } from './match-groups.ts';
 
 /** Where this module lives once bundled: the file a worker thread is started from. */
 export const WORKER_URL = import.meta.url;
@@ -80,22 +81,33 @@ function readOnce(r: DateReader): DateReader {
 
 export async function scanPart(t: PartTask): Promise<PartResult> {
   const readers = new Map<string, DateReader>();
-  // Jails sharing the file share what their rules have in common per line (rules/line-memo.ts).
+  // Jails sharing the file share what their rules have in common per line (rules/line-memo.ts),
+  // a matcher per equal rule and a group per rules that read lines alike (match-groups.ts).
   const memo = t.jails.length > 1 ? new LineMemo() : undefined;
-  const matchers: Matcher[] = t.jails.map((pj) => {
+  const filterOf = (pj: PartJail): Filter => {
     if (pj.filter) filters.set(pj.filterKey, pj.filter);
     const filter = pj.filter ?? filters.get(pj.filterKey);
     if (!filter) throw new Error(`scan worker: rule ${pj.filterKey} was never sent`);
+    return filter;
+  };
+  const readerOf = (pj: PartJail, filter: Filter): ReaderChoice => {
     const datepattern = pj.jail.datepattern ?? filter.datepattern;
-    const k = `${datepattern ?? '\0'}\u0001${pj.jail.logtimezone ?? ''}`;
-    let reader = readers.get(k);
-    if (!reader) readers.set(k, (reader = readOnce(createDateReader({ datepattern, timezone: pj.jail.logtimezone, now: t.now, place: { file: filter.file } }))));
-    return createMatcherWith(filter, reader, memo);
-  });
+    const key = `${datepattern ?? '\0'}\u0001${pj.jail.logtimezone ?? ''}`;
+    let reader = readers.get(key);
+    if (!reader) readers.set(key, (reader = readOnce(createDateReader({ datepattern, timezone: pj.jail.logtimezone, now: t.now, place: { file: filter.file } }))));
+    return { key, reader };
+  };
+  const placed = matchJails(t.jails, filterOf, readerOf, memo);
+  // A jail left out could not load its rule or dates here: the same error, as before.
+  const matches: JailMatch[] = t.jails.map((pj) => placed.get(pj) ?? (readerOf(pj, filterOf(pj)), placed.get(pj)!));
+  const runs = [...new Set(matches.map((m) => m.run))];
+  let seq = 0;
   const fh = fdHandle(t.fd);
   // The lines just before the part teach the date reader the file's format and the
   // multi-line sessions what the previous part knew; their matches belong to that part.
-  if (t.warmFrom < t.start) await streamLines(fh, t.warmFrom, t.start, (line) => { for (const m of matchers) m.push(line); }, t.maxLineBytes, t.decoding);
+  if (t.warmFrom < t.start) {
+    await streamLines(fh, t.warmFrom, t.start, (line) => { seq++; for (const r of runs) matchesOf({ run: r, index: 0 }, line, seq); }, t.maxLineBytes, t.decoding);
+  }
   const outs = new Map<string, CompactFailures>(t.jails.map((pj) => [pj.jail.name, emptyCompact(pj.wantsText)]));
   const sink = new CompactSink(outs);
   const tallies = t.jails.map(() => newTally());
@@ -104,7 +116,8 @@ export async function scanPart(t: PartTask): Promise<PartResult> {
     t.start,
     t.end,
     (line) => {
-      for (let i = 0; i < matchers.length; i++) deliver(matchers[i]!.push(line), t.jails[i]!.jail.name, t.now, t.jails[i]!.oldest, sink, tallies[i]!);
+      seq++;
+      for (let i = 0; i < matches.length; i++) deliver(matchesOf(matches[i]!, line, seq), t.jails[i]!.jail.name, t.now, t.jails[i]!.oldest, sink, tallies[i]!);
     },
     t.maxLineBytes,
     t.decoding,

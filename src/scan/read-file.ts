@@ -8,8 +8,7 @@
 // different cursors read it apart (each rotation case is followed per cursor, see sources/files).
 
 import { stat, type FileHandle } from 'node:fs/promises';
-import { createMatcherWith, loadFilter, LineMemo, type DateReader, type Filter, type Matcher } from '../rules/index.ts';
-import type { CompiledRegex } from '../rules/compile.ts';
+import { loadFilter, LineMemo, type DateReader, type Filter } from '../rules/index.ts';
 import { createDateReader } from '../time/index.ts';
 import { readNewLines, type ReadResult } from '../sources/files.ts';
 import { streamLines, type RangeResult } from '../sources/stream.ts';
@@ -20,47 +19,20 @@ import type { ScanPool } from './collect-parallel.ts';
 import type { JailScan, ProgressSink, ScanInput } from './scan.ts';
 import type { PartResult } from './collect-worker.ts';
 import { replayPart } from './compact.ts';
+import { matchesOf, matchJails, type JailMatch, type ReaderChoice } from './match-groups.ts';
 import type { LogDecoding } from '../util/log-encoding.ts';
 
 export interface FileMember {
   scan: JailScan & { filter?: Filter };
   cursor: FileCursor | undefined;
-  /** Its matcher for this read, made at its first line (shared with the jails of the same rule). */
-  match?: SharedMatch;
-}
-
-/**
- * One matcher for the jails of a file whose rule and date settings are the same and that start
- * at the same offset: their matches are the same line for line (sessions included), so each line
- * is matched once for all of them and the same matches go to each jail (memoised per rule, not
- * per jail: two jails on one filter with other bantimes or actions cost one).
- */
-interface SharedMatch {
-  matcher: Matcher;
-  /** The line (onLine's count) whose matches `found` holds. */
-  seq: number;
-  found: readonly RuleMatch[];
+  /** Its matches for this read, set at its first line (match-groups.ts: shared with other jails). */
+  match?: JailMatch;
 }
 
 /** The rule as a jail references it, with the jail's settings that change it: equal keys, one loaded rule. */
 function ruleKey(jail: Jail): string {
   const options = Object.entries(jail.filter.options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([jail.filter.name, options, jail.datepattern ?? null, jail.maxlines ?? null]);
-}
-
-/**
- * What a loaded rule matches with: its regexes (as they run) and the settings the matcher reads.
- * `sshd` and `sshd[mode=normal]` are written apart and load equal.
- */
-const signatures = new WeakMap<Filter, string>();
-function signatureOf(f: Filter): string {
-  let sig = signatures.get(f);
-  if (sig === undefined) {
-    const re = (r: CompiledRegex | undefined) => (r ? [r.re.source, r.re.flags, r.linear?.source ?? null] : null);
-    sig = JSON.stringify([re(f.prefregex), f.failregex.map(re), f.ignoreregex.map(re), f.maxlines, f.datepattern ?? null, f.prefilter?.source ?? null, f.mlfid]);
-    signatures.set(f, sig);
-  }
-  return sig;
 }
 
 export interface FileRead extends Omit<ReadResult, 'rotatedFrom'> {
@@ -135,7 +107,6 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
 
   // Jails with the same rule and settings share one loaded rule (and, from the same offset, one matcher).
   const filters = new Map<string, Filter>();
-  const matches = new Map<string, SharedMatch>();
   const filterOf = (m: FileMember): Filter => {
     if (m.scan.filter) return m.scan.filter;
     const jail = m.scan.jail;
@@ -144,20 +115,23 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
     if (!f) filters.set(k, (f = loadFilter(jail.filter, { searchDirs: input.filterDirs, jailDatepattern: jail.datepattern, jailMaxlines: jail.maxlines })));
     return (m.scan.filter = f);
   };
-  // Loaded at the jail's first new line: an idle run compiles nothing.
-  const matchOf = (m: FileMember): SharedMatch => {
+  const readerOf = (m: FileMember, filter: Filter): ReaderChoice => {
     const jail: Jail = m.scan.jail;
-    const filter = filterOf(m);
-    const key = JSON.stringify([signatureOf(filter), jail.logtimezone ?? null, offsetOf(m)]);
-    let sm = matches.get(key);
-    if (!sm) {
-      const datepattern = jail.datepattern ?? filter.datepattern;
-      const k = `${datepattern ?? '\0'}\u0001${jail.logtimezone ?? ''}`;
-      let reader = readers.get(k);
-      if (!reader) readers.set(k, (reader = sharedReader(createDateReader({ datepattern, timezone: jail.logtimezone, now: input.now, place: { file: filter.file } }))));
-      matches.set(key, (sm = { matcher: createMatcherWith(filter, reader, memo), seq: -1, found: [] }));
-    }
-    return (m.match = sm);
+    const datepattern = jail.datepattern ?? filter.datepattern;
+    const key = `${datepattern ?? '\0'}\u0001${jail.logtimezone ?? ''}`;
+    let reader = readers.get(key);
+    if (!reader) readers.set(key, (reader = sharedReader(createDateReader({ datepattern, timezone: jail.logtimezone, now: input.now, place: { file: filter.file } }))));
+    return { key, reader };
+  };
+  // Loaded at the jails' first new line (an idle run compiles nothing), for every jail starting
+  // at that line at once: their matchers are grouped before any of them reads a line.
+  const matchOf = (m: FileMember): JailMatch => {
+    const from = offsetOf(m);
+    const starting = group.filter((x) => x === m || (!x.match && !x.scan.error && offsetOf(x) === from));
+    for (const [x, jm] of matchJails(starting, filterOf, readerOf, memo)) x.match = jm;
+    // Not placed: its rule or date settings do not load; asked alone, it throws that error.
+    if (!m.match) readerOf(m, filterOf(m));
+    return m.match!;
   };
 
   // The jails that take the lines being read now (see the cut in streamRange below).
@@ -178,12 +152,7 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
       const m = active[i]!;
       if (m.scan.error) continue;
       try {
-        const sm = m.match ?? matchOf(m);
-        if (sm.seq !== seq) {
-          sm.found = sm.matcher.push(line);
-          sm.seq = seq;
-        }
-        deliver(sm.found, m.scan.jail.name, input.now, m.scan.oldest, sink, m.scan.tally);
+        deliver(matchesOf(m.match ?? matchOf(m), line, seq), m.scan.jail.name, input.now, m.scan.oldest, sink, m.scan.tally);
       } catch (e) {
         ctx.onRuleError(m.scan, e);
       }

@@ -1,0 +1,220 @@
+// One file's matchers of rules that read a line alike up to their failregex lists: sshd's modes
+// share the prefregex, the session id, the dates and most failregexes, and on most lines the
+// first failregex that matches is the same one (or none is) in every mode. Matchers that have
+// had the same verdict on every line so far remember the same things (the same sessions, fed
+// the same groups; the same last dates), so only one of them, the leader, takes the line in and
+// the others get its matches. At the first line where one's verdict differs it goes on apart
+// from a copy of the leader's state before that line: the results are those of matchers that
+// each read the file alone (test/rules/matcher-group.test.ts compares them).
+//
+// The verdicts themselves still cost each rule its own look at the line (line-memo.ts makes the
+// regexes they share run once); what is saved is the taking in: sessions, groups, failures.
+
+import type { RuleMatch } from '../types.ts';
+import type { CompiledRegex, Filter } from './compile.ts';
+import { NO_MATCH, REPEAT_LAST, type MatcherCore } from './matcher.ts';
+
+/**
+ * The rule as a matcher runs it, regex sources and all: equal signatures, equal matches line for
+ * line (`sshd` and `sshd[mode=normal]` are written apart and load equal).
+ */
+const signatures = new WeakMap<Filter, string>();
+export function ruleSignature(f: Filter): string {
+  let sig = signatures.get(f);
+  if (sig === undefined) {
+    sig = JSON.stringify([f.maxlines, readKey(f), f.failregex.map(regexKey), f.prefilter?.source ?? null]);
+    signatures.set(f, sig);
+  }
+  return sig;
+}
+
+const regexKey = (r: CompiledRegex | undefined) => (r ? [r.re.source, r.re.flags, r.linear?.source ?? null] : null);
+
+/**
+ * What rules must have in common for one to follow another: everything a matcher reads but the
+ * failregexes and the prefilter (whose verdicts are compared line by line). Null: a multi-line
+ * rule (its buffer is not followed), never grouped. Matchers grouped must also read dates alike
+ * and start at the same line: the caller's part of the key.
+ */
+export function groupKeyOf(f: Filter): string | null {
+  return f.maxlines === 1 ? readKey(f) : null;
+}
+
+function readKey(f: Filter): string {
+  return JSON.stringify([regexKey(f.prefregex), [...(f.prefregex?.groups.get('content') ?? [])], f.ignoreregex.map(regexKey), f.mlfid, f.datepattern ?? null]);
+}
+
+/** A follower's failregexes to check (indexes in its list) and its index of the leader's verdict. */
+interface Check {
+  extra: readonly number[];
+  at: number;
+}
+
+/** What a follower's rule must check, for each verdict of its leader's. */
+interface Relation {
+  samePrefilter: boolean;
+  /** By the leader's failregex index: null when the follower's rule has not that regex. */
+  at: (Check | null)[];
+  /** The leader's rule matched nothing: the follower's regexes the leader's has not. */
+  none: Check;
+}
+
+/** The prefilter only (no line matched, a repeated line: the rest is the same). */
+const SAME: Check = { extra: [], at: -1 };
+
+function relate(leader: MatcherCore, follower: MatcherCore): Relation {
+  const ls = leader.slots;
+  const fs = follower.slots;
+  const at = ls.map((slot, i) => {
+    const k = fs.indexOf(slot);
+    if (k < 0) return null;
+    // Before it in the follower's list, what the leader did not find null first.
+    const ruledOut = new Set(ls.slice(0, i));
+    return { extra: fs.flatMap((s, x) => (x < k && !ruledOut.has(s) ? [x] : [])), at: k };
+  });
+  const all = new Set(ls);
+  return { samePrefilter: leader.prefilterSource === follower.prefilterSource, at, none: { extra: fs.flatMap((s, x) => (all.has(s) ? [] : [x])), at: -1 } };
+}
+
+/** Matchers that take lines in as one: the leader's, and the indexes of those following it. */
+interface Lockstep {
+  leader: number;
+  followers: number[];
+}
+
+export class MatcherGroup {
+  /** found[i]: what members[i] matched on the last line pushed (read it before the next push). */
+  readonly found: (readonly RuleMatch[])[];
+  private readonly steps: Lockstep[];
+  private readonly verdicts: number[];
+  private readonly relations = new Map<number, Relation>();
+  private lines = 0;
+
+  /**
+   * `members`: matchers of rules with one groupKeyOf(), on one date reader and memo, none fed a
+   * line yet (or a single matcher of any rule).
+   */
+  constructor(private readonly members: MatcherCore[]) {
+    this.found = members.map(() => []);
+    this.verdicts = members.map(() => 0);
+    this.steps = members.length === 0 ? [] : [{ leader: 0, followers: members.map((_, i) => i).slice(1) }];
+  }
+
+  push(line: string): void {
+    const { members, found, verdicts, steps } = this;
+    // One rule (a multi-line one is always alone): its own push.
+    if (members.length === 1) {
+      found[0] = members[0]!.push(line);
+      return;
+    }
+    const n = ++this.lines;
+    const count = steps.length;
+    // The first leader to look at the line itself: the other leaders start from its verdict.
+    let first: MatcherCore | null = null;
+    let firstAt = -1;
+    let firstRepeatable = false;
+    for (let s = 0; s < count; s++) {
+      const step = steps[s]!;
+      const leader = members[step.leader]!;
+      const repeatable = leader.repeatable;
+      let v: number;
+      if (first !== null && this.sameRepeat(first, firstRepeatable, repeatable) && this.agree(firstAt, step.leader, true)) v = first.classified.verdict;
+      else {
+        v = leader.classify(line, repeatable);
+        if (first === null) {
+          first = leader;
+          firstAt = step.leader;
+          firstRepeatable = repeatable;
+        }
+      }
+      let apart = false;
+      for (let k = 0; k < step.followers.length; k++) {
+        const f = step.followers[k]!;
+        verdicts[f] = v;
+        // The followers' state is the leader's: the same `repeatable`.
+        if (!this.agree(step.leader, f, false) && (verdicts[f] = members[f]!.classify(line, repeatable)) !== v) apart = true;
+      }
+      if (apart) this.split(step, v);
+      const lf = (found[step.leader] = leader.take(n));
+      for (let k = 0; k < step.followers.length; k++) {
+        const f = step.followers[k]!;
+        found[f] = this.follow(lf, v, f);
+      }
+    }
+    // Lockstep groups made by split() during this line: their leaders have classified it.
+    for (let s = count; s < steps.length; s++) {
+      const step = steps[s]!;
+      const lf = (found[step.leader] = members[step.leader]!.take(n));
+      for (const f of step.followers) found[f] = this.follow(lf, verdicts[f]!, f);
+    }
+  }
+
+  /**
+   * Whether a leader whose line before was (not) a failure, `repeatable`, reads the line `first`
+   * classified as first does as far as "last message repeated" goes: no such line is a repeat
+   * for either when first, repeatable, did not take it as one, or when it is not one at all.
+   */
+  private sameRepeat(first: MatcherCore, firstRepeatable: boolean, repeatable: boolean): boolean {
+    if (repeatable === firstRepeatable) return true;
+    return firstRepeatable ? first.classified.verdict !== REPEAT_LAST : !first.classified.line.includes('last message repeated ');
+  }
+
+  /**
+   * Whether member b's verdict on the line is member a's (a has classified it; b is in the same
+   * state as far as the verdict goes), checked with what their rules have not in common; a verdict
+   * b's rule cannot give (a failregex not in its list) is no.
+   */
+  private agree(a: number, b: number, adopt: boolean): boolean {
+    const ma = this.members[a]!;
+    const c = ma.classified;
+    const rel = this.relation(a, b);
+    const v = c.verdict;
+    const to = v >= 0 ? rel.at[c.index]! : v === NO_MATCH ? rel.none : SAME;
+    return to !== null && this.members[b]!.agrees(c, rel.samePrefilter, to.extra, to.at, adopt);
+  }
+
+  /**
+   * The followers of `step` whose verdict on this line is not the leader's `v` leave it, before
+   * the leader takes the line in: each verdict's followers form a new lockstep, led by one of them
+   * who goes on from a copy of the leader's state.
+   */
+  private split(step: Lockstep, v: number): void {
+    const { members, verdicts, found } = this;
+    const stay: number[] = [];
+    const byVerdict = new Map<number, number[]>();
+    for (const f of step.followers) {
+      if (verdicts[f] === v) stay.push(f);
+      else {
+        const same = byVerdict.get(verdicts[f]!);
+        if (same) same.push(f);
+        else byVerdict.set(verdicts[f]!, [f]);
+      }
+    }
+    step.followers = stay;
+    const leader = members[step.leader]!;
+    for (const [, fs] of byVerdict) {
+      const head = fs[0]!;
+      // Its own failure of the line before (the leader's may name another failregex index).
+      const before = found[head]!;
+      members[head]!.restore(leader.snapshot(), before.length === 1 ? before[0]! : null);
+      this.steps.push({ leader: head, followers: fs.slice(1) });
+    }
+  }
+
+  /** What follower f's rule must check besides its leader l's verdict (computed once per pair). */
+  private relation(l: number, f: number): Relation {
+    const key = l * this.members.length + f;
+    let r = this.relations.get(key);
+    if (r === undefined) this.relations.set(key, (r = relate(this.members[l]!, this.members[f]!)));
+    return r;
+  }
+
+  /** Follower f's matches from its leader's `lf` (the same but for the failregex's index in f's rule). */
+  private follow(lf: readonly RuleMatch[], v: number, f: number): readonly RuleMatch[] {
+    if (lf.length === 0) return lf;
+    const r = lf[0]!;
+    // A repeated line repeats f's own failure of the line before.
+    const j = v === REPEAT_LAST ? this.found[f]![0]!.regex : this.members[f]!.lastIndex;
+    return r.regex === j ? lf : [{ ...r, regex: j }];
+  }
+}
