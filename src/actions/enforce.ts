@@ -9,7 +9,7 @@ import type { State } from '../state/schema.ts';
 import type { Family } from '../net/address.ts';
 import { normalizeTarget } from '../net/cidr.ts';
 import { isRangeKey, keyFamily, keyText, parseKeyOrRange, type AddrKey } from '../net/key.ts';
-import { banKeys, getBan, pendingBanKeys, updateBan } from '../state/bans.ts';
+import { banKeyCounts, banKeys, getBan, pendingBanKeys, updateBan } from '../state/bans.ts';
 import type { Backend, BanItem, StepResult } from './backend.ts';
 import { resolveActionParams } from './params.ts';
 import { loadBackend } from './registry.ts';
@@ -57,8 +57,14 @@ export function startedKey(action: string, family: Family): string {
 interface JailWork {
   jail: Jail;
   state: State;
-  /** Every address the state bans in the jail, by family (keys: text only when a reconcile needs it). */
-  held: Record<Family, AddrKey[]>;
+  /** How many addresses the state bans in the jail, by family, and how many of them are ranges. */
+  heldCount: Record<Family, number>;
+  ranges: number;
+  /**
+   * Every address the state bans in the jail, in a family (keys: text only when a reconcile needs
+   * it). Asked only when a reconcile needs them: an idle run's quiet reconcile reads no ban.
+   */
+  held(family: Family): AddrKey[];
   /** Bans an earlier run's action failed to apply. */
   pending: Set<string>;
   banDecisions: Map<string, Extract<Decision, { kind: 'ban' }>>;
@@ -74,7 +80,7 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
   const warnings: string[] = [];
   for (const jail of input.jails) {
     const work = jailWork(jail, input.state, input.decisions);
-    if (work.held[4].length + work.held[6].length === 0 && work.banDecisions.size === 0 && work.unbanDecisions.size === 0) continue;
+    if (work.heldCount[4] + work.heldCount[6] === 0 && work.banDecisions.size === 0 && work.unbanDecisions.size === 0) continue;
     for (const ref of jail.actions) {
       const backend = await createBackend(ref, jail, warnings, input.actionDirs);
       if (backend === 'unsupported') continue;
@@ -99,11 +105,20 @@ export async function enforce(input: EnforceInput): Promise<EnforceResult> {
 }
 
 function jailWork(jail: Jail, state: State, decisions: Decision[]): JailWork {
-  const held: Record<Family, AddrKey[]> = { 4: [], 6: [] };
-  for (const k of banKeys(state, jail.name)) held[keyFamily(k)].push(k);
+  const counts = banKeyCounts(state, jail.name);
+  let byFamily: Record<Family, AddrKey[]> | null = null;
+  const held = (family: Family): AddrKey[] => {
+    if (byFamily === null) {
+      byFamily = { 4: [], 6: [] };
+      for (const k of banKeys(state, jail.name)) byFamily[keyFamily(k)].push(k);
+    }
+    return byFamily[family];
+  };
   const work: JailWork = {
     jail,
     state,
+    heldCount: { 4: counts.v4, 6: counts.v6 },
+    ranges: counts.ranges,
     held,
     pending: new Set(pendingBanKeys(state, jail.name).map(keyText)),
     banDecisions: new Map(),
@@ -202,12 +217,14 @@ async function enforceFamily(
   quiet: boolean,
 ): Promise<void> {
   const jail = work.jail.name;
-  let wantedKeys = work.held[family];
+  let wantedKeys: AddrKey[] | null = null;
+  let wantedCount = work.heldCount[family];
+  const keys = () => (wantedKeys ??= work.held(family));
   let wantedText: string[] | null = null;
   // The addresses as the firewall takes them; built only when every one of them is needed.
-  const wanted = () => (wantedText ??= wantedKeys.map(keyText));
+  const wanted = () => (wantedText ??= keys().map(keyText));
   const unbans = inFamily(work.unbanDecisions, family);
-  if (wantedKeys.length === 0 && unbans.length === 0) return;
+  if (wantedCount === 0 && unbans.length === 0) return;
   const record = (ip: string, op: ActionOutcome['op'], r: StepResult) => {
     const o: ActionOutcome = { jail, ip, op, ok: r.ok, action: backend.action };
     if (r.command) o.command = r.command;
@@ -219,11 +236,12 @@ async function enforceFamily(
   };
   // A range in a jail whose firewall holds hosts only (a hand-edited state; the commands refuse
   // it before): one line per range, and it stays out of the backend's batch.
-  if (backend.enforcing && !backend.ranges) {
-    for (const ip of wantedKeys.filter(isRangeKey).map(keyText)) {
+  if (backend.enforcing && !backend.ranges && work.ranges > 0) {
+    for (const ip of keys().filter(isRangeKey).map(keyText)) {
       if (work.pending.has(ip) || work.banDecisions.has(ip)) record(ip, 'ban', { ok: false, command: '', error: rangeRefusal(backend.action, ip) });
     }
-    wantedKeys = wantedKeys.filter((k) => !isRangeKey(k));
+    wantedKeys = keys().filter((k) => !isRangeKey(k));
+    wantedCount = wantedKeys.length;
     wantedText = null;
   }
 
@@ -233,7 +251,7 @@ async function enforceFamily(
   let fresh = false;
   if (!started.includes(key) || !(await backend.check(family))) {
     forgetReconciled(state, jail, key);
-    if (wantedKeys.length === 0) {
+    if (wantedCount === 0) {
       // Nothing to hold and nothing in place: the unbans are already true.
       for (const ip of unbans) record(ip, 'unban', { ok: true, command: '' });
       return;
@@ -300,7 +318,7 @@ async function enforceFamily(
   }
   // What the next run compares with: the bans now held (the fingerprint is taken once every
   // family is done: one file may hold both, as the dummy action's does).
-  if (allOk && backend.fingerprint) rememberReconciled(state, jail, key, { count: work.held[family].length, fp: '' });
+  if (allOk && backend.fingerprint) rememberReconciled(state, jail, key, { count: work.heldCount[family], fp: '' });
   else forgetReconciled(state, jail, key);
 }
 
@@ -316,7 +334,7 @@ async function quietFamilies(work: JailWork, backend: Backend, state: State): Pr
     const token = reconciledOf(state, work.jail.name, startedKey(backend.action, family));
     if (!token || token.fp === '') continue;
     const added = owed(work, family).filter((ip) => work.banDecisions.has(ip) && !work.pending.has(ip)).length;
-    const before = work.held[family].length - added + inFamily(work.unbanDecisions, family).length;
+    const before = work.heldCount[family] - added + inFamily(work.unbanDecisions, family).length;
     if (token.count !== before) continue;
     if ((await backend.fingerprint(family).catch(() => null)) === token.fp) out.add(family);
   }

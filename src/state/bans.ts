@@ -49,6 +49,11 @@ export function banCount(state: State, jail: string): number {
   return tablesOf(state, jail)?.bans.size ?? 0;
 }
 
+/** A jail's banned addresses per family (ranges in their family) and how many are ranges, without reading the rows. */
+export function banKeyCounts(state: State, jail: string): { v4: number; v6: number; ranges: number } {
+  return tablesOf(state, jail)?.bans.keyCounts() ?? { v4: 0, v6: 0, ranges: 0 };
+}
+
 /** Jails that hold at least one ban. */
 export function jailsWithBans(state: State): string[] {
   const out: string[] = [];
@@ -71,6 +76,6 @@ export function pendingBanKeys(state: State, jail: string): AddrKey[] {
   const out: AddrKey[] = [];
   tablesOf(state, jail)?.bans.eachExtras((r) => (r.pending ? { pending: r.pending } : undefined), (x, key) => {
     if (x.pending === 'ban') out.push(key);
-  });
+  }, 'pending');
   return out;
 }

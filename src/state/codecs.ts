@@ -19,6 +19,7 @@ const col = (c: Columns, name: string) => c[name] as unknown[];
 
 export const BAN_CODEC: Codec<BanRecord> = {
   columns: ['start', 'until', 'failures', 'count', 'origin'],
+  early: ['until'],
   decode(c, i, x) {
     const r: BanRecord = {
       start: col(c, 'start')[i] as number,
@@ -57,6 +58,7 @@ const BAN_DENSE = new Set(['start', 'until', 'failures', 'count', 'origin']);
 
 export const TICKET_CODEC: Codec<Ticket> = {
   columns: ['first', 'last', 'retry', 'attempts'],
+  early: ['last'],
   decode(c, i, x) {
     const t: Ticket = {
       first: col(c, 'first')[i] as number,
@@ -85,6 +87,7 @@ export const TICKET_CODEC: Codec<Ticket> = {
 
 export const HISTORY_CODEC: Codec<BanHistory> = {
   columns: ['count', 'last', 'bantime', 'jails'],
+  early: ['last'],
   decode(c, i) {
     const h: BanHistory = {
       count: col(c, 'count')[i] as number,

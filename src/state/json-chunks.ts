@@ -8,6 +8,11 @@ const SLICE = 16_384;
 /** The JSON text of `value`, in pieces whose concatenation is `JSON.stringify(value)`. */
 export function* jsonChunks(value: unknown): Generator<string> {
   let v = value;
+  // A value that writes its own JSON in pieces (a state table, table-text.ts).
+  if (v !== null && typeof v === 'object' && typeof (v as { jsonPieces?: unknown }).jsonPieces === 'function') {
+    yield* (v as { jsonPieces(): Iterable<string> }).jsonPieces();
+    return;
+  }
   if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON(): unknown }).toJSON();
   if (Array.isArray(v)) {
     if (v.length <= SLICE) {

@@ -7,6 +7,7 @@ import { isKeyValue, keyText, parseKey, type AddrKey } from '../net/key.ts';
 import { BAN_CODEC, HISTORY_CODEC, TICKET_CODEC, banCheck, historyCheck, ticketCheck, type CheckSink } from './codecs.ts';
 import { emptyHistory, emptyJailTables, JailTablesMap, STATE_VERSION, type FileCursor, type OutboxEntry, type State } from './schema.ts';
 import { ColumnsError, Table, type Codec, type Columns, type TableCheck } from './table.ts';
+import { trustedSummary, type StoredTable } from './table-text.ts';
 import { judgeTime, LoadProblems, MAX_AHEAD, sanitizeCount } from './times.ts';
 
 /** The file is not a state this program can read: corrupt, wrong shape, or from a newer version. */
@@ -118,6 +119,10 @@ const migrations: ((raw: Obj, problems: LoadProblems) => Obj)[] = [
     }
     return { ...rest, jails, history };
   },
+  // 2 -> 3: each table's columns are kept as one JSON text beside a hashed summary (table-text.ts).
+  // loadTables reads a table given as columns (what version 2 held) in full, and the next save
+  // writes it in the new form: nothing to change here.
+  (raw) => raw,
 ];
 
 function objEntries(v: unknown, section: string): [string, Obj][] {
@@ -195,17 +200,18 @@ function loadOutbox(v: unknown, now: number, problems: LoadProblems): OutboxEntr
   return out;
 }
 
-function loadTables(raw: Obj, now: number, problems: LoadProblems, keyCheck: KeyCheck): { jails: JailTablesMap; history: State['history'] } {
+function loadTables(raw: Obj, now: number, problems: LoadProblems, keyCheck: KeyCheck, late: (warnings: string[]) => void): { jails: JailTablesMap; history: State['history'] } {
   const jails = new JailTablesMap();
-  const table = <R>(codec: Codec<R>, cols: unknown, where: string, check: (s: CheckSink) => TableCheck): Table<R> => {
+  /** The columns read and checked in full, their problems told to `into`. */
+  const full = <R>(codec: Codec<R>, cols: unknown, where: string, check: (s: CheckSink) => TableCheck, into: LoadProblems): Table<R> => {
     let fixed = false;
     const sink: CheckSink = {
       cap: (at, field) => {
-        problems.cap(at, field);
+        into.cap(at, field);
         fixed = true;
       },
       drop: (at, why) => {
-        problems.drop(at, why);
+        into.drop(at, why);
         fixed = true;
       },
       repaired: () => {
@@ -213,13 +219,54 @@ function loadTables(raw: Obj, now: number, problems: LoadProblems, keyCheck: Key
       },
     };
     try {
-      const t = Table.load(codec, cols, check(sink), (key, why) => problems.drop(`${where}.${isKeyValue(key) ? keyText(key) : String(key)}`, why));
+      const t = Table.load(codec, cols, check(sink), (key, why) => into.drop(`${where}.${isKeyValue(key) ? keyText(key) : String(key)}`, why));
       if (fixed) t.markRepaired();
       return t;
     } catch (e) {
       if (e instanceof ColumnsError) throw new StateFormatError(`state table ${where} ${e.message}`);
       throw e;
     }
+  };
+  const table = <R>(codec: Codec<R>, v: unknown, where: string, check: (s: CheckSink) => TableCheck): Table<R> => {
+    // Version 3 holds {summary, cols: text, hash}; a table given as columns (version 2, or written
+    // by hand) is read as such.
+    const cols = isObj(v) && Object.hasOwn(v, 'cols') ? v.cols : v;
+    if (typeof cols !== 'string') return full(codec, cols, where, check, problems);
+    const summary = trustedSummary(v, codec.early);
+    if (summary !== null) {
+      // Written by us and unchanged since: the rows wait until a run asks for them. Their check
+      // still runs then (a clock set back can make a time "ahead"); what it finds is told late.
+      return Table.deferred(codec, v as StoredTable, summary, () => {
+        const mine = new LoadProblems();
+        let t: Table<R>;
+        try {
+          t = full(codec, JSON.parse(cols), where, check, mine);
+        } catch (e) {
+          if (!(e instanceof StateFormatError || e instanceof SyntaxError)) throw e;
+          // Cannot happen to a table whose hash matched, unless we wrote it wrong: its rows are lost, the run goes on.
+          late([`state: table ${where} could not be read (${(e as Error).message}); its rows were dropped`]);
+          t = new Table(codec);
+          t.markRepaired();
+          return t;
+        }
+        if (mine.count > 0) {
+          late(mine.warnings());
+          t.markRepaired();
+        }
+        return t;
+      });
+    }
+    // Edited by hand, cut short or not ours: read and checked now, as a version 2 table was,
+    // and written back with a summary made from its rows.
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(cols);
+    } catch (e) {
+      throw new StateFormatError(`state table ${where} is not valid JSON (${(e as Error).message})`);
+    }
+    const t = full(codec, parsed, where, check, problems);
+    t.markRepaired();
+    return t;
   };
   const rawJails = raw.jails ?? {};
   if (!isObj(rawJails)) throw new StateFormatError('state section "jails" is not an object');
@@ -242,6 +289,11 @@ export interface MigrateOptions {
   now?: number;
   /** Keys that may not stay (addresses that may never be banned). Default: every well-formed key stays. */
   keyCheck?: KeyCheck;
+  /**
+   * Told the warnings of a table whose rows were checked after the load, when first asked for
+   * (a table the file's hash vouched for). Default: they are dropped.
+   */
+  lateWarnings?: (warnings: string[]) => void;
 }
 
 /**
@@ -275,7 +327,7 @@ export function migrateState(raw: unknown, opts: MigrateOptions = {}): { state: 
     if (judgeTime(cur.lastRun, now) === 'ok') lastRun = cur.lastRun as number;
     else problems.drop('lastRun', String(cur.lastRun));
   }
-  const { jails, history } = loadTables(cur, now, problems, keyCheck);
+  const { jails, history } = loadTables(cur, now, problems, keyCheck, opts.lateWarnings ?? (() => {}));
   const state: State = {
     version: STATE_VERSION,
     files: loadFiles(cur.files, problems),

@@ -3,13 +3,15 @@
 //
 // Version 2 keeps per-address data in columns (table.ts) behind accessors (bans.ts, tickets.ts,
 // history.ts): code outside src/state/ never reaches into `jails` or `history` directly.
+// Version 3 keeps each table's columns as one JSON text beside a hashed summary (table-text.ts),
+// parsed only when a run first asks for its rows.
 
 import type { BanRecord, Epoch } from '../types.ts';
 import type { AddrKey } from '../net/key.ts';
 import { Table } from './table.ts';
 import { BAN_CODEC, TICKET_CODEC, HISTORY_CODEC } from './codecs.ts';
 
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 /** Where a jail stopped reading a file: the same file is (dev, ino) with size >= offset. */
 export interface FileCursor {

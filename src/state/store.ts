@@ -58,7 +58,8 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<L
     } catch (e) {
       throw new StateFormatError(text.trim() === '' ? 'state file is empty' : `state file is not valid JSON (${(e as Error).message})`);
     }
-    const m = migrateState(raw, { now: opts.now, keyCheck: whyNotBannableKey });
+    // Problems found in a table checked when first asked for join the load's warnings.
+    const m = migrateState(raw, { now: opts.now, keyCheck: whyNotBannableKey, lateWarnings: (w) => warnings.push(...w) });
     warnings = m.warnings;
     dropped = m.dropped;
     rewrite = m.rewrite;

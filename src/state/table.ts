@@ -2,7 +2,9 @@
 // an array per field) rather than an object per address, and kept lazy in memory.
 //
 // Why lazy: a run that changes nothing must not pay for what the state holds (100,000 tracked
-// addresses, 1,000,000 bans). The columns JSON.parse made are kept as they are ("raw");
+// addresses, 1,000,000 bans). A table the file's hash vouches for is not even parsed until a
+// run asks for its rows (table-text.ts): its summary answers counts and "is anything due",
+// and it is written back as it was read. Once parsed, the columns are kept as they are ("raw");
 // a record is built only when someone asks for that key. Changes live in an overlay map (copy on
 // write per entry): `set` puts the new record there and marks the raw row dead, `delete` marks
 // it dead. Saving writes the raw columns back untouched when nothing changed, else the live raw
@@ -14,6 +16,7 @@
 
 import type { AddrKey } from '../net/key.ts';
 import { Suspects } from './screens.ts';
+import { storedForm, storedPieces, storedTextPieces, type StoredTable, type TableSummary } from './table-text.ts';
 
 /** The columns of a table as JSON holds them: `key`, one array per dense field, `x` extras by row. */
 export interface Columns {
@@ -26,6 +29,8 @@ export interface Columns {
 export interface Codec<R> {
   /** The dense columns besides `key`, in file order. */
   readonly columns: readonly string[];
+  /** Numeric columns whose smallest value the file's summary holds (table-text.ts): what tells a run nothing is due. */
+  readonly early: readonly string[];
   /** The record in raw row `i` (`extras`: the row's entry of `x`, if any). */
   decode(cols: Columns, i: number, extras: Record<string, unknown> | undefined): R;
   /** The record's dense values, in `columns` order, and its extras (undefined: none). */
@@ -63,6 +68,13 @@ export class Table<R> {
   private readonly over = new Map<AddrKey, R>();
   /** Rows a load check dropped or repaired: the file must be written back even if nothing else changes. */
   private repaired = false;
+  /**
+   * A table read from the file and not parsed yet: its summary answers what it can, `open`
+   * parses and checks the rows the first time anything else is asked.
+   */
+  private deferred: { summary: TableSummary; open: () => Table<R> } | null = null;
+  /** The table as the file held it, while it still says the same: written back as it was. */
+  private stored: StoredTable | null = null;
 
   constructor(private readonly codec: Codec<R>, raw?: Columns) {
     this.cols = raw ?? emptyColumns(codec);
@@ -109,13 +121,65 @@ export class Table<R> {
     return t;
   }
 
+  /**
+   * A table whose rows stay unparsed until first asked for: `stored` is what the file held,
+   * `summary` its trusted summary, `open` parses and checks the rows (as Table.load).
+   */
+  static deferred<R>(codec: Codec<R>, stored: StoredTable, summary: TableSummary, open: () => Table<R>): Table<R> {
+    const t = new Table(codec);
+    t.deferred = { summary, open };
+    t.stored = stored;
+    return t;
+  }
+
+  /** Parse a deferred table's rows now (every read of rows and every change asks this first). */
+  private ready(): void {
+    const d = this.deferred;
+    if (d === null) return;
+    this.deferred = null;
+    const t = d.open();
+    this.cols = t.cols;
+    this.keys = t.keys;
+    this.n = t.n;
+    this.dead = t.dead;
+    this.deadCount = t.deadCount;
+    this.repaired = t.repaired;
+    if (this.repaired) this.stored = null;
+  }
+
   /** A load check changed a value in place: write the file back. */
   markRepaired(): void {
     this.repaired = true;
   }
 
   get size(): number {
+    if (this.deferred) return this.deferred.summary.rows + this.over.size;
     return this.n - this.deadCount + this.over.size;
+  }
+
+  /** Keys of IPv4 and of IPv6 (ranges counted in their family), and how many are ranges. */
+  keyCounts(): { v4: number; v6: number; ranges: number } {
+    if (this.deferred && this.over.size === 0) {
+      const [v4, v6, ranges] = this.deferred.summary.keys;
+      return { v4, v6, ranges };
+    }
+    const out = { v4: 0, v6: 0, ranges: 0 };
+    for (const k of this.keyList()) {
+      if (typeof k === 'number' || !k.includes(':')) out.v4++;
+      else out.v6++;
+      if (typeof k === 'string' && k.includes('/')) out.ranges++;
+    }
+    return out;
+  }
+
+  /**
+   * The summary's smallest value of `column` while the rows are unparsed (null: none holds a
+   * number); undefined once parsed or when the summary does not hold that column.
+   */
+  private summaryMin(column: string): number | null | undefined {
+    if (this.deferred === null || this.over.size > 0) return undefined;
+    const m = this.deferred.summary.min;
+    return Object.hasOwn(m, column) ? m[column] : undefined;
   }
 
   /** Nothing changed since load (a save can write the raw columns as they are). */
@@ -141,6 +205,7 @@ export class Table<R> {
 
   /** The live raw row holding `key`, or -1. */
   private row(key: AddrKey): number {
+    this.ready();
     if (this.n === 0) return -1;
     if (!this.index && ++this.scans > SCANS_BEFORE_INDEX) this.index = this.buildIndex();
     if (this.index) {
@@ -199,6 +264,7 @@ export class Table<R> {
 
   /** Add a record for a key the caller knows is absent (it just asked): no second look-up. */
   insertNew(key: AddrKey, rec: R): void {
+    this.ready();
     this.over.set(key, rec);
   }
 
@@ -212,12 +278,14 @@ export class Table<R> {
 
   /** Every (key, record); raw rows are decoded one at a time as the iteration reaches them. */
   *entries(): IterableIterator<[AddrKey, R]> {
+    this.ready();
     for (let i = 0; i < this.n; i++) if (!this.dead?.[i]) yield [this.keys[i]!, this.decodeRow(i)];
     yield* this.over.entries();
   }
 
   /** Every key, without building records. */
   *keyList(): IterableIterator<AddrKey> {
+    this.ready();
     for (let i = 0; i < this.n; i++) if (!this.dead?.[i]) yield this.keys[i]!;
     yield* this.over.keys();
   }
@@ -225,8 +293,13 @@ export class Table<R> {
   /**
    * Calls `fn(extras, key)` for every record that has extras (the sparse `x` column), without
    * visiting the others: raw rows from `x`, overlay records through `pick` (undefined: none).
+   * With `field`, only extras holding it are asked for: unparsed rows none of which holds it
+   * (the summary says) are not parsed.
    */
-  eachExtras(pick: (rec: R) => Record<string, unknown> | undefined, fn: (extras: Record<string, unknown>, key: AddrKey) => void): void {
+  eachExtras(pick: (rec: R) => Record<string, unknown> | undefined, fn: (extras: Record<string, unknown>, key: AddrKey) => void, field?: string): void {
+    const skip = this.deferred !== null && this.over.size === 0 && field !== undefined && !((this.deferred.summary.xf[field] ?? 0) > 0);
+    if (skip) return;
+    this.ready();
     const x = this.cols.x;
     if (x) {
       for (const r in x) {
@@ -246,6 +319,9 @@ export class Table<R> {
    * loop without a callback per row: it runs over every address of the state on each run.
    */
   keysAtOrBelow(column: string, pick: (rec: R) => number | null, bound: number, strict = false): AddrKey[] {
+    const m = this.summaryMin(column);
+    if (m === null || (m !== undefined && (strict ? m >= bound : m > bound))) return [];
+    this.ready();
     const out: AddrKey[] = [];
     const col = this.cols[column] as (number | null)[];
     const keys = this.keys;
@@ -264,6 +340,9 @@ export class Table<R> {
 
   /** How many records have a numeric `column` value above `bound` (null counts: no end). */
   countAbove(column: string, pick: (rec: R) => number | null, bound: number): number {
+    const m = this.summaryMin(column);
+    if (m === null || (m !== undefined && m > bound)) return this.size;
+    this.ready();
     let n = 0;
     const col = this.cols[column] as (number | null)[];
     const dead = this.dead;
@@ -280,6 +359,8 @@ export class Table<R> {
 
   /** Drop every record. */
   clear(): void {
+    this.deferred = null;
+    this.stored = null;
     this.over.clear();
     this.cols = emptyColumns(this.codec);
     this.keys = this.cols.key;
@@ -290,8 +371,21 @@ export class Table<R> {
     this.repaired = true;
   }
 
-  /** The columns to save: the raw ones untouched when nothing changed. */
-  toJSON(): Columns {
+  /** The table as the file holds it (table-text.ts): what was read, when nothing changed. */
+  toJSON(): StoredTable {
+    if (!this.changed && this.stored !== null) return this.stored;
+    return storedForm(this.columns(), this.codec.early);
+  }
+
+  /** The JSON text of toJSON() in pieces (json-chunks.ts): a large table never as one string. */
+  *jsonPieces(): Generator<string> {
+    if (!this.changed && this.stored !== null) yield* storedTextPieces(this.stored);
+    else yield* storedPieces(this.columns(), this.codec.early);
+  }
+
+  /** The live rows as columns: the raw ones untouched when nothing changed. */
+  columns(): Columns {
+    this.ready();
     if (this.pristine) return this.cols;
     const out = emptyColumns(this.codec);
     const names = this.codec.columns;
