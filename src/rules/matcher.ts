@@ -98,15 +98,17 @@ export interface MatcherCore extends Matcher {
   readonly slots: readonly number[];
   readonly firsts: readonly (string | null)[];
   readonly prefilterSource: string | null;
+  /** The words the prefilter looks for (null: not known). */
+  readonly prefilterWords: ReadonlySet<string> | null;
   /**
    * Whether this rule's verdict on the line another rule of its group just classified (`o`, its
    * classified) is that one's, for a matcher whose own "repeatable" is the other's: the same but
    * for the failregexes `extra` (this rule's indexes the other did not rule out, among those
-   * that may match the content's first character: line-memo.ts results, run when not known) and, unless `samePrefilter`, the prefilter. When it is,
+   * that may match the content's first character: line-memo.ts results, run when not known) and, unless `prefilterAgrees` (known to), the prefilter. When it is,
    * lastIndex becomes `at` (the verdict's index here) and, with `adopt`, o is taken as this
    * matcher's own classify() of the line (take() may follow).
    */
-  agrees(o: Readonly<Classified>, samePrefilter: boolean, extra: readonly number[], at: number, adopt: boolean): boolean;
+  agrees(o: Readonly<Classified>, prefilterAgrees: boolean, extra: readonly number[], at: number, adopt: boolean): boolean;
   /** A failure was found on the line before: a "last message repeated" line repeats it. */
   readonly repeatable: boolean;
   /** Not a multi-line rule (maxlines 1): classify() and take() may stand for push(). */
@@ -492,12 +494,12 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   }
 
   /** See MatcherCore.agrees. */
-  function agrees(o: Readonly<Classified>, samePrefilter: boolean, extra: readonly number[], at: number, adopt: boolean): boolean {
+  function agrees(o: Readonly<Classified>, prefilterAgrees: boolean, extra: readonly number[], at: number, adopt: boolean): boolean {
     const v = o.verdict;
     // The same state and line: a repeat for one is a repeat for the other.
     if (v !== REPEAT_LAST) {
       const line = o.line;
-      if (!samePrefilter) {
+      if (!prefilterAgrees) {
         const pass = prefilter === null || (shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line));
         if (pass !== (v !== DROPPED)) return false;
       }
@@ -551,6 +553,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     firsts: fails.map((f) => f.first),
     singleLine: !multi,
     prefilterSource: prefilter?.source ?? null,
+    prefilterWords,
     get lastIndex() {
       return cls.index;
     },
