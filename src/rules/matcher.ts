@@ -431,9 +431,61 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     return found;
   }
 
+  /**
+   * classify() then take(), in one: a matcher alone (most files have one jail) keeps what it
+   * finds on the line in locals. The same steps in the same order; test/rules/matcher-group.test.ts
+   * compares the two ways line by line.
+   */
   function pushSingle(raw: string, lineNo: number): RuleMatch[] {
-    classify(raw, lastFailure !== null);
-    return take(lineNo);
+    const found = matchSingle(raw, lineNo);
+    lastFailure = found.length === 1 ? found[0]! : null;
+    return found;
+  }
+
+  function matchSingle(raw: string, lineNo: number): RuleMatch[] {
+    const line = unwrap(raw);
+    if (lastFailure !== null && line.includes('last message repeated ')) {
+      const n = lastRepeated(line);
+      if (n !== null) {
+        cls.line = line;
+        cls.repeat = n;
+        readDate(line);
+        cls.verdict = REPEAT_LAST;
+        return apply(lineNo);
+      }
+    }
+    if (prefilter !== null && !(shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line))) {
+      stats.missed++;
+      skipped[skippedAt] = line;
+      skippedAt = (skippedAt + 1) % SKIP_KEPT;
+      skippedCount++;
+      return NONE;
+    }
+    const cutText = readDate(line);
+    takeDate();
+    const time = cutTime;
+    const unfolded = shared === null ? unfoldRepeated(cutText) : shared.unfold(cutText);
+    const c = content(unfolded ? unfolded.text : cutText);
+    if (c !== null) {
+      // Only the failregexes whose match may start with the text's first character, in order.
+      const candidates = byFirst.candidates(c);
+      for (let x = 0; x < candidates.length; x++) {
+        const j = candidates[x]!;
+        const f = fails[j]!;
+        let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
+        if (m === undefined) {
+          // A regex cannot match a line without one of its words (its result is null then too).
+          m = f.needles.length !== 0 && !holdsAny(line, f.needles) ? null : f.re.exec(c);
+          contentMemo?.set(f.slot, m);
+        }
+        if (!m) continue;
+        stats.failregexHits[j]!++;
+        if (ignored(c, lineNo)) return NONE;
+        return report(groupsOf(m, f.names), j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
+      }
+    }
+    stats.missed++;
+    return NONE;
   }
 
   function pushMulti(raw: string, lineNo: number): RuleMatch[] {
