@@ -28,12 +28,18 @@ class JailSet {
     this.droppable = memo !== undefined && runs.every((r) => r.group.droppable);
   }
 
+  /** Some group found a failure on the line before (most lines follow none: no text search then). */
+  private repeatable(): boolean {
+    for (let i = 0; i < this.runs.length; i++) if (this.runs[i]!.group.repeatable) return true;
+    return false;
+  }
+
   push(line: string, seq: number): void {
     if (seq === this.seq) return;
     this.seq = seq;
     // A Docker record is read inside out, and "last message repeated" repeats a failure before
     // any prefilter looks: those go the long way.
-    const dropped = this.droppable && this.memo!.prefilters.refuses(line) && line.charCodeAt(0) !== 123 /* { */ && !(line.includes('last message repeated ') && this.runs.some((r) => r.group.repeatable));
+    const dropped = this.droppable && this.memo!.prefilters.refuses(line) && line.charCodeAt(0) !== 123 /* { */ && !(this.repeatable() && line.includes('last message repeated '));
     for (let i = 0; i < this.runs.length; i++) {
       const r = this.runs[i]!;
       r.error = null;
