@@ -349,6 +349,29 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   const cls: Classified = { line: '', docker: null, date: false, time: NaN, template: undefined, repeat: 0, unfolded: null, content: null, pref: null, verdict: NO_MATCH, droppedByAll: false, index: -1, match: null };
 
   /**
+   * The index of the first failregex that matches content `c` of `line` (-1: none), its match
+   * into cls.match. Only those whose match may start with c's first character, in order.
+   */
+  function firstFailure(c: string, line: string): number {
+    const candidates = byFirst.candidates(c);
+    for (let x = 0; x < candidates.length; x++) {
+      const j = candidates[x]!;
+      const f = fails[j]!;
+      let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
+      if (m === undefined) {
+        // A regex cannot match a line without one of its words (its result is null then too).
+        m = f.needles.length !== 0 && !holdsAny(line, f.needles) ? null : f.re.exec(c);
+        contentMemo?.set(f.slot, m);
+      }
+      if (m) {
+        cls.match = m;
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  /**
    * What `raw` is to this rule, as a verdict: REPEAT_LAST, DROPPED (the prefilter), NO_MATCH,
    * or the slot of the first failregex that matches. Changes nothing this matcher remembers
    * (the same line in the same state gives the same verdict): apply() does. `repeatable`: a
@@ -375,21 +398,10 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     const c = content(unfolded ? unfolded.text : cutText);
     cls.content = c;
     if (c !== null) {
-      // Only the failregexes whose match may start with the text's first character, in order.
-      const candidates = byFirst.candidates(c);
-      for (let x = 0; x < candidates.length; x++) {
-        const j = candidates[x]!;
-        const f = fails[j]!;
-        let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
-        if (m === undefined) {
-          // A regex cannot match a line without one of its words (its result is null then too).
-          m = f.needles.length !== 0 && !holdsAny(line, f.needles) ? null : f.re.exec(c);
-          contentMemo?.set(f.slot, m);
-        }
-        if (!m) continue;
+      const j = firstFailure(c, line);
+      if (j >= 0) {
         cls.index = j;
-        cls.match = m;
-        return (cls.verdict = f.slot);
+        return (cls.verdict = fails[j]!.slot);
       }
     }
     return (cls.verdict = NO_MATCH);
@@ -466,21 +478,11 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     const unfolded = shared === null ? unfoldRepeated(cutText) : shared.unfold(cutText);
     const c = content(unfolded ? unfolded.text : cutText);
     if (c !== null) {
-      // Only the failregexes whose match may start with the text's first character, in order.
-      const candidates = byFirst.candidates(c);
-      for (let x = 0; x < candidates.length; x++) {
-        const j = candidates[x]!;
-        const f = fails[j]!;
-        let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
-        if (m === undefined) {
-          // A regex cannot match a line without one of its words (its result is null then too).
-          m = f.needles.length !== 0 && !holdsAny(line, f.needles) ? null : f.re.exec(c);
-          contentMemo?.set(f.slot, m);
-        }
-        if (!m) continue;
+      const j = firstFailure(c, line);
+      if (j >= 0) {
         stats.failregexHits[j]!++;
         if (ignored(c, lineNo)) return NONE;
-        return report(groupsOf(m, f.names), j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
+        return report(groupsOf(cls.match!, fails[j]!.names), j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
       }
     }
     stats.missed++;
