@@ -70,6 +70,21 @@ class PrefilterUnion {
     this.line = null;
   }
 
+  /** The last line given to test() holds no word of any prefilter: every one refuses it. */
+  get refusedByAll(): boolean {
+    return this.found === null;
+  }
+
+  /** Whether `line` holds no word of any prefilter given to add() (some must have been). */
+  refuses(line: string): boolean {
+    if (line !== this.line) {
+      this.line = line;
+      const m = this.union!.exec(line);
+      this.found = m === null ? null : m[0];
+    }
+    return this.found === null;
+  }
+
   /** prefilter.test(line), for a prefilter given to add() that looks for `words` (null: not known). */
   test(prefilter: RegExp, words: ReadonlySet<string> | null, line: string): boolean {
     if (line !== this.line) {

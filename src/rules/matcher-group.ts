@@ -12,7 +12,7 @@
 
 import type { RuleMatch } from '../types.ts';
 import type { CompiledRegex, Filter } from './compile.ts';
-import { NO_MATCH, REPEAT_LAST, type MatcherCore } from './matcher.ts';
+import { DROPPED, NO_MATCH, REPEAT_LAST, type MatcherCore } from './matcher.ts';
 
 /**
  * The rule as a matcher runs it, regex sources and all: equal signatures, equal matches line for
@@ -44,10 +44,35 @@ function readKey(f: Filter): string {
   return JSON.stringify([regexKey(f.prefregex), [...(f.prefregex?.groups.get('content') ?? [])], f.ignoreregex.map(regexKey), f.mlfid, f.datepattern ?? null]);
 }
 
-/** A follower's failregexes to check (indexes in its list) and its index of the leader's verdict. */
-interface Check {
-  extra: readonly number[];
-  at: number;
+const NO_EXTRA: readonly number[] = [];
+const NONE: readonly RuleMatch[] = Object.freeze([]);
+
+/**
+ * A follower's failregexes to check, by the first character of the content (first-chars.ts: the
+ * others cannot match it), and its index of the leader's verdict.
+ */
+class Check {
+  private readonly ascii: (readonly number[] | undefined)[] = new Array(128);
+
+  /** `extra`: indexes in the follower's list; `firsts`: the follower's first characters. */
+  constructor(
+    private readonly extra: readonly number[],
+    private readonly firsts: readonly (string | null)[],
+    readonly at: number,
+  ) {}
+
+  /** The extra failregexes that may match content `c` (none to check without content). */
+  extraFor(c: string | null): readonly number[] {
+    if (c === null || this.extra.length === 0) return NO_EXTRA;
+    if (c.length === 0) return this.extra.filter((k) => this.firsts[k] === null);
+    const code = c.charCodeAt(0);
+    if (code < 128) return (this.ascii[code] ??= this.build(c[0]!));
+    return this.build(c[0]!);
+  }
+
+  private build(ch: string): number[] {
+    return this.extra.filter((k) => this.firsts[k] === null || this.firsts[k]!.includes(ch));
+  }
 }
 
 /** What a follower's rule must check, for each verdict of its leader's. */
@@ -59,21 +84,34 @@ interface Relation {
   none: Check;
 }
 
-/** The prefilter only (no line matched, a repeated line: the rest is the same). */
-const SAME: Check = { extra: [], at: -1 };
+/** The prefilter only (a line dropped or repeated: the rest is the same). */
+const SAME = new Check(NO_EXTRA, [], -1);
 
 function relate(leader: MatcherCore, follower: MatcherCore): Relation {
   const ls = leader.slots;
   const fs = follower.slots;
+  const firsts = follower.firsts;
   const at = ls.map((slot, i) => {
     const k = fs.indexOf(slot);
     if (k < 0) return null;
     // Before it in the follower's list, what the leader did not find null first.
     const ruledOut = new Set(ls.slice(0, i));
-    return { extra: fs.flatMap((s, x) => (x < k && !ruledOut.has(s) ? [x] : [])), at: k };
+    return new Check(
+      fs.flatMap((s, x) => (x < k && !ruledOut.has(s) ? [x] : [])),
+      firsts,
+      k,
+    );
   });
   const all = new Set(ls);
-  return { samePrefilter: leader.prefilterSource === follower.prefilterSource, at, none: { extra: fs.flatMap((s, x) => (all.has(s) ? [] : [x])), at: -1 } };
+  return {
+    samePrefilter: leader.prefilterSource === follower.prefilterSource,
+    at,
+    none: new Check(
+      fs.flatMap((s, x) => (all.has(s) ? [] : [x])),
+      firsts,
+      -1,
+    ),
+  };
 }
 
 /** Matchers that take lines in as one: the leader's, and the indexes of those following it. */
@@ -87,7 +125,10 @@ export class MatcherGroup {
   readonly found: (readonly RuleMatch[])[];
   private readonly steps: Lockstep[];
   private readonly verdicts: number[];
-  private readonly relations = new Map<number, Relation>();
+  /** relations[a][b]: what member b checks besides member a's verdict (made when first needed). */
+  private readonly relations: (Relation | undefined)[][];
+  /** Every member has a prefilter: a line none of the file's prefilters passes is dropped by all. */
+  private readonly allFiltered: boolean;
   private lines = 0;
 
   /**
@@ -97,6 +138,8 @@ export class MatcherGroup {
   constructor(private readonly members: MatcherCore[]) {
     this.found = members.map(() => []);
     this.verdicts = members.map(() => 0);
+    this.relations = members.map(() => []);
+    this.allFiltered = members.every((m) => m.prefilterSource !== null);
     this.steps = members.length === 0 ? [] : [{ leader: 0, followers: members.map((_, i) => i).slice(1) }];
   }
 
@@ -113,19 +156,29 @@ export class MatcherGroup {
     let first: MatcherCore | null = null;
     let firstAt = -1;
     let firstRepeatable = false;
+    // No prefilter of the file passes the line (most lines): every verdict is DROPPED.
+    let dropped = false;
     for (let s = 0; s < count; s++) {
       const step = steps[s]!;
       const leader = members[step.leader]!;
       const repeatable = leader.repeatable;
       let v: number;
-      if (first !== null && this.sameRepeat(first, firstRepeatable, repeatable) && this.agree(firstAt, step.leader, true)) v = first.classified.verdict;
-      else {
+      if (first !== null && this.sameRepeat(first, firstRepeatable, repeatable) && (dropped ? leader.agrees(first.classified, true, NO_EXTRA, -1, true) : this.agree(firstAt, step.leader, true))) {
+        v = first.classified.verdict;
+      } else {
         v = leader.classify(line, repeatable);
         if (first === null) {
           first = leader;
           firstAt = step.leader;
           firstRepeatable = repeatable;
+          dropped = v === DROPPED && this.allFiltered && leader.classified.droppedByAll;
         }
+      }
+      if (dropped && v === DROPPED) {
+        // The followers, in the leader's state, drop it too: nothing to check.
+        const lf = (found[step.leader] = leader.take(n));
+        for (let k = 0; k < step.followers.length; k++) found[step.followers[k]!] = lf;
+        continue;
       }
       let apart = false;
       for (let k = 0; k < step.followers.length; k++) {
@@ -149,6 +202,28 @@ export class MatcherGroup {
     }
   }
 
+  /** push() of a line every prefilter of the file's rules refuses (MatcherCore.takeDropped). */
+  pushDropped(line: string): void {
+    const { members, found, steps } = this;
+    if (members.length === 1) members[0]!.pushDropped(line);
+    else {
+      const n = ++this.lines;
+      for (let s = 0; s < steps.length; s++) members[steps[s]!.leader]!.takeDropped(line, n);
+    }
+    for (let i = 0; i < found.length; i++) found[i] = NONE;
+  }
+
+  /** Some leader found a failure on the line before: a "last message repeated" line would repeat it. */
+  get repeatable(): boolean {
+    for (let s = 0; s < this.steps.length; s++) if (this.members[this.steps[s]!.leader]!.repeatable) return true;
+    return false;
+  }
+
+  /** Every member reads single lines and has a prefilter: pushDropped() may stand for push(). */
+  get droppable(): boolean {
+    return this.allFiltered && this.members.every((m) => m.singleLine);
+  }
+
   /**
    * Whether a leader whose line before was (not) a failure, `repeatable`, reads the line `first`
    * classified as first does as far as "last message repeated" goes: no such line is a repeat
@@ -162,15 +237,14 @@ export class MatcherGroup {
   /**
    * Whether member b's verdict on the line is member a's (a has classified it; b is in the same
    * state as far as the verdict goes), checked with what their rules have not in common; a verdict
-   * b's rule cannot give (a failregex not in its list) is no.
+   * b's rule cannot give (a failregex not in its list) is no. `adopt`: see MatcherCore.agrees.
    */
   private agree(a: number, b: number, adopt: boolean): boolean {
-    const ma = this.members[a]!;
-    const c = ma.classified;
-    const rel = this.relation(a, b);
+    const c = this.members[a]!.classified;
+    const rel = (this.relations[a]![b] ??= relate(this.members[a]!, this.members[b]!));
     const v = c.verdict;
-    const to = v >= 0 ? rel.at[c.index]! : v === NO_MATCH ? rel.none : SAME;
-    return to !== null && this.members[b]!.agrees(c, rel.samePrefilter, to.extra, to.at, adopt);
+    const check = v >= 0 ? rel.at[c.index]! : v === NO_MATCH ? rel.none : SAME;
+    return check !== null && this.members[b]!.agrees(c, rel.samePrefilter, check.extraFor(v === DROPPED ? null : c.content), check.at, adopt);
   }
 
   /**
@@ -199,14 +273,6 @@ export class MatcherGroup {
       members[head]!.restore(leader.snapshot(), before.length === 1 ? before[0]! : null);
       this.steps.push({ leader: head, followers: fs.slice(1) });
     }
-  }
-
-  /** What follower f's rule must check besides its leader l's verdict (computed once per pair). */
-  private relation(l: number, f: number): Relation {
-    const key = l * this.members.length + f;
-    let r = this.relations.get(key);
-    if (r === undefined) this.relations.set(key, (r = relate(this.members[l]!, this.members[f]!)));
-    return r;
   }
 
   /** Follower f's matches from its leader's `lf` (the same but for the failregex's index in f's rule). */

@@ -67,6 +67,8 @@ export interface Classified {
   content: string | null;
   pref: RegExpExecArray | null;
   verdict: number;
+  /** DROPPED by every prefilter of the file's rules (line-memo.ts), not only this rule's. */
+  droppedByAll: boolean;
   /** The failregex (index) that matched, and its match. */
   index: number;
   match: RegExpExecArray | null;
@@ -92,20 +94,30 @@ export interface MatcherCore extends Matcher {
   readonly lastIndex: number;
   /** What the last classify() found. */
   readonly classified: Readonly<Classified>;
-  /** Each failregex's slot (line-memo.ts), in order; the prefilter's source (null: none). */
+  /** Each failregex's slot (line-memo.ts) and first characters (first-chars.ts), in order; the prefilter's source (null: none). */
   readonly slots: readonly number[];
+  readonly firsts: readonly (string | null)[];
   readonly prefilterSource: string | null;
   /**
    * Whether this rule's verdict on the line another rule of its group just classified (`o`, its
    * classified) is that one's, for a matcher whose own "repeatable" is the other's: the same but
-   * for the failregexes `extra` (this rule's indexes the other did not rule out: line-memo.ts
-   * results, run when not known) and, unless `samePrefilter`, the prefilter. When it is,
+   * for the failregexes `extra` (this rule's indexes the other did not rule out, among those
+   * that may match the content's first character: line-memo.ts results, run when not known) and, unless `samePrefilter`, the prefilter. When it is,
    * lastIndex becomes `at` (the verdict's index here) and, with `adopt`, o is taken as this
    * matcher's own classify() of the line (take() may follow).
    */
   agrees(o: Readonly<Classified>, samePrefilter: boolean, extra: readonly number[], at: number, adopt: boolean): boolean;
   /** A failure was found on the line before: a "last message repeated" line repeats it. */
   readonly repeatable: boolean;
+  /** Not a multi-line rule (maxlines 1): classify() and take() may stand for push(). */
+  readonly singleLine: boolean;
+  /**
+   * take() of a line every prefilter of the file's rules refuses (line-memo.ts), not a Docker
+   * record nor a "last message repeated" line: what classify() would find, without looking.
+   */
+  takeDropped(line: string, lineNo: number): RuleMatch[];
+  /** push() of such a line. */
+  pushDropped(line: string): void;
   /** A copy of what this matcher remembers, for another matcher to go on from. */
   snapshot(): MatcherState;
   /** Go on from `s` (a snapshot nobody else uses), with `last` as the failure of the line before. */
@@ -332,7 +344,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   let lastFailure: RuleMatch | null = null;
 
   // What classify() found on its line, for apply() (and for agrees() to hand to another rule).
-  const cls: Classified = { line: '', docker: null, date: false, time: NaN, template: undefined, repeat: 0, unfolded: null, content: null, pref: null, verdict: NO_MATCH, index: -1, match: null };
+  const cls: Classified = { line: '', docker: null, date: false, time: NaN, template: undefined, repeat: 0, unfolded: null, content: null, pref: null, verdict: NO_MATCH, droppedByAll: false, index: -1, match: null };
 
   /**
    * What `raw` is to this rule, as a verdict: REPEAT_LAST, DROPPED (the prefilter), NO_MATCH,
@@ -351,7 +363,10 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
         return (cls.verdict = REPEAT_LAST);
       }
     }
-    if (prefilter !== null && !(shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line))) return (cls.verdict = DROPPED);
+    if (prefilter !== null && !(shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line))) {
+      cls.droppedByAll = shared !== null && shared.prefilters.refusedByAll;
+      return (cls.verdict = DROPPED);
+    }
     const cutText = readDate(line);
     const unfolded = shared === null ? unfoldRepeated(cutText) : shared.unfold(cutText);
     cls.unfolded = unfolded;
@@ -488,11 +503,8 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
       }
       const c = o.content;
       if (v !== DROPPED && c !== null) {
-        const ch = c.length === 0 ? '' : c[0]!;
         for (let x = 0; x < extra.length; x++) {
           const f = fails[extra[x]!]!;
-          // Not a candidate (first-chars.ts): it cannot match this text.
-          if (f.first !== null && (ch === '' || !f.first.includes(ch))) continue;
           let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
           if (m === undefined) {
             m = f.needles.length !== 0 && !holdsAny(line, f.needles) ? null : f.re.exec(c);
@@ -514,16 +526,30 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
       cls.content = o.content;
       cls.pref = o.pref;
       cls.verdict = v;
+      cls.droppedByAll = o.droppedByAll;
       cls.match = o.match; // the same regex on the same text
     }
     return true;
   }
 
+  function takeDropped(line: string, lineNo: number): RuleMatch[] {
+    cls.line = line;
+    cls.verdict = DROPPED;
+    cls.droppedByAll = true;
+    return take(lineNo);
+  }
+
   return {
     classify,
     take,
+    takeDropped,
+    pushDropped(line: string): void {
+      takeDropped(line, ++stats.lines);
+    },
     agrees,
     slots: fails.map((f) => f.slot),
+    firsts: fails.map((f) => f.first),
+    singleLine: !multi,
     prefilterSource: prefilter?.source ?? null,
     get lastIndex() {
       return cls.index;

@@ -15,7 +15,7 @@ import { streamLines, type RangeResult } from '../sources/stream.ts';
 import type { LogDecoding } from '../util/log-encoding.ts';
 import { deliver, newTally } from './sink.ts';
 import { CompactSink, emptyCompact, type CompactFailures } from './compact.ts';
-import { matchesOf, matchJails, type JailMatch, type ReaderChoice } from './match-groups.ts';
+import { matchesOf, matchJails, pushAll, type JailMatch, type ReaderChoice } from './match-groups.ts';
 
 /** Where this module lives once bundled: the file a worker thread is started from. */
 export const WORKER_URL = import.meta.url;
@@ -100,13 +100,12 @@ export async function scanPart(t: PartTask): Promise<PartResult> {
   const placed = matchJails(t.jails, filterOf, readerOf, memo);
   // A jail left out could not load its rule or dates here: the same error, as before.
   const matches: JailMatch[] = t.jails.map((pj) => placed.get(pj) ?? (readerOf(pj, filterOf(pj)), placed.get(pj)!));
-  const runs = [...new Set(matches.map((m) => m.run))];
   let seq = 0;
   const fh = fdHandle(t.fd);
   // The lines just before the part teach the date reader the file's format and the
   // multi-line sessions what the previous part knew; their matches belong to that part.
   if (t.warmFrom < t.start) {
-    await streamLines(fh, t.warmFrom, t.start, (line) => { seq++; for (const r of runs) matchesOf({ run: r, index: 0 }, line, seq); }, t.maxLineBytes, t.decoding);
+    await streamLines(fh, t.warmFrom, t.start, (line) => pushAll(matches, line, ++seq), t.maxLineBytes, t.decoding);
   }
   const outs = new Map<string, CompactFailures>(t.jails.map((pj) => [pj.jail.name, emptyCompact(pj.wantsText)]));
   const sink = new CompactSink(outs);
@@ -117,7 +116,10 @@ export async function scanPart(t: PartTask): Promise<PartResult> {
     t.end,
     (line) => {
       seq++;
-      for (let i = 0; i < matches.length; i++) deliver(matchesOf(matches[i]!, line, seq), t.jails[i]!.jail.name, t.now, t.jails[i]!.oldest, sink, tallies[i]!);
+      for (let i = 0; i < matches.length; i++) {
+        const found = matchesOf(matches[i]!, line, seq);
+        if (found.length !== 0) deliver(found, t.jails[i]!.jail.name, t.now, t.jails[i]!.oldest, sink, tallies[i]!);
+      }
     },
     t.maxLineBytes,
     t.decoding,

@@ -1,23 +1,54 @@
 // The matchers of the jails that read one file from the same line, in the main thread and in
 // the scan workers alike: one matcher per loaded rule (jails on an equal rule, with other
 // bantimes or actions, share it), and the matchers of rules that read a line alike (sshd's
-// modes) in one MatcherGroup (rules/matcher-group.ts), which is pushed each line once.
+// modes) in one MatcherGroup (rules/matcher-group.ts). All of them take each line at once.
 
 import { createMatcherWith, LineMemo, type DateReader, type Filter } from '../rules/index.ts';
 import { groupKeyOf, MatcherGroup, ruleSignature } from '../rules/matcher-group.ts';
 import type { MatcherCore } from '../rules/matcher.ts';
+import type { RuleMatch } from '../types.ts';
 
-/** One group's matching, pushed once per line (`seq`) for all its jails. */
-export interface GroupRun {
+/** A group's matching: each group of a JailSet is pushed every line. */
+interface GroupRun {
   group: MatcherGroup;
-  /** The line (the caller's count) whose matches the group holds. */
-  seq: number;
-  /** What pushing that line threw (null: nothing): each of the group's jails gets it. */
+  /** What pushing the last line threw (null: nothing): each of the group's jails gets it. */
   error: unknown;
 }
 
-/** A jail's matches: its group, and its rule's place in it. */
+/** The groups made for jails starting at one line, pushed each line (`seq`) once for all. */
+class JailSet {
+  private seq = -1;
+  /** Most lines hold no word of any rule's prefilter: then no group needs to look at them. */
+  private readonly droppable: boolean;
+
+  constructor(
+    readonly runs: GroupRun[],
+    private readonly memo: LineMemo | undefined,
+  ) {
+    this.droppable = memo !== undefined && runs.every((r) => r.group.droppable);
+  }
+
+  push(line: string, seq: number): void {
+    if (seq === this.seq) return;
+    this.seq = seq;
+    // A Docker record is read inside out, and "last message repeated" repeats a failure before
+    // any prefilter looks: those go the long way.
+    const dropped = this.droppable && this.memo!.prefilters.refuses(line) && line.charCodeAt(0) !== 123 /* { */ && !(line.includes('last message repeated ') && this.runs.some((r) => r.group.repeatable));
+    for (const r of this.runs) {
+      r.error = null;
+      try {
+        if (dropped) r.group.pushDropped(line);
+        else r.group.push(line);
+      } catch (e) {
+        r.error = e;
+      }
+    }
+  }
+}
+
+/** A jail's matches: its set, its group, and its rule's place in it. */
 export interface JailMatch {
+  set: JailSet;
   run: GroupRun;
   index: number;
 }
@@ -59,22 +90,22 @@ export function matchJails<T>(jails: readonly T[], filterOf: (j: T) => Filter, r
     placed.push([j, m.group, m.index]);
   }
   const runs = new Map<MatcherCore[], GroupRun>();
-  for (const g of groups.values()) runs.set(g, { group: new MatcherGroup(g), seq: -1, error: null });
-  return new Map(placed.map(([j, g, index]) => [j, { run: runs.get(g)!, index }]));
+  for (const g of groups.values()) runs.set(g, { group: new MatcherGroup(g), error: null });
+  const set = new JailSet([...runs.values()], memo);
+  return new Map(placed.map(([j, g, index]) => [j, { set, run: runs.get(g)!, index }]));
 }
 
-/** The jail's matches of line `seq` (pushed to its group if not yet); throws what pushing threw. */
-export function matchesOf(jm: JailMatch, line: string, seq: number): MatcherGroup['found'][number] {
-  const run = jm.run;
-  if (run.seq !== seq) {
-    run.seq = seq;
-    run.error = null;
-    try {
-      run.group.push(line);
-    } catch (e) {
-      run.error = e;
-    }
+/** The jail's matches of line `seq` (all its set's groups take the line if not yet); throws what its group's push threw. */
+export function matchesOf(jm: JailMatch, line: string, seq: number): readonly RuleMatch[] {
+  jm.set.push(line, seq);
+  if (jm.run.error !== null) throw jm.run.error;
+  return jm.run.group.found[jm.index]!;
+}
+
+/** Every group of the jails' sets takes line `seq` (a warm-up line nobody reads the matches of); throws what a push threw. */
+export function pushAll(jms: Iterable<JailMatch>, line: string, seq: number): void {
+  for (const jm of jms) {
+    jm.set.push(line, seq);
+    if (jm.run.error !== null) throw jm.run.error;
   }
-  if (run.error !== null) throw run.error;
-  return run.group.found[jm.index]!;
 }

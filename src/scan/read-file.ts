@@ -152,7 +152,8 @@ async function readGroup(file: string, group: FileMember[], ctx: ReadContext): P
       const m = active[i]!;
       if (m.scan.error) continue;
       try {
-        deliver(matchesOf(m.match ?? matchOf(m), line, seq), m.scan.jail.name, input.now, m.scan.oldest, sink, m.scan.tally);
+        const found = matchesOf(m.match ?? matchOf(m), line, seq);
+        if (found.length !== 0) deliver(found, m.scan.jail.name, input.now, m.scan.oldest, sink, m.scan.tally);
       } catch (e) {
         ctx.onRuleError(m.scan, e);
       }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMatcherWith, loadFilter, LineMemo, type Filter } from '../../src/rules/index.ts';
-import { groupKeyOf, MatcherGroup } from '../../src/rules/matcher-group.ts';
+import { matchesOf, matchJails } from '../../src/scan/match-groups.ts';
 import { createDateReader } from '../../src/time/index.ts';
 import type { RuleMatch } from '../../src/types.ts';
 import { mulberry32 } from '../helpers/random.ts';
@@ -29,24 +29,14 @@ function alone(filters: Filter[], lines: string[]): RuleMatch[][][] {
   });
 }
 
-/** The rules together as a file's scan runs them: one date reader and memo, a group per groupKeyOf. */
+/** The rules together as a file's scan runs them (scan/match-groups.ts): one date reader and memo, a group per groupKeyOf. */
 function together(filters: Filter[], lines: string[]): { found: RuleMatch[][][]; groups: number } {
   const memo = new LineMemo();
   const reader = createDateReader({ now: NOW, timezone: 'UTC' });
-  const byKey = new Map<string, number[]>();
-  filters.forEach((f, i) => {
-    const k = groupKeyOf(f) ?? `alone ${i}`;
-    byKey.set(k, [...(byKey.get(k) ?? []), i]);
-  });
-  const groups = [...byKey.values()].map((ix) => ({ ix, g: new MatcherGroup(ix.map((i) => createMatcherWith(filters[i]!, reader, memo))) }));
+  const placed = matchJails(filters, (f) => f, () => ({ key: 'utc', reader }), memo);
   const found: RuleMatch[][][] = filters.map(() => []);
-  for (const l of lines) {
-    for (const { ix, g } of groups) {
-      g.push(l);
-      ix.forEach((i, k) => found[i]!.push([...g.found[k]!]));
-    }
-  }
-  return { found, groups: groups.length };
+  lines.forEach((l, n) => filters.forEach((f, i) => found[i]!.push([...matchesOf(placed.get(f)!, l, n)])));
+  return { found, groups: new Set([...placed.values()].map((jm) => jm.run)).size };
 }
 
 /** sessions() with what only some modes count, lines of other programs, undated and repeated lines. */
@@ -69,6 +59,7 @@ function mixedLog(seed: number, count: number): string[] {
     else if (x < 0.21) out.push(l.slice(date.length + 1)); // no date: the last date seen
     else if (x < 0.23) out.push(`srv1 last message repeated ${2 + Math.floor(r() * 3)} times`); // read without a date
     else if (x < 0.25) out.push(l.replace(/sshd\[(\d+)\]: /, 'sshd[$1]: message repeated 2 times: [ ') + ']');
+    else if (x < 0.27) out.push(JSON.stringify({ log: `${l.slice(date.length + 1)}\n`, stream: 'stderr', time: date })); // a Docker record
     out.push(l);
   }
   return out;
