@@ -77,7 +77,9 @@ class Check {
 
 /** What a follower's rule must check, for each verdict of its leader's. */
 interface Relation {
-  samePrefilter: boolean;
+  /** The follower's prefilter passes every line the leader's passes; drops every line it drops. */
+  passesWith: boolean;
+  dropsWith: boolean;
   /** By the leader's failregex index: null when the follower's rule has not that regex. */
   at: (Check | null)[];
   /** The leader's rule matched nothing: the follower's regexes the leader's has not. */
@@ -87,7 +89,15 @@ interface Relation {
 /** The prefilter only (a line dropped or repeated: the rest is the same). */
 const SAME = new Check(NO_EXTRA, [], -1);
 
+/** Every word of `a` is one of `b` (a line holding one of a holds one of b); false when not known. */
+function within(a: ReadonlySet<string> | null, b: ReadonlySet<string> | null): boolean {
+  if (a === null || b === null) return false;
+  for (const w of a) if (!b.has(w)) return false;
+  return true;
+}
+
 function relate(leader: MatcherCore, follower: MatcherCore): Relation {
+  const same = leader.prefilterSource === follower.prefilterSource;
   const ls = leader.slots;
   const fs = follower.slots;
   const firsts = follower.firsts;
@@ -104,7 +114,8 @@ function relate(leader: MatcherCore, follower: MatcherCore): Relation {
   });
   const all = new Set(ls);
   return {
-    samePrefilter: leader.prefilterSource === follower.prefilterSource,
+    passesWith: same || within(leader.prefilterWords, follower.prefilterWords),
+    dropsWith: same || within(follower.prefilterWords, leader.prefilterWords),
     at,
     none: new Check(
       fs.flatMap((s, x) => (all.has(s) ? [] : [x])),
@@ -244,7 +255,8 @@ export class MatcherGroup {
     const rel = (this.relations[a]![b] ??= relate(this.members[a]!, this.members[b]!));
     const v = c.verdict;
     const check = v >= 0 ? rel.at[c.index]! : v === NO_MATCH ? rel.none : SAME;
-    return check !== null && this.members[b]!.agrees(c, rel.samePrefilter, check.extraFor(v === DROPPED ? null : c.content), check.at, adopt);
+    const known = v === DROPPED ? rel.dropsWith : rel.passesWith;
+    return check !== null && this.members[b]!.agrees(c, known, check.extraFor(v === DROPPED ? null : c.content), check.at, adopt);
   }
 
   /**

@@ -98,15 +98,17 @@ export interface MatcherCore extends Matcher {
   readonly slots: readonly number[];
   readonly firsts: readonly (string | null)[];
   readonly prefilterSource: string | null;
+  /** The words the prefilter looks for (null: not known). */
+  readonly prefilterWords: ReadonlySet<string> | null;
   /**
    * Whether this rule's verdict on the line another rule of its group just classified (`o`, its
    * classified) is that one's, for a matcher whose own "repeatable" is the other's: the same but
    * for the failregexes `extra` (this rule's indexes the other did not rule out, among those
-   * that may match the content's first character: line-memo.ts results, run when not known) and, unless `samePrefilter`, the prefilter. When it is,
+   * that may match the content's first character: line-memo.ts results, run when not known) and, unless `prefilterAgrees` (known to), the prefilter. When it is,
    * lastIndex becomes `at` (the verdict's index here) and, with `adopt`, o is taken as this
    * matcher's own classify() of the line (take() may follow).
    */
-  agrees(o: Readonly<Classified>, samePrefilter: boolean, extra: readonly number[], at: number, adopt: boolean): boolean;
+  agrees(o: Readonly<Classified>, prefilterAgrees: boolean, extra: readonly number[], at: number, adopt: boolean): boolean;
   /** A failure was found on the line before: a "last message repeated" line repeats it. */
   readonly repeatable: boolean;
   /** Not a multi-line rule (maxlines 1): classify() and take() may stand for push(). */
@@ -429,9 +431,61 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     return found;
   }
 
+  /**
+   * classify() then take(), in one: a matcher alone (most files have one jail) keeps what it
+   * finds on the line in locals. The same steps in the same order; test/rules/matcher-group.test.ts
+   * compares the two ways line by line.
+   */
   function pushSingle(raw: string, lineNo: number): RuleMatch[] {
-    classify(raw, lastFailure !== null);
-    return take(lineNo);
+    const found = matchSingle(raw, lineNo);
+    lastFailure = found.length === 1 ? found[0]! : null;
+    return found;
+  }
+
+  function matchSingle(raw: string, lineNo: number): RuleMatch[] {
+    const line = unwrap(raw);
+    if (lastFailure !== null && line.includes('last message repeated ')) {
+      const n = lastRepeated(line);
+      if (n !== null) {
+        cls.line = line;
+        cls.repeat = n;
+        readDate(line);
+        cls.verdict = REPEAT_LAST;
+        return apply(lineNo);
+      }
+    }
+    if (prefilter !== null && !(shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line))) {
+      stats.missed++;
+      skipped[skippedAt] = line;
+      skippedAt = (skippedAt + 1) % SKIP_KEPT;
+      skippedCount++;
+      return NONE;
+    }
+    const cutText = readDate(line);
+    takeDate();
+    const time = cutTime;
+    const unfolded = shared === null ? unfoldRepeated(cutText) : shared.unfold(cutText);
+    const c = content(unfolded ? unfolded.text : cutText);
+    if (c !== null) {
+      // Only the failregexes whose match may start with the text's first character, in order.
+      const candidates = byFirst.candidates(c);
+      for (let x = 0; x < candidates.length; x++) {
+        const j = candidates[x]!;
+        const f = fails[j]!;
+        let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
+        if (m === undefined) {
+          // A regex cannot match a line without one of its words (its result is null then too).
+          m = f.needles.length !== 0 && !holdsAny(line, f.needles) ? null : f.re.exec(c);
+          contentMemo?.set(f.slot, m);
+        }
+        if (!m) continue;
+        stats.failregexHits[j]!++;
+        if (ignored(c, lineNo)) return NONE;
+        return report(groupsOf(m, f.names), j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
+      }
+    }
+    stats.missed++;
+    return NONE;
   }
 
   function pushMulti(raw: string, lineNo: number): RuleMatch[] {
@@ -492,12 +546,12 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   }
 
   /** See MatcherCore.agrees. */
-  function agrees(o: Readonly<Classified>, samePrefilter: boolean, extra: readonly number[], at: number, adopt: boolean): boolean {
+  function agrees(o: Readonly<Classified>, prefilterAgrees: boolean, extra: readonly number[], at: number, adopt: boolean): boolean {
     const v = o.verdict;
     // The same state and line: a repeat for one is a repeat for the other.
     if (v !== REPEAT_LAST) {
       const line = o.line;
-      if (!samePrefilter) {
+      if (!prefilterAgrees) {
         const pass = prefilter === null || (shared === null ? prefilter.test(line) : shared.prefilters.test(prefilter, prefilterWords, line));
         if (pass !== (v !== DROPPED)) return false;
       }
@@ -551,6 +605,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     firsts: fails.map((f) => f.first),
     singleLine: !multi,
     prefilterSource: prefilter?.source ?? null,
+    prefilterWords,
     get lastIndex() {
       return cls.index;
     },

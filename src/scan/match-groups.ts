@@ -34,7 +34,8 @@ class JailSet {
     // A Docker record is read inside out, and "last message repeated" repeats a failure before
     // any prefilter looks: those go the long way.
     const dropped = this.droppable && this.memo!.prefilters.refuses(line) && line.charCodeAt(0) !== 123 /* { */ && !(line.includes('last message repeated ') && this.runs.some((r) => r.group.repeatable));
-    for (const r of this.runs) {
+    for (let i = 0; i < this.runs.length; i++) {
+      const r = this.runs[i]!;
       r.error = null;
       try {
         if (dropped) r.group.pushDropped(line);
