@@ -358,10 +358,10 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     const line = unwrap(raw);
     cls.line = line;
     if (repeatable && line.includes('last message repeated ')) {
-      const n = lastRepeated(line);
+      // Read behind its date: "Dec  1 10:00:00 host last message repeated 3 times".
+      const n = lastRepeated(readDate(line));
       if (n !== null) {
         cls.repeat = n;
-        readDate(line);
         return (cls.verdict = REPEAT_LAST);
       }
     }
@@ -445,11 +445,10 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   function matchSingle(raw: string, lineNo: number): RuleMatch[] {
     const line = unwrap(raw);
     if (lastFailure !== null && line.includes('last message repeated ')) {
-      const n = lastRepeated(line);
+      const n = lastRepeated(readDate(line));
       if (n !== null) {
         cls.line = line;
         cls.repeat = n;
-        readDate(line);
         cls.verdict = REPEAT_LAST;
         return apply(lineNo);
       }
