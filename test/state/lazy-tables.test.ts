@@ -180,3 +180,16 @@ test('the summary counts keys per family and the ranges among them (what a recon
   const r = await loadState(path, { now: NOW });
   assert.deepEqual(banKeyCounts(r.state, 'sshd'), { v4: 2, v6: 2, ranges: 2 });
 });
+
+test('a problem found in a table first read late in the run (a clock set back 100 years) is still printed', () => {
+  const s = opsScratch('maxretry = 3\nfindtime = 1h');
+  // A ban made a hundred years on; the clock then goes back: its times are over 100 years ahead.
+  assert.equal(s.cli(['ban', 'sshd', '192.0.2.5'], '2127-11-24T10:00:00Z').code, 0);
+  appendFileSync(s.auth, failedPasswords('192.0.2.30', 3, '2026-11-24T09:59:00Z').join('\n') + '\n');
+  // The summary says nothing is due: the bans table is first read when the run bans 192.0.2.30.
+  const run = s.cli([], '2026-11-24T10:00:00Z');
+  assert.match(run.stdout, /ban 192\.0\.2\.30/);
+  assert.match(run.stderr, /warning: state: capped 2 times more than 100 years ahead \(bans\.sshd \(start capped\), bans\.sshd \(until capped\)\)/);
+  // Counted as an input problem, as the same find at load is (exit 5).
+  assert.equal(run.code, 5, run.stderr);
+});
