@@ -146,6 +146,8 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
       ownLogRefused = recorded.environment;
     }
 
+    // What the checks of tables first read during the run found (the load vouched for them unread).
+    warnings.push(...loaded.late.warnings);
     const notices = freshNotices(warnings, state.notices, opts.now);
     if (!opts.dryRun) {
       if (!opts.silent) state.notices = notices.printed;
@@ -164,7 +166,7 @@ export async function runScan(opts: RunOptions): Promise<RunResult> {
     const exitCode = exitCodeOf(
       enforced.outcomes,
       scanned.errors.length,
-      scanned.inputProblems + refused.length + loaded.dropped + (fleet?.inputProblems ?? 0),
+      scanned.inputProblems + refused.length + loaded.dropped + loaded.late.dropped + (fleet?.inputProblems ?? 0),
       fleetFailure ?? (fleet?.unreachable ? 'unreachable' : null),
       ownLogRefused,
     );

@@ -200,7 +200,7 @@ function loadOutbox(v: unknown, now: number, problems: LoadProblems): OutboxEntr
   return out;
 }
 
-function loadTables(raw: Obj, now: number, problems: LoadProblems, keyCheck: KeyCheck, late: (warnings: string[]) => void): { jails: JailTablesMap; history: State['history'] } {
+function loadTables(raw: Obj, now: number, problems: LoadProblems, keyCheck: KeyCheck, late: (warnings: string[], count: number) => void): { jails: JailTablesMap; history: State['history'] } {
   const jails = new JailTablesMap();
   /** The columns read and checked in full, their problems told to `into`. */
   const full = <R>(codec: Codec<R>, cols: unknown, where: string, check: (s: CheckSink) => TableCheck, into: LoadProblems): Table<R> => {
@@ -244,13 +244,13 @@ function loadTables(raw: Obj, now: number, problems: LoadProblems, keyCheck: Key
         } catch (e) {
           if (!(e instanceof StateFormatError || e instanceof SyntaxError)) throw e;
           // Cannot happen to a table whose hash matched, unless we wrote it wrong: its rows are lost, the run goes on.
-          late([`state: table ${where} could not be read (${(e as Error).message}); its rows were dropped`]);
+          late([`state: table ${where} could not be read (${(e as Error).message}); its rows were dropped`], 1);
           t = new Table(codec);
           t.markRepaired();
           return t;
         }
         if (mine.count > 0) {
-          late(mine.warnings());
+          late(mine.warnings(), mine.count);
           t.markRepaired();
         }
         return t;
@@ -291,9 +291,10 @@ export interface MigrateOptions {
   keyCheck?: KeyCheck;
   /**
    * Told the warnings of a table whose rows were checked after the load, when first asked for
-   * (a table the file's hash vouched for). Default: they are dropped.
+   * (a table the file's hash vouched for), and how many entries were dropped or capped. Default:
+   * they are dropped.
    */
-  lateWarnings?: (warnings: string[]) => void;
+  lateWarnings?: (warnings: string[], count: number) => void;
 }
 
 /**

@@ -43,11 +43,17 @@ export interface LoadedState {
    * an idle run over a large state then writes nothing.
    */
   baseline: string | null;
+  /**
+   * What a table's check found when a run first asked for its rows (after the load): the run
+   * adds these to its warnings and input problems before it reports.
+   */
+  late: { warnings: string[]; dropped: number };
 }
 
 export async function loadState(path: string, opts: LoadOptions = {}): Promise<LoadedState> {
   let warnings: string[] = [];
   let dropped = 0;
+  const late: LoadedState['late'] = { warnings: [], dropped: 0 };
   await checkStatePath(path);
   let rewrite = false;
   const emptyStateRef = emptyState();
@@ -58,8 +64,14 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<L
     } catch (e) {
       throw new StateFormatError(text.trim() === '' ? 'state file is empty' : `state file is not valid JSON (${(e as Error).message})`);
     }
-    // Problems found in a table checked when first asked for join the load's warnings.
-    const m = migrateState(raw, { now: opts.now, keyCheck: whyNotBannableKey, lateWarnings: (w) => warnings.push(...w) });
+    const m = migrateState(raw, {
+      now: opts.now,
+      keyCheck: whyNotBannableKey,
+      lateWarnings: (w, n) => {
+        late.warnings.push(...w);
+        late.dropped += n;
+      },
+    });
     warnings = m.warnings;
     dropped = m.dropped;
     rewrite = m.rewrite;
@@ -68,7 +80,7 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<L
   try {
     await withEnvironment('state', path, () => db.read());
     const missing = db.data === emptyStateRef;
-    return { state: db.data, warnings, recovered: false, dropped, baseline: rewrite || missing ? null : baselineOf(db.data) };
+    return { state: db.data, warnings, recovered: false, dropped, baseline: rewrite || missing ? null : baselineOf(db.data), late };
   } catch (e) {
     if (!(e instanceof StateFormatError)) throw e;
     if (opts.readOnly) {
@@ -78,6 +90,7 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<L
         recovered: true,
         dropped: 0,
         baseline: null,
+        late,
       };
     }
     const aside = `${path}.corrupt-${stamp(new Date())}`;
@@ -88,6 +101,7 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<L
       recovered: true,
       dropped: 0,
       baseline: null,
+      late,
     };
   }
 }

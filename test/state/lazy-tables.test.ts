@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { migrateState } from '../../src/state/migrate.ts';
 import { loadState, saveState } from '../../src/state/store.ts';
-import { STATE_VERSION } from '../../src/state/schema.ts';
+import { emptyState, STATE_VERSION } from '../../src/state/schema.ts';
+import { banKeyCounts, setBan } from '../../src/state/bans.ts';
 import { whyNotBannableKey } from '../../src/net/host.ts';
 import { viewOf } from '../helpers/state-view.ts';
 import { failedPasswords } from '../run/cli.ts';
@@ -167,4 +168,28 @@ test('status and import read and change a version 3 state as any other', () => {
   assert.equal(j.currentlyFailed, 1, 'the failures tracked before are still there');
   assert.deepEqual(j.banned.map((b: { ip: string }) => b.ip).sort(), ['192.0.2.20', '198.51.100.1', '2001:db8::77']);
   assert.equal(readFileSync(s.dummy, 'utf8'), '+192.0.2.20\n+198.51.100.1\n+2001:db8::77\n');
+});
+
+test('the summary counts keys per family and the ranges among them (what a reconcile asks without the rows)', async (t) => {
+  const path = join(tempDir(t), 'state.json');
+  const s = emptyState();
+  const ban = { start: NOW, until: NOW + 600, failures: 5, count: 1, origin: 'manual' as const };
+  for (const k of [3221225985, '198.51.100.0/24', '2001:db8::5', '2001:db8::/32']) setBan(s, 'sshd', k, ban);
+  await saveState(path, s);
+  assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')).jails.sshd.bans.keys, [2, 2, 2]);
+  const r = await loadState(path, { now: NOW });
+  assert.deepEqual(banKeyCounts(r.state, 'sshd'), { v4: 2, v6: 2, ranges: 2 });
+});
+
+test('a problem found in a table first read late in the run (a clock set back 100 years) is still printed', () => {
+  const s = opsScratch('maxretry = 3\nfindtime = 1h');
+  // A ban made a hundred years on; the clock then goes back: its times are over 100 years ahead.
+  assert.equal(s.cli(['ban', 'sshd', '192.0.2.5'], '2127-11-24T10:00:00Z').code, 0);
+  appendFileSync(s.auth, failedPasswords('192.0.2.30', 3, '2026-11-24T09:59:00Z').join('\n') + '\n');
+  // The summary says nothing is due: the bans table is first read when the run bans 192.0.2.30.
+  const run = s.cli([], '2026-11-24T10:00:00Z');
+  assert.match(run.stdout, /ban 192\.0\.2\.30/);
+  assert.match(run.stderr, /warning: state: capped 2 times more than 100 years ahead \(bans\.sshd \(start capped\), bans\.sshd \(until capped\)\)/);
+  // Counted as an input problem, as the same find at load is (exit 5).
+  assert.equal(run.code, 5, run.stderr);
 });

@@ -41,5 +41,8 @@ test('tables loaded and not changed are written back in pieces as exactly the te
 
 test('a text escaped in slices is the text escaped whole, wherever the slices end (surrogate pairs kept together)', () => {
   const s = 'a\u{1F600}"\\\u{1F601}\u{1F602}b\ud800c\udc00\n\u2028' + '\u{1F603}'.repeat(5);
-  for (let size = 1; size <= 6; size++) assert.equal([...escapedPieces(s, size)].join(''), JSON.stringify(s).slice(1, -1), `slices of ${size}`);
+  const plain = '{"key":["2001:db8::1"],"x":{"0":{"lines":["say \\"hi\\" \\\\ back"]}}}';
+  for (const text of [s, plain]) {
+    for (let size = 1; size <= 6; size++) assert.equal([...escapedPieces(text, size)].join(''), JSON.stringify(text).slice(1, -1), `slices of ${size}`);
+  }
 });

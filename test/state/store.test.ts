@@ -10,7 +10,7 @@ import { viewOf } from '../helpers/state-view.ts';
 test('no state file yet: an empty state, no warning, nothing recovered', async (t) => {
   const r = await loadState(join(tempDir(t), 'state.json'));
   assert.deepEqual(viewOf(r.state), viewOf(emptyState()));
-  assert.deepEqual({ ...r, state: null }, { state: null, warnings: [], recovered: false, dropped: 0, baseline: null });
+  assert.deepEqual({ ...r, state: null }, { state: null, warnings: [], recovered: false, dropped: 0, baseline: null, late: { warnings: [], dropped: 0 } });
 });
 
 test('a saved state loads back equal; the file is 0600 in a directory created 0700', async (t) => {
