@@ -36,12 +36,15 @@ export interface Session {
   warnings: string[];
 }
 
-export async function withSession<T>(opts: OpsOptions, fn: (s: Session) => Promise<T>, write = true): Promise<T> {
+export async function withSession(opts: OpsOptions, fn: (s: Session) => Promise<OpsResult>, write = true): Promise<OpsResult> {
   const config = loadConfig({ configDir: opts.configDir, builtinDir: builtinRulesDir() });
   const release = opts.dryRun || !write ? async () => {} : await acquireLock(opts.statePath, { waitMs: opts.lockWaitMs });
   try {
     const loaded = await loadState(opts.statePath, { now: opts.now, readOnly: opts.dryRun || !write });
-    return await fn({ config, state: loaded.state, warnings: [...config.warnings, ...loaded.warnings] });
+    const result = await fn({ config, state: loaded.state, warnings: [...config.warnings, ...loaded.warnings] });
+    // What the checks of tables first read by the command found (the load vouched for them unread).
+    result.messages.push(...loaded.late.warnings.map((w) => `warning: ${w}`));
+    return result;
   } finally {
     await release();
   }

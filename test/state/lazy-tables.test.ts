@@ -193,3 +193,13 @@ test('a problem found in a table first read late in the run (a clock set back 10
   // Counted as an input problem, as the same find at load is (exit 5).
   assert.equal(run.code, 5, run.stderr);
 });
+
+test('an operator command that first reads such a table prints its problem too (status)', () => {
+  const s = opsScratch();
+  assert.equal(s.cli(['ban', 'sshd', '192.0.2.5'], '2127-11-24T10:00:00Z').code, 0);
+  // status lists the bans: it reads the table the load left unread.
+  const st = s.cli(['status', '--jail', 'sshd'], '2026-11-24T10:00:00Z');
+  assert.equal(st.code, 0, st.stderr);
+  assert.match(st.stdout, /192\.0\.2\.5/);
+  assert.match(st.stderr, /warning: state: capped 2 times more than 100 years ahead \(bans\.sshd \(start capped\), bans\.sshd \(until capped\)\)/);
+});
