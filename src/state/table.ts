@@ -14,7 +14,7 @@
 // Sparse fields (a ban's error, a ticket's lines) live in one column `x`: an object from row
 // number to the record's extras, so the 99% of rows without any cost nothing.
 
-import type { AddrKey } from '../net/key.ts';
+import { isRangeKey, keyFamily, type AddrKey } from '../net/key.ts';
 import { Suspects } from './screens.ts';
 import { storedForm, storedPieces, storedTextPieces, type StoredTable, type TableSummary } from './table-text.ts';
 
@@ -165,9 +165,9 @@ export class Table<R> {
     }
     const out = { v4: 0, v6: 0, ranges: 0 };
     for (const k of this.keyList()) {
-      if (typeof k === 'number' || !k.includes(':')) out.v4++;
+      if (keyFamily(k) === 4) out.v4++;
       else out.v6++;
-      if (typeof k === 'string' && k.includes('/')) out.ranges++;
+      if (isRangeKey(k)) out.ranges++;
     }
     return out;
   }
