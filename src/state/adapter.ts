@@ -73,9 +73,16 @@ export async function writeFileAtomic(path: string, text: string | Iterable<stri
   await fsyncDir(dir);
 }
 
-/** A JSON file as lowdb storage: `parse` turns the text into the data (and may throw on bad content). */
+/**
+ * A JSON file as lowdb storage: `parse` turns the text into the data (and may throw on bad
+ * content), `pieces` the data into its JSON text, in pieces.
+ */
 export class AtomicJsonFile<T> implements Adapter<T> {
-  constructor(private readonly path: string, private readonly parse: (text: string) => T) {}
+  constructor(
+    private readonly path: string,
+    private readonly parse: (text: string) => T,
+    private readonly pieces: (data: T) => Iterable<string> = jsonChunks,
+  ) {}
 
   async read(): Promise<T | null> {
     let text: string;
@@ -90,6 +97,6 @@ export class AtomicJsonFile<T> implements Adapter<T> {
 
   async write(data: T): Promise<void> {
     // In pieces: a large state is never one string (json-chunks.ts).
-    await writeFileAtomic(this.path, jsonChunks(data));
+    await writeFileAtomic(this.path, this.pieces(data));
   }
 }

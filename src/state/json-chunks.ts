@@ -5,12 +5,26 @@
 /** Array elements stringified at a time. */
 const SLICE = 16_384;
 
-/** The JSON text of `value`, in pieces whose concatenation is `JSON.stringify(value)`. */
-export function* jsonChunks(value: unknown): Generator<string> {
+/**
+ * Where parts of the text being written begin and end: the writer adds each piece's length to
+ * `pos` once it took it, so a generator that marks `pos` between its pieces marks a character
+ * offset in the whole text (the state file's index of its tables, state-text.ts).
+ */
+export class TextSpans {
+  pos = 0;
+  /** [start, end) of each part marked, in text order. */
+  readonly list: [number, number][] = [];
+}
+
+/**
+ * The JSON text of `value`, in pieces whose concatenation is `JSON.stringify(value)`. With
+ * `spans`, the values that write their own pieces mark there where their parts are.
+ */
+export function* jsonChunks(value: unknown, spans?: TextSpans): Generator<string> {
   let v = value;
   // A value that writes its own JSON in pieces (a state table, table-text.ts).
   if (v !== null && typeof v === 'object' && typeof (v as { jsonPieces?: unknown }).jsonPieces === 'function') {
-    yield* (v as { jsonPieces(): Iterable<string> }).jsonPieces();
+    yield* (v as { jsonPieces(spans?: TextSpans): Iterable<string> }).jsonPieces(spans);
     return;
   }
   if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON(): unknown }).toJSON();
@@ -40,7 +54,7 @@ export function* jsonChunks(value: unknown): Generator<string> {
     if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
     yield `${first ? '' : ','}${JSON.stringify(k)}:`;
     first = false;
-    yield* jsonChunks(x);
+    yield* jsonChunks(x, spans);
   }
   yield '}';
 }

@@ -7,7 +7,8 @@ import { isKeyValue, keyText, parseKey, type AddrKey } from '../net/key.ts';
 import { BAN_CODEC, HISTORY_CODEC, TICKET_CODEC, banCheck, historyCheck, ticketCheck, type CheckSink } from './codecs.ts';
 import { emptyHistory, emptyJailTables, JailTablesMap, STATE_VERSION, type FileCursor, type OutboxEntry, type State } from './schema.ts';
 import { ColumnsError, Table, type Codec, type Columns, type TableCheck } from './table.ts';
-import { trustedSummary, type StoredTable } from './table-text.ts';
+import { hashOf, summaryShape, trustedSummary, type StoredTable, type TableSummary } from './table-text.ts';
+import { ColsText } from './state-text.ts';
 import { judgeTime, LoadProblems, MAX_AHEAD, sanitizeCount } from './times.ts';
 
 /** The file is not a state this program can read: corrupt, wrong shape, or from a newer version. */
@@ -227,46 +228,61 @@ function loadTables(raw: Obj, now: number, problems: LoadProblems, keyCheck: Key
       throw e;
     }
   };
-  const table = <R>(codec: Codec<R>, v: unknown, where: string, check: (s: CheckSink) => TableCheck): Table<R> => {
-    // Version 3 holds {summary, cols: text, hash}; a table given as columns (version 2, or written
-    // by hand) is read as such.
-    const cols = isObj(v) && Object.hasOwn(v, 'cols') ? v.cols : v;
-    if (typeof cols !== 'string') return full(codec, cols, where, check, problems);
-    const summary = trustedSummary(v, codec.early);
-    if (summary !== null) {
-      // Written by us and unchanged since: the rows wait until a run asks for them. Their check
-      // still runs then (a clock set back can make a time "ahead"); what it finds is told late.
-      return Table.deferred(codec, v as StoredTable, summary, () => {
-        const mine = new LoadProblems();
-        let t: Table<R>;
-        try {
-          t = full(codec, JSON.parse(cols), where, check, mine);
-        } catch (e) {
-          if (!(e instanceof StateFormatError || e instanceof SyntaxError)) throw e;
-          // Cannot happen to a table whose hash matched, unless we wrote it wrong: its rows are lost, the run goes on.
-          late([`state: table ${where} could not be read (${(e as Error).message}); its rows were dropped`], 1);
-          t = new Table(codec);
-          t.markRepaired();
-          return t;
-        }
-        if (mine.count > 0) {
-          late(mine.warnings(), mine.count);
-          t.markRepaired();
-        }
+  /**
+   * A table whose rows wait until a run asks for them: their check still runs then (a clock
+   * set back can make a time "ahead"); what it finds is told late.
+   */
+  const deferred = <R>(codec: Codec<R>, stored: StoredTable, summary: TableSummary, where: string, check: (s: CheckSink) => TableCheck, trust: (() => boolean) | null): Table<R> =>
+    Table.deferred(codec, stored, summary, () => {
+      const mine = new LoadProblems();
+      let t: Table<R>;
+      try {
+        t = full(codec, JSON.parse(stored.cols), where, check, mine);
+      } catch (e) {
+        if (!(e instanceof StateFormatError || e instanceof SyntaxError)) throw e;
+        // A text no hash vouched for that is no table (edited by hand), or one we wrote wrong: its rows are lost, the run goes on.
+        late([`state: table ${where} could not be read (${(e as Error).message}); its rows were dropped`], 1);
+        t = new Table(codec);
+        t.markRepaired();
         return t;
-      });
-    }
-    // Edited by hand, cut short or not ours: read and checked now, as a version 2 table was,
-    // and written back with a summary made from its rows.
+      }
+      if (mine.count > 0) {
+        late(mine.warnings(), mine.count);
+        t.markRepaired();
+      }
+      return t;
+    }, trust);
+  /** A table's text parsed and checked now, as a version 2 table, and written back with a summary made from its rows. */
+  const checkedNow = <R>(codec: Codec<R>, text: string, where: string, check: (s: CheckSink) => TableCheck): Table<R> => {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(cols);
+      parsed = JSON.parse(text);
     } catch (e) {
       throw new StateFormatError(`state table ${where} is not valid JSON (${(e as Error).message})`);
     }
     const t = full(codec, parsed, where, check, problems);
     t.markRepaired();
     return t;
+  };
+  const table = <R>(codec: Codec<R>, v: unknown, where: string, check: (s: CheckSink) => TableCheck): Table<R> => {
+    // Version 3 holds {summary, cols, hash}: cols a slice of the file's text (state-text.ts), or
+    // as an older writer kept it, one string. A table given as columns (version 2, a file read
+    // as a whole, or written by hand) is read as such.
+    const cols = isObj(v) && Object.hasOwn(v, 'cols') ? v.cols : v;
+    if (cols instanceof ColsText) {
+      // Its hash is checked only when its summary would answer before its rows are read: a
+      // table whose rows a run needs is parsed and checked in full anyway.
+      const summary = summaryShape(v, codec.early);
+      if (summary === null) return checkedNow(codec, cols.text, where, check);
+      const stored = { ...(v as object), cols: cols.text } as StoredTable;
+      return deferred(codec, stored, summary, where, check, () => hashOf(summary, cols.text) === stored.hash);
+    }
+    if (typeof cols !== 'string') return full(codec, cols, where, check, problems);
+    const summary = trustedSummary(v, codec.early);
+    // Written by us and unchanged since: the rows wait until a run asks for them.
+    if (summary !== null) return deferred(codec, v as StoredTable, summary, where, check, null);
+    // Edited by hand, cut short or not ours: read and checked now.
+    return checkedNow(codec, cols, where, check);
   };
   const rawJails = raw.jails ?? {};
   if (!isObj(rawJails)) throw new StateFormatError('state section "jails" is not an object');

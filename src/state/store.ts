@@ -5,6 +5,7 @@ import { Low } from 'lowdb';
 import { rename } from 'node:fs/promises';
 import { emptyState, type State } from './schema.ts';
 import { AtomicJsonFile } from './adapter.ts';
+import { parseIndexed, statePieces } from './state-text.ts';
 import { migrateState, StateFormatError } from './migrate.ts';
 import { withEnvironment } from '../util/errors.ts';
 import { checkStatePath } from './state-path.ts';
@@ -58,25 +59,38 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<L
   let rewrite = false;
   const emptyStateRef = emptyState();
   const db = new Low<State>(new AtomicJsonFile<State>(path, (text) => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new StateFormatError(text.trim() === '' ? 'state file is empty' : `state file is not valid JSON (${(e as Error).message})`);
-    }
-    const m = migrateState(raw, {
+    const migrateOpts = {
       now: opts.now,
       keyCheck: whyNotBannableKey,
-      lateWarnings: (w, n) => {
+      lateWarnings: (w: string[], n: number) => {
         late.warnings.push(...w);
         late.dropped += n;
       },
-    });
+    };
+    const whole = () => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (e) {
+        throw new StateFormatError(text.trim() === '' ? 'state file is empty' : `state file is not valid JSON (${(e as Error).message})`);
+      }
+      return migrateState(raw, migrateOpts);
+    };
+    // The tables' columns cut out by the file's index (state-text.ts); a file that cannot be
+    // read so is read as a whole, which says what is wrong with it as it always did.
+    const indexed = parseIndexed(text);
+    let m: ReturnType<typeof migrateState>;
+    try {
+      m = indexed === null ? whole() : migrateState(indexed, migrateOpts);
+    } catch (e) {
+      if (indexed === null || !(e instanceof StateFormatError)) throw e;
+      m = whole();
+    }
     warnings = m.warnings;
     dropped = m.dropped;
     rewrite = m.rewrite;
     return m.state;
-  }), emptyStateRef);
+  }, statePieces), emptyStateRef);
   try {
     await withEnvironment('state', path, () => db.read());
     const missing = db.data === emptyStateRef;
@@ -108,7 +122,7 @@ export async function loadState(path: string, opts: LoadOptions = {}): Promise<L
 
 /** Save the state atomically (temp file, fsync, rename, fsync of the directory), mode 0600. */
 export async function saveState(path: string, state: State): Promise<void> {
-  const db = new Low<State>(new AtomicJsonFile<State>(path, () => state), state);
+  const db = new Low<State>(new AtomicJsonFile<State>(path, () => state, statePieces), state);
   // A failed write (full disk, read-only) removes its temp file and leaves the old state in place.
   await withEnvironment('state', path, () => db.write());
 }

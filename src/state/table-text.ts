@@ -1,17 +1,19 @@
-// How a table is kept in the state file (version 3): its columns as one JSON text, beside a
-// summary of what a run asks of a table without its rows, and a hash over both.
+// How a table is kept in the state file (version 3): its columns as JSON, beside a summary of
+// what a run asks of a table without its rows, and a hash over both.
 //
-//   {"rows":N,"keys":[v4,v6,ranges],"min":{"until":t},"xf":{"pending":n},"cols":"{\"key\":[...],...}","hash":"..."}
+//   {"rows":N,"keys":[v4,v6,ranges],"min":{"until":t},"xf":{"pending":n},"cols":{"key":[...],...},"hash":"..."}
 //
-// Why: loading the state then parses one string per table, not 100,000 rows, and an idle run
-// (no ban due, no ticket stale, nothing read) answers from the summary and never parses the
-// rows. The hash is what lets a load trust the summary: a table edited by hand, cut short or
-// written by anyone but us does not match, and is parsed and checked at once (migrate.ts).
-// A table no one touched is written back as it was read, byte for byte.
+// Why: the file's index (state-text.ts) lets a load cut each table's columns out as a slice of
+// the text without parsing them; an idle run (no ban due, no ticket stale, nothing read) answers
+// from the summary and never parses the rows. The hash is what lets a run trust the summary: a
+// table edited by hand, cut short or written by anyone but us does not match, and is parsed
+// and checked in full before its summary answers anything (migrate.ts). A table no one
+// touched is written back as it was read. An older writer kept `cols` as one escaped string of
+// the same text (and the same hash); such a table is still read, and written back as above.
 
 import { createHash } from 'node:crypto';
 import type { Columns } from './table.ts';
-import { jsonChunks } from './json-chunks.ts';
+import { jsonChunks, type TextSpans } from './json-chunks.ts';
 
 /** What a run may ask of a table without its rows. */
 export interface TableSummary {
@@ -24,7 +26,7 @@ export interface TableSummary {
   xf: Record<string, number>;
 }
 
-/** A table as the file holds it. */
+/** A table as the file holds it, `cols` the columns' JSON text. */
 export interface StoredTable extends TableSummary {
   cols: string;
   hash: string;
@@ -67,36 +69,40 @@ function summaryText(s: TableSummary): string {
   return JSON.stringify({ rows: s.rows, keys: s.keys, min: s.min, xf: s.xf });
 }
 
-/** The stored form of `cols` (for JSON.stringify): the same text storedPieces makes. */
-export function storedForm(cols: Columns, early: readonly string[]): StoredTable {
+/** The hash that vouches for a summary and a columns' text together. */
+export function hashOf(summary: TableSummary, text: string): string {
+  return createHash(HASH).update(summaryText(summary)).update(text).digest('hex');
+}
+
+/** The stored form of `cols` for JSON.stringify (the columns as they are): the same JSON storedPieces writes. */
+export function storedForm(cols: Columns, early: readonly string[]): Omit<StoredTable, 'cols'> & { cols: Columns } {
   const s = summaryOf(cols, early);
-  const text = JSON.stringify(cols);
-  const hash = createHash(HASH).update(summaryText(s)).update(text).digest('hex');
-  return { ...s, cols: text, hash };
+  return { ...s, cols, hash: hashOf(s, JSON.stringify(cols)) };
 }
 
 /**
- * The JSON text of storedForm(cols) in pieces, without making the columns' text as one string
- * (a table of a million bans is 40 MB of it): each piece is hashed and escaped as it comes.
+ * The JSON text of a table in pieces, without making the columns' text as one string (a table
+ * of a million bans is 40 MB of it): each piece is hashed as it comes. `spans` gets where the
+ * columns' text begins and ends.
  */
-export function* storedPieces(cols: Columns, early: readonly string[]): Generator<string> {
+export function* storedPieces(cols: Columns, early: readonly string[], spans?: TextSpans): Generator<string> {
   const st = summaryText(summaryOf(cols, early));
   const h = createHash(HASH).update(st);
-  yield `${st.slice(0, -1)},"cols":"`;
+  yield `${st.slice(0, -1)},"cols":`;
+  const start = spans?.pos ?? 0;
   for (const piece of jsonChunks(cols)) {
     h.update(piece);
-    // Pieces end between values, never inside a string: escaped one by one they make the escaped whole.
-    yield escapeText(piece);
+    yield piece;
   }
-  yield `","hash":"${h.digest('hex')}"}`;
+  spans?.list.push([start, spans.pos]);
+  yield `,"hash":"${h.digest('hex')}"}`;
 }
 
 /**
- * The JSON text of a stored table as it was read (toJSON's form), in pieces: its columns' text
- * (40 MB for a million bans) is escaped a slice at a time, not copied whole.
+ * The JSON text of a stored table as it was read, field by field in the order read (a field
+ * added by hand stays where it was): its columns' text is written as it is, never copied.
  */
-export function* storedTextPieces(t: StoredTable): Generator<string> {
-  // Field by field in the order read (a field added by hand stays where it was).
+export function* storedTextPieces(t: StoredTable, spans?: TextSpans): Generator<string> {
   let out = '{';
   for (const k of Object.keys(t)) {
     out += `${out === '{' ? '' : ','}${JSON.stringify(k)}:`;
@@ -105,36 +111,24 @@ export function* storedTextPieces(t: StoredTable): Generator<string> {
       out += JSON.stringify(v);
       continue;
     }
-    yield `${out}"`;
-    yield* escapedPieces(v as string);
-    out = '"';
+    yield out;
+    const start = spans?.pos ?? 0;
+    yield v as string;
+    spans?.list.push([start, spans.pos]);
+    out = '';
   }
   yield `${out}}`;
 }
 
-/** JSON.stringify(s) without its quotes, in pieces of about `size` characters; a surrogate pair is never split. */
-export function* escapedPieces(s: string, size = 1 << 20): Generator<string> {
-  for (let i = 0; i < s.length; ) {
-    let j = Math.min(s.length, i + size);
-    const c = s.charCodeAt(j - 1);
-    // A high surrogate at the end of a slice would be escaped alone (\ud83d) instead of kept with its pair.
-    if (j < s.length && c >= 0xd800 && c <= 0xdbff) j = j - 1 > i ? j - 1 : j + 1;
-    yield escapeText(s.slice(i, j));
-    i = j;
-  }
-}
-
-/** What JSON.stringify escapes in a text besides `"` and `\`: control characters, surrogates (lone ones). */
-const ODD = /[\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * JSON.stringify(s) without its quotes. A table's text is JSON made by JSON.stringify: it holds
- * no control character and no lone surrogate, so two plain replaces do (a quarter of the cost
- * of JSON.stringify on 14 MB of columns); any other text takes JSON.stringify.
- */
-function escapeText(s: string): string {
-  if (ODD.test(s)) return JSON.stringify(s).slice(1, -1);
-  return (s.includes('\\') ? s.replaceAll('\\', '\\\\') : s).replaceAll('"', '\\"');
+/** A stored table's summary when it has the shape we write (the hash not checked yet); else null. */
+export function summaryShape(v: unknown, early: readonly string[]): TableSummary | null {
+  if (!isObj(v) || typeof v.hash !== 'string') return null;
+  const { rows, keys, min, xf } = v;
+  if (!isCount(rows) || !Array.isArray(keys) || keys.length !== 3 || !keys.every(isCount)) return null;
+  if (keys[0] + keys[1] !== rows || keys[2] > rows) return null;
+  if (!isObj(min) || !early.every((c) => Object.hasOwn(min, c) && (min[c] === null || (typeof min[c] === 'number' && (min[c] as number) >= 0)))) return null;
+  if (!isObj(xf) || !Object.values(xf).every(isCount)) return null;
+  return { rows, keys: keys as [number, number, number], min: min as TableSummary['min'], xf: xf as TableSummary['xf'] };
 }
 
 /**
@@ -143,13 +137,7 @@ function escapeText(s: string): string {
  * and checked in full).
  */
 export function trustedSummary(v: unknown, early: readonly string[]): TableSummary | null {
-  if (!isObj(v) || typeof v.cols !== 'string' || typeof v.hash !== 'string') return null;
-  const { rows, keys, min, xf } = v;
-  if (!isCount(rows) || !Array.isArray(keys) || keys.length !== 3 || !keys.every(isCount)) return null;
-  if (keys[0] + keys[1] !== rows || keys[2] > rows) return null;
-  if (!isObj(min) || !early.every((c) => Object.hasOwn(min, c) && (min[c] === null || (typeof min[c] === 'number' && (min[c] as number) >= 0)))) return null;
-  if (!isObj(xf) || !Object.values(xf).every(isCount)) return null;
-  const s: TableSummary = { rows, keys: keys as [number, number, number], min: min as TableSummary['min'], xf: xf as TableSummary['xf'] };
-  const hash = createHash(HASH).update(summaryText(s)).update(v.cols).digest('hex');
-  return hash === v.hash ? s : null;
+  if (!isObj(v) || typeof v.cols !== 'string') return null;
+  const s = summaryShape(v, early);
+  return s !== null && hashOf(s, v.cols) === v.hash ? s : null;
 }

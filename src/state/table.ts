@@ -3,8 +3,8 @@
 //
 // Why lazy: a run that changes nothing must not pay for what the state holds (100,000 tracked
 // addresses, 1,000,000 bans). A table the file's hash vouches for is not even parsed until a
-// run asks for its rows (table-text.ts): its summary answers counts and "is anything due",
-// and it is written back as it was read. Once parsed, the columns are kept as they are ("raw");
+// run asks for its rows (table-text.ts): its summary answers counts and "is anything due"
+// (once its hash is checked), and it is written back as it was read. Once parsed, the columns are kept as they are ("raw");
 // a record is built only when someone asks for that key. Changes live in an overlay map (copy on
 // write per entry): `set` puts the new record there and marks the raw row dead, `delete` marks
 // it dead. Saving writes the raw columns back untouched when nothing changed, else the live raw
@@ -17,6 +17,7 @@
 import { isRangeKey, keyFamily, type AddrKey } from '../net/key.ts';
 import { Suspects } from './screens.ts';
 import { storedForm, storedPieces, storedTextPieces, type StoredTable, type TableSummary } from './table-text.ts';
+import type { TextSpans } from './json-chunks.ts';
 
 /** The columns of a table as JSON holds them: `key`, one array per dense field, `x` extras by row. */
 export interface Columns {
@@ -70,10 +71,11 @@ export class Table<R> {
   private repaired = false;
   /**
    * A table read from the file and not parsed yet: its summary answers what it can, `open`
-   * parses and checks the rows the first time anything else is asked.
+   * parses and checks the rows the first time anything else is asked. `trust`, until asked
+   * once, checks the hash the summary was read under (null: already checked).
    */
-  private deferred: { summary: TableSummary; open: () => Table<R> } | null = null;
-  /** The table as the file held it, while it still says the same: written back as it was. */
+  private deferred: { summary: TableSummary; open: () => Table<R>; trust: (() => boolean) | null } | null = null;
+  /** The table as the file held it, while it still says the same: written back as it was (dropped at the first change, its text with it). */
   private stored: StoredTable | null = null;
 
   constructor(private readonly codec: Codec<R>, raw?: Columns) {
@@ -123,13 +125,36 @@ export class Table<R> {
 
   /**
    * A table whose rows stay unparsed until first asked for: `stored` is what the file held,
-   * `summary` its trusted summary, `open` parses and checks the rows (as Table.load).
+   * `summary` its summary, `open` parses and checks the rows (as Table.load); `trust` says
+   * whether the hash vouches for the summary, asked the first time the summary would answer
+   * (null: it was checked already).
    */
-  static deferred<R>(codec: Codec<R>, stored: StoredTable, summary: TableSummary, open: () => Table<R>): Table<R> {
+  static deferred<R>(codec: Codec<R>, stored: StoredTable, summary: TableSummary, open: () => Table<R>, trust: (() => boolean) | null = null): Table<R> {
     const t = new Table(codec);
-    t.deferred = { summary, open };
+    t.deferred = { summary, open, trust };
     t.stored = stored;
     return t;
+  }
+
+  /**
+   * The summary of a table still unparsed, once its hash vouches for it; null when the rows are
+   * parsed. A summary its hash does not vouch for (a table edited by hand) is never used: the
+   * rows are parsed and checked now, and written back with a true summary.
+   */
+  private summary(): TableSummary | null {
+    const d = this.deferred;
+    if (d === null) return null;
+    if (d.trust !== null) {
+      const ok = d.trust();
+      d.trust = null;
+      if (!ok) {
+        this.ready();
+        this.repaired = true;
+        this.stored = null;
+        return null;
+      }
+    }
+    return d.summary;
   }
 
   /** Parse a deferred table's rows now (every read of rows and every change asks this first). */
@@ -153,14 +178,16 @@ export class Table<R> {
   }
 
   get size(): number {
-    if (this.deferred) return this.deferred.summary.rows + this.over.size;
+    const s = this.summary();
+    if (s !== null) return s.rows + this.over.size;
     return this.n - this.deadCount + this.over.size;
   }
 
   /** Keys of IPv4 and of IPv6 (ranges counted in their family), and how many are ranges. */
   keyCounts(): { v4: number; v6: number; ranges: number } {
-    if (this.deferred && this.over.size === 0) {
-      const [v4, v6, ranges] = this.deferred.summary.keys;
+    const s = this.over.size === 0 ? this.summary() : null;
+    if (s !== null) {
+      const [v4, v6, ranges] = s.keys;
       return { v4, v6, ranges };
     }
     const out = { v4: 0, v6: 0, ranges: 0 };
@@ -177,8 +204,9 @@ export class Table<R> {
    * number); undefined once parsed or when the summary does not hold that column.
    */
   private summaryMin(column: string): number | null | undefined {
-    if (this.deferred === null || this.over.size > 0) return undefined;
-    const m = this.deferred.summary.min;
+    const s = this.over.size === 0 ? this.summary() : null;
+    if (s === null) return undefined;
+    const m = s.min;
     return Object.hasOwn(m, column) ? m[column] : undefined;
   }
 
@@ -217,6 +245,7 @@ export class Table<R> {
   }
 
   private kill(i: number): void {
+    this.stored = null;
     this.dead ??= new Uint8Array(this.n);
     if (this.dead[i]) return;
     this.dead[i] = 1;
@@ -240,6 +269,7 @@ export class Table<R> {
   }
 
   set(key: AddrKey, rec: R): void {
+    this.stored = null;
     if (!this.over.has(key)) {
       const i = this.row(key);
       if (i >= 0) this.kill(i);
@@ -265,6 +295,7 @@ export class Table<R> {
   /** Add a record for a key the caller knows is absent (it just asked): no second look-up. */
   insertNew(key: AddrKey, rec: R): void {
     this.ready();
+    this.stored = null;
     this.over.set(key, rec);
   }
 
@@ -297,8 +328,8 @@ export class Table<R> {
    * (the summary says) are not parsed.
    */
   eachExtras(pick: (rec: R) => Record<string, unknown> | undefined, fn: (extras: Record<string, unknown>, key: AddrKey) => void, field?: string): void {
-    const skip = this.deferred !== null && this.over.size === 0 && field !== undefined && !((this.deferred.summary.xf[field] ?? 0) > 0);
-    if (skip) return;
+    const s = field !== undefined && this.over.size === 0 ? this.summary() : null;
+    if (s !== null && !((s.xf[field!] ?? 0) > 0)) return;
     this.ready();
     const x = this.cols.x;
     if (x) {
@@ -371,16 +402,22 @@ export class Table<R> {
     this.repaired = true;
   }
 
-  /** The table as the file holds it (table-text.ts): what was read, when nothing changed. */
-  toJSON(): StoredTable {
-    if (!this.changed && this.stored !== null) return this.stored;
+  /** The table as the file holds it (table-text.ts), for JSON.stringify: what was read, when nothing changed. */
+  toJSON(): ReturnType<typeof storedForm> {
+    this.summary();
+    if (!this.changed && this.stored !== null) return { ...this.stored, cols: JSON.parse(this.stored.cols) as Columns };
     return storedForm(this.columns(), this.codec.early);
   }
 
-  /** The JSON text of toJSON() in pieces (json-chunks.ts): a large table never as one string. */
-  *jsonPieces(): Generator<string> {
-    if (!this.changed && this.stored !== null) yield* storedTextPieces(this.stored);
-    else yield* storedPieces(this.columns(), this.codec.early);
+  /**
+   * The JSON text of toJSON() in pieces (json-chunks.ts): a large table never as one string.
+   * `spans` gets where its columns are (the file's index, state-text.ts).
+   */
+  *jsonPieces(spans?: TextSpans): Generator<string> {
+    // An unparsed table is written back as read only if its hash vouches for it (else it is parsed, checked and written anew).
+    this.summary();
+    if (!this.changed && this.stored !== null) yield* storedTextPieces(this.stored, spans);
+    else yield* storedPieces(this.columns(), this.codec.early, spans);
   }
 
   /** The live rows as columns: the raw ones untouched when nothing changed. */

@@ -30,3 +30,19 @@ export function bigState(n: number, stamp = 0, lines = true): State {
   s.lastRun = 1764026000 + stamp;
   return s;
 }
+
+/**
+ * A state file's text without its index (its last field, src/state/state-text.ts), and the
+ * index; each span checked to be a table's columns.
+ */
+export function splitIndex(text: string): { body: string; spans: [number, number][] } {
+  const m = /,"spans":(\[[\d,[\]]*\])\}$/.exec(text);
+  if (m === null) throw new Error('the file has no index of its tables');
+  const spans = JSON.parse(m[1]!) as [number, number][];
+  for (const [s, e] of spans) {
+    if (text.slice(s - 7, s) !== '"cols":') throw new Error(`span ${s}-${e} is not after "cols":`);
+    const cols = JSON.parse(text.slice(s, e)) as { key?: unknown };
+    if (!Array.isArray(cols.key)) throw new Error(`span ${s}-${e} is not a table's columns`);
+  }
+  return { body: text.slice(0, m.index) + '}', spans };
+}

@@ -58,7 +58,7 @@ test('a version 1 file written by f2b-scan 0.1 keeps every ban, failure, history
   const onDisk = JSON.parse(readFileSync(path, 'utf8'));
   assert.equal(onDisk.version, STATE_VERSION);
   assert.equal(onDisk.bans, undefined, 'no object per address any more');
-  assert.deepEqual(JSON.parse(onDisk.jails.sshd.bans.cols).key, ['2001:db8::a', 3405803785], 'IPv4 as its 32-bit value, IPv6 as text');
+  assert.deepEqual(onDisk.jails.sshd.bans.cols.key, ['2001:db8::a', 3405803785], 'IPv4 as its 32-bit value, IPv6 as text');
   const again = await loadState(path, { now: NOW });
   assert.deepEqual(viewOf(again.state), v);
 });
