@@ -2,14 +2,15 @@
 // an array per field) rather than an object per address, and kept lazy in memory.
 //
 // Why lazy: a run that changes nothing must not pay for what the state holds (100,000 tracked
-// addresses, 1,000,000 bans). A table the file's hash vouches for is not even parsed until a
-// run asks for its rows (table-text.ts): its summary answers counts and "is anything due"
-// (once its hash is checked), and it is written back as it was read. Once parsed, the columns are kept as they are ("raw");
-// a record is built only when someone asks for that key. Changes live in an overlay map (copy on
-// write per entry): `set` puts the new record there and marks the raw row dead, `delete` marks
-// it dead. Saving writes the raw columns back untouched when nothing changed, else the live raw
-// rows plus the overlay. Point look-ups scan the key column (Array#indexOf, a few ms for a
-// million keys) until enough of them were made to pay for a key -> row index.
+// addresses, 1,000,000 bans). A table is not even parsed until a run asks for its rows
+// (table-text.ts): its summary answers counts and "is anything due" once the file's hash
+// vouches for it, and it is written back as it was read. Once parsed, the columns are kept as
+// they are ("raw"); a record is built only when someone asks for that key. Changes live in an
+// overlay map (copy on write per entry): `set` puts the new record there and marks the raw row
+// dead, `delete` marks it dead. Saving writes the raw columns back untouched when nothing
+// changed, else the live raw rows (column by column) plus the overlay. Point look-ups scan the
+// key column (Array#indexOf, a few ms for a million keys) until enough of them were made to
+// pay for a key -> row index.
 //
 // Sparse fields (a ban's error, a ticket's lines) live in one column `x`: an object from row
 // number to the record's extras, so the 99% of rows without any cost nothing.
@@ -75,7 +76,7 @@ export class Table<R> {
    * once, checks the hash the summary was read under (null: already checked).
    */
   private deferred: { summary: TableSummary; open: () => Table<R>; trust: (() => boolean) | null } | null = null;
-  /** The table as the file held it, while it still says the same: written back as it was (dropped at the first change, its text with it). */
+  /** The table as the file held it, while it still says the same: written back as it was (dropped at the first change). */
   private stored: StoredTable | null = null;
 
   constructor(private readonly codec: Codec<R>, raw?: Columns) {
@@ -426,20 +427,38 @@ export class Table<R> {
     if (this.pristine) return this.cols;
     const out = emptyColumns(this.codec);
     const names = this.codec.columns;
+    const n = this.n;
+    const dead = this.dead;
+    // Column by column (a copy of the live part of each array), then the overlay's rows.
+    const live = (col: unknown[]): unknown[] => {
+      if (dead === null) return col.slice(0, n);
+      const kept: unknown[] = [];
+      for (let i = 0; i < n; i++) if (dead[i] === 0) kept.push(col[i]);
+      return kept;
+    };
+    out.key = live(this.keys) as AddrKey[];
+    for (const c of names) out[c] = live(this.cols[c] as unknown[]);
     const x: Record<string, Record<string, unknown>> = {};
     let extras = 0;
-    let rows = 0;
-    for (let i = 0; i < this.n; i++) {
-      if (this.dead?.[i]) continue;
-      out.key.push(this.keys[i]!);
-      for (const c of names) (out[c] as unknown[]).push((this.cols[c] as unknown[])[i]);
-      const e = this.cols.x?.[i];
-      if (e !== undefined) {
-        x[rows] = e;
+    const rawX = this.cols.x;
+    if (rawX !== undefined) {
+      // A row's new number: its old one less the dead rows before it.
+      let shift: Int32Array | null = null;
+      if (dead !== null) {
+        shift = new Int32Array(n);
+        for (let i = 0, d = 0; i < n; i++) {
+          shift[i] = d;
+          d += dead[i]!;
+        }
+      }
+      for (const r in rawX) {
+        const i = Number(r);
+        if (dead !== null && dead[i] !== 0) continue;
+        x[shift === null ? i : i - shift[i]!] = rawX[r]!;
         extras++;
       }
-      rows++;
     }
+    let rows = out.key.length;
     for (const [k, r] of this.over) {
       const enc = this.codec.encode(r);
       out.key.push(k);
@@ -453,6 +472,7 @@ export class Table<R> {
     if (extras > 0) out.x = x;
     return out;
   }
+
 }
 
 export function emptyColumns(codec: Codec<unknown>): Columns {
