@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync as rm } from 'node:fs';
 import { join } from 'node:path';
-import { scanRow } from './rows-attack.mjs';
+import { scanCommand, scanResult, scanRow } from './rows-attack.mjs';
 import { bansConfig, bansLog, idleJails, log, LOG_END, sshdConfig, tenJails } from './fixtures.mjs';
 import { have, ratio, row, timeInterleaved, timeMedian, timeOnce } from './measure.mjs';
 
@@ -15,43 +15,50 @@ const SSHG_PARSER = '/usr/libexec/sshguard/sshg-parser';
 const GREP_PATTERN = 'sshd\\[[0-9]+\\]: (Failed [a-z-]+ for .* from [0-9a-f.:]+ port|Invalid user .* from [0-9a-f.:]+|Connection closed by (authenticating|invalid) user .* [0-9a-f.:]+ port)';
 const count = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
 
-/** The mixed log and the one-jail dry run over it (memoised: the five-jail row compares with it). */
+/** The mixed log and the one-jail config over it (memoised: the five-jail row reads it too). */
 export function mixedOneJail(ctx) {
   return ctx.once('mixed', async () => {
     const n = ctx.sizes.mixed;
     ctx.say(`generating the mixed auth.log, ${n} lines`);
     const file = log(ctx.dir, 'auth', n, `auth-${n}.log`);
-    const config = sshdConfig(ctx.dir, file.file);
-    const r = await scanRow(ctx, 'mixed-dry', `f2b-scan, sshd jail, mixed ${count(n)} auth.log, --dry-run`, { config, file, now: LOG_END, dry: true });
-    ctx.add(r);
-    return { file, config, row: r };
+    return { file, config: sshdConfig(ctx.dir, file.file) };
   });
 }
 
 export async function scanBench(ctx) {
-  const { file, config, row: ours } = await mixedOneJail(ctx);
+  const { file, config } = await mixedOneJail(ctx);
+  const n = count(file.lines);
+  // f2b-scan and the peers as fast as it (grep, sshg-parser) in turn, round after round: their
+  // ratios see the same machine load.
+  const turn = [scanCommand(ctx, 'mixed-dry', { config, now: LOG_END, dry: true })];
+  const grep = have('grep');
+  const sshg = have(SSHG_PARSER);
+  if (grep) turn.push(['grep', ['-cE', GREP_PATTERN, file.file], { stdout: 'keep' }]);
+  else ctx.note('grep not found: no comparison');
+  if (sshg) turn.push([SSHG_PARSER, [], { stdin: file.file }]);
+  else ctx.note(`${SSHG_PARSER} not found: no comparison (apt-get install sshguard)`);
+  ctx.say(`f2b-scan over the mixed ${n} auth.log${grep ? ', grep -cE' : ''}${sshg ? ', sshg-parser' : ''}: ${ctx.runs} rounds, in turn`);
+  const [m, ...peers] = await timeInterleaved(ctx.runs, turn);
+  const ours = scanResult('mixed-dry', `f2b-scan, sshd jail, mixed ${n} auth.log, --dry-run`, file, m);
+  ctx.add(ours);
+  if (grep) {
+    const g = peers.shift();
+    const r = row('grep', 'grep -cE (the failure lines), mixed log', g, { lines: file.lines, bytes: file.bytes, failures: Number(g.stdout.trim()) });
+    ctx.add(r);
+    ctx.addRatio(ratio('mixed-vs-grep', 'mixed log: f2b-scan CPU / grep -cE CPU', ours, r, 'a', 'grep -cE'));
+  }
+  if (sshg) {
+    const r = row('sshg-parser', 'sshguard sshg-parser (stdin), mixed log', peers.shift(), { lines: file.lines, bytes: file.bytes });
+    ctx.add(r);
+    ctx.addRatio(ratio('mixed-vs-sshg', 'mixed log: sshg-parser CPU / f2b-scan CPU', r, ours, 'b', 'sshg-parser costs'));
+  }
+
   // Worker threads start by themselves only for a large backlog; both ways forced: what they
   // buy, and what they cost in memory.
   for (const threads of ['1', '2']) {
     const env = { ...process.env, F2B_SCAN_THREADS: threads };
     ctx.add(await scanRow(ctx, `mixed-threads-${threads}`, `f2b-scan, same, F2B_SCAN_THREADS=${threads}`, { config, file, now: LOG_END, dry: true, env }));
   }
-
-  if (have('grep')) {
-    ctx.say('grep -cE');
-    const g = await timeMedian(ctx.runs, 'grep', ['-cE', GREP_PATTERN, file.file], { stdout: 'keep' });
-    const r = row('grep', 'grep -cE (the failure lines), mixed log', g, { lines: file.lines, bytes: file.bytes, failures: Number(g.stdout.trim()) });
-    ctx.add(r);
-    ctx.addRatio(ratio('mixed-vs-grep', 'mixed log: f2b-scan CPU / grep -cE CPU', ours, r, 'a', 'grep -cE'));
-  } else ctx.note('grep not found: no comparison');
-
-  if (have(SSHG_PARSER)) {
-    ctx.say('sshg-parser');
-    const s = await timeMedian(ctx.runs, SSHG_PARSER, [], { stdin: file.file });
-    const r = row('sshg-parser', 'sshguard sshg-parser (stdin), mixed log', s, { lines: file.lines, bytes: file.bytes });
-    ctx.add(r);
-    ctx.addRatio(ratio('mixed-vs-sshg', 'mixed log: sshg-parser CPU / f2b-scan CPU', r, ours, 'b', 'sshg-parser costs'));
-  } else ctx.note(`${SSHG_PARSER} not found: no comparison (apt-get install sshguard)`);
 
   if (have('fail2ban-regex') && ctx.exists(SSHD_CONF)) {
     const n = Math.min(ctx.sizes.small, file.lines);
