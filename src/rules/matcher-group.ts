@@ -172,7 +172,7 @@ export class MatcherGroup {
     for (let s = 0; s < count; s++) {
       const step = steps[s]!;
       const leader = members[step.leader]!;
-      const repeatable = leader.repeatable;
+      const repeatable = leader.repeatable();
       let v: number;
       if (first !== null && this.sameRepeat(first, firstRepeatable, repeatable) && (dropped ? leader.agrees(first.classified, true, NO_EXTRA, -1, true) : this.agree(firstAt, step.leader, true))) {
         v = first.classified.verdict;
@@ -226,7 +226,7 @@ export class MatcherGroup {
 
   /** Some leader found a failure on the line before: a "last message repeated" line would repeat it. */
   get repeatable(): boolean {
-    for (let s = 0; s < this.steps.length; s++) if (this.members[this.steps[s]!.leader]!.repeatable) return true;
+    for (let s = 0; s < this.steps.length; s++) if (this.members[this.steps[s]!.leader]!.repeatable()) return true;
     return false;
   }
 
@@ -292,7 +292,7 @@ export class MatcherGroup {
     if (lf.length === 0) return lf;
     const r = lf[0]!;
     // A repeated line repeats f's own failure of the line before.
-    const j = v === REPEAT_LAST ? this.found[f]![0]!.regex : this.members[f]!.lastIndex;
+    const j = v === REPEAT_LAST ? this.found[f]![0]!.regex : this.members[f]!.classified.index;
     return r.regex === j ? lf : [{ ...r, regex: j }];
   }
 }

@@ -90,9 +90,7 @@ export interface MatcherState {
 export interface MatcherCore extends Matcher {
   classify(raw: string, repeatable: boolean): number;
   take(lineNo: number): RuleMatch[];
-  /** The failregex index the last classify() found (its verdict a slot). */
-  readonly lastIndex: number;
-  /** What the last classify() found. */
+  /** What the last classify() found (its index: the failregex's, when the verdict is a slot). */
   readonly classified: Readonly<Classified>;
   /** Each failregex's slot (line-memo.ts) and first characters (first-chars.ts), in order; the prefilter's source (null: none). */
   readonly slots: readonly number[];
@@ -105,12 +103,12 @@ export interface MatcherCore extends Matcher {
    * classified) is that one's, for a matcher whose own "repeatable" is the other's: the same but
    * for the failregexes `extra` (this rule's indexes the other did not rule out, among those
    * that may match the content's first character: line-memo.ts results, run when not known) and, unless `prefilterAgrees` (known to), the prefilter. When it is,
-   * lastIndex becomes `at` (the verdict's index here) and, with `adopt`, o is taken as this
+   * classified.index becomes `at` (the verdict's index here) and, with `adopt`, o is taken as this
    * matcher's own classify() of the line (take() may follow).
    */
   agrees(o: Readonly<Classified>, prefilterAgrees: boolean, extra: readonly number[], at: number, adopt: boolean): boolean;
   /** A failure was found on the line before: a "last message repeated" line repeats it. */
-  readonly repeatable: boolean;
+  repeatable(): boolean;
   /** Not a multi-line rule (maxlines 1): classify() and take() may stand for push(). */
   readonly singleLine: boolean;
   /**
@@ -128,6 +126,22 @@ export interface MatcherCore extends Matcher {
 
 const NONE: RuleMatch[] = [];
 Object.freeze(NONE);
+
+/**
+ * A matcher's one accessor lives on its prototype: V8 keeps an object literal with getters of its
+ * own as a dictionary, and every property read of it (classify, take, agrees: several per line
+ * in a MatcherGroup) was then a hash look-up.
+ */
+const MATCHER_PROTO = {
+  get stats(): MatcherStats {
+    return (this as unknown as MatcherInside).statsNow();
+  },
+};
+
+interface MatcherInside {
+  /** The stats, the dates counted apart folded in. */
+  statsNow(): MatcherStats;
+}
 
 // classify()'s verdicts besides a failregex's slot (slots are >= 0).
 export const DROPPED = -1;
@@ -594,7 +608,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     return take(lineNo);
   }
 
-  return {
+  const core: Omit<MatcherCore, 'stats'> & MatcherInside = {
     classify,
     take,
     takeDropped,
@@ -607,13 +621,8 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     singleLine: !multi,
     prefilterSource: prefilter?.source ?? null,
     prefilterWords,
-    get lastIndex() {
-      return cls.index;
-    },
     classified: cls,
-    get repeatable() {
-      return lastFailure !== null;
-    },
+    repeatable: () => lastFailure !== null,
     snapshot: () => ({ lastTime, skipped: skipped.slice(), skippedAt, skippedCount, sessions: sessions?.clone() ?? null }),
     restore(s: MatcherState, last: RuleMatch | null): void {
       lastTime = s.lastTime;
@@ -623,7 +632,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
       sessions = s.sessions;
       lastFailure = last;
     },
-    get stats() {
+    statsNow(): MatcherStats {
       if (dateHits) {
         stats.dateHits.set('date', (stats.dateHits.get('date') ?? 0) + dateHits);
         dateHits = 0;
@@ -635,4 +644,5 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
       return multi ? pushMulti(line, n) : pushSingle(line, n);
     },
   };
+  return Object.setPrototypeOf(core, MATCHER_PROTO) as MatcherCore;
 }

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { createMatcherWith, loadFilter, LineMemo, type Filter } from '../../src/rules/index.ts';
 import { matchesOf, matchJails } from '../../src/scan/match-groups.ts';
@@ -134,4 +135,16 @@ test('a rule whose own failregex comes first on a line the other rule matches la
   assert.ok(login!.length > 50 && admin!.some((m) => m.regex === 0) && admin!.some((m) => m.regex === 1), 'both regexes of web-admin match some lines');
   assertSame(['web-login', 'web-admin'], [rule('web-login'), rule('web-admin')], lines);
   assertSame(['web-admin', 'web-login'], [rule('web-admin'), rule('web-login')], lines);
+});
+
+test('matchers are objects V8 keeps fast: a group reads several of their properties per line', () => {
+  // An object literal with getters of its own is a dictionary in V8 (each property read a hash
+  // look-up); the matchers of five jails on one file read classify, take, agrees... every line.
+  setFlagsFromString('--allow-natives-syntax');
+  const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
+  const reader = createDateReader({ now: NOW, timezone: 'UTC' });
+  const memo = new LineMemo();
+  const matchers = SSHD_MODES.map((m) => createMatcherWith(load('sshd', m), reader, memo));
+  for (const m of matchers) assert.ok(hasFastProperties(m), 'a matcher in dictionary mode');
+  assert.equal(matchers[0]!.stats.lines, 0, 'stats still read through the prototype');
 });
