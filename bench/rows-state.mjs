@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { bansConfig, banList, LOG_END, quietLog, stateJailConfig, trackedLog } from './fixtures.mjs';
-import { have, ratio, row, timeMedian, timeOnce } from './measure.mjs';
+import { have, ratio, row, timeInterleaved, timeMedian, timeOnce } from './measure.mjs';
 
 const MINUTE_LATER = new Date(Date.parse(LOG_END) + 60_000).toISOString();
 const count = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
@@ -21,12 +21,20 @@ function check(m, what) {
 /**
  * Idle runs (nothing new in the log, a minute after it ends) over the state `made` holds: each
  * timed run starts from a copy of it, so a run that tidies the state does not help the next.
+ * One such run as a command for timeMedian / timeInterleaved.
  */
-async function idleRow(ctx, id, name, { config, made, extra }) {
+function idleCommand(ctx, id, { config, made }) {
   const state = join(ctx.dir, `${id}.state.json`);
-  const n = Math.max(ctx.runs, 5);
+  return [ctx.cli, ['--config', config, '--state', state, '--now', MINUTE_LATER, '--quiet'], { before: () => copyFileSync(made, state), longCpuMs: ctx.longCpuMs }];
+}
+
+/** Idle runs are short: at least 5 of them. */
+const idleRuns = (ctx) => Math.max(ctx.runs, 5);
+
+async function idleRow(ctx, id, name, { config, made, extra }) {
+  const n = idleRuns(ctx);
   ctx.say(`${name}: up to ${n} runs`);
-  const m = check(await timeMedian(n, ctx.cli, ['--config', config, '--state', state, '--now', MINUTE_LATER, '--quiet'], { before: () => copyFileSync(made, state), longCpuMs: ctx.longCpuMs }), id);
+  const m = check(await timeMedian(n, ...idleCommand(ctx, id, { config, made })), id);
   return row(id, name, m, { stateBytes: statSync(made).size, ...extra });
 }
 
@@ -56,8 +64,13 @@ export async function trackedBench(ctx) {
   const empty = stateJailConfig(ctx.dir, 'tracked-empty', quietLog(ctx.dir));
   const emptyState = await makeState(ctx, 'tracked-empty', empty);
 
-  const idleBig = await idleRow(ctx, 'tracked-idle', `f2b-scan, idle run over ${count(tracked)} tracked + ${count(banned)} banned`, { config: big, made: bigState.made });
-  const idleEmpty = await idleRow(ctx, 'tracked-idle-empty', 'f2b-scan, idle run over an empty state (no address)', { config: empty, made: emptyState.made });
+  // In turn, round after round: two runs of a fifth of a second each swing more with the machine's
+  // load than the difference measured (the empty-state run read 0.19-0.34 s on a shared VM).
+  const n = idleRuns(ctx);
+  ctx.say(`idle runs over ${count(tracked)} tracked + ${count(banned)} banned and over an empty state: ${n} rounds, in turn`);
+  const [mBig, mEmpty] = await timeInterleaved(n, [idleCommand(ctx, 'tracked-idle', { config: big, made: bigState.made }), idleCommand(ctx, 'tracked-idle-empty', { config: empty, made: emptyState.made })]);
+  const idleBig = row('tracked-idle', `f2b-scan, idle run over ${count(tracked)} tracked + ${count(banned)} banned`, check(mBig, 'tracked-idle'), { stateBytes: statSync(bigState.made).size });
+  const idleEmpty = row('tracked-idle-empty', 'f2b-scan, idle run over an empty state (no address), in turn', check(mEmpty, 'tracked-idle-empty'), { stateBytes: statSync(emptyState.made).size });
   ctx.add(idleBig, idleEmpty);
   ctx.addRatio(ratio('tracked-vs-empty', `idle run: ${count(tracked)} tracked + ${count(banned)} bans / empty state`, idleBig, idleEmpty, 'a', 'the empty state'));
 }
