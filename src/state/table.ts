@@ -472,7 +472,6 @@ export class Table<R> {
     if (extras > 0) out.x = x;
     return out;
   }
-
 }
 
 export function emptyColumns(codec: Codec<unknown>): Columns {
