@@ -213,13 +213,13 @@ export class MatcherGroup {
     }
   }
 
-  /** push() of a line every prefilter of the file's rules refuses (MatcherCore.takeDropped). */
-  pushDropped(line: string): void {
+  /** push() of `count` lines in a row that every prefilter of the file's rules refuses (MatcherCore.takeDropped). */
+  pushDropped(ring: readonly string[], count: number): void {
     const { members, found, steps } = this;
-    if (members.length === 1) members[0]!.pushDropped(line);
+    if (members.length === 1) members[0]!.pushDropped(ring, count);
     else {
-      const n = ++this.lines;
-      for (let s = 0; s < steps.length; s++) members[steps[s]!.leader]!.takeDropped(line, n);
+      this.lines += count;
+      for (let s = 0; s < steps.length; s++) members[steps[s]!.leader]!.takeDropped(ring, count);
     }
     for (let i = 0; i < found.length; i++) found[i] = NONE;
   }

@@ -112,12 +112,14 @@ export interface MatcherCore extends Matcher {
   /** Not a multi-line rule (maxlines 1): classify() and take() may stand for push(). */
   readonly singleLine: boolean;
   /**
-   * take() of a line every prefilter of the file's rules refuses (line-memo.ts), not a Docker
-   * record nor a "last message repeated" line: what classify() would find, without looking.
+   * take() of `count` lines in a row that every prefilter of the file's rules refuses
+   * (line-memo.ts), none a Docker record nor a "last message repeated" line: what classify()
+   * would find, without looking. The i-th of them (from 0) is `ring[i % SKIP_KEPT]` for the
+   * last SKIP_KEPT of them (a dateless line matched later may take its date from those).
    */
-  takeDropped(line: string, lineNo: number): RuleMatch[];
-  /** push() of such a line. */
-  pushDropped(line: string): void;
+  takeDropped(ring: readonly string[], count: number): void;
+  /** push() of such lines. */
+  pushDropped(ring: readonly string[], count: number): void;
   /** A copy of what this matcher remembers, for another matcher to go on from. */
   snapshot(): MatcherState;
   /** Go on from `s` (a snapshot nobody else uses), with `last` as the failure of the line before. */
@@ -149,7 +151,7 @@ export const NO_MATCH = -2;
 export const REPEAT_LAST = -3;
 const MAX_IGNORED_KEPT = 100000;
 /** Lines the prefilter dropped that a dateless matching line may take its date from. */
-const SKIP_KEPT = 4;
+export const SKIP_KEPT = 4;
 
 type Names = [string, string[]][];
 interface Prepared {
@@ -601,19 +603,26 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     return true;
   }
 
-  function takeDropped(line: string, lineNo: number): RuleMatch[] {
-    cls.line = line;
+  function takeDropped(ring: readonly string[], count: number): void {
+    stats.missed += count;
+    for (let i = Math.max(0, count - SKIP_KEPT); i < count; i++) {
+      skipped[skippedAt] = ring[i % SKIP_KEPT]!;
+      skippedAt = (skippedAt + 1) % SKIP_KEPT;
+    }
+    skippedCount += count;
+    lastFailure = null;
+    cls.line = ring[(count - 1) % SKIP_KEPT]!;
     cls.verdict = DROPPED;
     cls.droppedByAll = true;
-    return take(lineNo);
   }
 
   const core: Omit<MatcherCore, 'stats'> & MatcherInside = {
     classify,
     take,
     takeDropped,
-    pushDropped(line: string): void {
-      takeDropped(line, ++stats.lines);
+    pushDropped(ring: readonly string[], count: number): void {
+      stats.lines += count;
+      takeDropped(ring, count);
     },
     agrees,
     slots: fails.map((f) => f.slot),

@@ -5,8 +5,10 @@
 
 import { createMatcherWith, LineMemo, type DateReader, type Filter } from '../rules/index.ts';
 import { groupKeyOf, MatcherGroup, ruleSignature } from '../rules/matcher-group.ts';
-import type { MatcherCore } from '../rules/matcher.ts';
+import { SKIP_KEPT, type MatcherCore } from '../rules/matcher.ts';
 import type { RuleMatch } from '../types.ts';
+
+const NONE: readonly RuleMatch[] = Object.freeze([]);
 
 /** A group's matching: each group of a JailSet is pushed every line. */
 interface GroupRun {
@@ -15,11 +17,21 @@ interface GroupRun {
   error: unknown;
 }
 
-/** The groups made for jails starting at one line, pushed each line (`seq`) once for all. */
+/**
+ * The groups made for jails starting at one line, pushed each line (`seq`) once for all. Lines
+ * no prefilter of the file passes (most lines of a busy log) are only counted, the last few
+ * kept: the groups take such a run in at once before the next line any rule looks at, so a
+ * quiet line costs one test of the joined prefilter whatever the number of jails.
+ */
 class JailSet {
   private seq = -1;
+  /** Whether the last line pushed may have matches (false: it was dropped, every jail found nothing). */
+  private busy = false;
   /** Most lines hold no word of any rule's prefilter: then no group needs to look at them. */
   private readonly droppable: boolean;
+  /** Dropped lines not yet taken in by the groups, the last SKIP_KEPT of them in `ring`. */
+  private pending = 0;
+  private readonly ring: string[] = new Array<string>(SKIP_KEPT).fill('');
 
   constructor(
     readonly runs: GroupRun[],
@@ -34,22 +46,31 @@ class JailSet {
     return false;
   }
 
-  push(line: string, seq: number): void {
-    if (seq === this.seq) return;
+  /** Takes line `seq` in (once); false when every jail of the set found nothing on it. */
+  push(line: string, seq: number): boolean {
+    if (seq === this.seq) return this.busy;
     this.seq = seq;
     // A Docker record is read inside out, and "last message repeated" repeats a failure before
-    // any prefilter looks: those go the long way.
-    const dropped = this.droppable && this.memo!.prefilters.refuses(line) && line.charCodeAt(0) !== 123 /* { */ && !(this.repeatable() && line.includes('last message repeated '));
+    // any prefilter looks (none can follow a dropped line): those go the long way.
+    if (this.droppable && this.memo!.prefilters.refuses(line) && line.charCodeAt(0) !== 123 /* { */ && !(this.pending === 0 && this.repeatable() && line.includes('last message repeated '))) {
+      this.ring[this.pending % SKIP_KEPT] = line;
+      this.pending++;
+      return (this.busy = false);
+    }
+    if (this.pending !== 0) {
+      for (let i = 0; i < this.runs.length; i++) this.runs[i]!.group.pushDropped(this.ring, this.pending);
+      this.pending = 0;
+    }
     for (let i = 0; i < this.runs.length; i++) {
       const r = this.runs[i]!;
       r.error = null;
       try {
-        if (dropped) r.group.pushDropped(line);
-        else r.group.push(line);
+        r.group.push(line);
       } catch (e) {
         r.error = e;
       }
     }
+    return (this.busy = true);
   }
 }
 
@@ -104,7 +125,7 @@ export function matchJails<T>(jails: readonly T[], filterOf: (j: T) => Filter, r
 
 /** The jail's matches of line `seq` (all its set's groups take the line if not yet); throws what its group's push threw. */
 export function matchesOf(jm: JailMatch, line: string, seq: number): readonly RuleMatch[] {
-  jm.set.push(line, seq);
+  if (!jm.set.push(line, seq)) return NONE;
   if (jm.run.error !== null) throw jm.run.error;
   return jm.run.group.found[jm.index]!;
 }
@@ -112,7 +133,6 @@ export function matchesOf(jm: JailMatch, line: string, seq: number): readonly Ru
 /** Every group of the jails' sets takes line `seq` (a warm-up line nobody reads the matches of); throws what a push threw. */
 export function pushAll(jms: Iterable<JailMatch>, line: string, seq: number): void {
   for (const jm of jms) {
-    jm.set.push(line, seq);
-    if (jm.run.error !== null) throw jm.run.error;
+    if (jm.set.push(line, seq) && jm.run.error !== null) throw jm.run.error;
   }
 }
