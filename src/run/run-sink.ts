@@ -3,7 +3,6 @@
 // line goes to the FoundLog (appended in batches) when the log's level writes them.
 
 import type { AddrKey } from '../net/key.ts';
-import { keyText } from '../net/key.ts';
 import type { FoundLog } from '../log/index.ts';
 import type { JailFold, PolicyPass } from '../policy/index.ts';
 import { own, type FailureSink } from '../scan/sink.ts';
@@ -36,7 +35,7 @@ export class RunSink implements FailureSink {
     if (!f) return;
     const n = m.repeat ?? 1;
     this.folded.set(jail, (this.folded.get(jail) ?? 0) + n);
-    this.found?.add(jail, keyText(key), time);
+    this.found?.add(jail, key, time);
     const line = f.keepLines && m.lines.length > 0 ? own(m.lines.length === 1 ? m.lines[0]! : m.lines.join('\n')) : undefined;
     const user = f.keepUser && m.user !== undefined ? own(m.user) : undefined;
     this.pass.fold(f, key, time, line, user, n);
