@@ -35,8 +35,11 @@ export interface Codec<R> {
   readonly early: readonly string[];
   /** The record in raw row `i` (`extras`: the row's entry of `x`, if any). */
   decode(cols: Columns, i: number, extras: Record<string, unknown> | undefined): R;
-  /** The record's dense values, in `columns` order, and its extras (undefined: none). */
-  encode(rec: R): { values: unknown[]; extras?: Record<string, unknown> };
+  /**
+   * The record's dense values into `values`, in `columns` order; returns its extras (undefined:
+   * none). One `values` array serves every record of a save: no object per record.
+   */
+  encode(rec: R, values: unknown[]): Record<string, unknown> | undefined;
 }
 
 /**
@@ -459,12 +462,14 @@ export class Table<R> {
       }
     }
     let rows = out.key.length;
+    const values: unknown[] = names.map(() => null);
+    const outCols = names.map((c) => out[c] as unknown[]);
     for (const [k, r] of this.over) {
-      const enc = this.codec.encode(r);
+      const extrasOfRow = this.codec.encode(r, values);
       out.key.push(k);
-      for (let c = 0; c < names.length; c++) (out[names[c]!] as unknown[]).push(enc.values[c]);
-      if (enc.extras !== undefined) {
-        x[rows] = enc.extras;
+      for (let c = 0; c < outCols.length; c++) outCols[c]!.push(values[c]);
+      if (extrasOfRow !== undefined) {
+        x[rows] = extrasOfRow;
         extras++;
       }
       rows++;
