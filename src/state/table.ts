@@ -366,10 +366,11 @@ export class Table<R> {
       if (v === null || (strict ? v >= bound : v > bound)) continue;
       if (dead === null || dead[i] === 0) out.push(keys[i]!);
     }
-    for (const [k, r] of this.over) {
+    // forEach, not for-of over entries: no [key, record] array per overlay row.
+    this.over.forEach((r, k) => {
       const v = pick(r);
       if (v !== null && (strict ? v < bound : v <= bound)) out.push(k);
-    }
+    });
     return out;
   }
 
@@ -464,16 +465,18 @@ export class Table<R> {
     let rows = out.key.length;
     const values: unknown[] = names.map(() => null);
     const outCols = names.map((c) => out[c] as unknown[]);
-    for (const [k, r] of this.over) {
-      const extrasOfRow = this.codec.encode(r, values);
-      out.key.push(k);
+    const codec = this.codec;
+    const keys = out.key;
+    this.over.forEach((r, k) => {
+      const extrasOfRow = codec.encode(r, values);
+      keys.push(k);
       for (let c = 0; c < outCols.length; c++) outCols[c]!.push(values[c]);
       if (extrasOfRow !== undefined) {
         x[rows] = extrasOfRow;
         extras++;
       }
       rows++;
-    }
+    });
     if (extras > 0) out.x = x;
     return out;
   }
