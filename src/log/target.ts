@@ -53,17 +53,19 @@ export async function writeRecords(target: LogTarget, records: LogRecord[], pid 
 }
 
 /**
- * Append text (whole lines, each ending in a newline) to the target, synchronously: a run also
- * writes while it scans (log/found-log.ts), from code that cannot wait. For SYSLOG the lines are
- * bodies without the date (syslog adds its own) sent at `syslogPriority`.
+ * Append text (whole lines, each ending in a newline; a string or its UTF-8 bytes) to the
+ * target, synchronously: a run also writes while it scans (log/found-log.ts), from code that
+ * cannot wait, and may reuse the bytes once this returns. For SYSLOG the lines are bodies
+ * without the date (syslog adds its own) sent at `syslogPriority`.
  */
-export function appendLines(target: LogTarget, text: string, syslogPriority = 'daemon.info', pid = process.pid): LogProblem | null {
-  if (text === '') return null;
+export function appendLines(target: LogTarget, text: string | Uint8Array, syslogPriority = 'daemon.info', pid = process.pid): LogProblem | null {
+  if (text.length === 0) return null;
   switch (target.kind) {
     case 'stdout':
     case 'stderr':
-      // Synchronous on Linux for files, pipes and terminals alike.
-      (target.kind === 'stdout' ? process.stdout : process.stderr).write(text);
+      // Synchronous on Linux for files, pipes and terminals alike; bytes are copied all the same
+      // (a stream that queues them must not see the caller's next batch).
+      (target.kind === 'stdout' ? process.stdout : process.stderr).write(typeof text === 'string' ? text : Buffer.from(text));
       return null;
     case 'file':
       try {

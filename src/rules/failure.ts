@@ -247,12 +247,15 @@ export class SessionCache {
     return c;
   }
 
+  /** The lines to report with the groups the last merge returned (no result object per failure). */
+  reported: string[] = [];
+
   /**
-   * Merge one match into its connection; returns the groups and lines to report as a failure,
-   * or null when this match is not (yet) one. The groups are the connection's own: read them
-   * before the next merge, which may change them.
+   * Merge one match into its connection; returns the groups to report as a failure (its lines
+   * in `reported`), or null when this match is not (yet) one. The groups are the connection's
+   * own: read them before the next merge, which may change them.
    */
-  merge(id: string, g: Groups, lines: string[], time: number | null): { groups: Groups; lines: string[] } | null {
+  merge(id: string, g: Groups, lines: string[], time: number | null): Groups | null {
     if (time !== null) {
       if (this.clock === null) this.cache.stampUndated(time);
       this.clock = time;
@@ -318,12 +321,12 @@ export class SessionCache {
       cur.pending = true; // waits for a line that names the address
       return null;
     }
-    const reported = cur.matches ?? [];
+    this.reported = cur.matches ?? [];
     // Reported, nothing pending and no "no failure" state: the next line of this connection
     // drops these matches anyway (fail2ban's merge), so the cache does not hold them (a held
     // line keeps its whole read slice alive).
     cur.matches = undefined;
-    return { groups: cur.groups, lines: reported };
+    return cur.groups;
   }
 }
 

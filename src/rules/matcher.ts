@@ -345,9 +345,8 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     let ls = lines;
     // An empty id (a log without the program's pid: daemontools, s6, runit) ties nothing together.
     if (sessions && g.mlfid !== undefined && !isBlank(g.mlfid)) {
-      const merged = sessions.merge(g.mlfid, g, lines, time);
-      groups = merged?.groups ?? null;
-      ls = merged?.lines ?? lines;
+      groups = sessions.merge(g.mlfid, g, lines, time);
+      if (groups !== null) ls = sessions.reported;
     } else if (g.nofail !== undefined || g.mlfgained !== undefined) groups = null;
     const r = groups ? toRuleMatch(groups, j, lineNo, time, ls) : null;
     if (!r) {

@@ -43,7 +43,7 @@ export const BAN_CODEC: Codec<BanRecord> = {
     }
     return r;
   },
-  encode(r) {
+  encode(r, values) {
     let extras: Extras;
     for (const k in r) {
       if (BAN_DENSE.has(k)) continue;
@@ -51,7 +51,12 @@ export const BAN_CODEC: Codec<BanRecord> = {
       if (v === undefined || (k === 'lines' && Array.isArray(v) && v.length === 0)) continue;
       (extras ??= {})[k] = v;
     }
-    return { values: [r.start, r.until, r.failures, r.count, Math.max(0, ORIGINS.indexOf(r.origin))], extras };
+    values[0] = r.start;
+    values[1] = r.until;
+    values[2] = r.failures;
+    values[3] = r.count;
+    values[4] = Math.max(0, ORIGINS.indexOf(r.origin));
+    return extras;
   },
 };
 const BAN_DENSE = new Set(['start', 'until', 'failures', 'count', 'origin']);
@@ -73,7 +78,7 @@ export const TICKET_CODEC: Codec<Ticket> = {
     }
     return t;
   },
-  encode(t) {
+  encode(t, values) {
     let extras: Extras;
     if (t.times !== undefined || (t.lines && t.lines.length > 0) || t.user !== undefined) {
       extras = {};
@@ -81,7 +86,11 @@ export const TICKET_CODEC: Codec<Ticket> = {
       if (t.lines && t.lines.length > 0) extras.lines = t.lines;
       if (t.user !== undefined) extras.user = t.user;
     }
-    return { values: [t.first, t.last, t.retry, t.attempts], extras };
+    values[0] = t.first;
+    values[1] = t.last;
+    values[2] = t.retry;
+    values[3] = t.attempts;
+    return extras;
   },
 };
 
@@ -98,8 +107,12 @@ export const HISTORY_CODEC: Codec<BanHistory> = {
     if (typeof b === 'number') h.bantime = b;
     return h;
   },
-  encode(h) {
-    return { values: [h.count, h.last, h.bantime ?? null, h.jails] };
+  encode(h, values) {
+    values[0] = h.count;
+    values[1] = h.last;
+    values[2] = h.bantime ?? null;
+    values[3] = h.jails;
+    return undefined;
   },
 };
 

@@ -35,8 +35,11 @@ export interface Codec<R> {
   readonly early: readonly string[];
   /** The record in raw row `i` (`extras`: the row's entry of `x`, if any). */
   decode(cols: Columns, i: number, extras: Record<string, unknown> | undefined): R;
-  /** The record's dense values, in `columns` order, and its extras (undefined: none). */
-  encode(rec: R): { values: unknown[]; extras?: Record<string, unknown> };
+  /**
+   * The record's dense values into `values`, in `columns` order; returns its extras (undefined:
+   * none). One `values` array serves every record of a save: no object per record.
+   */
+  encode(rec: R, values: unknown[]): Record<string, unknown> | undefined;
 }
 
 /**
@@ -363,10 +366,11 @@ export class Table<R> {
       if (v === null || (strict ? v >= bound : v > bound)) continue;
       if (dead === null || dead[i] === 0) out.push(keys[i]!);
     }
-    for (const [k, r] of this.over) {
+    // forEach, not for-of over entries: no [key, record] array per overlay row.
+    this.over.forEach((r, k) => {
       const v = pick(r);
       if (v !== null && (strict ? v < bound : v <= bound)) out.push(k);
-    }
+    });
     return out;
   }
 
@@ -459,16 +463,20 @@ export class Table<R> {
       }
     }
     let rows = out.key.length;
-    for (const [k, r] of this.over) {
-      const enc = this.codec.encode(r);
-      out.key.push(k);
-      for (let c = 0; c < names.length; c++) (out[names[c]!] as unknown[]).push(enc.values[c]);
-      if (enc.extras !== undefined) {
-        x[rows] = enc.extras;
+    const values: unknown[] = names.map(() => null);
+    const outCols = names.map((c) => out[c] as unknown[]);
+    const codec = this.codec;
+    const keys = out.key;
+    this.over.forEach((r, k) => {
+      const extrasOfRow = codec.encode(r, values);
+      keys.push(k);
+      for (let c = 0; c < outCols.length; c++) outCols[c]!.push(values[c]);
+      if (extrasOfRow !== undefined) {
+        x[rows] = extrasOfRow;
         extras++;
       }
       rows++;
-    }
+    });
     if (extras > 0) out.x = x;
     return out;
   }

@@ -88,11 +88,17 @@ test('seeded logs of many interleaved connections with reused pids: the same fai
   assert.ok(failures > 1500, `${failures} failures`);
 });
 
+/** A merge's result as groups and lines (null: not a failure). */
+function merged(c: { merge(id: string, g: Record<string, string>, lines: string[], time: number | null): Record<string, string> | null; reported: string[] }, id: string, g: Record<string, string>, lines: string[], time: number | null) {
+  const groups = c.merge(id, g, lines, time);
+  return groups === null ? null : { groups, lines: c.reported };
+}
+
 test('lines without a date still join their connection (the cache keeps time from the last dated line)', async () => {
   const { SessionCache } = await import('../../src/rules/failure.ts');
   const c = new SessionCache();
   assert.equal(c.merge(' h sshd[1]: ', { nofail: 'publickey', ip4: '192.0.2.1', user: 'a' }, ['l1'], null), null);
-  assert.deepEqual(c.merge(' h sshd[1]: ', { user: 'b' }, ['l2'], null), { groups: { ip4: '192.0.2.1', user: 'b' }, lines: ['l1', 'l2'] });
+  assert.deepEqual(merged(c, ' h sshd[1]: ', { user: 'b' }, ['l2'], null), { groups: { ip4: '192.0.2.1', user: 'b' }, lines: ['l1', 'l2'] });
 });
 
 test('a connection begun on undated lines is still held when the first dated line comes (its 5 minutes start there)', async () => {
@@ -101,13 +107,13 @@ test('a connection begun on undated lines is still held when the first dated lin
   const T = Date.parse('2026-11-24T10:00:00Z') / 1000;
   // A failure without the address waits for the connection's closing line, which is dated.
   assert.equal(c.merge('s1', { user: 'joe' }, ['401'], null), null);
-  assert.deepEqual(c.merge('s1', { nofail: 'closed', mlfforget: 'closed', ip4: '192.0.2.1' }, ['closed'], T), { groups: { user: 'joe', ip4: '192.0.2.1' }, lines: ['401', 'closed'] });
+  assert.deepEqual(merged(c, 's1', { nofail: 'closed', mlfforget: 'closed', ip4: '192.0.2.1' }, ['closed'], T), { groups: { user: 'joe', ip4: '192.0.2.1' }, lines: ['401', 'closed'] });
   // Made undated, stamped by the first dated line (another connection's): forgotten 5 minutes after it.
   const closedAt = (t: number) => {
     const d = new SessionCache();
     assert.equal(d.merge('s2', { user: 'ann' }, ['401'], null), null);
     assert.equal(d.merge('s3', { user: 'bob' }, ['401'], T), null);
-    return d.merge('s2', { nofail: 'closed', mlfforget: 'closed', ip4: '192.0.2.2' }, ['closed'], t);
+    return merged(d, 's2', { nofail: 'closed', mlfforget: 'closed', ip4: '192.0.2.2' }, ['closed'], t);
   };
   assert.deepEqual(closedAt(T + 299), { groups: { user: 'ann', ip4: '192.0.2.2' }, lines: ['401', 'closed'] });
   assert.equal(closedAt(T + 301), null);
