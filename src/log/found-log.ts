@@ -29,7 +29,8 @@ export class FoundLog {
   private at = 0;
   /** The first write that failed; later batches are dropped (the run reports it once). */
   problem: LogProblem | null = null;
-  /** The last jail's head (`head` and "[jail] Found ") as UTF-8 bytes. */
+  /** Each jail's head (`head` and "[jail] Found ") as UTF-8 bytes, made once: the jails of a shared file take turns line by line. */
+  private readonly heads = new Map<string, Uint8Array>();
   private lastJail: string | null = null;
   private jailHead: Uint8Array = new Uint8Array(0);
   /** The date text of the last second written (lines come in time order: most share it). */
@@ -48,7 +49,9 @@ export class FoundLog {
     // once per jail (the address and the date hold none), not once per line.
     if (jail !== this.lastJail) {
       this.lastJail = jail;
-      this.jailHead = Buffer.from(this.head + oneLine(`[${jail}] Found `), 'utf8');
+      let h = this.heads.get(jail);
+      if (h === undefined) this.heads.set(jail, (h = Buffer.from(this.head + oneLine(`[${jail}] Found `), 'utf8')));
+      this.jailHead = h;
     }
     const second = Math.floor(time);
     if (second !== this.lastSecond) {
