@@ -133,6 +133,30 @@ interface Entry {
   dead: boolean;
 }
 
+/**
+ * A copy of `e` that a merge may write (groups not yet its own are never written: shared). Written
+ * out as merge() makes entries: one shape for all (a spread copy made merge's property reads
+ * polymorphic, every line's merge ~2× slower).
+ */
+function apart(e: Readonly<Entry>): Entry {
+  return {
+    groups: e.ownGroups ? { ...e.groups } : e.groups,
+    ownGroups: e.ownGroups,
+    nofail: e.nofail,
+    gained: e.gained,
+    user: e.user,
+    manyUsers: e.manyUsers,
+    matches: e.matches?.slice(),
+    nofailMatches: e.nofailMatches?.slice(),
+    pending: e.pending,
+    expires: e.expires,
+    dead: e.dead,
+  };
+}
+
+/** A connection taken apart from its cache (SessionCache.before). */
+export type SessionEntry = Readonly<Entry>;
+
 const truthy = (v: string | undefined): v is string => v !== undefined && v !== '';
 
 /** Still held at `now` (null: no dated line yet, nothing has aged). */
@@ -158,6 +182,12 @@ class ExpiringFifo {
     if (alive(e, now)) return e;
     this.kill(e);
     return undefined;
+  }
+
+  /** The entry held under `id`, expired or not (get() decides that at the line's time). */
+  peek(id: string): Entry | undefined {
+    const e = this.map.get(id);
+    return e === undefined || e.dead ? undefined : e;
   }
 
   set(id: string, e: Entry, now: number | null): void {
@@ -187,7 +217,7 @@ class ExpiringFifo {
       const e = this.ents[i]!;
       if (e.dead) continue;
       // Groups not yet the entry's own are never written (the first line's, shared): kept as they are.
-      const copy: Entry = { ...e, groups: e.ownGroups ? { ...e.groups } : e.groups, matches: e.matches?.slice(), nofailMatches: e.nofailMatches?.slice() };
+      const copy = apart(e);
       c.ids.push(this.ids[i]!);
       c.ents.push(copy);
       c.map.set(this.ids[i]!, copy);
@@ -260,6 +290,32 @@ export class SessionCache {
       if (this.clock === null) this.cache.stampUndated(time);
       this.clock = time;
     }
+    return this.fold(id, this.cache.get(id, this.clock), g, lines, true);
+  }
+
+  /**
+   * The connection `id` as it is now, apart (a copy later merges do not change): for mergeAside()
+   * once this line's merge has been done (undefined: none held).
+   */
+  before(id: string): SessionEntry | undefined {
+    const e = this.cache.peek(id);
+    if (e === undefined) return undefined;
+    return apart(e);
+  }
+
+  /**
+   * What merge() would have returned for `g` had the connection been `entry` (from before()),
+   * after this line's merge() of a line that forgets the connection too (F-MLFFORGET): the cache
+   * is left as that merge left it (the connection forgotten either way). For a rule following
+   * another through a line whose failregex differs (matcher-group.ts).
+   */
+  mergeAside(entry: SessionEntry | undefined, g: Groups, lines: string[]): Groups | null {
+    const now = this.clock;
+    return this.fold('', entry !== undefined && alive(entry, now) ? apart(entry) : undefined, g, lines, false);
+  }
+
+  /** merge() once the clock is set: `cached`, the live entry of `id`; `keep`: the cache is this line's. */
+  private fold(id: string, cached: Entry | undefined, g: Groups, lines: string[], keep: boolean): Groups | null {
     const now = this.clock;
     // Flags: 1 no failure, 2 forget the connection, 4 the cached one said "no failure", 8 gained.
     let flags = 0;
@@ -274,7 +330,6 @@ export class SessionCache {
     // Fields are set to undefined, never deleted: entries keep one shape (V8's fast properties).
     let manyUsers = false;
     let cur: Entry;
-    const cached = this.cache.get(id, now);
     if (cached) {
       manyUsers = addUser(cached, userOfLine(g));
       if (truthy(cached.nofail) || truthy(cached.gained)) flags |= 4;
@@ -291,12 +346,12 @@ export class SessionCache {
       cached.nofail = nofail;
       cached.gained = gained;
       cur = cached;
-      if (flags & 2) this.cache.delete(id);
+      if (flags & 2 && keep) this.cache.delete(id);
     } else {
       cur = { groups: g, ownGroups: false, nofail, gained, user: undefined, manyUsers: false, matches: undefined, nofailMatches: undefined, pending: false, expires: 0, dead: false };
       if (!(flags & 2)) {
         manyUsers = addUser(cur, userOfLine(g));
-        this.cache.set(id, cur, now);
+        if (keep) this.cache.set(id, cur, now);
       }
     }
     // Pending failures, or attempts with several user names, make this line count.

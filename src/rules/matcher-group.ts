@@ -5,7 +5,10 @@
 // the same groups; the same last dates), so only one of them, the leader, takes the line in and
 // the others get its matches. At the first line where one's verdict differs it goes on apart
 // from a copy of the leader's state before that line: the results are those of matchers that
-// each read the file alone (test/rules/matcher-group.test.ts compares them).
+// each read the file alone (test/rules/matcher-group.test.ts compares them). Unless taking either
+// verdict in leaves the same state (MatcherCore.effect: both forget the connection, as sshd's modes
+// do at its end, which one counts as a failure and another not): then it stays and reports its
+// own failure of that line, read aside from the connection as it was (takeAside).
 //
 // The verdicts themselves still cost each rule its own look at the line (line-memo.ts makes the
 // regexes they share run once); what is saved is the taking in: sessions, groups, failures.
@@ -141,6 +144,17 @@ export class MatcherGroup {
   /** Every member has a prefilter: a line none of the file's prefilters passes is dropped by all. */
   private readonly allFiltered: boolean;
   private lines = 0;
+  /**
+   * aside[f]: follower f's verdict on this line is not its leader's, but taking either in leaves
+   * the same state (MatcherCore.effect): f stays, its matches its own (takeAside). ownLast[f]: so
+   * on the line before, whose failure a "last message repeated" line would repeat; leave[f]: f
+   * leaves its lockstep alone at this line (such a line).
+   */
+  private readonly aside: boolean[];
+  private readonly ownLast: boolean[];
+  private readonly leave: boolean[];
+  /** Some follower's own failure of the line before (ownLast) is a failure. */
+  private asideRepeatable = false;
 
   /**
    * `members`: matchers of rules with one groupKeyOf(), on one date reader and memo, none fed a
@@ -150,6 +164,9 @@ export class MatcherGroup {
     this.found = members.map(() => []);
     this.verdicts = members.map(() => 0);
     this.relations = members.map(() => []);
+    this.aside = members.map(() => false);
+    this.ownLast = members.map(() => false);
+    this.leave = members.map(() => false);
     this.allFiltered = members.every((m) => m.prefilterSource !== null);
     this.steps = members.length === 0 ? [] : [{ leader: 0, followers: members.map((_, i) => i).slice(1) }];
   }
@@ -163,6 +180,9 @@ export class MatcherGroup {
     }
     const n = ++this.lines;
     const count = steps.length;
+    // A follower's own failure before (it read the line before aside) may be repeated by this line.
+    const asideBefore = this.asideRepeatable;
+    this.asideRepeatable = false;
     // The first leader to look at the line itself: the other leaders start from its verdict.
     let first: MatcherCore | null = null;
     let firstAt = -1;
@@ -185,31 +205,59 @@ export class MatcherGroup {
           dropped = v === DROPPED && this.allFiltered && leader.classified.droppedByAll;
         }
       }
-      if (dropped && v === DROPPED) {
+      if (dropped && v === DROPPED && !asideBefore) {
         // The followers, in the leader's state, drop it too: nothing to check.
         const lf = (found[step.leader] = leader.take(n));
-        for (let k = 0; k < step.followers.length; k++) found[step.followers[k]!] = lf;
+        for (let k = 0; k < step.followers.length; k++) {
+          found[step.followers[k]!] = lf;
+          this.ownLast[step.followers[k]!] = false;
+        }
         continue;
       }
       let apart = false;
+      let asides = false;
+      let effect: string | null | undefined;
       for (let k = 0; k < step.followers.length; k++) {
         const f = step.followers[k]!;
         verdicts[f] = v;
+        if (this.ownLast[f] && line.includes('last message repeated ')) {
+          // Its failure before is its own: a repeat of it is read apart from here on.
+          verdicts[f] = members[f]!.classify(line, found[f]!.length === 1);
+          this.leave[f] = apart = true;
+          continue;
+        }
         // The followers' state is the leader's: the same `repeatable`.
-        if (!this.agree(step.leader, f, false) && (verdicts[f] = members[f]!.classify(line, repeatable)) !== v) apart = true;
+        if (!this.agree(step.leader, f, false) && (verdicts[f] = members[f]!.classify(line, repeatable)) !== v) {
+          if (effect === undefined) effect = leader.effect();
+          if (effect !== null && members[f]!.effect() === effect) this.aside[f] = asides = true;
+          else apart = true;
+        }
       }
       if (apart) this.split(step, v);
+      if (asides) leader.holdBefore();
       const lf = (found[step.leader] = leader.take(n));
       for (let k = 0; k < step.followers.length; k++) {
         const f = step.followers[k]!;
-        found[f] = this.follow(lf, v, f);
+        if (this.aside[f]) {
+          found[f] = members[f]!.takeAside(n, leader.aside());
+          this.aside[f] = false;
+          this.ownLast[f] = true;
+          if (found[f]!.length === 1) this.asideRepeatable = true;
+        } else {
+          found[f] = this.follow(lf, v, f);
+          this.ownLast[f] = false;
+        }
       }
     }
     // Lockstep groups made by split() during this line: their leaders have classified it.
     for (let s = count; s < steps.length; s++) {
       const step = steps[s]!;
       const lf = (found[step.leader] = members[step.leader]!.take(n));
-      for (const f of step.followers) found[f] = this.follow(lf, verdicts[f]!, f);
+      this.ownLast[step.leader] = false;
+      for (const f of step.followers) {
+        found[f] = this.follow(lf, verdicts[f]!, f);
+        this.ownLast[f] = false;
+      }
     }
   }
 
@@ -221,13 +269,23 @@ export class MatcherGroup {
       this.lines += count;
       for (let s = 0; s < steps.length; s++) members[steps[s]!.leader]!.takeDropped(ring, count);
     }
-    for (let i = 0; i < found.length; i++) found[i] = NONE;
+    for (let i = 0; i < found.length; i++) {
+      found[i] = NONE;
+      this.ownLast[i] = false;
+    }
+    this.asideRepeatable = false;
   }
 
   /** Some leader found a failure on the line before: a "last message repeated" line would repeat it. */
   get repeatable(): boolean {
+    if (this.asideRepeatable) return true;
     for (let s = 0; s < this.steps.length; s++) if (this.members[this.steps[s]!.leader]!.repeatable()) return true;
     return false;
+  }
+
+  /** How many of the members take lines in themselves (the others follow one of them). */
+  get leaders(): number {
+    return this.steps.length;
   }
 
   /** Every member reads single lines and has a prefilter: pushDropped() may stand for push(). */
@@ -268,8 +326,12 @@ export class MatcherGroup {
     const { members, verdicts, found } = this;
     const stay: number[] = [];
     const byVerdict = new Map<number, number[]>();
+    const alone: number[] = [];
     for (const f of step.followers) {
-      if (verdicts[f] === v) stay.push(f);
+      if (this.leave[f]) {
+        this.leave[f] = false;
+        alone.push(f);
+      } else if (verdicts[f] === v || this.aside[f]) stay.push(f);
       else {
         const same = byVerdict.get(verdicts[f]!);
         if (same) same.push(f);
@@ -278,6 +340,11 @@ export class MatcherGroup {
     }
     step.followers = stay;
     const leader = members[step.leader]!;
+    // Each on its own: their failures of the line before are their own.
+    for (const f of alone) {
+      members[f]!.restore(leader.snapshot(), found[f]!.length === 1 ? found[f]![0]! : null);
+      this.steps.push({ leader: f, followers: [] });
+    }
     for (const [, fs] of byVerdict) {
       const head = fs[0]!;
       // Its own failure of the line before (the leader's may name another failregex index).

@@ -9,7 +9,7 @@
 
 import type { RuleMatch } from '../types.ts';
 import type { CompiledRegex, Filter } from './compile.ts';
-import { readGroups, SessionCache, toRuleMatch, type Groups } from './failure.ts';
+import { readGroups, SessionCache, toRuleMatch, type Groups, type SessionEntry } from './failure.ts';
 import { LinearRegex, type RegexRunner } from './linear-regex.ts';
 import { unwrapDockerLine } from './docker-line.ts';
 import { lastRepeated, unfoldRepeated, type Unfolded } from './repeated.ts';
@@ -120,10 +120,34 @@ export interface MatcherCore extends Matcher {
   takeDropped(ring: readonly string[], count: number): void;
   /** push() of such lines. */
   pushDropped(ring: readonly string[], count: number): void;
+  /**
+   * What taking the last classify()'s line in does to what this matcher remembers besides the
+   * date and the failure of the line before: '' nothing, 'F' + id forgets connection id (F-MLFFORGET),
+   * null anything else (a connection merged, a dropped or repeated line, an ignoreregex to ask).
+   * Two rules of a group in the same state with equal effects are in the same state after the line.
+   */
+  effect(): string | null;
+  /** Before take(): keep the connection the line forgets (effect() 'F' + id) for followers' takeAside(). */
+  holdBefore(): void;
+  /** After take(): the state a follower's takeAside() reads (this matcher's sessions, the held connection, the line's time). */
+  aside(): AsideBase;
+  /**
+   * The last classify()'s matches, for a follower of `base`'s matcher whose verdict differed but
+   * whose effect() was the same: its own failure, from the connection as it was before the line.
+   * Changes nothing this matcher remembers (it follows the other's state).
+   */
+  takeAside(lineNo: number, base: AsideBase): RuleMatch[];
   /** A copy of what this matcher remembers, for another matcher to go on from. */
   snapshot(): MatcherState;
   /** Go on from `s` (a snapshot nobody else uses), with `last` as the failure of the line before. */
   restore(s: MatcherState, last: RuleMatch | null): void;
+}
+
+/** A leader's state for its followers' takeAside() (see MatcherCore.aside). */
+export interface AsideBase {
+  sessions: SessionCache | null;
+  entry: SessionEntry | undefined;
+  time: number | null;
 }
 
 const NONE: RuleMatch[] = [];
@@ -339,14 +363,16 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     return false;
   }
 
-  function report(g: Groups, j: number, lineNo: number, time: number | null, lines: string[], repeat: number): RuleMatch[] {
+  /** `aside`: the line is a follower's takeAside() (merged aside in the leader's sessions). */
+  function report(g: Groups, j: number, lineNo: number, time: number | null, lines: string[], repeat: number, aside: AsideBase | null): RuleMatch[] {
     stats.matched++;
     let groups: Groups | null = g;
     let ls = lines;
     // An empty id (a log without the program's pid: daemontools, s6, runit) ties nothing together.
     if (sessions && g.mlfid !== undefined && !isBlank(g.mlfid)) {
-      groups = sessions.merge(g.mlfid, g, lines, time);
-      if (groups !== null) ls = sessions.reported;
+      const from = aside === null ? sessions : aside.sessions!;
+      groups = aside === null ? sessions.merge(g.mlfid, g, lines, time) : from.mergeAside(aside.entry, g, lines);
+      if (groups !== null) ls = from.reported;
     } else if (g.nofail !== undefined || g.mlfgained !== undefined) groups = null;
     const r = groups ? toRuleMatch(groups, j, lineNo, time, ls) : null;
     if (!r) {
@@ -461,7 +487,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     const c = cls.content!;
     stats.failregexHits[j]!++;
     if (ignored(c, lineNo)) return NONE;
-    return report(groupsOf(cls.match!, fails[j]!.names), j, lineNo, cutTime, [line], cls.unfolded ? cls.unfolded.repeat : 1);
+    return report(groupsOf(cls.match!, fails[j]!.names), j, lineNo, cutTime, [line], cls.unfolded ? cls.unfolded.repeat : 1, null);
   }
 
   /** apply(), and the failure to repeat for a "last message repeated" line after it. */
@@ -504,7 +530,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
       if (j >= 0) {
         stats.failregexHits[j]!++;
         if (ignored(c, lineNo)) return NONE;
-        return report(groupsOf(cls.match!, fails[j]!.names), j, lineNo, time, [line], unfolded ? unfolded.repeat : 1);
+        return report(groupsOf(cls.match!, fails[j]!.names), j, lineNo, time, [line], unfolded ? unfolded.repeat : 1, null);
       }
     }
     stats.missed++;
@@ -536,7 +562,7 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
         const g = groupsOf(m, f.names);
         const lines = used.map((k) => buffer[k]!.line);
         removeLines(used);
-        return report(g, j, lineNo, time, lines, unfolded ? unfolded.repeat : 1);
+        return report(g, j, lineNo, time, lines, unfolded ? unfolded.repeat : 1, null);
       }
     }
     stats.missed++;
@@ -602,6 +628,34 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     return true;
   }
 
+  // The connection effect() found the line forgets, and (holdBefore) as it was before the line.
+  let effectId = '';
+  const base: AsideBase = { sessions: null, entry: undefined, time: null };
+
+  function effect(): string | null {
+    effectId = '';
+    const v = cls.verdict;
+    if (v === NO_MATCH) return '';
+    if (v < 0 || ignores.length !== 0) return null;
+    if (sessions === null) return '';
+    const g = groupsOf(cls.match!, fails[cls.index]!.names);
+    const id = g.mlfid;
+    if (id === undefined || isBlank(id)) return '';
+    if (g.mlfforget === undefined || g.mlfforget === '') return null;
+    effectId = id;
+    return `F${id}`;
+  }
+
+  function takeAside(lineNo: number, from: AsideBase): RuleMatch[] {
+    if (cls.verdict < 0) {
+      stats.missed++;
+      return NONE;
+    }
+    const j = cls.index;
+    stats.failregexHits[j]!++;
+    return report(groupsOf(cls.match!, fails[j]!.names), j, lineNo, from.time, [cls.line], cls.unfolded ? cls.unfolded.repeat : 1, from);
+  }
+
   function takeDropped(ring: readonly string[], count: number): void {
     stats.missed += count;
     for (let i = Math.max(0, count - SKIP_KEPT); i < count; i++) {
@@ -618,6 +672,16 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   const core: Omit<MatcherCore, 'stats'> & MatcherInside = {
     classify,
     take,
+    effect,
+    takeAside,
+    holdBefore(): void {
+      base.entry = sessions === null || effectId === '' ? undefined : sessions.before(effectId);
+    },
+    aside(): AsideBase {
+      base.sessions = sessions;
+      base.time = cutTime;
+      return base;
+    },
     takeDropped,
     pushDropped(ring: readonly string[], count: number): void {
       stats.lines += count;

@@ -31,13 +31,14 @@ function alone(filters: Filter[], lines: string[]): RuleMatch[][][] {
 }
 
 /** The rules together as a file's scan runs them (scan/match-groups.ts): one date reader and memo, a group per groupKeyOf. */
-function together(filters: Filter[], lines: string[]): { found: RuleMatch[][][]; groups: number } {
+function together(filters: Filter[], lines: string[]): { found: RuleMatch[][][]; groups: number; leaders: number } {
   const memo = new LineMemo();
   const reader = createDateReader({ now: NOW, timezone: 'UTC' });
   const placed = matchJails(filters, (f) => f, () => ({ key: 'utc', reader }), memo);
   const found: RuleMatch[][][] = filters.map(() => []);
   lines.forEach((l, n) => filters.forEach((f, i) => found[i]!.push([...matchesOf(placed.get(f)!, l, n)])));
-  return { found, groups: new Set([...placed.values()].map((jm) => jm.run)).size };
+  const runs = new Set([...placed.values()].map((jm) => jm.run));
+  return { found, groups: runs.size, leaders: [...runs].reduce((k, run) => k + run.group.leaders, 0) };
 }
 
 /** sessions() with what only some modes count, lines of other programs, undated and repeated lines. */
@@ -124,6 +125,36 @@ test('runs of lines no rule looks at, taken in at once, before undated and repea
   // The comparison proves little unless undated failures took a dropped line's date.
   const times = alone([filters[3]!], out)[0]!.flat().map((m) => m.time);
   assert.ok(times.filter((x) => x !== null && quietTimes.has(x)).length > 20, 'undated failures dated by the dropped lines before them');
+});
+
+test('a line one mode counts and another only ends the connection on: both forget it, each reports its own, repeats after it too', () => {
+  // "Connection closed by authenticating user ... [preauth]" is a failure for ddos and aggressive,
+  // the end of the connection for normal and extra; "Disconnected from invalid user" the other way
+  // round. Either way the connection is forgotten, so the modes stay in one lockstep and a follower
+  // reports its own failure from the connection as it was (pending failures, users tried); a
+  // "last message repeated" line right after repeats the failure of its own mode, dated or not.
+  const names = [...SSHD_MODES.map((m) => `sshd[mode=${m}]`), 'pam-generic'];
+  const filters = [...SSHD_MODES.map((m) => load('sshd', m)), load('pam-generic')];
+  // Connections that only differ there ("Connection reset by" without [preauth] is ddos's own end).
+  const plain = sessions(32, 4000).filter((l) => !l.includes('Connection reset by'));
+  assertSame(names, filters, plain);
+  assert.equal(together(filters, plain).leaders, 1 + 1, 'one leader for the sshd modes, one for pam-generic');
+  const r = mulberry32(31);
+  const out: string[] = [];
+  for (const l of [...plain, ...mixedLog(31, 2000)]) {
+    out.push(l);
+    if (/Connection closed by authenticating|Disconnected from invalid/.test(l) && r() < 0.5) {
+      const date = l.slice(0, l.indexOf(' '));
+      out.push(r() < 0.5 ? `${date} srv1 last message repeated ${2 + Math.floor(r() * 3)} times` : 'srv1 last message repeated 2 times');
+    }
+  }
+  assertSame(names, filters, out);
+  // The modes part on those lines: ddos counts them, normal does not; and only ddos repeats them.
+  const [normal, ddos] = alone(filters.slice(0, 2), out).map((per) => per.flat());
+  const closed = (m: RuleMatch) => m.lines.some((x) => x.includes('Connection closed by authenticating'));
+  assert.ok(ddos!.filter(closed).length > 30 && normal!.filter(closed).length < ddos!.filter(closed).length / 2, 'ddos counts the closed lines, normal hardly');
+  const repeats = (ms: RuleMatch[]) => ms.filter((m) => m.lines[0]!.includes('last message repeated')).length;
+  assert.ok(repeats(ddos!) > repeats(normal!) + 10, 'repeats of ddos-only failures');
 });
 
 test('the same rule twice in one group (sshd and sshd[mode=normal]) and a mode alone', () => {
