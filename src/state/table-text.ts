@@ -13,6 +13,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Columns } from './table.ts';
+import type { AddrKey } from '../net/key.ts';
 import { jsonChunks, type TextSpans } from './json-chunks.ts';
 
 /** What a run may ask of a table without its rows. */
@@ -38,30 +39,49 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-/** The summary of columns that hold only live, checked rows. */
-export function summaryOf(cols: Columns, early: readonly string[]): TableSummary {
-  const keys: [number, number, number] = [0, 0, 0];
-  // keyFamily and isRangeKey (net/key.ts), inlined: this runs over every key of each table saved.
+/**
+ * The summary of columns that hold only live, checked rows. `counted`: the last rows, counted
+ * already as a save encoded them (Table.columns); only the rows before them are gone over here.
+ */
+export function summaryOf(cols: Columns, early: readonly string[], counted?: RowCounts): TableSummary {
+  const keys: [number, number, number] = counted ? [counted.keys[0], counted.keys[1], counted.keys[2]] : [0, 0, 0];
   const ks = cols.key;
-  for (let i = 0; i < ks.length; i++) {
-    const k = ks[i]!;
-    if (typeof k === 'number') keys[0]++;
-    else {
-      keys[k.includes(':') ? 1 : 0]++;
-      if (k.includes('/')) keys[2]++;
-    }
-  }
+  const from = ks.length - (counted?.rows ?? 0);
+  for (let i = 0; i < from; i++) countKey(keys, ks[i]!);
   const min: Record<string, number | null> = {};
-  for (const c of early) {
-    let m = Infinity;
-    for (const v of cols[c] as unknown[]) if (typeof v === 'number' && v < m) m = v;
-    min[c] = m === Infinity ? null : m;
+  for (let e = 0; e < early.length; e++) {
+    const col = cols[early[e]!] as unknown[];
+    let m = counted ? counted.min[e]! : Infinity;
+    for (let i = 0; i < from; i++) {
+      const v = col[i];
+      if (typeof v === 'number' && v < m) m = v;
+    }
+    min[early[e]!] = m === Infinity ? null : m;
   }
   const xf: Record<string, number> = {};
   for (const r in cols.x ?? {}) {
     for (const f in cols.x![r]) xf[f] = (Object.hasOwn(xf, f) ? xf[f]! : 0) + 1;
   }
   return { rows: cols.key.length, keys, min, xf };
+}
+
+/** Keys and smallest early values of rows counted one at a time, as a save encodes them. */
+export interface RowCounts {
+  /** How many rows were counted: the last ones of the columns. */
+  rows: number;
+  /** IPv4 keys, IPv6 keys, ranges. */
+  keys: [number, number, number];
+  /** Per early column, in order: its smallest number (Infinity: none). */
+  min: number[];
+}
+
+/** Count a key into [IPv4, IPv6, ranges]: keyFamily and isRangeKey (net/key.ts), inlined. */
+export function countKey(keys: [number, number, number], k: AddrKey): void {
+  if (typeof k === 'number') keys[0]++;
+  else {
+    keys[k.includes(':') ? 1 : 0]++;
+    if (k.includes('/')) keys[2]++;
+  }
 }
 
 /** The summary's own text, the one the hash covers (field order fixed). */
@@ -85,8 +105,8 @@ export function storedForm(cols: Columns, early: readonly string[]): Omit<Stored
  * of a million bans is 40 MB of it): each piece is hashed as it comes. `spans` gets where the
  * columns' text begins and ends.
  */
-export function* storedPieces(cols: Columns, early: readonly string[], spans?: TextSpans): Generator<string> {
-  const st = summaryText(summaryOf(cols, early));
+export function* storedPieces(cols: Columns, early: readonly string[], spans?: TextSpans, summary = summaryOf(cols, early)): Generator<string> {
+  const st = summaryText(summary);
   const h = createHash(HASH).update(st);
   yield `${st.slice(0, -1)},"cols":`;
   const start = spans?.pos ?? 0;

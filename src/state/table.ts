@@ -17,7 +17,7 @@
 
 import { isRangeKey, keyFamily, type AddrKey } from '../net/key.ts';
 import { Suspects } from './screens.ts';
-import { storedForm, storedPieces, storedTextPieces, type StoredTable, type TableSummary } from './table-text.ts';
+import { countKey, storedForm, storedPieces, storedTextPieces, summaryOf, type RowCounts, type StoredTable, type TableSummary } from './table-text.ts';
 import type { TextSpans } from './json-chunks.ts';
 
 /** The columns of a table as JSON holds them: `key`, one array per dense field, `x` extras by row. */
@@ -421,12 +421,22 @@ export class Table<R> {
   *jsonPieces(spans?: TextSpans): Generator<string> {
     // An unparsed table is written back as read only if its hash vouches for it (else it is parsed, checked and written anew).
     this.summary();
-    if (!this.changed && this.stored !== null) yield* storedTextPieces(this.stored, spans);
-    else yield* storedPieces(this.columns(), this.codec.early, spans);
+    if (!this.changed && this.stored !== null) {
+      yield* storedTextPieces(this.stored, spans);
+      return;
+    }
+    const early = this.codec.early;
+    const counts: RowCounts = { rows: 0, keys: [0, 0, 0], min: early.map(() => Infinity) };
+    const cols = this.columns(counts);
+    yield* storedPieces(cols, early, spans, summaryOf(cols, early, counts));
   }
 
-  /** The live rows as columns: the raw ones untouched when nothing changed. */
-  columns(): Columns {
+  /**
+   * The live rows as columns: the raw ones untouched when nothing changed. With `counts`, the
+   * overlay's rows are counted there for the summary as they are encoded: a loop of its own over
+   * a fresh table's 60,000 rows, run once per save, ran mostly unoptimised.
+   */
+  columns(counts?: RowCounts): Columns {
     this.ready();
     if (this.pristine) return this.cols;
     const out = emptyColumns(this.codec);
@@ -467,10 +477,21 @@ export class Table<R> {
     const outCols = names.map((c) => out[c] as unknown[]);
     const codec = this.codec;
     const keys = out.key;
+    const earlyAt = codec.early.map((c) => names.indexOf(c));
+    const keyCounts = counts?.keys;
+    const mins = counts?.min;
+    if (counts) counts.rows = this.over.size;
     this.over.forEach((r, k) => {
       const extrasOfRow = codec.encode(r, values);
       keys.push(k);
       for (let c = 0; c < outCols.length; c++) outCols[c]!.push(values[c]);
+      if (keyCounts !== undefined) {
+        countKey(keyCounts, k);
+        for (let e = 0; e < earlyAt.length; e++) {
+          const v = values[earlyAt[e]!];
+          if (typeof v === 'number' && v < mins![e]!) mins![e] = v;
+        }
+      }
       if (extrasOfRow !== undefined) {
         x[rows] = extrasOfRow;
         extras++;
