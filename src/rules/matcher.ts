@@ -235,7 +235,12 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   const byFirst = new FirstCharIndex(fails.map((f) => f.first));
   const ignores = filter.ignoreregex.map(runnerOf);
   const prefilter = filter.prefilter;
-  if (prefilter !== null) shared?.prefilters.add(prefilter, filter.prefilterWords);
+  if (shared !== null) {
+    shared.use(reader);
+    if (pref !== null) shared.whole.use(pref.slot);
+    for (const f of fails) shared.content.use(f.slot);
+    if (prefilter !== null) shared.prefilters.add(prefilter, filter.prefilterWords);
+  }
   const prefilterWords = filter.prefilterWords ? new Set(filter.prefilterWords) : null;
   let sessions = filter.mlfid ? new SessionCache() : null;
   const stats: MatcherStats = {

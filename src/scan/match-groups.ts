@@ -50,6 +50,7 @@ class JailSet {
   push(line: string, seq: number): boolean {
     if (seq === this.seq) return this.busy;
     this.seq = seq;
+    this.memo?.next();
     // A Docker record is read inside out, and "last message repeated" repeats a failure before
     // any prefilter looks (none can follow a dropped line): those go the long way.
     if (this.droppable && this.memo!.prefilters.refuses(line) && line.charCodeAt(0) !== 123 /* { */ && !(this.pending === 0 && this.repeatable() && line.includes('last message repeated '))) {
