@@ -153,6 +153,8 @@ export class MatcherGroup {
   private readonly aside: boolean[];
   private readonly ownLast: boolean[];
   private readonly leave: boolean[];
+  /** asideAs[f]: the follower before f on this line whose aside reading f adopted (-1: none). */
+  private readonly asideAs: number[];
   /** Some follower's own failure of the line before (ownLast) is a failure. */
   private asideRepeatable = false;
 
@@ -167,6 +169,7 @@ export class MatcherGroup {
     this.aside = members.map(() => false);
     this.ownLast = members.map(() => false);
     this.leave = members.map(() => false);
+    this.asideAs = members.map(() => -1);
     this.allFiltered = members.every((m) => m.prefilterSource !== null);
     this.steps = members.length === 0 ? [] : [{ leader: 0, followers: members.map((_, i) => i).slice(1) }];
   }
@@ -217,6 +220,8 @@ export class MatcherGroup {
       let apart = false;
       let asides = false;
       let effect: string | null | undefined;
+      // The last follower that read the line itself and went aside (-1: none yet).
+      let asideFrom = -1;
       for (let k = 0; k < step.followers.length; k++) {
         const f = step.followers[k]!;
         verdicts[f] = v;
@@ -227,10 +232,21 @@ export class MatcherGroup {
           continue;
         }
         // The followers' state is the leader's: the same `repeatable`.
-        if (!this.agree(step.leader, f, false) && (verdicts[f] = members[f]!.classify(line, repeatable)) !== v) {
+        if (this.agree(step.leader, f, false)) continue;
+        // Another follower read it aside: one that agrees with it is aside alike (sshd's ddos and
+        // aggressive modes at the end of a connection), its matches that follower's.
+        if (asideFrom >= 0 && this.agree(asideFrom, f, true)) {
+          verdicts[f] = verdicts[asideFrom]!;
+          this.aside[f] = true;
+          this.asideAs[f] = asideFrom;
+          continue;
+        }
+        if ((verdicts[f] = members[f]!.classify(line, repeatable)) !== v) {
           if (effect === undefined) effect = leader.effect();
-          if (effect !== null && members[f]!.effect() === effect) this.aside[f] = asides = true;
-          else apart = true;
+          if (effect !== null && members[f]!.effect() === effect) {
+            this.aside[f] = asides = true;
+            asideFrom = f;
+          } else apart = true;
         }
       }
       if (apart) this.split(step, v);
@@ -239,7 +255,9 @@ export class MatcherGroup {
       for (let k = 0; k < step.followers.length; k++) {
         const f = step.followers[k]!;
         if (this.aside[f]) {
-          found[f] = members[f]!.takeAside(n, leader.aside());
+          const like = this.asideAs[f]!;
+          found[f] = like < 0 ? members[f]!.takeAside(n, leader.aside()) : members[f]!.takeAsideAs(found[like]!);
+          this.asideAs[f] = -1;
           this.aside[f] = false;
           this.ownLast[f] = true;
           if (found[f]!.length === 1) this.asideRepeatable = true;
