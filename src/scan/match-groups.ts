@@ -94,33 +94,36 @@ export interface ReaderChoice {
  * (the caller asks again and reports the error as that jail's).
  */
 export function matchJails<T>(jails: readonly T[], filterOf: (j: T) => Filter, readerOf: (j: T, f: Filter) => ReaderChoice, memo: LineMemo | undefined): Map<T, JailMatch> {
-  const members = new Map<string, { group: MatcherCore[]; index: number }>();
-  const groups = new Map<string, MatcherCore[]>();
-  const placed: [T, MatcherCore[], number][] = [];
+  const loaded: [T, Filter, ReaderChoice, string][] = [];
   for (const j of jails) {
-    let f: Filter;
-    let r: ReaderChoice;
     try {
-      f = filterOf(j);
-      r = readerOf(j, f);
+      const f = filterOf(j);
+      const r = readerOf(j, f);
+      loaded.push([j, f, r, `${r.key}\u0002${ruleSignature(f)}`]);
     } catch {
       continue;
     }
-    const sig = `${r.key}\u0002${ruleSignature(f)}`;
+  }
+  // One matcher for all (a jail twice, with other bantimes): nothing to share, it reads alone.
+  const shared = new Set(loaded.map(([, , , sig]) => sig)).size > 1 ? memo : undefined;
+  const members = new Map<string, { group: MatcherCore[]; index: number }>();
+  const groups = new Map<string, MatcherCore[]>();
+  const placed: [T, MatcherCore[], number][] = [];
+  for (const [j, f, r, sig] of loaded) {
     let m = members.get(sig);
     if (!m) {
       const gk = groupKeyOf(f);
       const key = gk === null ? sig : `${r.key}\u0002${gk}`;
       let group = groups.get(key);
       if (!group) groups.set(key, (group = []));
-      group.push(createMatcherWith(f, r.reader, memo));
+      group.push(createMatcherWith(f, r.reader, shared));
       members.set(sig, (m = { group, index: group.length - 1 }));
     }
     placed.push([j, m.group, m.index]);
   }
   const runs = new Map<MatcherCore[], GroupRun>();
   for (const g of groups.values()) runs.set(g, { group: new MatcherGroup(g), error: null });
-  const set = new JailSet([...runs.values()], memo);
+  const set = new JailSet([...runs.values()], shared);
   return new Map(placed.map(([j, g, index]) => [j, { set, run: runs.get(g)!, index }]));
 }
 

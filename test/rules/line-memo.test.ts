@@ -4,7 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineMemo, type DateReader } from '../../src/rules/index.ts';
+import { join } from 'node:path';
+import { LineMemo, loadFilter, type DateReader } from '../../src/rules/index.ts';
+import { matchJails } from '../../src/scan/match-groups.ts';
 
 const reader: DateReader = { read: () => null };
 const SLOT = 1;
@@ -80,4 +82,24 @@ test('one prefilter alone: a line passes or not without the word it holds', () =
   assert.equal(memo.prefilters.refuses('host sshd[1]: Accepted key'), true);
   assert.equal(memo.prefilters.test(failed, new Set(['Failed', 'Invalid']), 'host sshd[1]: Accepted key'), false);
   assert.equal(memo.prefilters.refusedByAll, true);
+});
+
+test('a jail twice on one file (one rule, other bantimes) reads like one jail: its one matcher takes no memo', () => {
+  const searchDirs = [join(import.meta.dirname, '../../rules/filter.d')];
+  const sshd = loadFilter({ name: 'sshd', options: {} }, { searchDirs });
+  const normal = loadFilter({ name: 'sshd', options: { mode: 'normal' } }, { searchDirs });
+  const ddos = loadFilter({ name: 'sshd', options: { mode: 'ddos' } }, { searchDirs });
+  const matchersOn = (filters: typeof sshd[]): number => {
+    let n = 0;
+    const memo = new (class extends LineMemo {
+      override use(r: DateReader): void {
+        n++;
+        super.use(r);
+      }
+    })();
+    matchJails(filters, (f) => f, () => ({ key: 'utc', reader }), memo);
+    return n;
+  };
+  assert.equal(matchersOn([sshd, normal]), 0);
+  assert.equal(matchersOn([sshd, ddos]), 2);
 });
