@@ -256,7 +256,8 @@ export class MatcherGroup {
         const f = step.followers[k]!;
         if (this.aside[f]) {
           const like = this.asideAs[f]!;
-          found[f] = like < 0 ? members[f]!.takeAside(n, leader.aside()) : members[f]!.takeAsideAs(found[like]!);
+          // Aside alike: the other follower's failure under f's index (agree() adopted its reading).
+          found[f] = like < 0 ? members[f]!.takeAside(n, leader.aside()) : this.follow(found[like]!, verdicts[f]!, f);
           this.asideAs[f] = -1;
           this.aside[f] = false;
           this.ownLast[f] = true;

@@ -137,11 +137,6 @@ export interface MatcherCore extends Matcher {
    * Changes nothing this matcher remembers (it follows the other's state).
    */
   takeAside(lineNo: number, base: AsideBase): RuleMatch[];
-  /**
-   * takeAside() when another follower read the line aside as this one does (agrees() adopted its
-   * classification: the same failregex on the same connection): its matches, under this rule's index.
-   */
-  takeAsideAs(other: readonly RuleMatch[]): readonly RuleMatch[];
   /** A copy of what this matcher remembers, for another matcher to go on from. */
   snapshot(): MatcherState;
   /** Go on from `s` (a snapshot nobody else uses), with `last` as the failure of the line before. */
@@ -666,23 +661,6 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     return report(groupsOf(cls.match!, fails[j]!.names), j, lineNo, from.time, [cls.line], cls.unfolded ? cls.unfolded.repeat : 1, from);
   }
 
-  function takeAsideAs(other: readonly RuleMatch[]): readonly RuleMatch[] {
-    if (cls.verdict < 0) {
-      stats.missed++;
-      return NONE;
-    }
-    const j = cls.index;
-    // The counts report() keeps, as takeAside() would have.
-    stats.failregexHits[j]!++;
-    stats.matched++;
-    if (other.length === 0) {
-      stats.helperLines++;
-      return NONE;
-    }
-    const r = other[0]!;
-    return r.regex === j ? other : [{ ...r, regex: j }];
-  }
-
   function takeDropped(ring: readonly string[], count: number): void {
     stats.missed += count;
     for (let i = Math.max(0, count - SKIP_KEPT); i < count; i++) {
@@ -701,7 +679,6 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
     take,
     effect,
     takeAside,
-    takeAsideAs,
     holdBefore(): void {
       base.entry = sessions === null || effectId === '' ? undefined : sessions.before(effectId);
     },
