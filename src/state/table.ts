@@ -15,7 +15,7 @@
 // Sparse fields (a ban's error, a ticket's lines) live in one column `x`: an object from row
 // number to the record's extras, so the 99% of rows without any cost nothing.
 
-import { isRangeKey, keyFamily, type AddrKey } from '../net/key.ts';
+import type { AddrKey } from '../net/key.ts';
 import { Suspects } from './screens.ts';
 import { countKey, storedForm, storedPieces, storedTextPieces, summaryOf, type RowCounts, type StoredTable, type TableSummary } from './table-text.ts';
 import type { TextSpans } from './json-chunks.ts';
@@ -190,17 +190,11 @@ export class Table<R> {
   /** Keys of IPv4 and of IPv6 (ranges counted in their family), and how many are ranges. */
   keyCounts(): { v4: number; v6: number; ranges: number } {
     const s = this.over.size === 0 ? this.summary() : null;
-    if (s !== null) {
-      const [v4, v6, ranges] = s.keys;
-      return { v4, v6, ranges };
-    }
-    const out = { v4: 0, v6: 0, ranges: 0 };
-    for (const k of this.keyList()) {
-      if (keyFamily(k) === 4) out.v4++;
-      else out.v6++;
-      if (isRangeKey(k)) out.ranges++;
-    }
-    return out;
+    const keys: [number, number, number] = s !== null ? s.keys : [0, 0, 0];
+    // Counted as the summary counts them.
+    if (s === null) for (const k of this.keyList()) countKey(keys, k);
+    const [v4, v6, ranges] = keys;
+    return { v4, v6, ranges };
   }
 
   /**
