@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// Instructions of whole CLI runs, for changes of a few per cent that this shared, noisy VM hides
+// in CPU seconds (its speed moves 10–20% within minutes, 2x from hour to hour).
+//
+//   node bench/instructions.mjs --config DIR [--config DIR ...] [--now ISO] [--cli dist/cli.js] [--split]
+//
+// Each config is one `--dry-run --json` from an empty state under valgrind's cachegrind, one run
+// at a time, with `node --predictable --single-threaded`: without those, V8 picks its GC and
+// compile moments by the clock and two identical runs differ by up to 6%, and two runs at once by
+// 3–15%; with them, within ~2%. The optimizing compiler then runs on the main thread and is
+// counted, as its background thread's CPU seconds are counted in a real run. Prints the total per
+// config (G instructions, and against the first config); `--split` also says where they went.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** What a function of a cachegrind profile is part of, by its name. */
+export function kindOf(fn) {
+  // V8's generated code has no symbol: the JavaScript it compiled and its regexes alike.
+  if (fn === '???') return 'generated code (JS, regexes)';
+  if (fn.includes('compiler::') || fn.toLowerCase().includes('maglev')) return 'optimizing compiler';
+  if (fn.startsWith('Builtins_')) return 'V8 builtins';
+  if (/Heap|Scaveng|Mark|Sweep|Evacuat|Remembered|Slot|GC/.test(fn)) return 'garbage collector';
+  if (/regexp/i.test(fn)) return 'regex compiler and runtime';
+  if (/interpreter::|Bytecode|Parser|parsing|Scanner|Compiler::/.test(fn)) return 'parser, bytecode';
+  return 'runtime, libraries (C++)';
+}
+
+/** Total instructions of a cachegrind out file, and by kindOf() when `split`. */
+export function readProfile(text, split) {
+  const kinds = new Map();
+  let fn = '';
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('summary:')) total = Number(line.slice(8).trim().split(/\s+/)[0]);
+    else if (!split) continue;
+    else if (line.startsWith('fn=')) fn = line.slice(3);
+    else if (line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) {
+      const n = Number(line.split(' ')[1]);
+      if (Number.isFinite(n)) kinds.set(kindOf(fn), (kinds.get(kindOf(fn)) ?? 0) + n);
+    }
+  }
+  return { total, kinds };
+}
+
+/** One dry run of `config` under cachegrind: its profile, or an Error saying why there is none. */
+export function countRun({ cli, config, now, split }) {
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-instr-'));
+  try {
+    const out = join(dir, 'cachegrind.out');
+    const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`, process.execPath, '--predictable', '--single-threaded', cli, '--config', config, '--state', join(dir, 'state.json'), '--now', now, '--json', '--dry-run'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.error) return new Error(`valgrind: ${r.error.message}`);
+    // 0: nothing to ban, 5: bans decided (the CLI's exit codes).
+    if (r.status !== 0 && r.status !== 5) return new Error(`${config}: the run exited ${r.status}: ${r.stderr.split('\n').filter((l) => l && !l.startsWith('==')).slice(0, 2).join(' / ')}`);
+    return readProfile(readFileSync(out, 'utf8'), split);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function main(argv) {
+  const configs = [];
+  let now = new Date().toISOString();
+  let cli = join(ROOT, 'dist', 'cli.js');
+  let split = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--config') configs.push(argv[++i]);
+    else if (a === '--now') now = argv[++i];
+    else if (a === '--cli') cli = argv[++i];
+    else if (a === '--split') split = true;
+    else {
+      console.error(`bench/instructions.mjs: unknown argument ${a} (usage: --config DIR [--config DIR ...] [--now ISO] [--cli PATH] [--split])`);
+      return 2;
+    }
+  }
+  if (configs.length === 0 || configs.some((c) => !c)) {
+    console.error('bench/instructions.mjs: give at least one --config DIR');
+    return 2;
+  }
+  if (spawnSync('valgrind', ['--version']).error) {
+    console.error('bench/instructions.mjs: valgrind is not installed (apt-get install valgrind): nothing measured');
+    return 2;
+  }
+  const results = [];
+  for (const config of configs) {
+    const r = countRun({ cli, config, now, split });
+    if (r instanceof Error) {
+      console.error(`bench/instructions.mjs: ${r.message}`);
+      return 1;
+    }
+    results.push(r);
+    const base = results[0].total;
+    console.log(`${(r.total / 1e9).toFixed(3)} G  ${results.length > 1 ? `${(r.total / base).toFixed(3)}x the first  ` : ''}${config}`);
+  }
+  if (split) {
+    const kinds = [...new Set(results.flatMap((r) => [...r.kinds.keys()]))].sort((a, b) => (results.at(-1).kinds.get(b) ?? 0) - (results.at(-1).kinds.get(a) ?? 0));
+    for (const k of kinds) console.log(`  ${k.padEnd(30)} ${results.map((r) => `${((r.kinds.get(k) ?? 0) / 1e9).toFixed(3).padStart(7)} G`).join('  ')}`);
+  }
+  return 0;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));

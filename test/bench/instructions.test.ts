@@ -1,0 +1,81 @@
+// bench/instructions.mjs is the instrument for changes smaller than the VM's noise in CPU
+// seconds: what it prints must be the instructions of the CLI's own run, per config, and where
+// they went. The profile reading is checked on a written profile; the whole instrument under a
+// real valgrind where one is installed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.ts';
+// @ts-expect-error: a plain .mjs script of the bench, without types
+import { kindOf, readProfile } from '../../bench/instructions.mjs';
+
+const SCRIPT = join(import.meta.dirname, '../../bench/instructions.mjs');
+
+test('a cachegrind profile: its total from the summary line, its functions by what they are part of', () => {
+  const text = [
+    'events: Ir',
+    'fl=???',
+    'fn=???',
+    '0 700',
+    'fl=/usr/bin/node',
+    'fn=v8::internal::compiler::GraphReducer::ReduceTop()',
+    '12 200',
+    'fn=Builtins_RegExpPrototypeExec',
+    '3 50',
+    '4 25',
+    'fn=v8::internal::Scavenger::ScavengeObject()',
+    '9 10',
+    'fn=uv_run',
+    '1 15',
+    'summary: 1000',
+  ].join('\n');
+  const p = readProfile(text, true);
+  assert.equal(p.total, 1000);
+  assert.equal(p.kinds.get('generated code (JS, regexes)'), 700);
+  assert.equal(p.kinds.get('optimizing compiler'), 200);
+  assert.equal(p.kinds.get('V8 builtins'), 75);
+  assert.equal(p.kinds.get('garbage collector'), 10);
+  assert.equal(p.kinds.get('runtime, libraries (C++)'), 15);
+  assert.equal(readProfile(text, false).kinds.size, 0, 'no split asked: only the total');
+  assert.equal(kindOf('v8::internal::RegExpImpl::Compile()'), 'regex compiler and runtime');
+});
+
+const noValgrind = spawnSync('valgrind', ['--version']).error ? 'valgrind is not installed (apt-get install valgrind)' : false;
+
+test('instructions of the built CLI: two jails on one file cost more than one, each config its own line', { skip: noValgrind, timeout: 300_000 }, () => {
+  const dir = tempDir('f2b-bench-instr-');
+  const log = join(dir, 'auth.log');
+  const lines: string[] = [];
+  for (let i = 0; i < 40; i++) lines.push(`Dec  1 10:00:${String(i).padStart(2, '0')} srv sshd[${100 + i}]: Failed password for root from 192.0.2.${10 + (i % 4)} port 22 ssh2`);
+  writeFileSync(log, `${lines.join('\n')}\n`);
+  const config = (name: string, jails: string) => {
+    const c = join(dir, name);
+    mkdirSync(c);
+    writeFileSync(join(c, 'jail.local'), jails.replaceAll('LOG', log));
+    return c;
+  };
+  const one = config('one', '[sshd]\nenabled = true\nlogpath = LOG\n');
+  const two = config('two', '[sshd]\nenabled = true\nlogpath = LOG\n\n[sshd-ddos]\nenabled = true\nfilter = sshd[mode=ddos]\nlogpath = LOG\n');
+  const r = spawnSync(process.execPath, [SCRIPT, '--config', one, '--config', two, '--now', '2026-12-01T12:00:00Z', '--split'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const totals = [...r.stdout.matchAll(/^(\d+\.\d{3}) G {2}(?:(\d+\.\d{3})x the first {2})?(\S+)$/gm)];
+  assert.deepEqual(totals.map((m) => m[3]), [one, two]);
+  const [a, b] = totals.map((m) => Number(m[1]));
+  // Node alone executes several hundred million instructions before the CLI starts.
+  assert.ok(a! > 0.3 && a! < 20, `one jail: ${a} G`);
+  assert.ok(b! > a!, `two jails ${b} G, one ${a} G`);
+  assert.equal(Number(totals[1]![2]), Number((b! / a!).toFixed(3)));
+  assert.match(r.stdout, /^ {2}optimizing compiler +\d+\.\d{3} G +\d+\.\d{3} G$/m);
+  assert.match(r.stdout, /^ {2}generated code \(JS, regexes\) +\d+\.\d{3} G +\d+\.\d{3} G$/m);
+});
+
+test('a config the CLI cannot run: one line naming it, exit 1', { skip: noValgrind, timeout: 120_000 }, () => {
+  const missing = join(tempDir('f2b-bench-instr-'), 'nowhere');
+  const r = spawnSync(process.execPath, [SCRIPT, '--config', missing, '--now', '2026-12-01T12:00:00Z'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  const err = r.stderr.trim().split('\n');
+  assert.equal(err.length, 1, r.stderr);
+  assert.match(err[0]!, new RegExp(`^bench/instructions\\.mjs: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the run exited \\d+: `));
+});
