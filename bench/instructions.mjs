@@ -12,7 +12,7 @@
 // config (G instructions, and against the first config); `--split` also says where they went.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,8 @@ export function readProfile(text, split) {
     else if (line.startsWith('fn=')) fn = line.slice(3);
     else if (line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) {
       const n = Number(line.split(' ')[1]);
-      if (Number.isFinite(n)) kinds.set(kindOf(fn), (kinds.get(kindOf(fn)) ?? 0) + n);
+      const kind = kindOf(fn);
+      if (Number.isFinite(n)) kinds.set(kind, (kinds.get(kind) ?? 0) + n);
     }
   }
   return { total, kinds };
@@ -81,6 +82,10 @@ function main(argv) {
   }
   if (configs.length === 0 || configs.some((c) => !c)) {
     console.error('bench/instructions.mjs: give at least one --config DIR');
+    return 2;
+  }
+  if (!existsSync(cli)) {
+    console.error(`bench/instructions.mjs: ${cli} does not exist: run \`npm run build\` first (or give --cli PATH)`);
     return 2;
   }
   if (spawnSync('valgrind', ['--version']).error) {

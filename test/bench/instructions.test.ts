@@ -79,3 +79,11 @@ test('a config the CLI cannot run: one line naming it, exit 1', { skip: noValgri
   assert.equal(err.length, 1, r.stderr);
   assert.match(err[0]!, new RegExp(`^bench/instructions\\.mjs: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the run exited \\d+: `));
 });
+
+test('no build to measure: one line naming the missing file and the fix, exit 2', () => {
+  const cli = join(tempDir('f2b-bench-instr-'), 'dist', 'cli.js');
+  const r = spawnSync(process.execPath, [SCRIPT, '--config', '/nonexistent', '--cli', cli], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `bench/instructions.mjs: ${cli} does not exist: run \`npm run build\` first (or give --cli PATH)\n`);
+  assert.equal(r.stdout, '');
+});
