@@ -169,17 +169,17 @@ export class LineMemo {
   private unfoldText: string | null = null;
   private unfoldAt = -1;
   private unfolded: Unfolded | null = null;
-  /** Matchers reading lines with this memo (use()): alone, one keeps nothing for others. */
-  private matchers = 0;
 
   /** The matchers are about to read a new line. */
   next(): void {
     this.now.line++;
   }
 
-  /** A matcher reading dates with `reader` shares this memo. */
+  /**
+   * A matcher reading dates with `reader` shares this memo (scan/match-groups.ts hands one only to
+   * two or more matchers).
+   */
   use(reader: DateReader): void {
-    this.matchers++;
     let c = this.cuts.get(reader);
     if (c === undefined) this.cuts.set(reader, (c = { line: null, at: -1, text: '', users: 0 }));
     c.users++;
@@ -187,7 +187,6 @@ export class LineMemo {
 
   /** The prefregex's content in `m` (matcher.ts contentOf), once per match. */
   contentOf(m: RegExpExecArray, names: readonly string[]): string {
-    if (this.matchers < 2) return contentOf(m, names);
     if (m !== this.contentMatch) {
       this.contentMatch = m;
       this.contentText = contentOf(m, names);
@@ -197,7 +196,6 @@ export class LineMemo {
 
   /** unfoldRepeated(text), once per text. */
   unfold(text: string): Unfolded | null {
-    if (this.matchers < 2) return unfoldRepeated(text);
     if (this.unfoldAt !== this.now.line || text !== this.unfoldText) {
       this.unfoldAt = this.now.line;
       this.unfoldText = text;
@@ -218,7 +216,6 @@ export class LineMemo {
   }
 
   keepGroups(pref: RegExpExecArray | null, fail: RegExpExecArray, g: Groups): void {
-    if (this.matchers < 2) return;
     this.groupsPref = pref;
     this.groupsFail = fail;
     this.groups = g;
