@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { have } from './measure.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -88,7 +89,7 @@ function main(argv) {
     console.error(`bench/instructions.mjs: ${cli} does not exist: run \`npm run build\` first (or give --cli PATH)`);
     return 2;
   }
-  if (spawnSync('valgrind', ['--version']).error) {
+  if (!have('valgrind')) {
     console.error('bench/instructions.mjs: valgrind is not installed (apt-get install valgrind): nothing measured');
     return 2;
   }

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.ts';
 // @ts-expect-error: a plain .mjs script of the bench, without types
 import { kindOf, readProfile } from '../../bench/instructions.mjs';
+// @ts-expect-error: likewise
+import { have } from '../../bench/measure.mjs';
 
 const SCRIPT = join(import.meta.dirname, '../../bench/instructions.mjs');
 
@@ -42,7 +44,7 @@ test('a cachegrind profile: its total from the summary line, its functions by wh
   assert.equal(kindOf('v8::internal::RegExpImpl::Compile()'), 'regex compiler and runtime');
 });
 
-const noValgrind = spawnSync('valgrind', ['--version']).error ? 'valgrind is not installed (apt-get install valgrind)' : false;
+const noValgrind = have('valgrind') ? false : 'valgrind is not installed (apt-get install valgrind)';
 
 test('instructions of the built CLI: two jails on one file cost more than one, each config its own line', { skip: noValgrind, timeout: 300_000 }, () => {
   const dir = tempDir('f2b-bench-instr-');
