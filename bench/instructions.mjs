@@ -18,6 +18,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { have } from './measure.mjs';
 
+// valgrind's own lines on stderr (==PID== reports, --PID-- warnings), not the CLI's.
+const VALGRIND_LINE = /^(?:==|--)\d+(?:==|--)/;
+
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What a function of a cachegrind profile is part of, by its name. */
@@ -58,7 +61,7 @@ export function countRun({ cli, config, now, split }) {
     const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`, process.execPath, '--predictable', '--single-threaded', cli, '--config', config, '--state', join(dir, 'state.json'), '--now', now, '--json', '--dry-run'], { encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.error) return new Error(`valgrind: ${r.error.message}`);
     // 0: nothing to ban, 5: bans decided (the CLI's exit codes).
-    if (r.status !== 0 && r.status !== 5) return new Error(`${config}: the run exited ${r.status}: ${r.stderr.split('\n').filter((l) => l && !l.startsWith('==')).slice(0, 2).join(' / ')}`);
+    if (r.status !== 0 && r.status !== 5) return new Error(`${config}: the run exited ${r.status}: ${r.stderr.split('\n').filter((l) => l && !VALGRIND_LINE.test(l)).slice(0, 2).join(' / ')}`);
     return readProfile(readFileSync(out, 'utf8'), split);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -80,6 +80,8 @@ test('a config the CLI cannot run: one line naming it, exit 1', { skip: noValgri
   const err = r.stderr.trim().split('\n');
   assert.equal(err.length, 1, r.stderr);
   assert.match(err[0]!, new RegExp(`^bench/instructions\\.mjs: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the run exited \\d+: `));
+  // The CLI's own words, not valgrind's warnings around them.
+  assert.match(err[0]!, /: the run exited 2: f2b-scan: --config .*nowhere: no such directory/);
 });
 
 test('no build to measure: one line naming the missing file and the fix, exit 2', () => {
