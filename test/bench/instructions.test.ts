@@ -68,7 +68,9 @@ test('instructions of the built CLI: two jails on one file cost more than one, e
   // Node alone executes several hundred million instructions before the CLI starts.
   assert.ok(a! > 0.3 && a! < 20, `one jail: ${a} G`);
   assert.ok(b! > a!, `two jails ${b} G, one ${a} G`);
-  assert.equal(Number(totals[1]![2]), Number((b! / a!).toFixed(3)));
+  // The ratio is of the exact totals; the totals printed are rounded to 0.0005 G each, which moves
+  // a ratio near 1 by up to ~0.0015 (a CI run printed 1.211 where the rounded totals give 1.210).
+  assert.ok(Math.abs(Number(totals[1]![2]) - b! / a!) < 0.002, `printed ${totals[1]![2]}, totals give ${b! / a!}`);
   assert.match(r.stdout, /^ {2}optimizing compiler +\d+\.\d{3} G +\d+\.\d{3} G$/m);
   assert.match(r.stdout, /^ {2}generated code \(JS, regexes\) +\d+\.\d{3} G +\d+\.\d{3} G$/m);
 });
