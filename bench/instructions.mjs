@@ -2,7 +2,7 @@
 // Instructions of whole CLI runs, for changes of a few per cent that this shared, noisy VM hides
 // in CPU seconds (its speed moves 10–20% within minutes, 2x from hour to hour).
 //
-//   node bench/instructions.mjs --config DIR [--config DIR ...] [--now ISO] [--cli dist/cli.js] [--split]
+//   node bench/instructions.mjs --config DIR [--config DIR ...] [--now ISO] [--cli dist/cli.js] [--split] [--functions N]
 //
 // Each config is one `--dry-run --json` from an empty state under valgrind's cachegrind, one run
 // at a time, with `node --predictable --single-threaded`: without those, V8 picks its GC and
@@ -10,6 +10,9 @@
 // 3–15%; with them, within ~2%. The optimizing compiler then runs on the main thread and is
 // counted, as its background thread's CPU seconds are counted in a real run. Prints the total per
 // config (G instructions, and against the first config); `--split` also says where they went.
+// `--functions N` runs callgrind instead (about twice as slow) and names the N places where the
+// instructions went, V8's generated code by JavaScript function and regex (jit-profile.mjs),
+// ranked by how much the last config differs from the first (by size with one config).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { have } from './measure.mjs';
+import { JIT_MAP_FLAGS, readJitProfile, readPerfMap } from './jit-profile.mjs';
 
 // valgrind's own lines on stderr (==PID== reports, --PID-- warnings), not the CLI's.
 const VALGRIND_LINE = /^(?:==|--)\d+(?:==|--)/;
@@ -53,19 +57,40 @@ export function readProfile(text, split) {
   return { total, kinds };
 }
 
-/** One dry run of `config` under cachegrind: its profile, or an Error saying why there is none. */
-export function countRun({ cli, config, now, split }) {
+/** One dry run of `config` under cachegrind (callgrind with `functions`): its profile, or an Error saying why there is none. */
+export function countRun({ cli, config, now, split, functions }) {
   const dir = mkdtempSync(join(tmpdir(), 'f2b-instr-'));
+  let map = null;
   try {
-    const out = join(dir, 'cachegrind.out');
-    const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`, process.execPath, '--predictable', '--single-threaded', cli, '--config', config, '--state', join(dir, 'state.json'), '--now', now, '--json', '--dry-run'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const out = join(dir, 'profile.out');
+    const tool = functions ? ['--tool=callgrind', '--dump-instr=yes', `--callgrind-out-file=${out}`] : ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`];
+    const flags = ['--predictable', '--single-threaded', ...(functions ? JIT_MAP_FLAGS : [])];
+    const r = spawnSync('valgrind', [...tool, process.execPath, ...flags, cli, '--config', config, '--state', join(dir, 'state.json'), '--now', now, '--json', '--dry-run'], { encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.error) return new Error(`valgrind: ${r.error.message}`);
+    // V8 writes its map there, named by the process (valgrind runs node in the process it was given).
+    if (functions) map = `/tmp/perf-${r.pid}.map`;
     // 0: nothing to ban, 5: bans decided (the CLI's exit codes).
     if (r.status !== 0 && r.status !== 5) return new Error(`${config}: the run exited ${r.status}: ${r.stderr.split('\n').filter((l) => l && !VALGRIND_LINE.test(l)).slice(0, 2).join(' / ')}`);
-    return readProfile(readFileSync(out, 'utf8'), split);
+    const text = readFileSync(out, 'utf8');
+    const profile = readProfile(text, split);
+    if (functions) {
+      if (!existsSync(map)) return new Error(`${config}: node wrote no ${map} (--perf-basic-prof): generated code cannot be named`);
+      profile.rows = readJitProfile(text, readPerfMap(readFileSync(map, 'utf8')), kindOf);
+    }
+    return profile;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (map) rmSync(map, { force: true });
   }
+}
+
+/** The `n` rows of the profiles' `rows` that differ most from the first config to the last (by size with one config). */
+export function topRows(results, n) {
+  const first = results[0].rows;
+  const last = results.at(-1).rows;
+  const keys = [...new Set(results.flatMap((r) => [...r.rows.keys()]))];
+  const weight = (k) => (results.length > 1 ? Math.abs((last.get(k) ?? 0) - (first.get(k) ?? 0)) : (last.get(k) ?? 0));
+  return keys.sort((a, b) => weight(b) - weight(a)).slice(0, n);
 }
 
 function main(argv) {
@@ -73,14 +98,21 @@ function main(argv) {
   let now = new Date().toISOString();
   let cli = join(ROOT, 'dist', 'cli.js');
   let split = false;
+  let functions = 0;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--config') configs.push(argv[++i]);
     else if (a === '--now') now = argv[++i];
     else if (a === '--cli') cli = argv[++i];
     else if (a === '--split') split = true;
-    else {
-      console.error(`bench/instructions.mjs: unknown argument ${a} (usage: --config DIR [--config DIR ...] [--now ISO] [--cli PATH] [--split])`);
+    else if (a === '--functions') {
+      functions = Number(argv[++i]);
+      if (!Number.isInteger(functions) || functions < 1) {
+        console.error(`bench/instructions.mjs: --functions needs a count of rows (a whole number from 1), not ${argv[i]}`);
+        return 2;
+      }
+    } else {
+      console.error(`bench/instructions.mjs: unknown argument ${a} (usage: --config DIR [--config DIR ...] [--now ISO] [--cli PATH] [--split] [--functions N])`);
       return 2;
     }
   }
@@ -98,7 +130,7 @@ function main(argv) {
   }
   const results = [];
   for (const config of configs) {
-    const r = countRun({ cli, config, now, split });
+    const r = countRun({ cli, config, now, split, functions: functions > 0 });
     if (r instanceof Error) {
       console.error(`bench/instructions.mjs: ${r.message}`);
       return 1;
@@ -110,6 +142,15 @@ function main(argv) {
   if (split) {
     const kinds = [...new Set(results.flatMap((r) => [...r.kinds.keys()]))].sort((a, b) => (results.at(-1).kinds.get(b) ?? 0) - (results.at(-1).kinds.get(a) ?? 0));
     for (const k of kinds) console.log(`  ${k.padEnd(30)} ${results.map((r) => `${((r.kinds.get(k) ?? 0) / 1e9).toFixed(3).padStart(7)} G`).join('  ')}`);
+  }
+  if (functions > 0) {
+    const g = (n) => `${(n / 1e6).toFixed(1).padStart(9)} M`;
+    console.log(`  where the instructions went (${results.length > 1 ? 'most changed, first config to last' : 'largest'}):`);
+    for (const k of topRows(results, functions)) {
+      const cells = results.map((r) => g(r.rows.get(k) ?? 0));
+      const diff = results.length > 1 ? `  ${((results.at(-1).rows.get(k) ?? 0) - (results[0].rows.get(k) ?? 0) >= 0 ? '+' : '-')}${g(Math.abs((results.at(-1).rows.get(k) ?? 0) - (results[0].rows.get(k) ?? 0))).trim()}` : '';
+      console.log(`  ${cells.join(' ')}${diff}  ${k}`);
+    }
   }
   return 0;
 }

@@ -5,13 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.ts';
 // @ts-expect-error: a plain .mjs script of the bench, without types
 import { kindOf, readProfile } from '../../bench/instructions.mjs';
 // @ts-expect-error: likewise
 import { have } from '../../bench/measure.mjs';
+// @ts-expect-error: likewise
+import { codeRow, readJitProfile, readPerfMap } from '../../bench/jit-profile.mjs';
 
 const SCRIPT = join(import.meta.dirname, '../../bench/instructions.mjs');
 
@@ -44,6 +46,49 @@ test('a cachegrind profile: its total from the summary line, its functions by wh
   assert.equal(kindOf('v8::internal::RegExpImpl::Compile()'), 'regex compiler and runtime');
 });
 
+test('a callgrind profile by function: generated code named from the perf map, builtins by name, call costs left out', () => {
+  const map = readPerfMap(['1000 40 JS:*onLine file:///srv/dist/chunk-AB12.js:294:18', '2000 10 RegExp:^Failed password', '3000 8 Builtin:RecordWriteSaveFP', ''].join('\n'));
+  assert.equal(map(0x1000), 'JS:*onLine file:///srv/dist/chunk-AB12.js:294:18');
+  assert.equal(map(0x103f), 'JS:*onLine file:///srv/dist/chunk-AB12.js:294:18');
+  assert.equal(map(0x1040), null, 'past the end of the code');
+  assert.equal(map(0xfff), null);
+  const text = [
+    'positions: instr line',
+    'events: Ir',
+    'fl=(1) ???',
+    'fn=(1) 0x0000000000001000',
+    '0x1000 0 300',
+    '+16 0 100',
+    // a call from the function: its inclusive cost is the callee's, counted there
+    'cfn=(2) Builtins_RegExpPrototypeExec',
+    'calls=1 0x9000 0',
+    '* 0 5000',
+    '* 0 7',
+    'fn=(3) 0x0000000000002000',
+    '0x2004 0 50',
+    '-4 0 20',
+    'fn=(4) 0x0000000000005000',
+    '0x5000 0 9',
+    'fl=(2) /usr/bin/node',
+    'fn=(2)',
+    '0x9000 0 40',
+    'fn=(5) v8::internal::compiler::GraphReducer::ReduceTop()',
+    '0x9100 0 11',
+    'summary: 537',
+  ].join('\n');
+  const kinds = (fn: string) => (fn.includes('compiler::') ? 'optimizing compiler' : 'runtime');
+  const rows = readJitProfile(text, map, kinds);
+  assert.deepEqual(Object.fromEntries(rows), {
+    'JS onLine (chunk-AB12.js:294)': 407,
+    'regex ^Failed password': 70,
+    'generated code not in the map': 9,
+    'builtin RegExpPrototypeExec': 40,
+    'optimizing compiler': 11,
+  });
+  assert.equal(codeRow('Builtin:RecordWriteSaveFP'), 'builtin RecordWriteSaveFP');
+  assert.equal(codeRow('JS:^ file:///srv/dist/cli.js:10:3'), 'JS (anonymous) (cli.js:10)');
+});
+
 const noValgrind = have('valgrind') ? false : 'valgrind is not installed (apt-get install valgrind)';
 
 test('instructions of the built CLI: two jails on one file cost more than one, each config its own line', { skip: noValgrind, timeout: 300_000 }, () => {
@@ -73,6 +118,36 @@ test('instructions of the built CLI: two jails on one file cost more than one, e
   assert.ok(Math.abs(Number(totals[1]![2]) - b! / a!) < 0.002, `printed ${totals[1]![2]}, totals give ${b! / a!}`);
   assert.match(r.stdout, /^ {2}optimizing compiler +\d+\.\d{3} G +\d+\.\d{3} G$/m);
   assert.match(r.stdout, /^ {2}generated code \(JS, regexes\) +\d+\.\d{3} G +\d+\.\d{3} G$/m);
+});
+
+test('--functions: the built CLI, its instructions by function and its rule regexes by name', { skip: noValgrind, timeout: 300_000 }, () => {
+  const dir = tempDir('f2b-bench-instr-');
+  const log = join(dir, 'auth.log');
+  const lines: string[] = [];
+  for (let i = 0; i < 400; i++) lines.push(`Dec  1 10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} srv sshd[${100 + i}]: Failed password for root from 192.0.2.${10 + (i % 4)} port 22 ssh2`);
+  writeFileSync(log, `${lines.join('\n')}\n`);
+  const c = join(dir, 'one');
+  mkdirSync(c);
+  writeFileSync(join(c, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${log}\n`);
+  const before = new Set(readdirSync('/tmp'));
+  const r = spawnSync(process.execPath, [SCRIPT, '--config', c, '--now', '2026-12-01T12:00:00Z', '--functions', '400'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = [...r.stdout.matchAll(/^ {2} *(\d+\.\d) M {2}(.+)$/gm)].map((m) => ({ m: Number(m[1]), row: m[2]! }));
+  assert.ok(rows.length > 20 && rows.length <= 400, r.stdout);
+  // Largest first, and what a run of the sshd rule must execute is there by name.
+  assert.deepEqual(rows.map((x) => x.m), [...rows.map((x) => x.m)].sort((a, b) => b - a));
+  assert.ok(rows.some((x) => x.row === 'optimizing compiler' || x.row === 'parser, bytecode'), r.stdout);
+  assert.ok(rows.some((x) => /^regex .*Failed/.test(x.row)), `no row for the rule's failregex:\n${r.stdout}`);
+  assert.ok(rows.some((x) => /^builtin RegExp/.test(x.row)), r.stdout);
+  // The perf map is V8's file in /tmp: the tool removes it (a map left by a run that ended is the tool's).
+  const left = readdirSync('/tmp').filter((f) => /^perf-\d+\.map$/.test(f) && !before.has(f) && !existsSync(`/proc/${f.slice(5, -4)}`));
+  assert.deepEqual(left, []);
+});
+
+test('--functions without a count: one line, exit 2', () => {
+  const r = spawnSync(process.execPath, [SCRIPT, '--config', '/nonexistent', '--functions', 'all'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'bench/instructions.mjs: --functions needs a count of rows (a whole number from 1), not all\n');
 });
 
 test('a config the CLI cannot run: one line naming it, exit 1', { skip: noValgrind, timeout: 120_000 }, () => {
