@@ -64,7 +64,8 @@ export function countRun({ cli, config, now, split, functions }) {
   try {
     const out = join(dir, 'profile.out');
     const tool = functions ? ['--tool=callgrind', '--dump-instr=yes', `--callgrind-out-file=${out}`] : ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`];
-    const flags = ['--predictable', '--single-threaded', ...(functions ? JIT_MAP_FLAGS : [])];
+    // V8's code log goes with the map: into the run's directory, not the caller's.
+    const flags = ['--predictable', '--single-threaded', ...(functions ? [...JIT_MAP_FLAGS, `--logfile=${join(dir, 'v8.log')}`, '--no-logfile-per-isolate'] : [])];
     const r = spawnSync('valgrind', [...tool, process.execPath, ...flags, cli, '--config', config, '--state', join(dir, 'state.json'), '--now', now, '--json', '--dry-run'], { encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.error) return new Error(`valgrind: ${r.error.message}`);
     // V8 writes its map there, named by the process (valgrind runs node in the process it was given).

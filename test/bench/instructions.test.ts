@@ -130,7 +130,10 @@ test('--functions: the built CLI, its instructions by function and its rule rege
   mkdirSync(c);
   writeFileSync(join(c, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${log}\n`);
   const before = new Set(readdirSync('/tmp'));
-  const r = spawnSync(process.execPath, [SCRIPT, '--config', c, '--now', '2026-12-01T12:00:00Z', '--functions', '400'], { encoding: 'utf8' });
+  const cwd = tempDir('f2b-bench-instr-cwd-');
+  const r = spawnSync(process.execPath, [SCRIPT, '--config', c, '--now', '2026-12-01T12:00:00Z', '--functions', '400'], { encoding: 'utf8', cwd });
+  // Nothing is left where it was run from (V8 writes a code log beside its map).
+  assert.deepEqual(readdirSync(cwd), []);
   assert.equal(r.status, 0, r.stderr);
   const rows = [...r.stdout.matchAll(/^ {2} *(\d+\.\d) M {2}(.+)$/gm)].map((m) => ({ m: Number(m[1]), row: m[2]! }));
   assert.ok(rows.length > 20 && rows.length <= 400, r.stdout);
