@@ -149,7 +149,8 @@ function main(argv) {
     console.log(`  where the instructions went (${results.length > 1 ? 'most changed, first config to last' : 'largest'}):`);
     for (const k of topRows(results, functions)) {
       const cells = results.map((r) => g(r.rows.get(k) ?? 0));
-      const diff = results.length > 1 ? `  ${((results.at(-1).rows.get(k) ?? 0) - (results[0].rows.get(k) ?? 0) >= 0 ? '+' : '-')}${g(Math.abs((results.at(-1).rows.get(k) ?? 0) - (results[0].rows.get(k) ?? 0))).trim()}` : '';
+      const d = (results.at(-1).rows.get(k) ?? 0) - (results[0].rows.get(k) ?? 0);
+      const diff = results.length > 1 ? `  ${d >= 0 ? '+' : '-'}${g(Math.abs(d)).trim()}` : '';
       console.log(`  ${cells.join(' ')}${diff}  ${k}`);
     }
   }

@@ -52,9 +52,10 @@ export function codeRow(name) {
 
 /**
  * Self instructions by row: generated code by its perf map name (codeRow), V8's builtins by
- * name, the rest of the C++ by `kindOf` (instructions.mjs). Reads callgrind's format: positions
- * "instr line" (absolute 0x…, relative +N/-N, or * the same), names compressed as "(id) name"
- * then "(id)", and after each calls= line one line of inclusive cost, not counted here.
+ * name, the rest of the C++ by `kindOf` (instructions.mjs). Reads callgrind's format: a cost line
+ * is its positions (as `positions:` lists them, the instruction's first: absolute 0x…, relative
+ * +N/-N, or * the same) then the count; names compressed as "(id) name" then "(id)"; after each
+ * calls= line one line of inclusive cost, not counted here.
  */
 export function readJitProfile(callgrindText, lookup, kindOf) {
   const rows = new Map();
@@ -70,6 +71,8 @@ export function readJitProfile(callgrindText, lookup, kindOf) {
   let generated = false;
   let last = 0;
   let callCost = false;
+  // The count's column: after "instr line" unless the header says otherwise.
+  let countAt = 2;
   for (const line of callgrindText.split('\n')) {
     const c = line.charCodeAt(0);
     const isCost = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42;
@@ -85,14 +88,15 @@ export function readJitProfile(callgrindText, lookup, kindOf) {
         continue;
       }
       const parts = line.split(' ');
-      const n = Number(parts[2] ?? 0);
+      const n = Number(parts[countAt] ?? 0);
       if (!Number.isFinite(n) || n === 0) continue;
       if (!generated) add(fn.startsWith('Builtins_') ? `builtin ${fn.slice(9)}` : kindOf(fn), n);
       else {
         const name = lookup(last);
         add(name === null ? 'generated code not in the map' : codeRow(name), n);
       }
-    } else if (line.startsWith('fn=')) {
+    } else if (line.startsWith('positions:')) countAt = line.slice(10).trim().split(/\s+/).length;
+    else if (line.startsWith('fn=')) {
       fn = named(line.slice(3));
       generated = fn === '???' || /^0x[0-9a-f]+$/i.test(fn);
     } else if (line.startsWith('cfn=')) named(line.slice(4));

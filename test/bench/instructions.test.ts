@@ -86,6 +86,9 @@ test('a callgrind profile by function: generated code named from the perf map, b
     'optimizing compiler': 11,
   });
   assert.equal(codeRow('Builtin:RecordWriteSaveFP'), 'builtin RecordWriteSaveFP');
+  // Positions without line numbers (--dump-line=no): the count is the second column.
+  const noLines = readJitProfile(['positions: instr', 'events: Ir', 'fn=(1) 0x1000', '0x1000 30', '+2 12', 'summary: 42'].join('\n'), map, kinds);
+  assert.deepEqual(Object.fromEntries(noLines), { 'JS onLine (chunk-AB12.js:294)': 42 });
   assert.equal(codeRow('JS:^ file:///srv/dist/cli.js:10:3'), 'JS (anonymous) (cli.js:10)');
 });
 
