@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { have } from './measure.mjs';
+import { fieldEnv, have } from './measure.mjs';
 import { JIT_MAP_FLAGS, readJitProfile, readPerfMap } from './jit-profile.mjs';
 
 // valgrind's own lines on stderr (==PID== reports, --PID-- warnings), not the CLI's.
@@ -66,7 +66,7 @@ export function countRun({ cli, config, now, split, functions }) {
     const tool = functions ? ['--tool=callgrind', '--dump-instr=yes', `--callgrind-out-file=${out}`] : ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`];
     // V8's code log goes with the map: into the run's directory, not the caller's.
     const flags = ['--predictable', '--single-threaded', ...(functions ? [...JIT_MAP_FLAGS, `--logfile=${join(dir, 'v8.log')}`, '--no-logfile-per-isolate'] : [])];
-    const r = spawnSync('valgrind', [...tool, process.execPath, ...flags, cli, '--config', config, '--state', join(dir, 'state.json'), '--now', now, '--json', '--dry-run'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync('valgrind', [...tool, process.execPath, ...flags, cli, '--config', config, '--state', join(dir, 'state.json'), '--now', now, '--json', '--dry-run'], { encoding: 'utf8', maxBuffer: 1 << 28, env: fieldEnv() });
     if (r.error) return new Error(`valgrind: ${r.error.message}`);
     // V8 writes its map there, named by the process (valgrind runs node in the process it was given).
     if (functions) map = `/tmp/perf-${r.pid}.map`;
