@@ -2,9 +2,10 @@
 // Instructions of whole CLI runs, for changes of a few per cent that this shared, noisy VM hides
 // in CPU seconds (its speed moves 10–20% within minutes, 2x from hour to hour).
 //
-//   node bench/instructions.mjs --config DIR [--config DIR ...] [--now ISO] [--cli dist/cli.js] [--split] [--functions N]
+//   node bench/instructions.mjs --config DIR [--config DIR ...] [--now ISO] [--state FILE] [--cli dist/cli.js] [--split] [--functions N]
 //
-// Each config is one `--dry-run --json` from an empty state under valgrind's cachegrind, one run
+// Each config is one `--dry-run --json` from an empty state (a copy of `--state FILE`: an idle run
+// over a state that has read the logs) under valgrind's cachegrind, one run
 // at a time, with `node --predictable --single-threaded`: without those, V8 picks its GC and
 // compile moments by the clock and two identical runs differ by up to 6%, and two runs at once by
 // 3–15%; with them, within ~2%. The optimizing compiler then runs on the main thread and is
@@ -15,7 +16,7 @@
 // ranked by how much the last config differs from the first (by size with one config).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,11 +59,13 @@ export function readProfile(text, split) {
 }
 
 /** One dry run of `config` under cachegrind (callgrind with `functions`): its profile, or an Error saying why there is none. */
-export function countRun({ cli, config, now, split, functions }) {
+export function countRun({ cli, config, now, split, functions, state }) {
   const dir = mkdtempSync(join(tmpdir(), 'f2b-instr-'));
   let map = null;
   try {
     const out = join(dir, 'profile.out');
+    // A copy: the run may not change the state it starts from (a dry run writes none, but a lock).
+    if (state) copyFileSync(state, join(dir, 'state.json'));
     const tool = functions ? ['--tool=callgrind', '--dump-instr=yes', `--callgrind-out-file=${out}`] : ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`];
     // V8's code log goes with the map: into the run's directory, not the caller's.
     const flags = ['--predictable', '--single-threaded', ...(functions ? [...JIT_MAP_FLAGS, `--logfile=${join(dir, 'v8.log')}`, '--no-logfile-per-isolate'] : [])];
@@ -100,11 +103,13 @@ function main(argv) {
   let cli = join(ROOT, 'dist', 'cli.js');
   let split = false;
   let functions = 0;
+  let state = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--config') configs.push(argv[++i]);
     else if (a === '--now') now = argv[++i];
     else if (a === '--cli') cli = argv[++i];
+    else if (a === '--state') state = argv[++i];
     else if (a === '--split') split = true;
     else if (a === '--functions') {
       functions = Number(argv[++i]);
@@ -113,7 +118,7 @@ function main(argv) {
         return 2;
       }
     } else {
-      console.error(`bench/instructions.mjs: unknown argument ${a} (usage: --config DIR [--config DIR ...] [--now ISO] [--cli PATH] [--split] [--functions N])`);
+      console.error(`bench/instructions.mjs: unknown argument ${a} (usage: --config DIR [--config DIR ...] [--now ISO] [--state FILE] [--cli PATH] [--split] [--functions N])`);
       return 2;
     }
   }
@@ -125,13 +130,17 @@ function main(argv) {
     console.error(`bench/instructions.mjs: ${cli} does not exist: run \`npm run build\` first (or give --cli PATH)`);
     return 2;
   }
+  if (state !== null && !existsSync(state ?? '')) {
+    console.error(`bench/instructions.mjs: --state ${state ?? ''}: no such file (give a state file a run wrote)`);
+    return 2;
+  }
   if (!have('valgrind')) {
     console.error('bench/instructions.mjs: valgrind is not installed (apt-get install valgrind): nothing measured');
     return 2;
   }
   const results = [];
   for (const config of configs) {
-    const r = countRun({ cli, config, now, split, functions: functions > 0 });
+    const r = countRun({ cli, config, now, split, functions: functions > 0, state });
     if (r instanceof Error) {
       console.error(`bench/instructions.mjs: ${r.message}`);
       return 1;

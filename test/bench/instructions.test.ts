@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.ts';
 // @ts-expect-error: a plain .mjs script of the bench, without types
@@ -154,6 +154,36 @@ test('--functions without a count: one line, exit 2', () => {
   const r = spawnSync(process.execPath, [SCRIPT, '--config', '/nonexistent', '--functions', 'all'], { encoding: 'utf8' });
   assert.equal(r.status, 2);
   assert.equal(r.stderr, 'bench/instructions.mjs: --functions needs a count of rows (a whole number from 1), not all\n');
+});
+
+test('--state: an idle run over a state that has read the log costs less than the run from empty, and the state is left as it was', { skip: noValgrind, timeout: 300_000 }, () => {
+  const dir = tempDir('f2b-bench-instr-');
+  const log = join(dir, 'auth.log');
+  const lines: string[] = [];
+  for (let i = 0; i < 400; i++) lines.push(`Dec  1 10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} srv sshd[${100 + i}]: Failed password for root from 192.0.2.${10 + (i % 4)} port 22 ssh2`);
+  writeFileSync(log, `${lines.join('\n')}\n`);
+  const c = join(dir, 'one');
+  mkdirSync(c);
+  // No address reaches maxretry: the real run that writes the state bans nothing.
+  writeFileSync(join(c, 'jail.local'), `[sshd]\nenabled = true\nmaxretry = 100000\nlogpath = ${log}\n`);
+  const state = join(dir, 'state.json');
+  const now = '2026-12-01T12:00:00Z';
+  const real = spawnSync(process.execPath, [join(import.meta.dirname, '../../dist/cli.js'), '--config', c, '--state', state, '--now', now, '--quiet'], { encoding: 'utf8' });
+  assert.equal(real.status, 0, real.stderr);
+  const before = readFileSync(state, 'utf8');
+  const r = spawnSync(process.execPath, [SCRIPT, '--config', c, '--now', now], { encoding: 'utf8' });
+  const idle = spawnSync(process.execPath, [SCRIPT, '--config', c, '--now', now, '--state', state], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(idle.status, 0, idle.stderr);
+  const total = (out: string) => Number(/^(\d+\.\d{3}) G {2}/.exec(out)![1]);
+  assert.ok(total(idle.stdout) < total(r.stdout), `idle ${total(idle.stdout)} G, from empty ${total(r.stdout)} G`);
+  assert.equal(readFileSync(state, 'utf8'), before);
+});
+
+test('--state naming no file: one line, exit 2', () => {
+  const r = spawnSync(process.execPath, [SCRIPT, '--config', '/nonexistent', '--state', '/nonexistent/state.json'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'bench/instructions.mjs: --state /nonexistent/state.json: no such file (give a state file a run wrote)\n');
 });
 
 test('a config the CLI cannot run: one line naming it, exit 1', { skip: noValgrind, timeout: 120_000 }, () => {
