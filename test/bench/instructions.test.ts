@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.ts';
 // @ts-expect-error: a plain .mjs script of the bench, without types
-import { kindOf, readProfile } from '../../bench/instructions.mjs';
+import { kindOf, kindsOfRows, readProfile } from '../../bench/instructions.mjs';
 // @ts-expect-error: likewise
 import { have } from '../../bench/measure.mjs';
 // @ts-expect-error: likewise
@@ -86,6 +86,8 @@ test('a callgrind profile by function: generated code named from the perf map, b
     'optimizing compiler': 11,
   });
   assert.equal(codeRow('Builtin:RecordWriteSaveFP'), 'builtin RecordWriteSaveFP');
+  // --split with --functions: the same kinds as cachegrind's split, from these rows.
+  assert.deepEqual(Object.fromEntries(kindsOfRows(rows)), { 'generated code (JS, regexes)': 486, 'V8 builtins': 40, 'optimizing compiler': 11 });
   // Positions without line numbers (--dump-line=no): the count is the second column.
   const noLines = readJitProfile(['positions: instr', 'events: Ir', 'fn=(1) 0x1000', '0x1000 30', '+2 12', 'summary: 42'].join('\n'), map, kinds);
   assert.deepEqual(Object.fromEntries(noLines), { 'JS onLine (chunk-AB12.js:294)': 42 });
