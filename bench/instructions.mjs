@@ -76,11 +76,11 @@ export function countRun({ cli, config, now, split, functions, state }) {
     // 0: nothing to ban, 5: bans decided (the CLI's exit codes).
     if (r.status !== 0 && r.status !== 5) return new Error(`${config}: the run exited ${r.status}: ${r.stderr.split('\n').filter((l) => l && !VALGRIND_LINE.test(l)).slice(0, 2).join(' / ')}`);
     const text = readFileSync(out, 'utf8');
-    const profile = readProfile(text, split);
+    // callgrind's cost lines are not cachegrind's: with `functions` the split comes from the rows.
+    const profile = readProfile(text, split && !functions);
     if (functions) {
       if (!existsSync(map)) return new Error(`${config}: node wrote no ${map} (--perf-basic-prof): generated code cannot be named`);
       profile.rows = readJitProfile(text, readPerfMap(readFileSync(map, 'utf8')), kindOf);
-      // callgrind's cost lines are not cachegrind's: the split comes from the rows.
       if (split) profile.kinds = kindsOfRows(profile.rows);
     }
     return profile;

@@ -125,7 +125,8 @@ test('instructions of the built CLI: two jails on one file cost more than one, e
   assert.match(r.stdout, /^ {2}generated code \(JS, regexes\) +\d+\.\d{3} G +\d+\.\d{3} G$/m);
 });
 
-test('--functions: the built CLI, its instructions by function and its rule regexes by name', { skip: noValgrind, timeout: 300_000 }, () => {
+/** A 400-line sshd log of four addresses' failures and a config dir with one sshd jail over it (`settings`: more jail lines). */
+function sshdJail(settings: string): { dir: string; c: string } {
   const dir = tempDir('f2b-bench-instr-');
   const log = join(dir, 'auth.log');
   const lines: string[] = [];
@@ -133,7 +134,12 @@ test('--functions: the built CLI, its instructions by function and its rule rege
   writeFileSync(log, `${lines.join('\n')}\n`);
   const c = join(dir, 'one');
   mkdirSync(c);
-  writeFileSync(join(c, 'jail.local'), `[sshd]\nenabled = true\nlogpath = ${log}\n`);
+  writeFileSync(join(c, 'jail.local'), `[sshd]\nenabled = true\n${settings}logpath = ${log}\n`);
+  return { dir, c };
+}
+
+test('--functions: the built CLI, its instructions by function and its rule regexes by name', { skip: noValgrind, timeout: 300_000 }, () => {
+  const { c } = sshdJail('');
   const before = new Set(readdirSync('/tmp'));
   const cwd = tempDir('f2b-bench-instr-cwd-');
   const r = spawnSync(process.execPath, [SCRIPT, '--config', c, '--now', '2026-12-01T12:00:00Z', '--functions', '400'], { encoding: 'utf8', cwd });
@@ -159,15 +165,8 @@ test('--functions without a count: one line, exit 2', () => {
 });
 
 test('--state: an idle run over a state that has read the log costs less than the run from empty, and the state is left as it was', { skip: noValgrind, timeout: 300_000 }, () => {
-  const dir = tempDir('f2b-bench-instr-');
-  const log = join(dir, 'auth.log');
-  const lines: string[] = [];
-  for (let i = 0; i < 400; i++) lines.push(`Dec  1 10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} srv sshd[${100 + i}]: Failed password for root from 192.0.2.${10 + (i % 4)} port 22 ssh2`);
-  writeFileSync(log, `${lines.join('\n')}\n`);
-  const c = join(dir, 'one');
-  mkdirSync(c);
   // No address reaches maxretry: the real run that writes the state bans nothing.
-  writeFileSync(join(c, 'jail.local'), `[sshd]\nenabled = true\nmaxretry = 100000\nlogpath = ${log}\n`);
+  const { dir, c } = sshdJail('maxretry = 100000\n');
   const state = join(dir, 'state.json');
   const now = '2026-12-01T12:00:00Z';
   const real = spawnSync(process.execPath, [join(import.meta.dirname, '../../dist/cli.js'), '--config', c, '--state', state, '--now', now, '--quiet'], { encoding: 'utf8' });
