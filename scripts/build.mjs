@@ -7,6 +7,7 @@
 // not reading bytes), and unminified stack traces stay readable.
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 // Bundled, yargs no longer sits under node_modules, so its guess of "the program's
@@ -47,6 +48,16 @@ function writeNotices(metafile, outFile) {
   writeFileSync(outFile, out.join('\n'));
 }
 
+// re2js (270 KB) is a file of its own, dist/re2js.cjs, required the first time a rule needs a
+// linear-time regex. Inside the rules' chunk, every run would parse it: measured on the idle cron
+// run, 0.50 -> 0.48 G instructions and ~10 ms of CPU.
+const re2jsApart = {
+  name: 're2js-apart',
+  setup(b) {
+    b.onResolve({ filter: /^re2js$/ }, () => ({ path: './re2js.cjs', external: true }));
+  },
+};
+
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const result = await build({
   entryPoints: { cli: 'src/cli/main.ts' },
@@ -58,13 +69,24 @@ const result = await build({
   target: 'node20',
   sourcemap: false,
   logLevel: 'warning',
-  plugins: [yargsPackageRoot],
+  plugins: [yargsPackageRoot, re2jsApart],
   metafile: true,
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __f2bRequire } from 'node:module'; const require = __f2bRequire(import.meta.url);" },
 });
 
-writeNotices(result.metafile, 'dist/THIRD-PARTY-NOTICES.txt');
+const re2 = await build({
+  entryPoints: [createRequire(import.meta.url).resolve('re2js')],
+  outfile: 'dist/re2js.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  metafile: true,
+});
+
+writeNotices({ inputs: { ...result.metafile.inputs, ...re2.metafile.inputs } }, 'dist/THIRD-PARTY-NOTICES.txt');
 
 const { writeManPage } = await import('./man.mjs');
 writeManPage('dist/cli.js', 'dist/f2b-scan.1');

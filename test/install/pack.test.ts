@@ -90,6 +90,14 @@ test('the packed tarball installs with npm install -g and runs from any director
   const onRe2 = runCli(['check-config', '--config', 'conf'], { bin, cwd: elsewhere });
   assert.equal(onRe2.code, 0, onRe2.stderr + onRe2.stdout);
   assert.match(onRe2.stderr, /myapp\.conf:2: rule myapp: a loop can backtrack exponentially .*runs on RE2/);
+  // RE2's engine is its own file of the package (dist/re2js.cjs), loaded by the run that needs it.
+  writeFileSync(join(elsewhere, 'myapp.log'), [1, 2, 3, 4, 5].map((s) => `Nov 24 10:01:0${s} alpha beta from 192.0.2.20\n`).join(''));
+  writeFileSync(join(elsewhere, 'conf', 'filter.d', 'myapp.conf'), '[Definition]\nfailregex = ^\\s*(\\w+\\s?)+ from <HOST>$\n');
+  writeFileSync(join(elsewhere, 'conf', 'jail.d', 'myapp.local'), `[myapp]\nenabled = true\nlogpath = ${join(elsewhere, 'myapp.log')}\nmaxretry = 5\n`);
+  const re2Run = runCli(['--config', 'conf', '--state', 'state.json', '--now', '2026-11-24T10:05:00Z', '--dry-run', '--json', '--jail', 'myapp'], { bin, cwd: elsewhere });
+  assert.equal(re2Run.code, 0, re2Run.stderr);
+  assert.deepEqual(JSON.parse(re2Run.stdout).bans.map((b: { jail: string; ip: string; failures: number }) => [b.jail, b.ip, b.failures]), [['myapp', '192.0.2.20', 5]]);
+  assert.match(readFileSync(join(pkgDir, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8'), /^re2js \S+ \(MIT\)$/m);
   writeFileSync(join(elsewhere, 'conf', 'filter.d', 'myapp.conf'), '[Definition]\nfailregex = ^(\\w+\\s?)+(?! as root) from <HOST>$\n');
   const check = runCli(['check-config', '--config', 'conf'], { bin, cwd: elsewhere });
   assert.equal(check.code, 2, check.stderr + check.stdout);
