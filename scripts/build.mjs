@@ -88,5 +88,9 @@ const re2 = await build({
 
 writeNotices({ inputs: { ...result.metafile.inputs, ...re2.metafile.inputs } }, 'dist/THIRD-PARTY-NOTICES.txt');
 
+const { buildScanBundle, warmScanCache } = await import('./scan-bundle.mjs');
+await buildScanBundle(result.metafile, [re2jsApart]);
+warmScanCache();
+
 const { writeManPage } = await import('./man.mjs');
 writeManPage('dist/cli.js', 'dist/f2b-scan.1');
