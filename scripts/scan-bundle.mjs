@@ -30,6 +30,15 @@ export async function buildScanBundle(esm, plugins) {
       });
     },
   };
+  // import('node:...') becomes require(): a script (not a module) has no import() of its own,
+  // and Node 20 loses a cached script's dynamic-import callback.
+  const builtinsRequired = {
+    name: 'builtins-required',
+    setup(b) {
+      b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    },
+  };
   const common = {
     bundle: true,
     format: 'cjs',
@@ -42,8 +51,12 @@ export async function buildScanBundle(esm, plugins) {
     banner: { js: "const __f2b_url = require('node:url').pathToFileURL(__filename).href;" },
   };
   const out = [];
-  out.push(await build({ ...common, entryPoints: ['src/cli/fast-start.ts'], outfile: 'dist/fast-start.cjs', plugins }));
-  out.push(await build({ ...common, entryPoints: ['src/cli/scan.ts'], outfile: 'dist/scan.cjs', plugins: [...plugins, workerUrl] }));
+  out.push(await build({ ...common, entryPoints: ['src/cli/fast-start.ts'], outfile: 'dist/fast-start.cjs', plugins: [...plugins, builtinsRequired] }));
+  out.push(await build({ ...common, entryPoints: ['src/cli/scan.ts'], outfile: 'dist/scan.cjs', plugins: [...plugins, builtinsRequired, workerUrl] }));
+  for (const f of ['dist/fast-start.cjs', 'dist/scan.cjs']) {
+    const left = /(?<![\w$.])import\(/.exec(readFileSync(f, 'utf8'));
+    if (left) throw new Error(`build: ${f} still has an import() (${readFileSync(f, 'utf8').slice(left.index, left.index + 60)}): a dependency esbuild did not bundle`);
+  }
   return out;
 }
 
