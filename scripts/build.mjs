@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { buildScanBundle, CJS, warmScanCache } from './scan-bundle.mjs';
 
 // Bundled, yargs no longer sits under node_modules, so its guess of "the program's
 // package.json" (used by --version) would fall back to the current directory. Point it
@@ -75,20 +76,10 @@ const result = await build({
   banner: { js: "import { createRequire as __f2bRequire } from 'node:module'; const require = __f2bRequire(import.meta.url);" },
 });
 
-const re2 = await build({
-  entryPoints: [createRequire(import.meta.url).resolve('re2js')],
-  outfile: 'dist/re2js.cjs',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
-  metafile: true,
-});
+const re2 = await build({ ...CJS, entryPoints: [createRequire(import.meta.url).resolve('re2js')], outfile: 'dist/re2js.cjs' });
 
 writeNotices({ inputs: { ...result.metafile.inputs, ...re2.metafile.inputs } }, 'dist/THIRD-PARTY-NOTICES.txt');
 
-const { buildScanBundle, warmScanCache } = await import('./scan-bundle.mjs');
 await buildScanBundle(result.metafile, [re2jsApart]);
 warmScanCache();
 

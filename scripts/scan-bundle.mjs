@@ -11,6 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** A CommonJS file of its own for node 20 (re2js.cjs, the scan bundle). */
+export const CJS = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning', metafile: true };
+
 /**
  * `esm`: the ES module build's metafile (the worker threads' chunk is its file); `plugins`: the
  * same resolution as that build.
@@ -40,24 +43,18 @@ export async function buildScanBundle(esm, plugins) {
     },
   };
   const common = {
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-    metafile: true,
+    ...CJS,
     // import.meta.url as an ES module would see it: this file's URL.
     define: { 'import.meta.url': '__f2b_url' },
     banner: { js: "const __f2b_url = require('node:url').pathToFileURL(__filename).href;" },
   };
-  const out = [];
-  out.push(await build({ ...common, entryPoints: ['src/cli/fast-start.ts'], outfile: 'dist/fast-start.cjs', plugins: [...plugins, builtinsRequired] }));
-  out.push(await build({ ...common, entryPoints: ['src/cli/scan.ts'], outfile: 'dist/scan.cjs', plugins: [...plugins, builtinsRequired, workerUrl] }));
+  await build({ ...common, entryPoints: ['src/cli/fast-start.ts'], outfile: 'dist/fast-start.cjs', plugins: [...plugins, builtinsRequired] });
+  await build({ ...common, entryPoints: ['src/cli/scan.ts'], outfile: 'dist/scan.cjs', plugins: [...plugins, builtinsRequired, workerUrl] });
   for (const f of ['dist/fast-start.cjs', 'dist/scan.cjs']) {
-    const left = /(?<![\w$.])import\(/.exec(readFileSync(f, 'utf8'));
-    if (left) throw new Error(`build: ${f} still has an import() (${readFileSync(f, 'utf8').slice(left.index, left.index + 60)}): a dependency esbuild did not bundle`);
+    const text = readFileSync(f, 'utf8');
+    const left = /(?<![\w$.])import\(/.exec(text);
+    if (left) throw new Error(`build: ${f} still has an import() (${text.slice(left.index, left.index + 60)}): a dependency esbuild did not bundle`);
   }
-  return out;
 }
 
 /** dist/scan.cjs.cache from a dry run over rules/demo in a fresh node; a warning (and no cache) when it fails. */
