@@ -63,14 +63,16 @@ export function startScan(argv: readonly string[], dist = DIST): Promise<void> |
 }
 
 /**
- * For the build: runs `argv` (a dry run over the demo) from the bundle, then writes the code
- * cache of everything compiled so far, the functions an ordinary run calls included.
+ * For the build: runs each command line (a run that bans, then an idle one) from the bundle,
+ * then writes the code cache of everything compiled so far, the functions a run calls included.
  */
-export async function warmScanCache(argv: readonly string[], dist = DIST): Promise<number> {
+export async function warmScanCache(argvs: readonly (readonly string[])[], dist = DIST): Promise<number> {
   const loaded = loadScanBundle(dist, false);
-  const args = fastScanArgs(argv);
-  if (!args) throw new Error(`not a plain scan command line: ${argv.join(' ')}`);
-  await loaded.bundle.runScanCommand(args);
+  for (const argv of argvs) {
+    const args = fastScanArgs(argv);
+    if (!args) throw new Error(`not a plain scan command line: ${argv.join(' ')}`);
+    await loaded.bundle.runScanCommand(args);
+  }
   const data = loaded.script.createCachedData();
   writeFileSync(join(dist, SCAN_CACHE), data);
   return data.length;
