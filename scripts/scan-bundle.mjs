@@ -4,7 +4,7 @@
 //                         ES modules, and ~40 chunks cost an idle run most of its CPU);
 //   dist/scan.cjs.cache   V8's code cache of it, made by running it over rules/demo's log, so
 //                         the functions a run calls are compiled already.
-// Measured on the bench's idle cron run: 167 -> 112 ms of CPU (node -e 0: 36 ms).
+// Measured on the bench's idle cron run: 199 -> 132 ms of CPU (node -e 0: 41 ms; README "Performance").
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
