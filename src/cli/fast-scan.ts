@@ -48,3 +48,8 @@ export function fastScanArgs(argv: readonly string[]): ScanArgs | null {
   if (out.quiet && out.verbose) return null; // yargs reports the conflict
   return out;
 }
+
+/** How runScanCommand runs a line fastScanArgs read: a --config given on it must exist (yargs checks it for every other line). */
+export function fastScanOptions(argv: readonly string[]): { checkConfig: boolean } {
+  return { checkConfig: argv.some((a) => a === '--config' || a.startsWith('--config=')) };
+}

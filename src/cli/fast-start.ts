@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import { fastScanArgs } from './fast-scan.ts';
+import { fastScanArgs, fastScanOptions } from './fast-scan.ts';
 import type { runScanCommand } from './scan.ts';
 
 /** dist/, where this file is built to (dist/fast-start.cjs). */
@@ -58,8 +58,7 @@ export function startScan(argv: readonly string[], dist = DIST): Promise<void> |
   const args = fastScanArgs(argv);
   if (!args || !existsSync(join(dist, SCAN_BUNDLE))) return null;
   const { runScanCommand } = loadScanBundle(dist).bundle;
-  // A --config given on the line must exist (yargs checks it for every other line).
-  return runScanCommand(args, { checkConfig: argv.some((a) => a === '--config' || a.startsWith('--config=')) });
+  return runScanCommand(args, fastScanOptions(argv));
 }
 
 /**

@@ -3,11 +3,10 @@
 // than the rest of an idle run. Anything else (another command, --help, a typo, an unusual
 // flag form) goes to yargs-main.ts, which reads it as before.
 
-import { fastScanArgs } from './fast-scan.ts';
+import { fastScanArgs, fastScanOptions } from './fast-scan.ts';
 import { runScanCommand } from './scan.ts';
 
 const argv = process.argv.slice(2);
 const fast = fastScanArgs(argv);
-// A --config given on the line must exist (yargs-main checks it for every other line).
-if (fast) await runScanCommand(fast, { checkConfig: argv.some((a) => a === '--config' || a.startsWith('--config=')) });
+if (fast) await runScanCommand(fast, fastScanOptions(argv));
 else await import('./yargs-main.ts');
