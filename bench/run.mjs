@@ -13,7 +13,8 @@
 // (1M from 100 addresses), five (five jails over one file), tracked (idle run over 100k tracked
 // + 20k bans), million (1M bans made with import: size, idle run, status), import (100k bans
 // imported and applied: dummy, ipset in a netns), ten (ten jails over ten files), idle (idle
-// cron run vs node -e 0), bans (10k bans via ipset and nftables), big (a 1 GB log).
+// cron run vs node -e 0), bans (10k bans via ipset and nftables), floor (the least any run of the
+// sshd rule costs, and the ratios against the peers it allows: rows-floor.mjs), big (a 1 GB log).
 // --scale shrinks every generated input (0.1: a quick check of the bench itself).
 //
 // Every figure is the median of --runs runs; a row whose run costs over 8 CPU s is run once.
@@ -30,8 +31,9 @@ import { attackBench, fiveJailsBench, growthBench } from './rows-attack.mjs';
 import { bansBench, bigBench, idleBench, mixedOneJail, scanBench, tenBench } from './rows-scan.mjs';
 import { importBench, millionBench, trackedBench } from './rows-state.mjs';
 import { formatMarkdown, formatTable, targetsOf } from './table.mjs';
+import { floorBench } from './rows-floor.mjs';
 
-const GROUPS = { scan: scanBench, attack: attackBench, growth: growthBench, five: fiveJailsBench, tracked: trackedBench, million: millionBench, import: importBench, ten: tenBench, idle: idleBench, bans: bansBench, big: bigBench };
+const GROUPS = { scan: scanBench, attack: attackBench, growth: growthBench, five: fiveJailsBench, tracked: trackedBench, million: millionBench, import: importBench, ten: tenBench, idle: idleBench, bans: bansBench, floor: floorBench, big: bigBench };
 const DEFAULT = Object.keys(GROUPS).filter((g) => g !== 'big');
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -78,6 +80,7 @@ let warm = null;
 
 const ctx = {
   dir,
+  root: ROOT,
   cli,
   scale,
   runs: Number(opt('--runs', '3')),
@@ -87,6 +90,7 @@ const ctx = {
   say,
   note: (n) => notes.push(n),
   add: (...r) => rows.push(...r.filter(Boolean)),
+  rowOf: (id) => rows.find((r) => r.id === id) ?? null,
   addRatio: (r) => r && ratios.push(r),
   exists: existsSync,
   once(key, fn) {
