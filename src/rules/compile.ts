@@ -17,6 +17,8 @@ export interface CompiledRegex {
   /** fail2ban group name -> JS group names standing for it. */
   groups: Map<string, string[]>;
   needles: string[];
+  /** Words every match contains, all of them: a line missing one is not given to the regex. */
+  words?: string[];
   /** The characters a match can start with (null: unknown): a text starting otherwise cannot match. */
   first?: string | null;
   /** False when the translation may try alternatives in another order than Python (see JsRegex.exact). */
@@ -56,7 +58,7 @@ export function compileRegex(raw: RawRegex, multiline: boolean): CompiledRegex {
   const js = translatePyRegex(py, { multiline, place: raw.place, display: raw.text });
   // Multi-line matches need group positions (which lines <SKIPLINES> stepped over).
   const re = multiline ? new RegExp(js.regex.source, js.regex.flags + 'd') : js.regex;
-  return { text: raw.text, place: raw.place, re, groups: js.groups, needles: js.needles, first: js.first, exact: js.exact, engine: 'backtracking' };
+  return { text: raw.text, place: raw.place, re, groups: js.groups, needles: js.needles, words: js.words, first: js.first, exact: js.exact, engine: 'backtracking' };
 }
 
 export interface CompileOptions {

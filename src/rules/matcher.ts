@@ -187,6 +187,8 @@ interface Prepared {
   names: Names;
   /** The regex cannot match a line holding none of these words (empty: no shortcut). */
   needles: string[];
+  /** The regex's required words not already its needle: all must be in the line (after the needles). */
+  words: string[];
   /** A match starts with one of these characters (null: unknown; first-chars.ts). */
   first: string | null;
 }
@@ -202,7 +204,7 @@ export function runnerOf(r: CompiledRegex): RegexRunner {
 }
 
 function prep(r: CompiledRegex): Prepared {
-  return { slot: slotOf(`${r.linear ? 'L' : 'R'}/${r.re.flags}/${r.re.source}`), r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles, first: r.first ?? null };
+  return { slot: slotOf(`${r.linear ? 'L' : 'R'}/${r.re.flags}/${r.re.source}`), r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles, words: (r.words ?? []).filter((w) => !r.needles.includes(w)), first: r.first ?? null };
 }
 
 /** s.trim() === '' without making the trimmed string (an sshd session id ends in a space). */
@@ -218,6 +220,11 @@ function isBlank(s: string): boolean {
 function holdsAny(line: string, needles: string[]): boolean {
   for (let k = 0; k < needles.length; k++) if (line.includes(needles[k]!)) return true;
   return false;
+}
+
+function holdsAll(line: string, words: string[]): boolean {
+  for (let k = 0; k < words.length; k++) if (!line.includes(words[k]!)) return false;
+  return true;
 }
 
 /**
@@ -398,8 +405,9 @@ export function createMatcherWith(filter: Filter, reader: DateReader, memo?: Lin
   function runFail(f: (typeof fails)[number], c: string, line: string): RegExpExecArray | null {
     let m = contentMemo === null ? undefined : contentMemo.get(f.slot, c);
     if (m === undefined) {
-      // A regex cannot match a line without one of its words (its result is null then too).
-      m = f.needles.length !== 0 && !holdsAny(line, f.needles) ? null : f.re.exec(c);
+      // A regex cannot match a line without one of its needles, or without every word it
+      // requires (its result is null then too).
+      m = (f.needles.length !== 0 && !holdsAny(line, f.needles)) || !holdsAll(line, f.words) ? null : f.re.exec(c);
       contentMemo?.set(f.slot, m);
     }
     return m;

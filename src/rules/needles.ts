@@ -35,11 +35,10 @@ function flatten(seq: Node[]): Node[] {
 }
 
 /**
- * The longest word (letters, digits, _) inside the literal runs of a sequence. Only a
- * word: the matcher tests needles on the raw line, before the date is cut out, and
- * cutting can join text ("[" + "]LOGIN") that the raw line does not hold.
+ * The runs of literal characters of a sequence, in order (anchors and word boundaries do not
+ * break a run; anything else does).
  */
-function longestRun(seq: Node[]): string {
+function literalRuns(seq: Node[]): string[] {
   const runs: string[] = [];
   let run = '';
   for (const n of seq) {
@@ -53,19 +52,50 @@ function longestRun(seq: Node[]): string {
     }
   }
   runs.push(run);
+  return runs;
+}
+
+/** How good a needle word is: long, and not one most lines hold; under 3 characters, none. */
+function wordScore(w: string): number {
+  return w.length < 3 ? w.length - 1000 : isCommon(w) ? w.length - 100 : w.length;
+}
+
+/**
+ * The longest word (letters, digits, _) inside the literal runs of a sequence. Only a
+ * word: the matcher tests needles on the raw line, before the date is cut out, and
+ * cutting can join text ("[" + "]LOGIN") that the raw line does not hold.
+ */
+function longestRun(seq: Node[]): string {
   // Every word of these runs is required, so any one is a correct needle; the longest word that
   // ordinary log lines seldom hold skips the most lines ("in session \w+" must not make every
   // pam "session opened" line run the rule: "Failed" is the better needle there).
   let best = '';
   let bestScore = -Infinity;
-  for (const r of runs) {
+  for (const r of literalRuns(seq)) {
     for (const w of r.match(/\w+/g) ?? []) {
-      // words under 3 characters make no needle (requiredNeedles refuses them): only a fallback
-      const score = w.length < 3 ? w.length - 1000 : isCommon(w) ? w.length - 100 : w.length;
+      const score = wordScore(w);
       if (score > bestScore) [best, bestScore] = [w, score];
     }
   }
   return best;
+}
+
+/** At most this many words of a regex are looked for before it runs (each costs a search of the line). */
+const MAX_WORDS = 4;
+
+/**
+ * Words every match holds, all of them (a regex of one alternative): a line missing any cannot
+ * match, and looking for a few words costs less than a regex that fails late ("Received
+ * disconnect from <HOST> ...: 11: ... [preauth]" on the many "Received disconnect" lines
+ * without "preauth"). The best needles first, common words and words under 3 characters left out.
+ */
+export function requiredWords(alts: Node[][]): string[] {
+  if (alts.length !== 1) return [];
+  const words = new Set<string>();
+  for (const r of literalRuns(flatten(alts[0]!))) for (const w of r.match(/\w+/g) ?? []) if (wordScore(w) > 0) words.add(w);
+  // A word inside a longer one is found with it.
+  const kept = [...words].filter((w) => ![...words].some((o) => o !== w && o.includes(w)));
+  return kept.sort((a, b) => wordScore(b) - wordScore(a)).slice(0, MAX_WORDS);
 }
 
 /** A needle is tested as a substring: "conn" is as common as "connection". */

@@ -9,7 +9,7 @@
 import type { Place } from '../types.ts';
 import { RuleError } from '../util/errors.ts';
 import { collectRefs, expandConditionals } from './conditionals.ts';
-import { requiredNeedles } from './needles.ts';
+import { requiredNeedles, requiredWords } from './needles.ts';
 import { firstChars } from './first-chars.ts';
 import { parsePyRegex, PyRegexError, type Node } from './pyregex-parse.ts';
 
@@ -20,6 +20,8 @@ export interface JsRegex {
   groups: Map<string, string[]>;
   /** Literal strings of which every match contains at least one (empty: no such set). */
   needles: string[];
+  /** Words every match contains, all of them (needles.ts requiredWords; empty: none known). */
+  words: string[];
   /** The characters a match can start with (a start-anchored regex; null: unknown, see first-chars.ts). */
   first: string | null;
   regex: RegExp;
@@ -96,7 +98,8 @@ function translate(py: string, opts: TranslateOptions): JsRegex {
     throw new RuleError(place, `bad regex: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}: ${clip(opts.display ?? py)}`);
   }
   const needles = flags.includes('i') ? [] : requiredNeedles(alts);
-  return { source, flags, groups: em.groups, needles, first: firstChars(alts, flags), regex, exact };
+  const words = flags.includes('i') ? [] : requiredWords(alts);
+  return { source, flags, groups: em.groups, needles, words, first: firstChars(alts, flags), regex, exact };
 }
 
 /** A backref inside (?i:...) compares ignoring case in Python; JS's \k cannot unless the whole regex is /i. */
