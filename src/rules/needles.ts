@@ -110,6 +110,8 @@ const COMMON_WORDS = new Set([
   'session', 'sessions', 'opened', 'closed', 'started', 'starting', 'stopped', 'finished', 'connect', 'connection',
   'from', 'user', 'for', 'port', 'the', 'and', 'with', 'info', 'notice', 'debug', 'warning', 'client', 'server',
   'request', 'http', 'get', 'post', 'host', 'new', 'uid',
+  // sshd writes "Received disconnect from ... disconnected by user" at the end of every session.
+  'received', 'disconnect',
 ]);
 
 function literalOf(n: Node): string | undefined {

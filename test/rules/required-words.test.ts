@@ -9,9 +9,10 @@ import { loadFilter, createMatcher, translatePyRegex } from '../../src/rules/ind
 import { FILTER_DIR, SAMPLES_DIR, SAMPLE_NOW, SAMPLE_ZONE, readSample, shippedRules } from '../helpers/samples.ts';
 
 test('the required words of a regex: every word of its one alternative that it cannot skip, the best first', () => {
-  const js = translatePyRegex(String.raw`^(?:error: )?Received disconnect from (?P<ip>\S+)(?: port \d+)?:\s*11:.*\[preauth\]\s*$`);
-  assert.deepEqual(js.words, ['disconnect', 'Received', 'preauth'], 'not "error" (optional), not "port" (optional), not "11" (too short), not "from" (most lines hold it)');
-  assert.ok(js.regex.test('Received disconnect from 192.0.2.1 port 22:11: bye [preauth]'));
+  const js = translatePyRegex(String.raw`^(?:fatal: )?Timeout before authentication for (?P<ip>\S+)(?: port \d+)?(?: \[preauth\])?$`);
+  assert.deepEqual(js.words, ['authentication', 'Timeout', 'before'], 'not "fatal", "port" or "preauth" (optional), not "for" (most lines hold it)');
+  assert.ok(js.regex.test('Timeout before authentication for 192.0.2.1 port 22'));
+  assert.deepEqual(translatePyRegex(String.raw`^Received disconnect from (?P<ip>\S+):\s*11:.*\[preauth\]$`).needles, ['preauth'], 'the needle is the word the end of every sshd session does not write');
   assert.deepEqual(translatePyRegex(String.raw`^(?:Failed|Invalid) user \S+`).words, [], 'two alternatives: no word is in every match');
   assert.deepEqual(translatePyRegex(String.raw`(?i)^Failed login`).words, [], 'case-insensitive: the words may be written otherwise');
 });
