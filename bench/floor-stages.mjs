@@ -29,6 +29,7 @@ const { loadFilter } = await import('../src/rules/index.ts');
 const { createDateReader } = await import('../src/time/index.ts');
 const { streamLines } = await import('../src/sources/stream.ts');
 const { createMatcherWith } = await import('../src/rules/matcher.ts');
+const { cutOut } = await import('../src/rules/line-memo.ts');
 
 const rules = new URL('../rules/filter.d', import.meta.url).pathname;
 const filter = loadFilter({ name: 'sshd', options: {} }, { searchDirs: [rules] });
@@ -37,7 +38,7 @@ const prefilter = filter.prefilter;
 const prefregex = filter.prefregex.re;
 
 const kept = { lines: 0, passed: 0, dated: 0, content: 0, failures: 0 };
-const matcher = stage === 4 ? createMatcherWith(filter, reader) : null;
+const matcher = STAGES[stage] === 'matcher' ? createMatcherWith(filter, reader) : null;
 const onLine = (line) => {
   kept.lines++;
   if (matcher !== null) {
@@ -51,7 +52,7 @@ const onLine = (line) => {
   let text = line;
   if (d) {
     kept.dated++;
-    text = d.start === 0 ? line.slice(d.end) : line.slice(0, d.start) + line.slice(d.end);
+    text = cutOut(line, d.start, d.end);
   }
   if (stage < 3) return;
   if (prefregex.exec(text) !== null) kept.content++;

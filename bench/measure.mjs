@@ -10,6 +10,9 @@ import { join } from 'node:path';
 // BENCH_NO_GNU_TIME=1 tries the fallback on a machine that has GNU time.
 const GNU_TIME = existsSync('/usr/bin/time') && !process.env.BENCH_NO_GNU_TIME ? '/usr/bin/time' : null;
 
+/** A line count as the rows name it: 200k, 1M. */
+export const count = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
+
 export function median(xs) {
   const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
@@ -135,7 +138,8 @@ export async function timeInterleaved(n, commands) {
   return runs.map(medians);
 }
 
-function medians(runs) {
+/** The medians of runs of one command (timeOnce results), and the last run's output. */
+export function medians(runs) {
   const last = runs.at(-1);
   return {
     runs: runs.length,

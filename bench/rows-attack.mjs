@@ -11,9 +11,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureFail2banServer, fail2banServerMissing } from './fail2ban-server.mjs';
 import { ATTACK_END, ATTACK_JAIL, attackConfig, attackLog, fiveJailsConfig, FIVE_JAILS } from './fixtures.mjs';
-import { have, ratio, row, timeInterleaved, timeMedian } from './measure.mjs';
+import { count, have, ratio, row, timeInterleaved, timeMedian } from './measure.mjs';
 
-const count = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
 
 /**
  * One f2b-scan run from an empty state (every timed run), `--json` for the counts, as a command

@@ -6,12 +6,11 @@
 
 import { join } from 'node:path';
 import { attackLog } from './fixtures.mjs';
-import { have, median, ratio, row, timeOnce } from './measure.mjs';
+import { count, have, median, medians, ratio, row, timeOnce } from './measure.mjs';
 
 // The floor's stages, then the matcher alone (not part of the floor: where a run's cost goes next).
 const STAGES = ['read', 'prefilter', 'date', 'prefregex', 'matcher'];
 const FLOOR = STAGES.indexOf('prefregex');
-const count = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
 const SSHG_PARSER = '/usr/libexec/sshguard/sshg-parser';
 const SSHD_CONF = '/etc/fail2ban/filter.d/sshd.conf';
 const WHAT = {
@@ -41,7 +40,7 @@ async function measureFloor(ctx, file, peers) {
     }
     for (const [k, [, cmd, args, opts]] of peers.entries()) if (i === 0 || !opts.once) peerRuns[k].push(await timeOnce(cmd, args, opts));
   }
-  return { start: median(start), stages: stages.map(median), peers: peerRuns.map((runs) => ({ runs: runs.length, cpuMs: median(runs.map((r) => r.cpuMs)), wallMs: median(runs.map((r) => r.wallMs)), rssMB: Math.max(...runs.map((r) => r.rssMB)) })) };
+  return { start: median(start), stages: stages.map(median), peers: peerRuns.map(medians) };
 }
 
 /** The stage rows and the floor's own row (node's start + every stage) for `label`'s log. */

@@ -7,13 +7,12 @@ import { rmSync as rm } from 'node:fs';
 import { join } from 'node:path';
 import { scanCommand, scanResult, scanRow } from './rows-attack.mjs';
 import { bansConfig, bansLog, idleJails, log, LOG_END, sshdConfig, tenJails } from './fixtures.mjs';
-import { have, ratio, row, timeInterleaved, timeMedian, timeOnce } from './measure.mjs';
+import { count, have, ratio, row, timeInterleaved, timeMedian, timeOnce } from './measure.mjs';
 
 const SSHD_CONF = '/etc/fail2ban/filter.d/sshd.conf';
 const SSHG_PARSER = '/usr/libexec/sshguard/sshg-parser';
 // The failures the sshd jail counts, as one extended regex (what a shell script would grep for).
 const GREP_PATTERN = 'sshd\\[[0-9]+\\]: (Failed [a-z-]+ for .* from [0-9a-f.:]+ port|Invalid user .* from [0-9a-f.:]+|Connection closed by (authenticating|invalid) user .* [0-9a-f.:]+ port)';
-const count = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
 
 /** The mixed log and the one-jail config over it (memoised: the five-jail row reads it too). */
 export function mixedOneJail(ctx) {

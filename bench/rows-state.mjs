@@ -8,10 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { bansConfig, banList, LOG_END, quietLog, stateJailConfig, trackedLog } from './fixtures.mjs';
-import { have, ratio, row, timeInterleaved, timeMedian, timeOnce } from './measure.mjs';
+import { count, have, ratio, row, timeInterleaved, timeMedian, timeOnce } from './measure.mjs';
 
 const MINUTE_LATER = new Date(Date.parse(LOG_END) + 60_000).toISOString();
-const count = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
 
 function check(m, what) {
   if (m.code !== 0 && m.code !== 5) throw new Error(`${what}: exited ${m.code}: ${(m.stderr || m.stdout).trim().split('\n').slice(0, 3).join(' / ')}`);

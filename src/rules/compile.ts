@@ -18,7 +18,7 @@ export interface CompiledRegex {
   groups: Map<string, string[]>;
   needles: string[];
   /** Words every match contains, all of them: a line missing one is not given to the regex. */
-  words?: string[];
+  words: string[];
   /** The characters a match can start with (null: unknown): a text starting otherwise cannot match. */
   first?: string | null;
   /** False when the translation may try alternatives in another order than Python (see JsRegex.exact). */

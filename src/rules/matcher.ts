@@ -204,7 +204,7 @@ export function runnerOf(r: CompiledRegex): RegexRunner {
 }
 
 function prep(r: CompiledRegex): Prepared {
-  return { slot: slotOf(`${r.linear ? 'L' : 'R'}/${r.re.flags}/${r.re.source}`), r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles, words: (r.words ?? []).filter((w) => !r.needles.includes(w)), first: r.first ?? null };
+  return { slot: slotOf(`${r.linear ? 'L' : 'R'}/${r.re.flags}/${r.re.source}`), r, re: runnerOf(r), names: [...r.groups].filter(([n]) => n !== 'content' && !n.startsWith('__atomic')), needles: r.needles, words: r.words.filter((w) => !r.needles.includes(w)), first: r.first ?? null };
 }
 
 /** s.trim() === '' without making the trimmed string (an sshd session id ends in a space). */
